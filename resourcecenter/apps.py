@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ResourceCenterConfig(AppConfig):
+    name = "resourcecenter"
+    verbose_name = "Resource Center site"

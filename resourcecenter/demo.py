@@ -1,0 +1,84 @@
+"""Demo site root and logins. Other apps' demo modules build on these."""
+
+from django.contrib.auth.models import Group
+
+from wagtail.models import Page, Site
+
+from resourcecenter.models import HomePage, User
+from resourcecenter.roles import EDITORS_GROUP, MODERATORS_GROUP, SUPPORT_STAFF_GROUP
+
+DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - printed on screen for the local demo only
+
+DEMO_USERS = [
+    # e-mail, display name, is_staff, is_superuser, groups
+    ("admin@example.com", "Site admin", True, True, [EDITORS_GROUP, SUPPORT_STAFF_GROUP]),
+    ("staff@example.com", "Dana (Support)", True, False, [SUPPORT_STAFF_GROUP, MODERATORS_GROUP]),
+    ("editor@example.com", "Eli (Editor)", True, False, [EDITORS_GROUP]),
+    ("member@example.com", "Morgan", False, False, []),
+]
+
+
+def ensure_user(
+    email: str,
+    display_name: str,
+    *,
+    is_staff=False,
+    is_superuser=False,
+    groups=(),
+    password: str = DEMO_PASSWORD,
+) -> User:
+    from allauth.account.models import EmailAddress
+
+    user, created = User.objects.get_or_create(
+        email=email,
+        defaults={"display_name": display_name, "is_staff": is_staff, "is_superuser": is_superuser},
+    )
+    if created:
+        user.set_password(password)
+        user.save()
+    for name in groups:
+        user.groups.add(Group.objects.get_or_create(name=name)[0])
+    EmailAddress.objects.get_or_create(
+        user=user, email=email, defaults={"verified": True, "primary": True}
+    )
+    return user
+
+
+def ensure_home_page() -> HomePage:
+    """Make a HomePage the default site's root, replacing Wagtail's placeholder welcome page."""
+    home = HomePage.objects.first()
+    if home:
+        return home
+    root = Page.get_first_root_node()
+    for placeholder in root.get_children().filter(content_type__model="page"):
+        if not placeholder.get_children().exists():
+            Site.objects.filter(root_page=placeholder).delete()
+            placeholder.delete()
+    home = root.add_child(
+        instance=HomePage(
+            title="Resource Center",
+            slug="home",
+            hero_title="How can we help?",
+            hero_text="Guides, API references, code samples and training videos for running "
+            "cellular IoT devices, and a community of engineers who run them too.",
+        )
+    )
+    Site.objects.update_or_create(
+        is_default_site=True,
+        defaults={
+            "hostname": "127.0.0.1",
+            "port": 8000,
+            "root_page": home,
+            "site_name": "Resource Center",
+        },
+    )
+    return home
+
+
+def load(stdout, style) -> None:
+    ensure_home_page()
+    for email, name, is_staff, is_superuser, groups in DEMO_USERS:
+        ensure_user(email, name, is_staff=is_staff, is_superuser=is_superuser, groups=groups)
+    stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
+    for email, name, *_ in DEMO_USERS:
+        stdout.write(f"  {email:24} {name}")

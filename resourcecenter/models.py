@@ -1,0 +1,126 @@
+"""The site itself: the user model, the home page and site-wide support settings."""
+
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.db import models
+
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
+from wagtail.fields import RichTextField
+from wagtail.models import Page
+from wagtail.search import index
+
+
+class UserManager(BaseUserManager):
+    """Users log in by e-mail; there is no username."""
+
+    use_in_migrations = True
+
+    def _create_user(self, email: str, password: str | None, **extra_fields):
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra_fields):
+        extra_fields.setdefault("is_staff", True)
+        extra_fields.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra_fields)
+
+    def get_by_natural_key(self, username):
+        return self.get(email__iexact=username)
+
+
+class User(AbstractUser):
+    """A person: customer, community member, support analyst or editor.
+
+    Identified by e-mail (unique, case-insensitive); `display_name` is what the community sees,
+    so e-mail addresses are never shown publicly.
+    """
+
+    username = None
+    email = models.EmailField("e-mail address", unique=True)
+    display_name = models.CharField(
+        max_length=60, blank=True, help_text="Shown next to your posts instead of your e-mail."
+    )
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    objects = UserManager()
+
+    class Meta:
+        ordering = ["email"]
+
+    def __str__(self) -> str:
+        return self.public_name
+
+    @property
+    def public_name(self) -> str:
+        if self.display_name:
+            return self.display_name
+        full = self.get_full_name()
+        if full:
+            return full
+        return self.email.split("@", 1)[0] if self.email else f"user {self.pk}"
+
+    def save(self, *args, **kwargs):
+        if self.email:
+            self.email = self.email.lower()
+        super().save(*args, **kwargs)
+
+
+class HomePage(Page):
+    """The Resource Center's front door: a hero, the sections, and what is new."""
+
+    hero_title = models.CharField(max_length=120, default="How can we help?")
+    hero_text = models.TextField(blank=True)
+    body = RichTextField(blank=True)
+
+    content_panels = Page.content_panels + [
+        MultiFieldPanel([FieldPanel("hero_title"), FieldPanel("hero_text")], heading="Hero"),
+        FieldPanel("body"),
+    ]
+    search_fields = Page.search_fields + [index.SearchField("hero_text"), index.SearchField("body")]
+
+    parent_page_types = ["wagtailcore.Page"]
+    subpage_types = ["kb.ResourceIndexPage", "kb.ArticlePage"]
+    max_count = 1
+
+    def get_context(self, request, *args, **kwargs):
+        from kb.selectors import home_page_context  # kb owns the content listings
+
+        context = super().get_context(request, *args, **kwargs)
+        context.update(home_page_context(self, request))
+        return context
+
+
+@register_setting(icon="help")
+class SupportSettings(BaseGenericSetting):
+    """Site-wide support facts shown in the footer and on contact pages; edited in the admin."""
+
+    support_email = models.EmailField(default="support@example.com")
+    support_phone = models.CharField(max_length=40, blank=True, default="+1 800 555 0100")
+    hours_summary = models.CharField(
+        max_length=200,
+        default="Infinity: 24/7/365 for Severity 1-2. Severity 3-4: 8AM-8PM Mon-Fri "
+        "(US Central and Central European time).",
+    )
+    status_page_url = models.URLField(blank=True)
+
+    panels = [
+        FieldPanel("support_email"),
+        FieldPanel("support_phone"),
+        FieldPanel("hours_summary"),
+        FieldPanel("status_page_url"),
+    ]
+
+    class Meta:
+        verbose_name = "support settings"

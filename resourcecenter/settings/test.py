@@ -1,0 +1,33 @@
+"""Test settings: fast hasher, locmem cache, immediate tasks, e-mail to locmem outbox.
+
+DATABASE_URL selects PostgreSQL for the PostgreSQL pass of `make test`.
+"""
+
+import os
+
+import dj_database_url
+
+from .base import *  # noqa: F403
+from .base import DATABASES
+
+DEBUG = False
+SECRET_KEY = "test-only-key"  # noqa: S105
+ALLOWED_HOSTS = ["*"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+if os.environ.get("DATABASE_URL"):
+    DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"])}
+else:
+    DATABASES = {
+        "default": {
+            **DATABASES["default"],
+            "NAME": ":memory:",
+            "TEST": {"NAME": None},
+        }
+    }
+
+SEARCH_URL = os.environ.get("SEARCH_URL", "")
+WAGTAILADMIN_BASE_URL = "http://testserver"

@@ -1,0 +1,1 @@
+/* Progressive enhancement only; the site works without JavaScript. */

@@ -1,0 +1,1 @@
+"""Models are added by this app's issue."""
