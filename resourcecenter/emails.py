@@ -1,0 +1,59 @@
+"""Outgoing e-mail goes through the task queue, so a slow mail server never slows a request.
+
+`queue_email` is the one way the apps send mail. Under `make run` and in tests the task runs
+immediately (in tests, messages land in `django.core.mail.outbox`); in production the
+`db_worker` sends them.
+"""
+
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+
+from django_tasks import task
+
+
+@task()
+def send_email_task(
+    to: list[str],
+    subject: str,
+    text: str,
+    html: str | None = None,
+    headers: dict[str, str] | None = None,
+    from_email: str | None = None,
+    reply_to: list[str] | None = None,
+) -> None:
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=text,
+        from_email=from_email,
+        to=to,
+        headers=headers or {},
+        reply_to=reply_to,
+    )
+    if html:
+        message.attach_alternative(html, "text/html")
+    message.send()
+
+
+def queue_email(
+    to: list[str],
+    subject: str,
+    text: str,
+    html: str | None = None,
+    headers: dict[str, str] | None = None,
+    from_email: str | None = None,
+    reply_to: list[str] | None = None,
+) -> None:
+    """Send an e-mail once the current transaction commits (never for a rolled-back change)."""
+    # Subjects must be one line: a newline would let user content inject headers.
+    subject = " ".join(subject.splitlines()).strip()
+    transaction.on_commit(
+        lambda: send_email_task.enqueue(
+            to=list(to),
+            subject=subject,
+            text=text,
+            html=html,
+            headers=headers,
+            from_email=from_email,
+            reply_to=reply_to,
+        )
+    )
