@@ -319,12 +319,19 @@ class NotificationFrequency(models.TextChoices):
 class Member(models.Model):
     """A user's standing in the community: trust level, sanctions, notification preference.
 
-    Created on first need (forum.services.get_member). `trust_level_locked` means staff set the
-    level by hand and automatic promotion leaves it alone.
+    Created on first need (forum.services.ensure_member), which also picks a unique `handle`.
+    `trust_level_locked` means staff set the level by hand and automatic promotion leaves it alone.
     """
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="forum_member"
+    )
+    handle = models.CharField(
+        max_length=40,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text="How others @mention this member (letters, digits, _ . -).",
     )
     trust_level = models.CharField(
         max_length=10, choices=TrustLevel.choices, default=TrustLevel.NEW
