@@ -1,0 +1,144 @@
+"""Load plans, severity schemes, calendars and escalation contacts from a JSON data file.
+
+The same loader seeds the default Community/Infinity data (data migration 0002) and loads other
+schemes such as `tiers/fixtures/three_tier_scheme.json` (`manage.py tiers_load_plans FILE`).
+It is idempotent: rows are matched by their codes (e-mail for contacts, text for exclusions) and
+updated in place, so re-loading a file never duplicates anything.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal
+from pathlib import Path
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+DEFAULT_PLANS_FILE = FIXTURES / "default_plans.json"
+THREE_TIER_FILE = FIXTURES / "three_tier_scheme.json"
+
+PLAN_FIELDS = {
+    "name": str,
+    "tagline": str,
+    "is_default": bool,
+    "purchasable": bool,
+    "sort_order": int,
+    "price_per_month": Decimal,
+    "currency": str,
+    "may_open_tickets": bool,
+    "case_prefix": str,
+    "channel_web": bool,
+    "channel_email": bool,
+    "channel_phone": bool,
+    "phone_number": str,
+    "phone_severities": str,
+    "fixed_severity": int,
+    "ack_target_minutes": int,
+    "response_target_hours": Decimal,
+    "around_the_clock_severities": str,
+    "troubleshooting_hours": Decimal,
+    "troubleshooting_cases": int,
+    "provisioning_hours": Decimal,
+    "overage_rule": str,
+    "overage_hourly_rate": Decimal,
+    "proactive_notification_minutes": int,
+    "proactive_notification_max_severity": int,
+    "kpi_reports": bool,
+    "reopen_window_days": int,
+    "features": str,
+}
+
+
+def _default_get_model(app_label: str, model_name: str):
+    from django.apps import apps
+
+    return apps.get_model(app_label, model_name)
+
+
+def load_file(path: str | Path, get_model=_default_get_model) -> dict[str, int]:
+    with open(path, encoding="utf-8") as handle:
+        data = json.load(handle)
+    return load_data(data, get_model)
+
+
+def load_data(data: dict, get_model=_default_get_model) -> dict[str, int]:
+    """Create or update everything in `data`; returns counts per kind."""
+    calendar_model = get_model("tiers", "BusinessCalendar")
+    holiday_model = get_model("tiers", "Holiday")
+    scheme_model = get_model("tiers", "SeverityScheme")
+    level_model = get_model("tiers", "SeverityLevel")
+    contact_model = get_model("tiers", "EscalationContact")
+    rule_model = get_model("tiers", "EscalationRule")
+    exclusion_model = get_model("tiers", "ExclusionReason")
+    plan_model = get_model("tiers", "Plan")
+    counts = dict.fromkeys(["calendars", "schemes", "contacts", "exclusions", "plans"], 0)
+
+    for item in data.get("calendars", []):
+        calendar, _ = calendar_model.objects.update_or_create(
+            code=item["code"],
+            defaults={
+                "name": item["name"],
+                "timezone": item.get("timezone", "UTC"),
+                "open_time": dt.time.fromisoformat(item.get("open_time", "08:00")),
+                "close_time": dt.time.fromisoformat(item.get("close_time", "20:00")),
+                "weekdays": item.get("weekdays", "0,1,2,3,4"),
+                "always_open": item.get("always_open", False),
+            },
+        )
+        for holiday in item.get("holidays", []):
+            holiday_model.objects.update_or_create(
+                calendar=calendar,
+                date=dt.date.fromisoformat(holiday["date"]),
+                defaults={"name": holiday["name"]},
+            )
+        counts["calendars"] += 1
+
+    for item in data.get("schemes", []):
+        scheme, _ = scheme_model.objects.update_or_create(
+            code=item["code"], defaults={"name": item["name"]}
+        )
+        for level in item["levels"]:
+            level_model.objects.update_or_create(
+                scheme=scheme,
+                number=level["number"],
+                defaults={
+                    "name": level["name"],
+                    "definition": level["definition"],
+                    "min_devices_affected": level.get("min_devices_affected"),
+                },
+            )
+        counts["schemes"] += 1
+
+    for item in data.get("escalation_contacts", []):
+        contact_model.objects.update_or_create(
+            email=item["email"], defaults={"name": item["name"], "title": item["title"]}
+        )
+        counts["contacts"] += 1
+
+    for position, text in enumerate(data.get("exclusions", [])):
+        exclusion_model.objects.get_or_create(text=text, defaults={"sort_order": position})
+        counts["exclusions"] += 1
+
+    for item in data.get("plans", []):
+        defaults = {}
+        for name, kind in PLAN_FIELDS.items():
+            if name in item and item[name] is not None:
+                defaults[name] = kind(item[name])
+        if item.get("severity_scheme"):
+            defaults["severity_scheme"] = scheme_model.objects.get(code=item["severity_scheme"])
+        if defaults.get("is_default"):
+            plan_model.objects.filter(is_default=True).exclude(code=item["code"]).update(
+                is_default=False
+            )
+        plan, _ = plan_model.objects.update_or_create(code=item["code"], defaults=defaults)
+        if "escalation_rules" in item:
+            rule_model.objects.filter(plan=plan).delete()
+            for rule in item["escalation_rules"]:
+                rule_model.objects.create(
+                    plan=plan,
+                    severity=rule["severity"],
+                    contact=contact_model.objects.get(email=rule["contact"]),
+                    after_minutes=rule["after_minutes"],
+                )
+        counts["plans"] += 1
+    return counts

@@ -1,0 +1,32 @@
+"""Private file storage for ticket attachments.
+
+Files live under `TIERS_PRIVATE_ROOT` (default: var/private), outside MEDIA_ROOT, and have no
+URL: they are only ever streamed by the permission-checked attachment view.
+"""
+
+import os
+
+from django.conf import settings
+from django.core.files.storage import FileSystemStorage
+from django.utils.deconstruct import deconstructible
+
+
+@deconstructible
+class PrivateStorage(FileSystemStorage):
+    def __init__(self):
+        super().__init__()
+
+    @property
+    def base_location(self):
+        return str(getattr(settings, "TIERS_PRIVATE_ROOT", settings.BASE_DIR / "var" / "private"))
+
+    @property
+    def location(self):
+        return os.path.abspath(self.base_location)
+
+    @property
+    def base_url(self):
+        return None
+
+    def url(self, name):
+        raise ValueError("Ticket attachments have no public URL; use the attachment view.")
