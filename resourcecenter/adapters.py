@@ -1,5 +1,75 @@
+"""allauth extension points for the site, kept in one place as allauth intends."""
+
+from django.contrib.sites.shortcuts import get_current_site
+from django.core.mail import EmailMultiAlternatives
+from django.http import HttpRequest, HttpResponse
+
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context as allauth_context
+
+from resourcecenter.emails import queue_email
+
+# The verification-sent page offers to resend the link; it needs to know which address the
+# refused login (or the sign-up) was for, without putting it in the URL.
+PENDING_VERIFICATION_SESSION_KEY = "resourcecenter_pending_verification_email"
 
 
 class AccountAdapter(DefaultAccountAdapter):
-    """Extension point for account flows (kept in one place, as allauth intends)."""
+    """Sends allauth's e-mail through the task queue and remembers who awaits verification.
+
+    Guarantees: every account e-mail (verification, password reset, notifications) is rendered
+    in the request, queued with `queue_email` and sent after the transaction commits, so a slow
+    mail server never slows a sign-up and a rolled-back sign-up never sends mail.
+    """
+
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        request = allauth_context.request
+        site = get_current_site(request) if request is not None else None
+        ctx = {"request": request, "email": email, "current_site": site}
+        ctx.update(context)
+        message = self.render_mail(template_prefix, email, ctx)
+        html = None
+        if isinstance(message, EmailMultiAlternatives):
+            for content, mimetype in message.alternatives:
+                if mimetype == "text/html":
+                    html = str(content)
+        text = str(message.body)
+        if message.content_subtype == "html" and html is None:
+            html, text = text, ""
+        queue_email(
+            to=list(message.to),
+            subject=str(message.subject),
+            text=text,
+            html=html,
+            headers=dict(message.extra_headers) or None,
+            from_email=message.from_email,
+        )
+
+    def respond_email_verification_sent(self, request: HttpRequest, user) -> HttpResponse:
+        # The address as typed (not the account's), so a sign-up with an address that already
+        # has an account looks exactly like a new one (no enumeration).
+        typed = (request.POST.get("email") or request.POST.get("login") or "").strip()
+        if typed and "@" in typed and len(typed) <= 254:
+            request.session[PENDING_VERIFICATION_SESSION_KEY] = typed
+        return super().respond_email_verification_sent(request, user)
+
+    def add_message(
+        self,
+        request,
+        level,
+        message_template=None,
+        message_context=None,
+        extra_tags="",
+        message=None,
+    ) -> None:
+        # allauth's "confirmation sent" message duplicates the page it redirects to.
+        if message_template == "account/messages/email_confirmation_sent.txt":
+            return
+        super().add_message(
+            request,
+            level,
+            message_template=message_template,
+            message_context=message_context,
+            extra_tags=extra_tags,
+            message=message,
+        )

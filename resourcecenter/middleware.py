@@ -1,4 +1,14 @@
+from urllib.parse import urlencode
+
 from django.conf import settings
+from django.contrib import messages
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from allauth.mfa.models import Authenticator
+
+from resourcecenter.roles import EDITORS_GROUP, _group_names, is_support_staff
 
 
 class ContentSecurityPolicyMiddleware:
@@ -26,3 +36,74 @@ class ContentSecurityPolicyMiddleware:
                 policy = settings.CONTENT_SECURITY_POLICY
             response["Content-Security-Policy"] = policy
         return response
+
+
+class AdminLoginRedirectMiddleware:
+    """Sends the Wagtail and Django admin login (and password reset) pages to allauth.
+
+    There is one way in: allauth's login, with its rate limits, e-mail verification and
+    two-factor step. The admins' own login forms would bypass all three.
+    """
+
+    LOGIN_PATHS = ("/admin/login/", "/django-admin/login/")
+    RESET_PATHS = ("/admin/password_reset/",)
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        path = request.path
+        if path in self.LOGIN_PATHS:
+            default_next = "/admin/" if path.startswith("/admin/") else "/django-admin/"
+            next_url = request.GET.get("next", "")
+            if not url_has_allowed_host_and_scheme(
+                next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+            ):
+                next_url = default_next
+            return redirect(f"{reverse('account_login')}?{urlencode({'next': next_url})}")
+        if path.startswith(self.RESET_PATHS):
+            return redirect("account_reset_password")
+        return self.get_response(request)
+
+
+def user_requires_mfa(user, path: str) -> bool:
+    """Whether this signed-in user must have two-factor authentication to use `path`.
+
+    Support staff and editors must (they act on other people's data and publish content);
+    so must anyone else who reaches the Wagtail admin.
+    """
+    if is_support_staff(user) or EDITORS_GROUP in _group_names(user):
+        return True
+    return path.startswith("/admin/") and user.has_perm("wagtailadmin.access_admin")
+
+
+class StaffMFARequiredMiddleware:
+    """With settings.REQUIRE_STAFF_MFA, staff without an authenticator app are sent to enrol.
+
+    Staff-only actions live on many URLs (the admin, but also moderation buttons on forum
+    pages), so the rule is applied to every page except the account pages themselves (where
+    they enrol, re-authenticate or log out), static files and media.
+    """
+
+    EXEMPT_PREFIXES = ("/accounts/", "/static/", "/media/", "/favicon.ico", "/robots.txt")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if (
+            getattr(settings, "REQUIRE_STAFF_MFA", False)
+            and request.user.is_authenticated
+            and not request.path.startswith(self.EXEMPT_PREFIXES)
+            and user_requires_mfa(request.user, request.path)
+            and not Authenticator.objects.filter(
+                user=request.user, type=Authenticator.Type.TOTP
+            ).exists()
+        ):
+            messages.warning(
+                request,
+                "Staff accounts must use two-factor authentication. Set up an authenticator "
+                "app to continue.",
+            )
+            return redirect("mfa_activate_totp")
+        return self.get_response(request)

@@ -15,6 +15,11 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("accounts/", include("allauth.urls")),
     path("accounts/profile/", views.profile, name="profile"),
+    path(
+        "accounts/verification/resend/",
+        views.resend_verification,
+        name="account_resend_verification",
+    ),
     path("robots.txt", views.robots_txt, name="robots_txt"),
     path("sitemap.xml", sitemap, name="sitemap"),
     path("", include("kb.urls")),

@@ -3,19 +3,80 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
-from resourcecenter.forms import ProfileForm
+from allauth.account.internal.flows.email_verification import (
+    send_verification_email_to_address,
+)
+from allauth.account.models import EmailAddress
+from allauth.core.internal import ratelimit
+from allauth.core.ratelimit import respond_429
+from allauth.mfa.models import Authenticator
+
+from resourcecenter.adapters import PENDING_VERIFICATION_SESSION_KEY
+from resourcecenter.forms import ProfileForm, ResendVerificationForm
+
+RESEND_RATE_LIMITS = {"resend_verification": "10/m/ip"}
 
 
 @login_required
 def profile(request):
+    """A person's own account: display name, names, and links to e-mail, password and 2FA."""
     form = ProfileForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, "Your profile was saved.")
         return redirect("profile")
-    return render(request, "account/profile.html", {"form": form})
+    addresses = list(EmailAddress.objects.filter(user=request.user).order_by("-primary", "email"))
+    primary = next((a for a in addresses if a.primary), None)
+    mfa_types = set(Authenticator.objects.filter(user=request.user).values_list("type", flat=True))
+    context = {
+        "form": form,
+        "primary_email": primary.email if primary else request.user.email,
+        "primary_verified": bool(primary and primary.verified),
+        "other_addresses": [a for a in addresses if not a.primary],
+        "totp_active": Authenticator.Type.TOTP in mfa_types,
+        "recovery_codes_active": Authenticator.Type.RECOVERY_CODES in mfa_types,
+    }
+    return render(request, "account/profile.html", context, status=400 if form.errors else 200)
+
+
+@require_http_methods(["GET", "POST"])
+def resend_verification(request):
+    """Send a fresh verification link to an address that awaits confirmation.
+
+    The answer is the same whether or not the address belongs to an unverified account, so
+    the form cannot be used to find out who has an account. allauth's per-address cooldown
+    (ACCOUNT_RATE_LIMITS["confirm_email"]) applies, plus a per-IP limit.
+    """
+    initial = {"email": request.session.get(PENDING_VERIFICATION_SESSION_KEY, "")}
+    form = ResendVerificationForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        if not ratelimit.consume(
+            request, app="allauth.account", action="resend_verification", config=RESEND_RATE_LIMITS
+        ):
+            return respond_429(request)
+        email = form.cleaned_data["email"].strip()
+        address = (
+            EmailAddress.objects.filter(email__iexact=email, verified=False, user__is_active=True)
+            .select_related("user")
+            .first()
+        )
+        if address is not None:
+            send_verification_email_to_address(request, address)
+        request.session[PENDING_VERIFICATION_SESSION_KEY] = email
+        messages.info(
+            request,
+            f"If {email} is waiting for confirmation, a new link is on its way. Links can be "
+            "re-sent once every few minutes; the newest link and earlier ones all work.",
+        )
+        return redirect("account_email_verification_sent")
+    return render(
+        request,
+        "account/resend_verification.html",
+        {"form": form},
+        status=400 if form.errors else 200,
+    )
 
 
 @require_GET

@@ -54,6 +54,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "resourcecenter.middleware.AdminLoginRedirectMiddleware",
+    "resourcecenter.middleware.StaffMFARequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
@@ -147,7 +149,8 @@ ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_PREVENT_ENUMERATION = True
-ACCOUNT_CHANGE_EMAIL = True
+# Several addresses per account: add one, confirm it, then make it primary.
+ACCOUNT_CHANGE_EMAIL = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
@@ -159,8 +162,21 @@ ACCOUNT_RATE_LIMITS = {
 }
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Resource Center] "
 ACCOUNT_ADAPTER = "resourcecenter.adapters.AccountAdapter"
+# Adds the optional display name to the sign-up form (validated like the profile form).
+ACCOUNT_SIGNUP_FORM_CLASS = "resourcecenter.forms.SignupForm"
+ACCOUNT_EMAIL_NOTIFICATIONS = True  # tell people when their password or e-mail changes
+ACCOUNT_MAX_EMAIL_ADDRESSES = 5
+ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS = 3
+ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
+ACCOUNT_SESSION_REMEMBER = None  # ask ("Remember me")
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Resource Center"
+MFA_RECOVERY_CODE_COUNT = 10
+# The Wagtail admin must not offer a second way to change e-mail or password (that would skip
+# allauth's verification, notifications and rate limits): those links point to /accounts/.
+WAGTAIL_PASSWORD_MANAGEMENT_ENABLED = False
+WAGTAIL_PASSWORD_RESET_ENABLED = False
+WAGTAIL_EMAIL_MANAGEMENT_ENABLED = False
 # Staff must enrol in TOTP under production settings (see production.py).
 REQUIRE_STAFF_MFA = False
 
