@@ -1,0 +1,415 @@
+"""THE place that answers "may this user X this thing?" for the forum.
+
+Views, templates (through the context views build), services and selectors all ask here; nothing
+re-derives a rule. Each `can_*` function returns a `Verdict`: truthy when allowed, falsy with a
+`reason` a person can read when not ("This thread is locked.").
+
+Reading a category is the tiers gate's decision (tiers.gate.can_read_category); who is support
+staff or a moderator is resourcecenter.roles'. Sanctions and trust come from forum.models.Member.
+
+Queryset helpers (`visible_threads_q`, `listed_posts_q`) express the same rules as SQL so
+selectors filter in the query, never after paging.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone
+
+from forum.models import Category, Member, Post, PostState, Thread, ThreadState, ThreadStatus
+from forum.models import TrustLevel as TL
+from resourcecenter import roles
+from tiers import gate
+
+# A new member's first posts wait for approval until this many of theirs were approved.
+NEW_MEMBER_APPROVAL_POSTS = getattr(settings, "FORUM_NEW_MEMBER_APPROVAL_POSTS", 2)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """An answer with its reason: `if can_reply(user, thread): ...`; `verdict.reason` otherwise."""
+
+    allowed: bool
+    reason: str = ""
+
+    def __bool__(self) -> bool:
+        return self.allowed
+
+
+ALLOW = Verdict(True)
+
+
+def deny(reason: str) -> Verdict:
+    return Verdict(False, reason)
+
+
+SIGN_IN = "Sign in to take part in the Community."
+
+
+# --- who is who --------------------------------------------------------------------------------
+
+
+def is_authenticated(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False)) and user.is_active
+
+
+def is_support_staff(user) -> bool:
+    return roles.is_support_staff(user)
+
+
+def can_moderate(user) -> Verdict:
+    """Moderators (and support staff) moderate everything in the forum."""
+    return ALLOW if roles.is_moderator(user) else deny("Only moderators can do that.")
+
+
+def get_member(user) -> Member | None:
+    """The user's community standing (unsaved default if they never posted); None if anonymous.
+
+    Cached on the user object for the request; reads never write.
+    """
+    if not is_authenticated(user):
+        return None
+    cached = getattr(user, "_forum_member_cache", None)
+    if cached is None:
+        cached = Member.objects.filter(user=user).first() or Member(user=user)
+        user._forum_member_cache = cached
+    return cached
+
+
+def trust_level(user) -> str | None:
+    member = get_member(user)
+    return member.trust_level if member else None
+
+
+def post_requires_approval(user) -> bool:
+    """Whether a new post by `user` is held for a moderator before anyone else sees it.
+
+    New members' first NEW_MEMBER_APPROVAL_POSTS posts are held; staff and moderators never.
+    """
+    if roles.is_moderator(user):
+        return False
+    member = get_member(user)
+    if member is None:
+        return True
+    return member.trust_level == TL.NEW and member.approved_post_count < NEW_MEMBER_APPROVAL_POSTS
+
+
+def may_post_links(user) -> bool:
+    """New members' links are shown as text and their images dropped (anti-spam)."""
+    if roles.is_moderator(user):
+        return True
+    member = get_member(user)
+    return member is not None and member.trust_level != TL.NEW
+
+
+def _sanction(user, *, silenced_blocks: bool) -> Verdict:
+    member = get_member(user)
+    if member is None:
+        return deny(SIGN_IN)
+    now = timezone.now()
+    if member.is_suspended(now):
+        return deny(
+            f"Your account is suspended from the Community until "
+            f"{timezone.localtime(member.suspended_until):%Y-%m-%d %H:%M %Z}."
+        )
+    if silenced_blocks and member.is_silenced(now):
+        return deny(
+            f"You cannot post until {timezone.localtime(member.silenced_until):%Y-%m-%d %H:%M %Z}."
+        )
+    return ALLOW
+
+
+def can_write(user) -> Verdict:
+    """Signed in and neither suspended nor silenced: may post and edit."""
+    if not is_authenticated(user):
+        return deny(SIGN_IN)
+    return _sanction(user, silenced_blocks=True)
+
+
+def can_participate(user) -> Verdict:
+    """Signed in and not suspended: may vote and flag (silenced members still may)."""
+    if not is_authenticated(user):
+        return deny(SIGN_IN)
+    return _sanction(user, silenced_blocks=False)
+
+
+# --- reading -----------------------------------------------------------------------------------
+
+
+def readable_category_ids(user) -> frozenset[int]:
+    """Ids of the categories `user` may read: active ones the tiers gate allows (moderators also
+    see inactive ones). One query."""
+    moderator = roles.is_moderator(user)
+    categories = Category.objects.all() if moderator else Category.objects.filter(is_active=True)
+    return frozenset(c.pk for c in categories if gate.can_read_category(user, c))
+
+
+def can_read_category(user, category: Category) -> Verdict:
+    if not category.is_active and not roles.is_moderator(user):
+        return deny("This category is not available.")
+    if not gate.can_read_category(user, category):
+        return deny("This category is available on a support plan that includes it.")
+    return ALLOW
+
+
+def visible_threads_q(user, *, prefix: str = "") -> Q:
+    """SQL for "threads `user` may see in lists": visible ones in readable categories, plus
+    their own held threads; moderators also see held and hidden ones (never deleted in lists)."""
+    p = prefix
+    q = Q(**{f"{p}category_id__in": readable_category_ids(user)})
+    states = Q(**{f"{p}moderation_state": ThreadState.VISIBLE})
+    if roles.is_moderator(user):
+        states |= Q(**{f"{p}moderation_state__in": [ThreadState.HELD, ThreadState.HIDDEN]})
+    elif is_authenticated(user):
+        states |= Q(**{f"{p}moderation_state": ThreadState.HELD, f"{p}author": user})
+    return q & states
+
+
+def can_see_thread(user, thread: Thread) -> Verdict:
+    """May `user` open the thread page? (Category gate + moderation state.)"""
+    if not can_read_category(user, thread.category):
+        return deny("This thread is in a category you cannot read.")
+    state = thread.moderation_state
+    if state == ThreadState.VISIBLE or roles.is_moderator(user):
+        return ALLOW
+    if state == ThreadState.HELD and is_authenticated(user) and thread.author_id == user.pk:
+        return ALLOW
+    if state == ThreadState.HELD:
+        return deny("This thread is waiting for a moderator's approval.")
+    return deny("This thread is no longer available.")
+
+
+def listed_posts_q(user) -> Q:
+    """SQL for the posts shown (as content or placeholder) on a thread page to `user`.
+
+    Approved, hidden and deleted posts keep their place (hidden/deleted show a placeholder);
+    held and rejected ones appear only to their author and moderators.
+    """
+    if roles.is_moderator(user):
+        return Q()
+    public = Q(
+        moderation_state__in=[PostState.APPROVED, PostState.HIDDEN, PostState.DELETED],
+    )
+    if is_authenticated(user):
+        public |= Q(moderation_state__in=[PostState.HELD, PostState.REJECTED], author=user)
+    return public
+
+
+def can_see_post_content(user, post: Post) -> Verdict:
+    """Whether the body is shown (else a placeholder such as "deleted" or "hidden")."""
+    state = post.moderation_state
+    if state == PostState.APPROVED or roles.is_moderator(user):
+        return ALLOW
+    own = is_authenticated(user) and post.author_id == user.pk
+    if state in (PostState.HELD, PostState.REJECTED, PostState.HIDDEN) and own:
+        return ALLOW
+    if state == PostState.DELETED:
+        return deny("This post was deleted.")
+    if state == PostState.HIDDEN:
+        return deny("This post is hidden pending a moderator's review.")
+    return deny("This post is waiting for a moderator's approval.")
+
+
+def can_see_post(user, post: Post) -> Verdict:
+    """May `user` follow the post's permalink (it is listed for them in a thread they see)?"""
+    verdict = can_see_thread(user, post.thread)
+    if not verdict:
+        return verdict
+    if post.moderation_state in (PostState.HELD, PostState.REJECTED):
+        own = is_authenticated(user) and post.author_id == user.pk
+        if not (own or roles.is_moderator(user)):
+            return deny("This post is waiting for a moderator's approval.")
+    return ALLOW
+
+
+# --- writing -----------------------------------------------------------------------------------
+
+
+def can_start_thread(user, category: Category) -> Verdict:
+    verdict = can_write(user)
+    if not verdict:
+        return verdict
+    if not category.is_active:
+        return deny("This category does not accept new threads.")
+    if not gate.can_read_category(user, category):
+        return deny("This category is available on a support plan that includes it.")
+    if category.staff_only_posting and not roles.is_support_staff(user):
+        return deny("Only support staff start threads in this category.")
+    return ALLOW
+
+
+def can_reply(user, thread: Thread) -> Verdict:
+    verdict = can_write(user)
+    if not verdict:
+        return verdict
+    verdict = can_see_thread(user, thread)
+    if not verdict:
+        return verdict
+    if roles.is_moderator(user):
+        return (
+            ALLOW
+            if thread.moderation_state != ThreadState.DELETED
+            else deny("This thread was deleted.")
+        )
+    if thread.moderation_state != ThreadState.VISIBLE:
+        return deny("Replies open once a moderator has approved this thread.")
+    if thread.locked:
+        return deny("This thread is locked; it takes no new replies.")
+    if thread.status == ThreadStatus.CLOSED:
+        if thread.duplicate_of_id:
+            return deny("This thread was closed as a duplicate; please reply in the original.")
+        return deny("This thread is closed.")
+    return ALLOW
+
+
+def can_edit_post(user, post: Post) -> Verdict:
+    """Moderators may always edit; authors their own posts unless removed or the thread is
+    locked or closed."""
+    if not is_authenticated(user):
+        return deny(SIGN_IN)
+    if roles.is_moderator(user):
+        return ALLOW
+    if post.author_id != user.pk:
+        return deny("You can only edit your own posts.")
+    verdict = can_write(user)
+    if not verdict:
+        return verdict
+    if post.moderation_state in (PostState.DELETED, PostState.REJECTED, PostState.HIDDEN):
+        return deny("This post can no longer be edited.")
+    thread = post.thread
+    if thread.locked or thread.status == ThreadStatus.CLOSED:
+        return deny("This thread is locked; its posts can no longer be edited.")
+    if thread.moderation_state in (ThreadState.HIDDEN, ThreadState.DELETED):
+        return deny("This thread is no longer available.")
+    return ALLOW
+
+
+def can_delete_post(user, post: Post) -> Verdict:
+    """Moderators may delete any post; authors their own replies (not an accepted answer) and
+    their own question while nobody has replied."""
+    if not is_authenticated(user):
+        return deny(SIGN_IN)
+    if post.moderation_state == PostState.DELETED:
+        return deny("This post is already deleted.")
+    if roles.is_moderator(user):
+        return ALLOW
+    if post.author_id != user.pk:
+        return deny("You can only delete your own posts.")
+    verdict = can_write(user)
+    if not verdict:
+        return verdict
+    thread = post.thread
+    if thread.locked:
+        return deny("This thread is locked.")
+    if post.number == 1 and thread.reply_count > 0:
+        return deny("A question with replies cannot be deleted; ask a moderator if needed.")
+    if thread.accepted_answer_id == post.pk:
+        return deny("The accepted answer cannot be deleted.")
+    return ALLOW
+
+
+def can_view_revisions(user, post: Post) -> Verdict:
+    """Edit history is shown to staff, moderators and the post's author."""
+    if not is_authenticated(user):
+        return deny(SIGN_IN)
+    if roles.is_moderator(user) or post.author_id == user.pk:
+        return ALLOW
+    return deny("Only the author and staff can see the edit history.")
+
+
+def can_vote(user, post: Post) -> Verdict:
+    verdict = can_participate(user)
+    if not verdict:
+        return verdict
+    if post.author_id == user.pk:
+        return deny("You cannot vote for your own post.")
+    if post.moderation_state != PostState.APPROVED:
+        return deny("Only published posts can be voted on.")
+    if post.thread.moderation_state != ThreadState.VISIBLE:
+        return deny("This thread is not published.")
+    return ALLOW
+
+
+def can_accept_answer(user, thread: Thread, post: Post | None = None) -> Verdict:
+    """The thread's author or support staff mark a reply as the accepted answer (solved)."""
+    if not is_authenticated(user):
+        return deny(SIGN_IN)
+    if not (thread.author_id == user.pk or roles.is_support_staff(user)):
+        return deny("Only the person who asked or support staff can accept an answer.")
+    if not roles.is_support_staff(user):
+        verdict = can_write(user)
+        if not verdict:
+            return verdict
+    if thread.moderation_state != ThreadState.VISIBLE:
+        return deny("This thread is not published.")
+    if post is not None:
+        if post.thread_id != thread.pk:
+            return deny("That post is not in this thread.")
+        if post.number == 1:
+            return deny("The question itself cannot be its answer.")
+        if post.moderation_state != PostState.APPROVED:
+            return deny("Only published replies can be accepted.")
+    return ALLOW
+
+
+def can_mark_official(user, post: Post) -> Verdict:
+    """Support staff mark a reply as the official answer."""
+    if not roles.is_support_staff(user):
+        return deny("Only support staff can mark an official answer.")
+    if post.number == 1:
+        return deny("The question itself cannot be its answer.")
+    if post.moderation_state != PostState.APPROVED:
+        return deny("Only published replies can be marked official.")
+    return ALLOW
+
+
+def can_flag(user, post: Post) -> Verdict:
+    verdict = can_participate(user)
+    if not verdict:
+        return verdict
+    if post.author_id == user.pk:
+        return deny("You cannot flag your own post.")
+    if post.moderation_state not in (PostState.APPROVED, PostState.HIDDEN):
+        return deny("This post cannot be flagged.")
+    return ALLOW
+
+
+def can_view_triage(user) -> Verdict:
+    """The triage view is the support team's worklist."""
+    if roles.is_support_staff(user):
+        return ALLOW
+    return deny("The triage view is for support staff.")
+
+
+def can_preview(user) -> Verdict:
+    """Preview renders Markdown for the form; any signed-in member may use it."""
+    return ALLOW if is_authenticated(user) else deny(SIGN_IN)
+
+
+def thread_actions(user, thread: Thread) -> dict[str, Verdict]:
+    """Thread-level verdicts for templates (they never re-derive rules)."""
+    return {
+        "reply": can_reply(user, thread),
+        "accept": can_accept_answer(user, thread),
+        "moderate": can_moderate(user),
+        "triage": can_view_triage(user),
+    }
+
+
+def post_actions(user, post: Post, thread: Thread) -> dict[str, Verdict]:
+    """Per-post verdicts for the thread page; no queries beyond the cached member/groups."""
+    post.thread = thread  # avoid a query per post for post.thread
+    return {
+        "content": can_see_post_content(user, post),
+        "edit": can_edit_post(user, post),
+        "delete": can_delete_post(user, post),
+        "vote": can_vote(user, post),
+        "flag": can_flag(user, post),
+        "accept": can_accept_answer(user, thread, post),
+        "official": can_mark_official(user, post),
+        "revisions": can_view_revisions(user, post),
+        "reply": can_reply(user, thread),
+    }
