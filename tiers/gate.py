@@ -3,28 +3,123 @@
 Every app asks here; none re-derives plan rules. Audiences are the strings the search document
 carries: "public" for content everyone may see, or plan codes (e.g. "infinity") for gated content.
 
-The Support tiers issue fills these in with organisations, plans and restrictions; until then
-everything is public and nobody may open tickets.
+A user's audiences are "public" plus the plan codes of their organisations' active
+subscriptions; support staff see everything (None). Page restrictions apply to the restricted
+page and all its descendants (the nearest restricted ancestor wins).
+
+Queries stay bounded: a user's audiences are computed once per user object (i.e. per request),
+and the restriction maps (few rows) are loaded once per request and shared by every page and
+category asked about in it.
 """
 
 from __future__ import annotations
 
+import threading
+import time
+
+from django.core.signals import request_started
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.urls import reverse
+
 PUBLIC = "public"
+_MAP_TTL_SECONDS = 30
+
+
+class _RestrictionCache(threading.local):
+    def __init__(self):
+        self.pages: dict[str, list[str]] | None = None
+        self.categories: dict[int, list[str]] | None = None
+        self.loaded_at = 0.0
+
+    def clear(self, **kwargs):
+        self.pages = None
+        self.categories = None
+
+    def fresh(self) -> bool:
+        return time.monotonic() - self.loaded_at < _MAP_TTL_SECONDS
+
+
+_cache = _RestrictionCache()
+
+
+def _clear_cache(**kwargs):
+    _cache.clear()
+
+
+request_started.connect(_clear_cache, dispatch_uid="tiers_gate_request_started")
+
+
+def _page_map() -> dict[str, list[str]]:
+    if _cache.pages is None or not _cache.fresh():
+        from tiers.models import PageRestriction
+
+        mapping: dict[str, list[str]] = {}
+        for path, code in PageRestriction.objects.values_list("page__path", "plans__code"):
+            codes = mapping.setdefault(path, [])
+            if code:
+                codes.append(code)
+        _cache.pages = mapping
+        _cache.loaded_at = time.monotonic()
+    return _cache.pages
+
+
+def _category_map() -> dict[int, list[str]]:
+    if _cache.categories is None or not _cache.fresh():
+        from tiers.models import CategoryRestriction
+
+        mapping: dict[int, list[str]] = {}
+        for category_id, code in CategoryRestriction.objects.values_list(
+            "category_id", "plans__code"
+        ):
+            codes = mapping.setdefault(category_id, [])
+            if code:
+                codes.append(code)
+        _cache.categories = mapping
+        _cache.loaded_at = time.monotonic()
+    return _cache.categories
 
 
 def audiences_for(user) -> frozenset[str] | None:
     """The audiences whose content `user` may see; None means everything (support staff)."""
-    return frozenset({PUBLIC})
+    from resourcecenter.roles import is_support_staff
+
+    if user is not None and is_support_staff(user):
+        return None
+    if user is None or not getattr(user, "is_authenticated", False):
+        return frozenset({PUBLIC})
+    cached = getattr(user, "_tiers_audiences", None)
+    if cached is None:
+        from tiers.models import Subscription
+
+        codes = Subscription.objects.filter(
+            organisation__memberships__user=user, status=Subscription.STATUS_ACTIVE
+        ).values_list("plan__code", flat=True)
+        cached = frozenset({PUBLIC, *codes})
+        user._tiers_audiences = cached
+    return cached
 
 
 def page_audience(page) -> list[str]:
     """Audiences a Resource Center page is visible to (["public"] unless plan-gated)."""
+    mapping = _page_map()
+    if not mapping:
+        return [PUBLIC]
+    path = getattr(page, "path", "") or ""
+    steplen = 4  # treebeard's MP_Node.steplen, as used by wagtailcore.Page
+    for end in range(len(path), 0, -steplen):
+        codes = mapping.get(path[:end])
+        if codes is not None:
+            # A restriction with no plans left restricts to staff only.
+            return sorted(set(codes))
     return [PUBLIC]
 
 
 def category_audience(category) -> list[str]:
     """Audiences a forum category is readable by (["public"] unless plan-gated)."""
-    return [PUBLIC]
+    codes = _category_map().get(getattr(category, "pk", None))
+    if codes is None:
+        return [PUBLIC]
+    return sorted(set(codes))
 
 
 def can_view_page(user, page) -> bool:
@@ -36,7 +131,19 @@ def can_read_category(user, category) -> bool:
 
 
 def can_open_tickets(user) -> bool:
-    return False
+    """True when one of the user's organisations is on a plan that opens tickets."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    from tiers.selectors import ticket_organisations
+
+    return bool(ticket_organisations(user))
+
+
+def gated_plans(audience: list[str]):
+    """The plans named by a gated audience (for "available with Infinity" teasers)."""
+    from tiers.models import Plan
+
+    return list(Plan.objects.filter(code__in=[code for code in audience if code != PUBLIC]))
 
 
 def thread_escalation_option(user, thread) -> dict | None:
@@ -44,10 +151,98 @@ def thread_escalation_option(user, thread) -> dict | None:
 
     Returns None (offer nothing), or {"action": "escalate" | "promote" | "upgrade",
     "label": str, "url": str, "explanation": str}.
+
+    - Support staff: "promote" (any thread); the explanation says which plan the author is on.
+    - The thread's author on a ticket plan: "escalate" (or a link to the ticket it became).
+    - The thread's author on Community only: "upgrade" (what Infinity adds and how to get it).
+    - Everyone else: nothing (a ticket is private to the author's organisation).
     """
-    return None
+    from resourcecenter.roles import is_support_staff
+
+    if not getattr(user, "is_authenticated", False) or thread is None or not thread.pk:
+        return None
+    ticket = _thread_ticket(thread)
+    if is_support_staff(user):
+        if ticket is not None:
+            return {
+                "action": "promote",
+                "label": f"Open ticket {ticket.case_number}",
+                "url": reverse("tiers:ticket_detail", args=[ticket.case_number]),
+                "explanation": "This thread was promoted to a private ticket.",
+            }
+        from tiers.selectors import ticket_organisations
+
+        author_orgs = ticket_organisations(thread.author) if thread.author_id else []
+        if author_orgs:
+            names = ", ".join(f"{org.name} ({plan.name})" for org, plan in author_orgs)
+            explanation = f"The author's organisation is on a ticket plan: {names}."
+        else:
+            explanation = (
+                "The author's organisation is on Community: promoting offers them the upgrade "
+                "path instead of a ticket."
+            )
+        return {
+            "action": "promote",
+            "label": "Promote to a private ticket",
+            "url": reverse("tiers:thread_promote", args=[thread.pk]),
+            "explanation": explanation,
+        }
+    if thread.author_id != user.pk:
+        return None
+    if ticket is not None:
+        from tiers.permissions import visible_tickets
+
+        if visible_tickets(user).filter(pk=ticket.pk).exists():
+            return {
+                "action": "escalate",
+                "label": f"View your ticket {ticket.case_number}",
+                "url": reverse("tiers:ticket_detail", args=[ticket.case_number]),
+                "explanation": "This thread continues privately as a support ticket.",
+            }
+        return None
+    if can_open_tickets(user):
+        return {
+            "action": "escalate",
+            "label": "Escalate to a private ticket",
+            "url": reverse("tiers:thread_escalate", args=[thread.pk]),
+            "explanation": (
+                "Your Infinity plan lets a support analyst take this over privately, with a case "
+                "number and a response target."
+            ),
+        }
+    return {
+        "action": "upgrade",
+        "label": "Get private help with Infinity",
+        "url": reverse("tiers:plans") + f"?thread={thread.pk}",
+        "explanation": (
+            "With Infinity support, this thread could become a private ticket with a case "
+            "number, an analyst response target and escalation. See what it adds and how to "
+            "get it."
+        ),
+    }
+
+
+def _thread_ticket(thread):
+    cached = getattr(thread, "_tiers_ticket", False)
+    if cached is False:
+        from tiers.models import Ticket
+
+        cached = Ticket.objects.filter(thread_id=thread.pk).only("id", "case_number").first()
+        thread._tiers_ticket = cached
+    return cached
 
 
 def _allowed(user, audience: list[str]) -> bool:
     allowed = audiences_for(user)
     return allowed is None or bool(allowed.intersection(audience))
+
+
+def _connect_invalidation():
+    from tiers.models import CategoryRestriction, PageRestriction
+
+    for model in (PageRestriction, CategoryRestriction):
+        post_save.connect(_clear_cache, sender=model, dispatch_uid=f"tiers_gate_save_{model}")
+        post_delete.connect(_clear_cache, sender=model, dispatch_uid=f"tiers_gate_del_{model}")
+        m2m_changed.connect(
+            _clear_cache, sender=model.plans.through, dispatch_uid=f"tiers_gate_m2m_{model}"
+        )

@@ -1,0 +1,255 @@
+"""Who hears about a ticket, and what they read. Every e-mail of the tiers app is built here.
+
+Customer e-mails only ever contain public content (never internal notes, never staff-only
+events); staff e-mails go to the assigned analyst, or the support desk address when nobody is
+assigned. Subjects carry the case number in brackets so replies thread back (tiers.inbound).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.utils import timezone
+
+from resourcecenter.emails import queue_email
+
+
+def _support_address() -> str:
+    from resourcecenter.models import SupportSettings
+
+    try:
+        return SupportSettings.load().support_email
+    except Exception:  # noqa: BLE001 - settings table missing during early migrations
+        return settings.DEFAULT_FROM_EMAIL
+
+
+def absolute(path: str) -> str:
+    return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path
+
+
+def subject_for(ticket, text: str) -> str:
+    return f"[{ticket.case_number}] {text}"
+
+
+def customer_recipients(ticket) -> list[str]:
+    """The requester and the organisation's point of contact (who distributes updates)."""
+    from tiers.models import Membership
+
+    addresses = [ticket.requester.email]
+    contact = (
+        Membership.objects.filter(organisation_id=ticket.organisation_id, is_point_of_contact=True)
+        .select_related("user")
+        .first()
+    )
+    if contact and contact.user.email not in addresses:
+        addresses.append(contact.user.email)
+    return addresses
+
+
+def staff_recipients(ticket) -> list[str]:
+    if ticket.assigned_to_id and ticket.assigned_to.email:
+        return [ticket.assigned_to.email]
+    return [_support_address()]
+
+
+def format_due(ticket) -> str:
+    if not ticket.response_due_at:
+        return "paused while we wait for your reply" if ticket.paused_at else "not applicable"
+    due = timezone.localtime(ticket.response_due_at, timezone.get_fixed_timezone(0))
+    return f"{due:%a %d %b %Y %H:%M} UTC"
+
+
+def _send_customer(ticket, subject: str, text: str) -> None:
+    footer = (
+        f"\n\nCase {ticket.case_number}: {absolute(ticket.get_absolute_url())}\n"
+        f"Reply to this e-mail to add to the case (keep [{ticket.case_number}] in the subject)."
+    )
+    queue_email(
+        customer_recipients(ticket),
+        subject_for(ticket, subject),
+        text + footer,
+        reply_to=[_support_address()],
+    )
+
+
+def _send_staff(ticket, subject: str, text: str, extra: list[str] | None = None) -> None:
+    to = staff_recipients(ticket) + [a for a in (extra or []) if a]
+    link = absolute(ticket.get_absolute_url())
+    queue_email(sorted(set(to)), subject_for(ticket, subject), f"{text}\n\n{link}")
+
+
+def acknowledgement(ticket) -> None:
+    level = ticket.severity_level
+    lines = [
+        f"We have received your request and opened case {ticket.case_number}.",
+        "",
+        f"Subject: {ticket.subject}",
+        f"Severity (initial): {level or ticket.severity}",
+        f"Analyst response due by: {format_due(ticket)}",
+        "",
+        "A support analyst will confirm the severity and describe the actions underway.",
+    ]
+    if ticket.over_allowance:
+        lines += ["", allowance_note(ticket)]
+    _send_customer(ticket, f"Received: {ticket.subject}", "\n".join(lines))
+
+
+def allowance_note(ticket) -> str:
+    plan = ticket.plan
+    if plan.overage_rule == plan.OVERAGE_QUOTE:
+        return (
+            "Your organisation has used this month's allowance; work beyond it is quoted as "
+            "paid professional services before it starts."
+        )
+    return "Note: your organisation has used this month's support allowance for this category."
+
+
+def staff_new_ticket(ticket) -> None:
+    _send_staff(
+        ticket,
+        f"New ticket (severity {ticket.severity}): {ticket.subject}",
+        f"{ticket.organisation} opened {ticket.case_number} via {ticket.get_channel_display()}.\n"
+        f"Response due: {format_due(ticket)}",
+    )
+
+
+def public_reply(ticket, message) -> None:
+    author = message.author.public_name if message.author else "Support"
+    _send_customer(ticket, f"Update: {ticket.subject}", f"{author} replied:\n\n{message.body}")
+
+
+def customer_reply(ticket, message) -> None:
+    _send_staff(
+        ticket,
+        f"Customer reply: {ticket.subject}",
+        f"{message.author} replied:\n\n{message.body}",
+    )
+
+
+def status_changed(ticket, text: str) -> None:
+    _send_customer(ticket, f"{ticket.get_status_display()}: {ticket.subject}", text)
+
+
+def severity_set(ticket) -> None:
+    level = ticket.severity_level
+    definition = f"\n\n{level.definition}" if level else ""
+    _send_customer(
+        ticket,
+        f"Severity {ticket.severity}: {ticket.subject}",
+        f"Your analyst set the severity of this case to {level or ticket.severity}.{definition}\n\n"
+        "If you disagree, you can ask your analyst to review it from the case page.",
+    )
+
+
+def severity_disputed(ticket, by, requested: int, reason: str) -> None:
+    _send_staff(
+        ticket,
+        f"Severity disputed: {ticket.subject}",
+        f"{by} asks for severity {requested} instead of {ticket.severity}.\n\nReason: {reason}",
+    )
+
+
+def escalation_requested(ticket, by, reason: str, contacts) -> None:
+    _send_staff(
+        ticket,
+        f"Escalation requested: {ticket.subject}",
+        f"{by} asked for this case to be escalated.\n\nReason: {reason}",
+        extra=[contact.email for contact in contacts],
+    )
+
+
+def escalation_contact(ticket, contact, reason: str) -> None:
+    queue_email(
+        [contact.email],
+        subject_for(ticket, f"Escalation (severity {ticket.severity}): {ticket.subject}"),
+        f"{contact.title}: {reason}\n\nOrganisation: {ticket.organisation}\n"
+        f"Status: {ticket.get_status_display()}\nOpened: {ticket.created_at:%Y-%m-%d %H:%M} UTC\n\n"
+        f"{absolute(ticket.get_absolute_url())}",
+    )
+
+
+def sla_warning(ticket, percent: int) -> None:
+    _send_staff(
+        ticket,
+        f"SLA {percent}% used: {ticket.subject}",
+        f"{percent}% of the response target of {ticket.case_number} has passed.\n"
+        f"First response due by {format_due(ticket)}.",
+    )
+
+
+def sla_breach(ticket) -> None:
+    _send_staff(
+        ticket,
+        f"SLA BREACHED: {ticket.subject}",
+        f"The first-response target of {ticket.case_number} was missed.",
+    )
+
+
+def assigned(ticket) -> None:
+    if ticket.assigned_to and ticket.assigned_to.email:
+        queue_email(
+            [ticket.assigned_to.email],
+            subject_for(ticket, f"Assigned to you: {ticket.subject}"),
+            f"Response due: {format_due(ticket)}\n\n{absolute(ticket.get_absolute_url())}",
+        )
+
+
+def quote_offered(ticket, quote) -> None:
+    _send_customer(
+        ticket,
+        f"Quote for professional services: {ticket.subject}",
+        f"{quote.reason}\n\n{quote.description}\n\nFee: {quote.amount} {quote.currency}.\n"
+        "Please accept or decline the quote on the case page; no work is charged without it.",
+    )
+
+
+def quote_decided(ticket, quote) -> None:
+    _send_staff(
+        ticket,
+        f"Quote {quote.get_status_display().lower()}: {ticket.subject}",
+        f"{quote.decided_by} {quote.status} the quote of {quote.amount} {quote.currency}.",
+    )
+
+
+def upgrade_offer(thread, author, by) -> None:
+    queue_email(
+        [author.email],
+        "Private support for your question",
+        f'Our support team would like to take your question "{thread.title}" further '
+        "in a private ticket. Your organisation is on Community support, which covers the "
+        "Resource Center and the forum; Infinity support adds private tickets with case numbers, "
+        "response targets and escalation.\n\n"
+        f"Compare the plans: {absolute('/support/plans/')}",
+    )
+
+
+def invitation(invitation, url: str) -> None:
+    queue_email(
+        [invitation.email],
+        f"You're invited to join {invitation.organisation} on the Resource Center",
+        f"{invitation.invited_by} invited you to join {invitation.organisation} as "
+        f"{invitation.get_role_display().lower()}.\n\nAccept the invitation: {url}\n\n"
+        f"The link expires on {invitation.expires_at:%d %b %Y %H:%M} UTC.",
+    )
+
+
+def subscription_started(subscription, invoice, admins: list[str]) -> None:
+    queue_email(
+        admins,
+        f"{subscription.plan.name} support is active for {subscription.organisation}",
+        f"Your {subscription.plan.name} subscription started on "
+        f"{subscription.current_period_start:%d %b %Y} and renews on "
+        f"{subscription.current_period_end:%d %b %Y}.\n"
+        + (f"Invoice {invoice.number}: {invoice.amount} {invoice.currency}.\n" if invoice else ""),
+    )
+
+
+def bounce_unknown_sender(address: str, subject: str) -> None:
+    queue_email(
+        [address],
+        f"Re: {subject}"[:200],
+        "Thank you for your message. We could not match this address to an organisation with "
+        "ticket support, so no case was opened.\n\n"
+        "If you should have access, ask your organisation's admin to invite this address, or "
+        f"sign in and open a ticket at {absolute('/support/tickets/new/')}. "
+        f"The community forum is open to everyone: {absolute('/community/')}",
+    )

@@ -1,0 +1,152 @@
+"""Reads for the tiers app: which plan an organisation is on, usage against allowances."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+
+from tiers.models import Organisation, Plan, Subscription, Ticket, TimeEntry
+
+
+def default_plan() -> Plan | None:
+    return Plan.objects.filter(is_default=True).first()
+
+
+def active_subscription(organisation: Organisation) -> Subscription | None:
+    return (
+        Subscription.objects.filter(organisation=organisation, status=Subscription.STATUS_ACTIVE)
+        .select_related("plan")
+        .first()
+    )
+
+
+def plans_by_org(org_ids: list[int]) -> dict[int, Plan]:
+    """The current plan of each organisation (its active subscription, else the default plan)."""
+    result: dict[int, Plan] = {}
+    subscriptions = Subscription.objects.filter(
+        organisation_id__in=org_ids, status=Subscription.STATUS_ACTIVE
+    ).select_related("plan__severity_scheme")
+    for subscription in subscriptions:
+        result[subscription.organisation_id] = subscription.plan
+    missing = [org_id for org_id in org_ids if org_id not in result]
+    if missing:
+        fallback = default_plan()
+        if fallback is not None:
+            for org_id in missing:
+                result[org_id] = fallback
+    return result
+
+
+def plan_for(organisation: Organisation) -> Plan | None:
+    return plans_by_org([organisation.pk]).get(organisation.pk)
+
+
+def comparison_plans() -> list[Plan]:
+    """Plans shown on the comparison page: the default plan and every purchasable one."""
+    return list(
+        Plan.objects.filter(Q(is_default=True) | Q(purchasable=True)).select_related(
+            "severity_scheme"
+        )
+    )
+
+
+def month_bounds(moment: dt.datetime | None = None) -> tuple[dt.datetime, dt.datetime]:
+    moment = timezone.localtime(moment or timezone.now(), dt.UTC)
+    start = moment.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    end = (start + dt.timedelta(days=32)).replace(day=1)
+    return start, end
+
+
+@dataclass
+class AllowanceLine:
+    label: str
+    used: Decimal
+    limit: Decimal | None
+    unit: str
+
+    @property
+    def exceeded(self) -> bool:
+        return self.limit is not None and self.used > self.limit
+
+    @property
+    def reached(self) -> bool:
+        return self.limit is not None and self.used >= self.limit
+
+
+@dataclass
+class AllowanceUsage:
+    plan: Plan
+    month_start: dt.datetime
+    troubleshooting_cases: AllowanceLine
+    troubleshooting_hours: AllowanceLine
+    provisioning_hours: AllowanceLine
+
+    @property
+    def lines(self) -> list[AllowanceLine]:
+        return [self.troubleshooting_cases, self.troubleshooting_hours, self.provisioning_hours]
+
+    @property
+    def troubleshooting_exhausted(self) -> bool:
+        """'Up to 1 hour or 3 cases': used up when either limit is reached."""
+        return self.troubleshooting_cases.reached or self.troubleshooting_hours.reached
+
+    @property
+    def provisioning_exhausted(self) -> bool:
+        return self.provisioning_hours.reached
+
+
+def allowance_usage(organisation: Organisation, plan: Plan, moment=None) -> AllowanceUsage:
+    """Cases opened and analyst hours logged this calendar month (UTC) against the plan."""
+    start, end = month_bounds(moment)
+    cases = Ticket.objects.filter(
+        organisation=organisation,
+        created_at__gte=start,
+        created_at__lt=end,
+        category="troubleshooting",
+        not_covered_reason__isnull=True,
+    ).aggregate(n=Count("id"))["n"]
+    minutes = {
+        row["category"]: row["total"]
+        for row in TimeEntry.objects.filter(
+            ticket__organisation=organisation, logged_at__gte=start, logged_at__lt=end
+        )
+        .values("category")
+        .annotate(total=Sum("minutes"))
+    }
+
+    def hours(category: str) -> Decimal:
+        return (Decimal(minutes.get(category, 0)) / 60).quantize(Decimal("0.01"))
+
+    return AllowanceUsage(
+        plan=plan,
+        month_start=start,
+        troubleshooting_cases=AllowanceLine(
+            "Troubleshooting cases",
+            Decimal(cases),
+            None if plan.troubleshooting_cases is None else Decimal(plan.troubleshooting_cases),
+            "cases",
+        ),
+        troubleshooting_hours=AllowanceLine(
+            "Troubleshooting time", hours("troubleshooting"), plan.troubleshooting_hours, "hours"
+        ),
+        provisioning_hours=AllowanceLine(
+            "Provisioning time", hours("provisioning"), plan.provisioning_hours, "hours"
+        ),
+    )
+
+
+def ticket_organisations(user) -> list[tuple[Organisation, Plan]]:
+    """The user's organisations whose plan lets them open tickets (for the org chooser)."""
+    from tiers.permissions import memberships_of
+
+    memberships = memberships_of(user)
+    plans = plans_by_org([m.organisation_id for m in memberships])
+    return [
+        (m.organisation, plans[m.organisation_id])
+        for m in memberships
+        if m.organisation_id in plans and plans[m.organisation_id].may_open_tickets
+    ]
