@@ -1,13 +1,18 @@
 """StreamField blocks shared by every Resource Center page type (one place, as in bakerydemo)."""
 
+import re
+from urllib.parse import parse_qs, urlparse
+
+from django.core.exceptions import ValidationError
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 
 from wagtail import blocks
+from wagtail.blocks import StructBlockValidationError
 from wagtail.contrib.table_block.blocks import TableBlock
 from wagtail.images.blocks import ImageChooserBlock
 
-from kb.highlighting import LANGUAGE_CHOICES, highlight_code
+from kb.highlighting import LANGUAGE_CHOICES, LANGUAGE_LABELS, highlight_code
 
 CALLOUT_KINDS = [
     ("info", "Info"),
@@ -38,10 +43,19 @@ class HeadingBlock(blocks.StructBlock):
 
 
 def heading_anchor(value) -> str:
+    """The id of a heading: the editor's anchor or the text, slugified.
+
+    `ResourcePage.headings` stores a de-duplicated anchor under `_anchor` so that two headings
+    with the same text still get distinct ids in the page and in its table of contents.
+    """
+    if value.get("_anchor"):
+        return value["_anchor"]
     return slugify(value.get("anchor") or value.get("text") or "") or "section"
 
 
 class CalloutBlock(blocks.StructBlock):
+    """An info / note / tip / warning / danger box; the kind is named in text, not only colour."""
+
     kind = blocks.ChoiceBlock(choices=CALLOUT_KINDS, default="info")
     title = blocks.CharBlock(required=False, max_length=120)
     body = blocks.RichTextBlock(features=["bold", "italic", "link", "code", "ol", "ul"])
@@ -49,6 +63,11 @@ class CalloutBlock(blocks.StructBlock):
     class Meta:
         icon = "warning"
         template = "blocks/callout_block.html"
+
+    def get_context(self, value, parent_context=None):
+        context = super().get_context(value, parent_context)
+        context["kind_label"] = dict(CALLOUT_KINDS).get(value.get("kind"), "Note")
+        return context
 
 
 class StepBlock(blocks.StructBlock):
@@ -59,6 +78,8 @@ class StepBlock(blocks.StructBlock):
 
 
 class StepsBlock(blocks.StructBlock):
+    """A numbered procedure: each step has a short title and optional detail."""
+
     steps = blocks.ListBlock(StepBlock())
 
     class Meta:
@@ -99,6 +120,7 @@ class CodeBlock(blocks.StructBlock):
         )
         # Pygments escapes the source itself; the stored HTML is produced only by our code.
         context["highlighted"] = mark_safe(highlighted)  # noqa: S308
+        context["language_label"] = LANGUAGE_LABELS.get(value.get("language"), "Code")
         return context
 
 
@@ -112,8 +134,26 @@ class CodeTabsBlock(blocks.StructBlock):
         icon = "code"
         template = "blocks/code_tabs_block.html"
 
+    def get_context(self, value, parent_context=None):
+        context = super().get_context(value, parent_context)
+        context["tab_list"] = [
+            {"value": tab, "language": tab.get("language"), "label": tab_label(tab)}
+            for tab in value.get("tabs", [])
+        ]
+        return context
+
+
+def tab_label(tab) -> str:
+    """The tab's name: the language, or "curl" for a shell snippet that is a curl call."""
+    language = tab.get("language")
+    if language == "bash" and (tab.get("code") or "").lstrip().startswith("curl"):
+        return "curl"
+    return LANGUAGE_LABELS.get(language, "Code")
+
 
 class ImageBlock(blocks.StructBlock):
+    """An image from the library with alternative text and an optional visible caption."""
+
     image = ImageChooserBlock()
     alt_text = blocks.CharBlock(
         required=False, max_length=250, help_text="Describe the image for screen readers."
@@ -123,6 +163,15 @@ class ImageBlock(blocks.StructBlock):
     class Meta:
         icon = "image"
         template = "blocks/image_block.html"
+
+    def get_context(self, value, parent_context=None):
+        context = super().get_context(value, parent_context)
+        image = value.get("image")
+        alt = value.get("alt_text") or ""
+        if not alt and image is not None and not value.get("caption"):
+            alt = getattr(image, "default_alt_text", "") or image.title
+        context["alt"] = alt
+        return context
 
 
 class VideoEmbedBlock(blocks.StructBlock):
@@ -134,6 +183,80 @@ class VideoEmbedBlock(blocks.StructBlock):
     class Meta:
         icon = "media"
         template = "blocks/video_embed_block.html"
+
+    def get_context(self, value, parent_context=None):
+        context = super().get_context(value, parent_context)
+        context["embed_url"] = video_embed_url(value.get("url"))
+        return context
+
+    def clean(self, value):
+        value = super().clean(value)
+        if value.get("url") and not video_embed_url(value["url"]):
+            raise StructBlockValidationError(
+                block_errors={
+                    "url": ValidationError(
+                        "Use a YouTube (youtube.com/watch?v=..., youtu.be/...) or Vimeo "
+                        "(vimeo.com/123456) address."
+                    )
+                }
+            )
+        return value
+
+
+_YOUTUBE_ID = re.compile(r"^[A-Za-z0-9_-]{11}$")
+_VIMEO_ID = re.compile(r"^[0-9]{4,12}$")
+_YOUTUBE_HOSTS = {"youtube.com", "m.youtube.com", "youtube-nocookie.com", "music.youtube.com"}
+
+
+def parse_video_url(url: str | None) -> tuple[str, str] | None:
+    """("youtube" | "vimeo", id) for a YouTube or Vimeo address, else None.
+
+    Accepts watch?v=, youtu.be/, /embed/, /shorts/, /live/ and /v/ forms for YouTube and
+    vimeo.com/ID, vimeo.com/channels/x/ID, vimeo.com/groups/x/videos/ID and
+    player.vimeo.com/video/ID for Vimeo. Anything else (other hosts, malformed ids) is None.
+    """
+    if not url or not isinstance(url, str):
+        return None
+    try:
+        parsed = urlparse(url.strip())
+    except ValueError:
+        return None
+    if parsed.scheme not in ("http", "https"):
+        return None
+    host = (parsed.hostname or "").lower()
+    host = host[4:] if host.startswith("www.") else host
+    parts = [part for part in parsed.path.split("/") if part]
+    if host in _YOUTUBE_HOSTS:
+        candidate = None
+        if parts[:1] == ["watch"]:
+            candidate = (parse_qs(parsed.query).get("v") or [None])[0]
+        elif len(parts) >= 2 and parts[0] in ("embed", "shorts", "live", "v"):
+            candidate = parts[1]
+        if candidate and _YOUTUBE_ID.match(candidate):
+            return ("youtube", candidate)
+        return None
+    if host == "youtu.be":
+        if parts and _YOUTUBE_ID.match(parts[0]):
+            return ("youtube", parts[0])
+        return None
+    if host == "player.vimeo.com":
+        if len(parts) >= 2 and parts[0] == "video" and _VIMEO_ID.match(parts[1]):
+            return ("vimeo", parts[1])
+        return None
+    if host == "vimeo.com" and parts and _VIMEO_ID.match(parts[-1]):
+        return ("vimeo", parts[-1])
+    return None
+
+
+def video_embed_url(url: str | None) -> str | None:
+    """A privacy-friendly player address for `url` (youtube-nocookie / player.vimeo.com)."""
+    parsed = parse_video_url(url)
+    if parsed is None:
+        return None
+    provider, video_id = parsed
+    if provider == "youtube":
+        return f"https://www.youtube-nocookie.com/embed/{video_id}"
+    return f"https://player.vimeo.com/video/{video_id}?dnt=1"
 
 
 class BaseStreamBlock(blocks.StreamBlock):

@@ -25,6 +25,8 @@ LANGUAGE_CHOICES = [
     ("at", "AT commands"),
 ]
 LANGUAGE_CODES = {code for code, _ in LANGUAGE_CHOICES}
+# Short names for tabs and labels ("Shell / curl" reads long on a tab).
+LANGUAGE_LABELS = {**dict(LANGUAGE_CHOICES), "bash": "Shell", "ini": "Config", "at": "AT"}
 
 # Names that Markdown authors commonly use for the same languages.
 LANGUAGE_ALIASES = {

@@ -1,7 +1,10 @@
 """The Resource Center's page types: sections, articles, code samples and training videos."""
 
+import datetime
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.functional import cached_property
 
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
@@ -13,7 +16,20 @@ from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey
 from taggit.models import TaggedItemBase
 
-from kb.blocks import BaseStreamBlock, ChapterBlock, heading_anchor
+from kb.blocks import BaseStreamBlock, ChapterBlock, heading_anchor, video_embed_url
+
+# Every kind a listing can filter by: the article kinds plus the two other content page types.
+LISTING_KINDS = [
+    ("tutorial", "Tutorial"),
+    ("guide", "Guide"),
+    ("api_key_guide", "API key guide"),
+    ("support_topic", "Support topic"),
+    ("code_sample", "Code sample"),
+    ("video", "Video"),
+]
+LISTING_KIND_LABELS = dict(LISTING_KINDS)
+# A page whose "last reviewed" date is older than this is flagged as possibly out of date.
+REVIEW_INTERVAL = datetime.timedelta(days=365)
 
 
 class ProductArea(models.Model):
@@ -54,6 +70,9 @@ class ResourceIndexPage(Page):
 
     parent_page_types = ["resourcecenter.HomePage", "kb.ResourceIndexPage"]
     subpage_types = ["kb.ResourceIndexPage", "kb.ArticlePage", "kb.CodeSamplePage", "kb.VideoPage"]
+
+    class Meta:
+        verbose_name = "section"
 
     def get_context(self, request, *args, **kwargs):
         from kb.selectors import resource_index_context
@@ -106,18 +125,43 @@ class ResourcePage(Page):
     class Meta:
         abstract = True
 
+    listing_kind = "guide"  # the listing filter's kind (see LISTING_KINDS)
+
+    @property
+    def kind_label(self) -> str:
+        return LISTING_KIND_LABELS.get(self.listing_kind, "Article")
+
     @cached_property
     def headings(self) -> list[dict]:
-        """Table of contents entries built from the body's heading blocks."""
-        return [
-            {
-                "text": block.value["text"],
-                "level": block.value["level"],
-                "anchor": heading_anchor(block.value),
-            }
-            for block in self.body
-            if block.block_type == "heading"
-        ]
+        """Table of contents entries built from the body's heading blocks.
+
+        Anchors are unique within the page: a repeated anchor gets "-2", "-3"... The unique
+        anchor is stored on the block value, so the rendered heading ids match the contents.
+        """
+        entries = []
+        seen: set[str] = set()
+        for block in self.body:
+            if block.block_type != "heading":
+                continue
+            block.value.pop("_anchor", None)
+            base = heading_anchor(block.value)
+            anchor, n = base, 1
+            while anchor in seen:
+                n += 1
+                anchor = f"{base}-{n}"
+            seen.add(anchor)
+            block.value["_anchor"] = anchor
+            entries.append(
+                {"text": block.value["text"], "level": block.value["level"], "anchor": anchor}
+            )
+        return entries
+
+    @property
+    def review_overdue(self) -> bool:
+        """True when the page was last reviewed more than a year ago."""
+        if not self.last_reviewed:
+            return False
+        return timezone.localdate() - self.last_reviewed > REVIEW_INTERVAL
 
     def get_context(self, request, *args, **kwargs):
         from kb.selectors import resource_page_context
@@ -125,6 +169,14 @@ class ResourcePage(Page):
         context = super().get_context(request, *args, **kwargs)
         context.update(resource_page_context(self, request))
         return context
+
+    def get_sitemap_urls(self, request=None):
+        """Only pages everyone may read belong in the sitemap (plan-gated pages do not)."""
+        from tiers import gate
+
+        if list(gate.page_audience(self)) != [gate.PUBLIC]:
+            return []
+        return super().get_sitemap_urls(request)
 
 
 class ArticlePage(ResourcePage):
@@ -166,12 +218,20 @@ class ArticlePage(ResourcePage):
     def search_kind(self) -> str:
         return {"api_key_guide": "guide"}.get(self.kind, self.kind)
 
+    @property
+    def listing_kind(self) -> str:
+        return self.kind
+
+    class Meta:
+        verbose_name = "article"
+
 
 class CodeSamplePage(ResourcePage):
     """One task shown in several languages."""
 
     task = models.CharField(max_length=250, blank=True, help_text="What the sample does.")
     search_kind = "code_sample"
+    listing_kind = "code_sample"
 
     content_panels = (
         Page.content_panels
@@ -190,6 +250,7 @@ class VideoPage(ResourcePage):
     chapters = StreamField([("chapter", ChapterBlock())], blank=True)
     transcript = models.TextField(blank=True)
     search_kind = "video"
+    listing_kind = "video"
 
     content_panels = (
         Page.content_panels
@@ -205,6 +266,48 @@ class VideoPage(ResourcePage):
         ]
     )
     search_fields = ResourcePage.search_fields + [index.SearchField("transcript")]
+
+    class Meta:
+        verbose_name = "training video"
+
+    @property
+    def embed_url(self) -> str | None:
+        """The privacy-friendly player address, or None when the URL is not YouTube/Vimeo."""
+        return video_embed_url(self.video_url)
+
+    @property
+    def duration_display(self) -> str:
+        """The duration as h:mm:ss or m:ss."""
+        if not self.duration:
+            return ""
+        total = int(self.duration.total_seconds())
+        hours, rest = divmod(total, 3600)
+        minutes, seconds = divmod(rest, 60)
+        if hours:
+            return f"{hours}:{minutes:02d}:{seconds:02d}"
+        return f"{minutes}:{seconds:02d}"
+
+    @property
+    def duration_iso(self) -> str:
+        """The duration as ISO 8601 (PT1M30S) for the <time> element."""
+        if not self.duration:
+            return ""
+        total = int(self.duration.total_seconds())
+        hours, rest = divmod(total, 3600)
+        minutes, seconds = divmod(rest, 60)
+        return f"PT{hours}H{minutes}M{seconds}S"
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        super().clean()
+        if self.video_url and not video_embed_url(self.video_url):
+            raise ValidationError(
+                {
+                    "video_url": "Use a YouTube (youtube.com/watch?v=..., youtu.be/...) or Vimeo "
+                    "(vimeo.com/123456) address."
+                }
+            )
 
 
 class ArticleFeedback(models.Model):

@@ -1,13 +1,390 @@
-"""Reads for Resource Center pages. Filled in by the Resource Center issue."""
+"""Reads for Resource Center pages: the home page, section listings and content pages.
+
+Every function here issues a bounded number of queries whatever the number of pages: listings
+are fetched as one `Page` query, made specific with one query per page type, and decorated with
+product areas and tags in one query each (see `decorate_listing`).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from urllib.parse import urlencode
+
+from django.core.paginator import Paginator
+from django.db.models import Count, F, Func, OuterRef, Q, Subquery
+
+from wagtail.models import Page
+
+from taggit.models import Tag
+
+from kb.forms import FeedbackForm, ListingFilterForm
+from kb.models import (
+    ArticleFeedback,
+    ArticlePage,
+    CodeSamplePage,
+    ProductArea,
+    ResourceIndexPage,
+    ResourcePageTag,
+    VideoPage,
+)
+from tiers import gate
+
+CONTENT_MODELS = (ArticlePage, CodeSamplePage, VideoPage)
+ARTICLE_KINDS = {choice for choice, _ in ArticlePage.Kind.choices}
+LISTING_PAGE_SIZE = 12
+UPGRADE_URL = "/support/plans/"
+HOME_NEWEST = 6
+HOME_POPULAR = 5
+RELATED_LIMIT = 4
+
+
+def content_pages():
+    """Live, public (no Wagtail view restriction) Resource Center content pages."""
+    return Page.objects.live().public().type(*CONTENT_MODELS)
+
+
+def viewer_audiences(user) -> frozenset[str] | None:
+    """What `user` may read (None: everything); asked once per request, not once per page."""
+    return gate.audiences_for(user)
+
+
+def is_locked(page, audiences: frozenset[str] | None) -> bool:
+    """True when the gate says the viewer's audiences do not include the page's audience."""
+    if audiences is None:
+        return False
+    return not audiences.intersection(gate.page_audience(page))
+
+
+def decorate_listing(pages, user) -> list:
+    """Attach what a listing card shows to each (specific) page, in a fixed number of queries.
+
+    Sets `card_area` (ProductArea or None), `card_tags` (list of Tag) and `locked` (the viewer
+    only gets a teaser because of the plan gate).
+    """
+    pages = list(pages)
+    if not pages:
+        return pages
+    area_ids = {getattr(p, "product_area_id", None) for p in pages} - {None}
+    areas = ProductArea.objects.in_bulk(area_ids) if area_ids else {}
+    tags_by_page: dict[int, list] = defaultdict(list)
+    for item in (
+        ResourcePageTag.objects.filter(content_object_id__in=[p.pk for p in pages])
+        .select_related("tag")
+        .order_by("tag__name")
+    ):
+        tags_by_page[item.content_object_id].append(item.tag)
+    audiences = viewer_audiences(user)
+    for p in pages:
+        p.card_area = areas.get(getattr(p, "product_area_id", None))
+        p.card_tags = tags_by_page.get(p.pk, [])
+        p.locked = is_locked(p, audiences)
+    return pages
+
+
+# --- Home page -------------------------------------------------------------------------------
+
+
+def _content_count_under():
+    """A subquery counting live, public content pages below the outer page."""
+    return Subquery(
+        content_pages()
+        .filter(path__startswith=OuterRef("path"), depth__gt=OuterRef("depth"))
+        .order_by()
+        .annotate(n=Func(F("id"), function="COUNT"))
+        .values("n")[:1]
+    )
+
+
+def sections_of(parent) -> list:
+    """The live, public sections directly below `parent`, each with `content_count`."""
+    return list(
+        ResourceIndexPage.objects.child_of(parent)
+        .live()
+        .public()
+        .annotate(content_count=_content_count_under())
+        .order_by("path")
+    )
+
+
+def _helpful_votes():
+    return Subquery(
+        ArticleFeedback.objects.filter(page=OuterRef("pk"), helpful=True)
+        .order_by()
+        .values("page")
+        .annotate(n=Count("pk"))
+        .values("n")[:1]
+    )
+
+
+def newest_pages(root, limit: int = HOME_NEWEST) -> list:
+    """The most recently published or updated content pages below `root`."""
+    pages = (
+        content_pages()
+        .descendant_of(root)
+        .order_by(F("last_published_at").desc(nulls_last=True), "path")
+        .defer_streamfields()
+        .specific()[:limit]
+    )
+    pages = list(pages)
+    for p in pages:
+        first, last = p.first_published_at, p.last_published_at
+        p.recently_updated = bool(first and last and (last - first).total_seconds() > 3600)
+    return pages
+
+
+def popular_pages(root, limit: int = HOME_POPULAR) -> list:
+    """The content pages readers found most helpful ("Was this helpful?" yes votes)."""
+    return list(
+        content_pages()
+        .descendant_of(root)
+        .annotate(helpful_votes=_helpful_votes())
+        .filter(helpful_votes__gt=0)
+        .order_by("-helpful_votes", "path")
+        .defer_streamfields()
+        .specific()[:limit]
+    )
 
 
 def home_page_context(page, request) -> dict:
-    return {}
+    newest = newest_pages(page)
+    popular = popular_pages(page)
+    decorate_listing(newest + popular, request.user)
+    return {
+        "sections": sections_of(page),
+        "newest_pages": newest,
+        "popular_pages": popular,
+        "community_url": "/community/",
+        "upgrade_url": UPGRADE_URL,
+    }
+
+
+# --- Section listing -------------------------------------------------------------------------
+
+
+def section_facets(page) -> dict:
+    """What the section's content can be filtered by: kinds, product areas and tags present."""
+    children = content_pages().child_of(page)
+    kinds: set[str] = set()
+    type_models = {model: model.objects.child_of(page).live().public() for model in CONTENT_MODELS}
+    for content_type_id, kind in (
+        children.order_by().values_list("content_type", "articlepage__kind").distinct()
+    ):
+        model = _model_for_content_type(content_type_id)
+        if model is ArticlePage and kind:
+            kinds.add(kind)
+        elif model is CodeSamplePage:
+            kinds.add("code_sample")
+        elif model is VideoPage:
+            kinds.add("video")
+    area_filter = Q()
+    for qs in type_models.values():
+        area_filter |= Q(pk__in=qs.values("product_area_id"))
+    areas = list(ProductArea.objects.filter(area_filter).order_by("name"))
+    tags = list(
+        Tag.objects.filter(kb_resourcepagetag_items__content_object__in=children.values("pk"))
+        .distinct()
+        .order_by("name")
+    )
+    return {"kinds": kinds, "areas": areas, "tags": tags}
+
+
+def _section_content_type_id() -> int:
+    from django.contrib.contenttypes.models import ContentType
+
+    return ContentType.objects.get_for_model(ResourceIndexPage).pk
+
+
+def _model_for_content_type(content_type_id):
+    from django.contrib.contenttypes.models import ContentType
+
+    return ContentType.objects.get_for_id(content_type_id).model_class()
+
+
+def filter_content(qs, filters: dict[str, str]):
+    """Apply valid listing filters to a Page queryset of content pages."""
+    kind = filters.get("kind")
+    if kind in ARTICLE_KINDS:
+        qs = qs.filter(articlepage__kind=kind)
+    elif kind == "code_sample":
+        qs = qs.type(CodeSamplePage)
+    elif kind == "video":
+        qs = qs.type(VideoPage)
+    area = filters.get("area")
+    if area:
+        qs = qs.filter(
+            Q(articlepage__product_area__slug=area)
+            | Q(codesamplepage__product_area__slug=area)
+            | Q(videopage__product_area__slug=area)
+        )
+    tag = filters.get("tag")
+    if tag:
+        qs = qs.filter(resource_tagged_items__tag__slug=tag)
+    return qs
+
+
+def _query_string(params: dict[str, str], **changes) -> str:
+    merged = {k: v for k, v in {**params, **changes}.items() if v not in (None, "")}
+    return "?" + urlencode(merged) if merged else "?"
 
 
 def resource_index_context(page, request) -> dict:
-    return {}
+    facets = section_facets(page)
+    form = ListingFilterForm(
+        request.GET if any(k in request.GET for k in ("kind", "area", "tag")) else None,
+        kinds=facets["kinds"],
+        areas=facets["areas"],
+        tags=facets["tags"],
+    )
+    filters = form.filters()
+    labels = {
+        "kind": dict(form.fields["kind"].choices),
+        "area": dict(form.fields["area"].choices),
+        "tag": dict(form.fields["tag"].choices),
+    }
+    active_filters = [
+        {
+            "name": name,
+            "label": form.fields[name].label,
+            "value": labels[name].get(value, value),
+            "remove_url": _query_string(filters, **{name: None}),
+        }
+        for name, value in filters.items()
+    ]
+    pages = filter_content(content_pages().child_of(page), filters).order_by("path")
+    paginator = Paginator(pages.defer_streamfields().specific(), LISTING_PAGE_SIZE)
+    listing = paginator.get_page(request.GET.get("page"))
+    items = decorate_listing(listing.object_list, request.user)
+    return {
+        "filter_form": form,
+        "filters": filters,
+        "active_filters": active_filters,
+        "clear_filters_url": "?",
+        "listing": listing,
+        "items": items,
+        "result_count": paginator.count,
+        "page_links": _page_links(listing, filters),
+        "subsections": sections_of(page),
+        "breadcrumbs": breadcrumbs(page),
+        "upgrade_url": UPGRADE_URL,
+    }
+
+
+def _page_links(listing, filters) -> dict:
+    """Pagination links that keep the active filters."""
+    paginator = listing.paginator
+    links = {"pages": []}
+    if listing.has_previous():
+        links["previous"] = _query_string(filters, page=listing.previous_page_number())
+    if listing.has_next():
+        links["next"] = _query_string(filters, page=listing.next_page_number())
+    for number in paginator.get_elided_page_range(listing.number, on_each_side=2, on_ends=1):
+        if number == paginator.ELLIPSIS:
+            links["pages"].append({"ellipsis": True})
+        else:
+            links["pages"].append(
+                {
+                    "number": number,
+                    "url": _query_string(filters, page=number),
+                    "current": number == listing.number,
+                }
+            )
+    return links
+
+
+# --- Content pages ---------------------------------------------------------------------------
+
+
+def breadcrumbs(page) -> list:
+    """The page's ancestors from the site's home page down (excluding Wagtail's root)."""
+    return list(
+        page.get_ancestors()
+        .filter(depth__gt=1)
+        .only("id", "title", "url_path", "path", "depth", "content_type")
+    )
+
+
+def siblings(page) -> tuple:
+    """(previous, next) live, public content pages in the section, by the editors' order."""
+    fields = ("id", "title", "url_path", "path", "depth")
+    prev_page = (
+        page.get_prev_siblings()
+        .live()
+        .public()
+        .type(*CONTENT_MODELS)
+        .only(*fields)
+        .order_by("-path")
+        .first()
+    )
+    next_page = (
+        page.get_next_siblings()
+        .live()
+        .public()
+        .type(*CONTENT_MODELS)
+        .only(*fields)
+        .order_by("path")
+        .first()
+    )
+    return prev_page, next_page
+
+
+def related_pages(page, tag_ids, limit: int = RELATED_LIMIT) -> list:
+    """Content pages sharing the most tags with `page` (then the newest first)."""
+    if not tag_ids:
+        return []
+    return list(
+        content_pages()
+        .exclude(pk=page.pk)
+        .filter(resource_tagged_items__tag_id__in=tag_ids)
+        .annotate(shared_tags=Count("resource_tagged_items", distinct=True))
+        .order_by("-shared_tags", F("last_published_at").desc(nulls_last=True), "path")
+        .defer_streamfields()
+        .specific()[:limit]
+    )
+
+
+def feedback_for(page, request) -> ArticleFeedback | None:
+    """The viewer's own vote on `page`, if any (by user, else by session)."""
+    user = request.user
+    if user.is_authenticated:
+        return ArticleFeedback.objects.filter(page_id=page.pk, user=user).first()
+    session_key = request.session.session_key if hasattr(request, "session") else None
+    if not session_key:
+        return None
+    return ArticleFeedback.objects.filter(
+        page_id=page.pk, user__isnull=True, session_key=session_key
+    ).first()
 
 
 def resource_page_context(page, request) -> dict:
-    return {}
+    """Everything an article / code sample / video page shows besides its own fields.
+
+    When the plan gate says the viewer may not read the page, only the teaser and the upgrade
+    path are prepared (`gated`), and nothing of the body is.
+    """
+    crumbs = breadcrumbs(page)
+    parent = crumbs[-1] if crumbs else None
+    is_section = parent is not None and parent.content_type_id == _section_content_type_id()
+    context = {
+        "breadcrumbs": crumbs,
+        "section_url": parent.get_url(request) if is_section else None,
+        "upgrade_url": UPGRADE_URL,
+        "gated": not gate.can_view_page(request.user, page),
+    }
+    if context["gated"]:
+        return context
+    tags = list(page.tags.all())
+    previous_page, next_page = siblings(page)
+    related = related_pages(page, [t.pk for t in tags])
+    decorate_listing(related, request.user)
+    context.update(
+        {
+            "toc": page.headings,
+            "page_tags": tags,
+            "previous_page": previous_page,
+            "next_page": next_page,
+            "related_pages": related,
+            "my_feedback": feedback_for(page, request),
+            "feedback_form": FeedbackForm(),
+        }
+    )
+    return context

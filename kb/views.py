@@ -1,0 +1,87 @@
+"""The few Resource Center endpoints that are not Wagtail pages: feedback and the admin report."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpResponseRedirect, JsonResponse
+from django.shortcuts import get_object_or_404
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from wagtail.models import Page
+
+from kb.forms import FeedbackForm
+from kb.models import ResourcePage
+from kb.services import feedback_rate_limited, record_feedback
+from tiers import gate
+
+THANKS_HELPFUL = "Thanks for your feedback! We're glad this page helped."
+THANKS_NOT_HELPFUL = (
+    "Thanks for your feedback. Our editors review pages that did not help; for an answer now, "
+    "ask the Community."
+)
+RATE_LIMITED = "You have sent a lot of feedback in a short time. Please try again later."
+
+
+def _wants_json(request) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def _client_key(request) -> str:
+    if request.user.is_authenticated:
+        return f"user:{request.user.pk}"
+    if request.session.session_key:
+        return f"session:{request.session.session_key}"
+    return f"ip:{request.META.get('REMOTE_ADDR', '')}"
+
+
+@require_POST
+def article_feedback(request, page_id: int):
+    """Record "Was this helpful?" for a live content page the viewer may read.
+
+    Works without JavaScript (redirect back to the page's feedback box with a message) and with
+    it (JSON answer for fetch). CSRF is enforced by the middleware.
+    """
+    page = get_object_or_404(Page.objects.live().public(), pk=page_id).specific
+    if not isinstance(page, ResourcePage):
+        raise Http404("Feedback is only taken on Resource Center articles.")
+    if not gate.can_view_page(request.user, page):
+        return _answer(request, page, 403, "Only readers of this page can rate it.", "error")
+
+    form = FeedbackForm(request.POST)
+    if not form.is_valid():
+        errors = [str(e) for field_errors in form.errors.values() for e in field_errors]
+        return _answer(request, page, 400, " ".join(errors), "error", errors=form.errors)
+
+    if not request.user.is_authenticated and not request.session.session_key:
+        request.session.save()
+    if feedback_rate_limited(_client_key(request)):
+        return _answer(request, page, 429, RATE_LIMITED, "error")
+
+    feedback, created = record_feedback(
+        page=page,
+        helpful=form.is_helpful,
+        comment=form.cleaned_data["comment"],
+        user=request.user if request.user.is_authenticated else None,
+        session_key=request.session.session_key or "",
+    )
+    message = THANKS_HELPFUL if feedback.helpful else THANKS_NOT_HELPFUL
+    if not created:
+        message = "Your answer was updated. " + message
+    return _answer(request, page, 200, message, "success", helpful=feedback.helpful)
+
+
+def _answer(request, page, status: int, message: str, level: str, **extra):
+    if _wants_json(request):
+        data = {"ok": status == 200, "message": message}
+        if "errors" in extra:
+            data["errors"] = {k: [str(e) for e in v] for k, v in extra["errors"].items()}
+        if "helpful" in extra:
+            data["helpful"] = "yes" if extra["helpful"] else "no"
+        return JsonResponse(data, status=status)
+    level_number = messages.SUCCESS if level == "success" else messages.ERROR
+    messages.add_message(request, level_number, message, extra_tags="feedback")
+    url = page.get_url(request) or "/"
+    if not url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}):
+        url = "/"
+    return HttpResponseRedirect(url + "#feedback")

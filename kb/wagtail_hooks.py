@@ -1,0 +1,63 @@
+"""Admin registration of the Resource Center: product areas and the feedback report."""
+
+from django.urls import path, reverse
+
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+from wagtail.models import Page
+from wagtail.permissions import policy_registry
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet
+
+from kb.models import ProductArea
+from kb.reports import EDIT_PERMISSIONS, FeedbackReportView
+
+
+class ProductAreaViewSet(SnippetViewSet):
+    """Editors manage the product areas that listings and search filter by."""
+
+    model = ProductArea
+    icon = "tag"
+    menu_label = "Product areas"
+    menu_order = 300
+    add_to_admin_menu = False
+    list_display = ["name", "slug", "description"]
+    search_fields = ["name", "description"]
+    ordering = ["name"]
+
+
+register_snippet(ProductAreaViewSet)
+
+
+class FeedbackReportMenuItem(MenuItem):
+    def is_shown(self, request):
+        return policy_registry.get_by_type(Page).user_has_any_permission(
+            request.user, EDIT_PERMISSIONS
+        )
+
+
+@hooks.register("register_admin_urls")
+def register_feedback_report_urls():
+    return [
+        path(
+            "reports/article-feedback/",
+            FeedbackReportView.as_view(),
+            name="kb_feedback_report",
+        ),
+        path(
+            "reports/article-feedback/results/",
+            FeedbackReportView.as_view(results_only=True),
+            name="kb_feedback_report_results",
+        ),
+    ]
+
+
+@hooks.register("register_reports_menu_item")
+def register_feedback_report_menu_item():
+    return FeedbackReportMenuItem(
+        "Article feedback",
+        reverse("kb_feedback_report"),
+        name="article-feedback",
+        icon_name="comment",
+        order=650,
+    )
