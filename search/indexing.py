@@ -1,9 +1,154 @@
-"""How other apps tell search that something changed. Filled in by the search issue.
+"""How other apps tell search that something changed, and how the index catches up.
 
-`schedule_reindex(obj)` records, in the caller's transaction, that the search documents of `obj`
-(a page, a thread, a post, a category ...) must be rebuilt; the task worker applies it.
+`schedule_reindex(obj)` writes outbox rows in the caller's transaction (so a change and its
+index update commit or roll back together) and, once the transaction commits, enqueues the
+`apply_index_outbox` task. The task resolves each key to the current documents and sends
+them to the engine. If the engine fails (the search server is down), the rows stay with the
+error and a retry time, and a retry task is queued; nothing is lost and no request fails.
 """
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+logger = logging.getLogger(__name__)
+
+BATCH_KEYS = 200
+MAX_BACKOFF = timedelta(minutes=10)
 
 
 def schedule_reindex(obj) -> None:
     """Queue `obj`'s search documents for re-indexing (durably, in the current transaction)."""
+    from search.registry import provider_for
+
+    provider = provider_for(obj)
+    if provider is None:
+        return
+    keys = provider.keys_for(obj)
+    schedule_keys(provider.name, keys)
+
+
+def schedule_keys(provider_name: str, keys: list[str]) -> None:
+    from search.models import IndexOutbox
+
+    if not keys:
+        return
+    IndexOutbox.objects.bulk_create([IndexOutbox(provider=provider_name, key=k) for k in keys])
+    _enqueue_on_commit()
+
+
+def _enqueue_on_commit() -> None:
+    pending = getattr(connection, "run_on_commit", None) or []
+    if connection.in_atomic_block and any(item[1] is _enqueue_drain for item in pending):
+        return
+    transaction.on_commit(_enqueue_drain)
+
+
+def _enqueue_drain() -> None:
+    """Hand the work to the task worker; a failure here only delays indexing."""
+    from search.tasks import apply_index_outbox
+
+    try:
+        apply_index_outbox.enqueue()
+    except Exception:  # the outbox keeps the work; a retry or the next change picks it up
+        logger.exception("could not enqueue the search outbox task")
+
+
+def _backoff(attempts: int) -> timedelta:
+    return min(timedelta(seconds=5 * 2 ** max(attempts - 1, 0)), MAX_BACKOFF)
+
+
+def drain(*, include_delayed: bool = False, engine=None, max_batches: int | None = None) -> dict:
+    """Apply pending outbox rows in order; returns counts. Safe to run concurrently.
+
+    `include_delayed` also takes rows whose retry time has not come yet (the retry command).
+    Stops at the first batch the engine refuses; its rows stay, with the error recorded.
+    """
+    from search.engines import get_engine
+    from search.models import IndexOutbox
+    from search.registry import get_provider
+
+    engine = engine or get_engine()
+    stats = {"applied": 0, "upserted": 0, "deleted": 0, "failed": 0}
+    batches = 0
+    last_id = 0
+    while max_batches is None or batches < max_batches:
+        rows = IndexOutbox.objects.filter(id__gt=last_id).order_by("id")
+        if not include_delayed:
+            rows = rows.filter(next_attempt_at__lte=timezone.now())
+        rows = list(rows[: BATCH_KEYS * 2])
+        if not rows:
+            break
+        batches += 1
+        last_id = rows[-1].id
+        groups: dict[tuple[str, str], list] = {}
+        for row in rows:
+            groups.setdefault((row.provider, row.key), []).append(row)
+        upserts: dict = {}
+        deletes: set[str] = set()
+        resolved_rows = []
+        for (provider_name, key), group in groups.items():
+            try:
+                for doc_id, doc in get_provider(provider_name).resolve(key):
+                    if doc is None:
+                        deletes.add(doc_id)
+                        upserts.pop(doc_id, None)
+                    else:
+                        upserts[doc_id] = doc
+                        deletes.discard(doc_id)
+                resolved_rows += group
+            except Exception as exc:
+                logger.exception("search: could not build documents for %s:%s", provider_name, key)
+                _fail(group, exc)
+                stats["failed"] += len(group)
+        if not resolved_rows:
+            continue
+        try:
+            engine.delete(sorted(deletes))
+            engine.upsert(list(upserts.values()))
+        except Exception as exc:
+            logger.warning("search: the engine refused an outbox batch: %s", exc)
+            _fail(resolved_rows, exc)
+            stats["failed"] += len(resolved_rows)
+            _schedule_retry(resolved_rows)
+            break
+        IndexOutbox.objects.filter(id__in=[r.id for r in resolved_rows]).delete()
+        stats["applied"] += len(resolved_rows)
+        stats["upserted"] += len(upserts)
+        stats["deleted"] += len(deletes)
+    return stats
+
+
+def _fail(rows, exc: Exception) -> None:
+    from search.models import IndexOutbox
+
+    now = timezone.now()
+    message = f"{type(exc).__name__}: {exc}"[:2000]
+    for row in rows:
+        row.attempts += 1
+        row.last_error = message
+        row.next_attempt_at = now + _backoff(row.attempts)
+    IndexOutbox.objects.bulk_update(rows, ["attempts", "last_error", "next_attempt_at"])
+
+
+def _schedule_retry(rows) -> None:
+    """Ask the worker to try again when the earliest failed row is due (if it can defer)."""
+    from search.tasks import apply_index_outbox
+
+    run_after = min(r.next_attempt_at for r in rows)
+    try:
+        backend = apply_index_outbox.get_backend()
+        if backend.supports_defer:
+            apply_index_outbox.using(run_after=run_after).enqueue()
+    except Exception:
+        logger.exception("could not schedule the search outbox retry")
+
+
+def pending_count() -> int:
+    from search.models import IndexOutbox
+
+    return IndexOutbox.objects.count()

@@ -1,0 +1,260 @@
+"""Search documents for the Resource Center's pages (tutorials, guides, code samples, videos,
+support topics). Read-only use of kb's models; the search app indexes what this returns.
+
+A page is in the index only while it is live, has no Wagtail view restriction on itself or an
+ancestor, and sits under a site (has a URL). Its audience comes from the tiers gate.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime, time
+
+from django.db.models.signals import post_delete, post_save
+from django.utils import timezone
+
+from wagtail.models import Page, PageViewRestriction
+from wagtail.signals import page_published, page_unpublished, post_page_move
+
+from kb.models import ArticlePage, CodeSamplePage, ProductArea, ResourceIndexPage, VideoPage
+from search.documents import SearchDocument, collapse, html_to_text
+from search.indexing import schedule_reindex
+from search.registry import Provider, register
+from tiers import gate
+
+PAGE_MODELS = (ArticlePage, CodeSamplePage, VideoPage)
+KIND_MODELS = {
+    "tutorial": [ArticlePage],
+    "guide": [ArticlePage],
+    "support_topic": [ArticlePage],
+    "code_sample": [CodeSamplePage],
+    "video": [VideoPage],
+}
+
+
+def _rich(value) -> str:
+    source = getattr(value, "source", None)
+    return html_to_text(source if source is not None else str(value or ""))
+
+
+def stream_text(stream) -> tuple[list[str], list[str]]:
+    """(headings, body parts) of a kb StreamField, including code, tables and captions."""
+    headings: list[str] = []
+    parts: list[str] = []
+    for block in stream or []:
+        kind, value = block.block_type, block.value
+        if kind == "heading":
+            headings.append(value.get("text", ""))
+        elif kind == "paragraph":
+            parts.append(_rich(value))
+        elif kind == "callout":
+            if value.get("title"):
+                headings.append(value["title"])
+            parts.append(_rich(value.get("body")))
+        elif kind == "steps":
+            for step in value.get("steps", []):
+                headings.append(step.get("title", ""))
+                parts.append(_rich(step.get("body")))
+        elif kind == "code":
+            parts.append(value.get("code", ""))
+        elif kind == "code_tabs":
+            if value.get("title"):
+                headings.append(value["title"])
+            for tab in value.get("tabs", []):
+                parts.append(tab.get("code", ""))
+        elif kind == "table":
+            for row in (value or {}).get("data") or []:
+                parts.append(" ".join(str(cell or "") for cell in row))
+        elif kind == "image":
+            parts.append(f"{value.get('alt_text', '')} {value.get('caption', '')}")
+        elif kind == "video":
+            parts.append(value.get("title", ""))
+        elif kind == "chapter":
+            headings.append(value.get("title", ""))
+    return [collapse(h) for h in headings if h], [collapse(p) for p in parts if p]
+
+
+def _restricted_paths() -> list[str]:
+    return list(PageViewRestriction.objects.values_list("page__path", flat=True))
+
+
+def _is_restricted(page: Page, restricted: list[str]) -> bool:
+    return any(page.path.startswith(path) for path in restricted)
+
+
+def _as_datetime(value) -> datetime | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value
+    return timezone.make_aware(datetime.combine(value, time(12, 0)))
+
+
+def build_document(page, *, section: str | None = None, restricted=None) -> SearchDocument | None:
+    """The search document of a specific kb page, or None when it must not be found."""
+    if not isinstance(page, PAGE_MODELS) or not page.live:
+        return None
+    restricted = _restricted_paths() if restricted is None else restricted
+    if _is_restricted(page, restricted):
+        return None
+    url = page.get_url()
+    if not url:
+        return None
+    if section is None:
+        parent = page.get_parent()
+        section = parent.title if parent and parent.depth > 2 else ""
+    headings, parts = stream_text(page.body)
+    extra = []
+    if isinstance(page, CodeSamplePage) and page.task:
+        extra.append(page.task)
+    if isinstance(page, VideoPage):
+        chapter_headings, _ = stream_text(page.chapters)
+        headings += chapter_headings
+        parts.append(page.transcript or "")
+    area = page.product_area
+    updated = _as_datetime(page.last_reviewed) or page.last_published_at
+    return SearchDocument(
+        kind=page.search_kind,
+        id=f"page:{page.pk}",
+        url=url,
+        title=page.title,
+        headings=" · ".join(headings),
+        body=collapse(" ".join([page.summary or "", *extra, *parts])),
+        tags=[t.name for t in page.tags.all()],
+        product_area=area.slug if area else "",
+        product_area_name=area.name if area else "",
+        section=section,
+        audience=list(gate.page_audience(page)),
+        created=page.first_published_at,
+        updated=updated,
+        popularity=0.0,
+    )
+
+
+class KbProvider(Provider):
+    name = "kb"
+    kinds = ("tutorial", "guide", "code_sample", "video", "support_topic")
+
+    def handles(self, obj) -> bool:
+        return isinstance(obj, Page | PageViewRestriction | ProductArea)
+
+    def keys_for(self, obj) -> list[str]:
+        if isinstance(obj, PageViewRestriction):
+            obj = obj.page
+        if isinstance(obj, ProductArea):
+            return [f"area:{obj.pk}"]
+        keys = [f"page:{obj.pk}"]
+        if obj.path and getattr(obj, "numchild", 0):
+            keys.append(f"subtree:{obj.pk}")
+        return keys
+
+    def resolve(self, key: str):
+        prefix, _, raw_id = key.partition(":")
+        pk = int(raw_id)
+        restricted = _restricted_paths()
+        if prefix == "page":
+            page = Page.objects.filter(pk=pk).first()
+            yield (
+                f"page:{pk}",
+                build_document(page.specific, restricted=restricted) if page else None,
+            )
+        elif prefix == "subtree":
+            root = Page.objects.filter(pk=pk).first()
+            if root is None:
+                return
+            for page in Page.objects.descendant_of(root).specific():
+                if isinstance(page, PAGE_MODELS):
+                    yield f"page:{page.pk}", build_document(page, restricted=restricted)
+        elif prefix == "area":
+            for model in PAGE_MODELS:
+                for page in model.objects.filter(product_area_id=pk):
+                    yield f"page:{page.pk}", build_document(page, restricted=restricted)
+        else:
+            raise ValueError(f"unknown kb index key {key!r}")
+
+    def _querysets(self, kind: str | None):
+        models = KIND_MODELS[kind] if kind else list(PAGE_MODELS)
+        for model in models:
+            qs = model.objects.live().select_related("product_area").prefetch_related("tags")
+            if model is ArticlePage and kind:
+                if kind == "guide":
+                    qs = qs.filter(kind__in=["guide", "api_key_guide"])
+                else:
+                    qs = qs.filter(kind=kind)
+            yield qs
+
+    def count(self, kind: str | None = None) -> int:
+        return sum(qs.count() for qs in self._querysets(kind))
+
+    def iter_documents(self, kind: str | None = None) -> Iterator[SearchDocument]:
+        restricted = _restricted_paths()
+        sections = {p.path: p.title for p in ResourceIndexPage.objects.all().only("path", "title")}
+        for qs in self._querysets(kind):
+            for page in qs.iterator(chunk_size=200):
+                parent_path = page.path[: -Page.steplen]
+                doc = build_document(
+                    page, section=sections.get(parent_path, ""), restricted=restricted
+                )
+                if doc is not None:
+                    yield doc
+
+    def connect_signals(self) -> None:
+        page_published.connect(_page_changed, dispatch_uid="search-kb-published")
+        page_unpublished.connect(_page_changed, dispatch_uid="search-kb-unpublished")
+        post_page_move.connect(_page_moved, dispatch_uid="search-kb-moved")
+        post_save.connect(_page_saved, dispatch_uid="search-kb-saved")
+        post_delete.connect(_page_deleted, dispatch_uid="search-kb-deleted")
+        post_save.connect(
+            _restriction_changed, sender=PageViewRestriction, dispatch_uid="search-kb-vr"
+        )
+        post_delete.connect(
+            _restriction_changed, sender=PageViewRestriction, dispatch_uid="search-kb-vr-del"
+        )
+        post_save.connect(_area_changed, sender=ProductArea, dispatch_uid="search-kb-area")
+
+
+def _page_changed(sender, instance, **kwargs):
+    schedule_reindex(instance)
+
+
+def _page_moved(sender, instance, **kwargs):
+    schedule_reindex(instance)
+
+
+# Saves that only touch revision bookkeeping do not change what is live.
+BOOKKEEPING_FIELDS = {
+    "latest_revision",
+    "latest_revision_created_at",
+    "draft_title",
+    "has_unpublished_changes",
+    "locked",
+    "locked_at",
+    "locked_by",
+    "live_revision",
+}
+
+
+def _page_saved(sender, instance, created=False, raw=False, update_fields=None, **kwargs):
+    if raw or not isinstance(instance, (*PAGE_MODELS, ResourceIndexPage)):
+        return
+    if update_fields and set(update_fields) <= BOOKKEEPING_FIELDS:
+        return
+    schedule_reindex(instance)
+
+
+def _page_deleted(sender, instance, **kwargs):
+    if isinstance(instance, PAGE_MODELS):
+        schedule_reindex(instance)
+
+
+def _restriction_changed(sender, instance, raw=False, **kwargs):
+    if not raw:
+        schedule_reindex(instance)
+
+
+def _area_changed(sender, instance, raw=False, created=False, **kwargs):
+    if not raw and not created:
+        schedule_reindex(instance)
+
+
+register(KbProvider())

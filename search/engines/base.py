@@ -1,0 +1,129 @@
+"""The contract every search engine implements (one behavioural test suite covers them all)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from search.documents import SearchDocument
+from search.query import ParsedQuery
+
+
+class SearchUnavailable(Exception):
+    """The search server cannot be reached or refused the request."""
+
+
+@dataclass
+class SearchRequest:
+    """What to look for, what to filter by, and who is asking (`audiences`, None = staff)."""
+
+    query: ParsedQuery
+    audiences: frozenset[str] | None
+    kinds: list[str] = field(default_factory=list)
+    product_areas: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    solved_only: bool = False
+    staff_answered_only: bool = False
+    offset: int = 0
+    limit: int = 10
+    match_all: bool = True  # False: any word may match (relaxed retry for long questions)
+    facets: bool = True
+
+
+@dataclass
+class Hit:
+    doc_id: str
+    kind: str
+    url: str
+    title: str
+    title_html: str  # escaped, with <mark> around matches
+    snippet_html: str  # escaped, with <mark> around matches
+    section: str = ""
+    product_area: str = ""
+    product_area_name: str = ""
+    tags: list[str] = field(default_factory=list)
+    solved: bool = False
+    staff_answered: bool = False
+    created: datetime | None = None
+    updated: datetime | None = None
+    score: float = 0.0
+
+
+@dataclass
+class Facets:
+    kind: list[tuple[str, int]] = field(default_factory=list)
+    product_area: list[tuple[str, str, int]] = field(default_factory=list)  # slug, name, count
+    tag: list[tuple[str, int]] = field(default_factory=list)
+
+
+@dataclass
+class SearchResult:
+    hits: list[Hit]
+    total: int
+    facets: Facets = field(default_factory=Facets)
+
+
+class Engine:
+    """Base class: indexing, searching, suggesting. Subclasses implement the `_` methods."""
+
+    name = "base"
+    suggest_limit = 8
+    facet_limit = 15
+
+    # -- indexing
+    def upsert(self, docs: Iterable[SearchDocument]) -> int:
+        from search import vocabulary
+
+        docs = list(docs)
+        if not docs:
+            return 0
+        self._upsert(docs)
+        vocabulary.add_documents(docs)
+        return len(docs)
+
+    def delete(self, doc_ids: Iterable[str]) -> None:
+        doc_ids = list(doc_ids)
+        if doc_ids:
+            self._delete(doc_ids)
+
+    def rebuild(self, docs: Iterable[SearchDocument], batch_size: int = 500, progress=None) -> int:
+        """Replace the whole index with `docs` (engines with aliases do it without downtime)."""
+        raise NotImplementedError
+
+    def clear(self) -> None:
+        raise NotImplementedError
+
+    def count(self) -> int:
+        raise NotImplementedError
+
+    def ids(self) -> set[str]:
+        raise NotImplementedError
+
+    def ping(self) -> bool:
+        return True
+
+    # -- reading
+    def search(self, request: SearchRequest) -> SearchResult:
+        if request.query.is_empty:
+            return SearchResult([], 0)
+        return self._search(request)
+
+    def suggest(
+        self, query: ParsedQuery, audiences: frozenset[str] | None, limit: int | None = None
+    ) -> list[Hit]:
+        if query.is_empty:
+            return []
+        return self._suggest(query, audiences, limit or self.suggest_limit)
+
+    def _upsert(self, docs: list[SearchDocument]) -> None:
+        raise NotImplementedError
+
+    def _delete(self, doc_ids: list[str]) -> None:
+        raise NotImplementedError
+
+    def _search(self, request: SearchRequest) -> SearchResult:
+        raise NotImplementedError
+
+    def _suggest(self, query: ParsedQuery, audiences, limit: int) -> list[Hit]:
+        raise NotImplementedError

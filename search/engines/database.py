@@ -1,0 +1,503 @@
+"""The database engine: SQLite FTS5 or PostgreSQL full-text search, no extra server.
+
+Both share the storage (SearchEntry rows, tag rows) and the filters; they differ in how a
+parsed query becomes a full-text match, how it is ranked and how snippets are cut. Filters,
+including who may see what, are part of the WHERE clause of every statement (hits, counts,
+facets and suggestions alike).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+
+from django.db import connection, transaction
+
+from search.documents import SearchDocument
+from search.engines.base import Engine, Facets, Hit, SearchRequest, SearchResult
+from search.models import SearchEntry, SearchEntryTag
+from search.query import MARK_END, MARK_START, Clause, ParsedQuery, marked_to_html
+
+ENTRY = SearchEntry._meta.db_table
+TAG = SearchEntryTag._meta.db_table
+HALF_LIFE_SECONDS = 180 * 86400.0
+CHUNK = 400
+
+
+def database_engine(vendor: str) -> DatabaseEngine:
+    if vendor == "postgresql":
+        return PostgresEngine()
+    if vendor == "sqlite":
+        return SqliteEngine()
+    raise RuntimeError(f"the database engine supports SQLite and PostgreSQL, not {vendor}")
+
+
+def _delimited(values: Iterable[str]) -> str:
+    values = [v for v in values if v]
+    return "|" + "|".join(values) + "|" if values else ""
+
+
+def _entry(doc: SearchDocument) -> SearchEntry:
+    return SearchEntry(
+        doc_id=doc.id,
+        kind=doc.kind,
+        url=doc.url,
+        title=doc.title[:300],
+        headings=doc.headings,
+        body=doc.body,
+        tags=_delimited(doc.tags),
+        product_area=doc.product_area,
+        product_area_name=doc.product_area_name,
+        section=doc.section[:200],
+        audience=_delimited(doc.audience),
+        solved=doc.solved,
+        staff_answered=doc.staff_answered,
+        created=doc.created,
+        updated=doc.updated,
+        updated_epoch=doc.updated.timestamp(),
+        popularity=doc.popularity,
+        boost=doc.static_boost(),
+        is_public=doc.is_public,
+    )
+
+
+class DatabaseEngine(Engine):
+    """Storage and filters shared by the SQLite and PostgreSQL engines."""
+
+    # -- indexing
+    def _upsert(self, docs: list[SearchDocument]) -> None:
+        latest = {doc.id: doc for doc in docs}
+        with transaction.atomic():
+            self._delete(list(latest))
+            entries = SearchEntry.objects.bulk_create(
+                [_entry(d) for d in latest.values()], batch_size=CHUNK
+            )
+            if any(e.pk is None for e in entries):  # pragma: no cover - old databases
+                ids = dict(
+                    SearchEntry.objects.filter(doc_id__in=list(latest)).values_list("doc_id", "id")
+                )
+                for e in entries:
+                    e.pk = ids[e.doc_id]
+            SearchEntryTag.objects.bulk_create(
+                [
+                    SearchEntryTag(entry_id=e.pk, tag=tag[:100])
+                    for e, d in zip(entries, latest.values(), strict=True)
+                    for tag in d.tags
+                ],
+                batch_size=CHUNK,
+            )
+
+    def _delete(self, doc_ids: list[str]) -> None:
+        with transaction.atomic(), connection.cursor() as cursor:
+            for start in range(0, len(doc_ids), CHUNK):
+                chunk = doc_ids[start : start + CHUNK]
+                marks = ", ".join(["%s"] * len(chunk))
+                cursor.execute(
+                    f"DELETE FROM {TAG} WHERE entry_id IN "  # noqa: S608
+                    f"(SELECT id FROM {ENTRY} WHERE doc_id IN ({marks}))",
+                    chunk,
+                )
+                cursor.execute(f"DELETE FROM {ENTRY} WHERE doc_id IN ({marks})", chunk)  # noqa: S608
+
+    def clear(self) -> None:
+        from search import vocabulary
+
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {TAG}")  # noqa: S608
+            cursor.execute(f"DELETE FROM {ENTRY}")  # noqa: S608
+            vocabulary.clear()
+
+    def rebuild(self, docs: Iterable[SearchDocument], batch_size: int = 500, progress=None) -> int:
+        """Clear and refill in one transaction: readers see the old index until it commits."""
+        total = 0
+        with transaction.atomic():
+            self.clear()
+            batch: list[SearchDocument] = []
+            for doc in docs:
+                batch.append(doc)
+                if len(batch) >= batch_size:
+                    total += self.upsert(batch)
+                    if progress:
+                        progress(len(batch))
+                    batch = []
+            if batch:
+                total += self.upsert(batch)
+                if progress:
+                    progress(len(batch))
+            self.optimize()
+        return total
+
+    def optimize(self) -> None:
+        """Merge index segments after bulk loads (no-op where not needed)."""
+
+    def count(self) -> int:
+        return SearchEntry.objects.count()
+
+    def ids(self) -> set[str]:
+        return set(SearchEntry.objects.values_list("doc_id", flat=True))
+
+    # -- filters
+    def _filters(self, request: SearchRequest) -> tuple[list[str], list]:
+        where: list[str] = []
+        params: list = []
+        audience_sql, audience_params = self._audience(request.audiences)
+        if audience_sql:
+            where.append(audience_sql)
+            params += audience_params
+        if request.kinds:
+            where.append(f"e.kind IN ({', '.join(['%s'] * len(request.kinds))})")
+            params += list(request.kinds)
+        if request.product_areas:
+            where.append(f"e.product_area IN ({', '.join(['%s'] * len(request.product_areas))})")
+            params += list(request.product_areas)
+        for tag in request.tags:
+            where.append("e.tags LIKE %s")
+            params.append(f"%|{_like_escape(tag)}|%")
+        if request.solved_only:
+            where.append("e.solved = %s")
+            params.append(True)
+        if request.staff_answered_only:
+            where.append("e.staff_answered = %s")
+            params.append(True)
+        return where, params
+
+    def _audience(self, audiences: frozenset[str] | None) -> tuple[str, list]:
+        if audiences is None:
+            return "", []
+        if not audiences:
+            return "1 = 0", []
+        parts = " OR ".join(["e.audience LIKE %s"] * len(audiences))
+        return f"({parts})", [f"%|{_like_escape(a)}|%" for a in sorted(audiences)]
+
+    def _facets(self, from_where: str, params: list) -> Facets:
+        facets = Facets()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT e.kind, COUNT(*) FROM {from_where} GROUP BY e.kind ORDER BY 2 DESC",  # noqa: S608
+                params,
+            )
+            facets.kind = [(k, n) for k, n in cursor.fetchall()]
+            cursor.execute(
+                f"SELECT e.product_area, MAX(e.product_area_name), COUNT(*) FROM {from_where} "  # noqa: S608
+                "AND e.product_area <> '' GROUP BY e.product_area ORDER BY 3 DESC, 1 "
+                f"LIMIT {int(self.facet_limit)}",
+                params,
+            )
+            facets.product_area = [(s, name or s, n) for s, name, n in cursor.fetchall()]
+            cursor.execute(
+                f"SELECT t.tag, COUNT(*) FROM {from_where.replace(' WHERE ', f' JOIN {TAG} t ON t.entry_id = e.id WHERE ', 1)} "  # noqa: S608, E501
+                f"GROUP BY t.tag ORDER BY 2 DESC, 1 LIMIT {int(self.facet_limit)}",
+                params,
+            )
+            facets.tag = [(t, n) for t, n in cursor.fetchall()]
+        return facets
+
+    @staticmethod
+    def _hit(row: dict, title_marked: str, snippet_marked: str, score: float) -> Hit:
+        return Hit(
+            doc_id=row["doc_id"],
+            kind=row["kind"],
+            url=row["url"],
+            title=row["title"],
+            title_html=marked_to_html(title_marked or row["title"]),
+            snippet_html=marked_to_html(snippet_marked or ""),
+            section=row["section"],
+            product_area=row["product_area"],
+            product_area_name=row["product_area_name"],
+            tags=[t for t in (row["tags"] or "").split("|") if t],
+            solved=bool(row["solved"]),
+            staff_answered=bool(row["staff_answered"]),
+            created=_as_datetime(row["created"]),
+            updated=_as_datetime(row["updated"]),
+            score=score,
+        )
+
+
+HIT_COLUMNS = (
+    "e.id, e.doc_id, e.kind, e.url, e.title, e.section, e.product_area, e.product_area_name, "
+    "e.tags, e.solved, e.staff_answered, e.created, e.updated"
+)
+
+
+def _like_escape(value: str) -> str:
+    return value.replace("%", "").replace("_", "").replace("|", "")
+
+
+def _as_datetime(value):
+    if value is None or hasattr(value, "tzinfo"):
+        return value
+    from django.utils.dateparse import parse_datetime
+
+    parsed = parse_datetime(str(value))
+    if parsed is not None and parsed.tzinfo is None:
+        from datetime import UTC
+
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed
+
+
+def _dictfetch(cursor) -> list[dict]:
+    names = [c[0] for c in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+# ===================================================================== SQLite FTS5
+
+
+def _fts_string(tokens: list[str]) -> str:
+    return '"' + " ".join(tokens).replace('"', '""') + '"'
+
+
+def _fts_clause(clause: Clause, *, prefix_mode: str) -> str:
+    parts = []
+    for alternative in clause.alternatives:
+        text = _fts_string(alternative)
+        if clause.prefix and len(clause.alternatives) == 1:
+            text = f"{text}*" if prefix_mode == "only" else f"({text} OR {text}*)"
+        parts.append(text)
+    return parts[0] if len(parts) == 1 else "(" + " OR ".join(parts) + ")"
+
+
+def fts_match(query: ParsedQuery, *, match_all: bool = True, prefix_mode: str = "or") -> str:
+    """Render a parsed query as an FTS5 MATCH expression (every token quoted: no syntax errors)."""
+    positive = [_fts_clause(c, prefix_mode=prefix_mode) for c in query.positive]
+    expression = (" AND " if match_all else " OR ").join(positive)
+    negative = [_fts_clause(c, prefix_mode=prefix_mode) for c in query.negative]
+    if negative:
+        expression = f"({expression}) NOT ({' OR '.join(negative)})"
+    return expression
+
+
+class SqliteEngine(DatabaseEngine):
+    """FTS5 with the porter stemmer; bm25 with column weights title > headings > tags > body."""
+
+    name = "sqlite"
+    weights = "10.0, 5.0, 1.0, 4.0"  # title, headings, body, tags
+
+    def optimize(self) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute("INSERT INTO search_fts(search_fts) VALUES ('optimize')")
+
+    def _score_sql(self) -> str:
+        return (
+            f"bm25(search_fts, {self.weights}) * e.boost * "
+            f"(1.0 + 0.5 / (1.0 + MAX(%s - e.updated_epoch, 0) / {HALF_LIFE_SECONDS}))"
+        )
+
+    def _search(self, request: SearchRequest) -> SearchResult:
+        match = fts_match(request.query, match_all=request.match_all)
+        where, params = self._filters(request)
+        from_where = (
+            f"search_fts JOIN {ENTRY} e ON e.id = search_fts.rowid WHERE search_fts MATCH %s"
+        )
+        if where:
+            from_where += " AND " + " AND ".join(where)
+        base_params = [match, *params]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT e.id, {self._score_sql()} AS score FROM {from_where} "  # noqa: S608
+                "ORDER BY score LIMIT %s OFFSET %s",
+                [time.time(), *base_params, request.limit, request.offset],
+            )
+            ranked = cursor.fetchall()
+            hits = self._hydrate(cursor, match, ranked)
+        if request.facets:
+            facets = self._facets(from_where, base_params)
+            total = sum(n for _, n in facets.kind)
+        else:
+            facets = Facets()
+            total = self._count(from_where, base_params)
+        return SearchResult(hits, total, facets)
+
+    def _count(self, from_where: str, params: list) -> int:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT COUNT(*) FROM {from_where}", params)  # noqa: S608
+            return cursor.fetchone()[0]
+
+    def _hydrate(self, cursor, match: str, ranked: list[tuple[int, float]]) -> list[Hit]:
+        if not ranked:
+            return []
+        ids = [row[0] for row in ranked]
+        cursor.execute(
+            f"SELECT {HIT_COLUMNS}, "  # noqa: S608
+            f"highlight(search_fts, 0, '{MARK_START}', '{MARK_END}') AS title_marked, "
+            f"snippet(search_fts, 2, '{MARK_START}', '{MARK_END}', '…', 28) AS snippet_marked "
+            f"FROM search_fts JOIN {ENTRY} e ON e.id = search_fts.rowid "
+            f"WHERE search_fts MATCH %s AND search_fts.rowid IN ({', '.join(['%s'] * len(ids))})",
+            [match, *ids],
+        )
+        rows = {row["id"]: row for row in _dictfetch(cursor)}
+        return [
+            self._hit(rows[i], rows[i]["title_marked"], rows[i]["snippet_marked"], -score)
+            for i, score in ranked
+            if i in rows
+        ]
+
+    def _suggest(self, query: ParsedQuery, audiences, limit: int) -> list[Hit]:
+        request = SearchRequest(query=query, audiences=audiences, limit=limit, facets=False)
+        where, params = self._filters(request)
+        where_sql = (" AND " + " AND ".join(where)) if where else ""
+        with connection.cursor() as cursor:
+            # 1. every word in a title, heading or tag (unstemmed; the last one as a prefix).
+            match = fts_match(query, prefix_mode="only")
+            cursor.execute(
+                f"SELECT {HIT_COLUMNS}, "  # noqa: S608
+                f"highlight(search_suggest_fts, 0, '{MARK_START}', '{MARK_END}') AS title_marked, "
+                "substr(e.body, 1, 200) AS snippet_marked, "
+                "bm25(search_suggest_fts, 10.0, 4.0, 4.0) * e.boost * "
+                "(1.0 + 0.5 / (1.0 + MAX(%s - e.updated_epoch, 0) / "
+                f"{HALF_LIFE_SECONDS})) AS score "
+                f"FROM search_suggest_fts JOIN {ENTRY} e ON e.id = search_suggest_fts.rowid "
+                f"WHERE search_suggest_fts MATCH %s{where_sql} ORDER BY score LIMIT %s",
+                [time.time(), match, *params, limit],
+            )
+            hits = [
+                self._hit(r, r["title_marked"], _excerpt(r["snippet_marked"]), -r["score"])
+                for r in _dictfetch(cursor)
+            ]
+            if len(hits) < limit and len(query.positive) >= 2:
+                # 2. a question typed in full: any of its words, anywhere (stemmed).
+                relaxed = fts_match(query, match_all=False)
+                seen = [h.doc_id for h in hits]
+                cursor.execute(
+                    f"SELECT e.id, {self._score_sql()} AS score FROM search_fts "  # noqa: S608
+                    f"JOIN {ENTRY} e ON e.id = search_fts.rowid WHERE search_fts MATCH %s"
+                    f"{where_sql} ORDER BY score LIMIT %s",
+                    [time.time(), relaxed, *params, limit + len(seen)],
+                )
+                more = self._hydrate(cursor, relaxed, cursor.fetchall())
+                hits += [h for h in more if h.doc_id not in seen][: limit - len(hits)]
+        return hits
+
+
+def _excerpt(text: str, length: int = 160) -> str:
+    text = " ".join((text or "").split())
+    if len(text) <= length:
+        return text
+    return text[:length].rsplit(" ", 1)[0] + " …"
+
+
+# ===================================================================== PostgreSQL
+
+
+def _ts_token(token: str) -> str:
+    return "'" + token.replace("\\", "").replace("'", "''") + "'"
+
+
+def _ts_alternative(tokens: list[str], prefix: bool) -> str:
+    parts = [_ts_token(t) for t in tokens]
+    if prefix:
+        parts[-1] += ":*"
+    return parts[0] if len(parts) == 1 else "(" + " <-> ".join(parts) + ")"
+
+
+def _ts_clause(clause: Clause, *, prefix_mode: str) -> str:
+    if clause.prefix and len(clause.alternatives) == 1:
+        exact = _ts_alternative(clause.tokens, False)
+        prefixed = _ts_alternative(clause.tokens, True)
+        return prefixed if prefix_mode == "only" else f"({exact} | {prefixed})"
+    parts = [_ts_alternative(a, False) for a in clause.alternatives]
+    return parts[0] if len(parts) == 1 else "(" + " | ".join(parts) + ")"
+
+
+def ts_query(query: ParsedQuery, *, match_all: bool = True, prefix_mode: str = "or") -> str:
+    """Render a parsed query as to_tsquery() input (each token quoted, then stemmed by PG)."""
+    positive = [_ts_clause(c, prefix_mode=prefix_mode) for c in query.positive]
+    expression = "(" + (" & " if match_all else " | ").join(positive) + ")"
+    negative = [_ts_clause(c, prefix_mode=prefix_mode) for c in query.negative]
+    if negative:
+        expression += " & !(" + " | ".join(negative) + ")"
+    return expression
+
+
+HEADLINE_OPTIONS = (
+    f'StartSel="{MARK_START}", StopSel="{MARK_END}", MaxWords=32, MinWords=14, '
+    'MaxFragments=2, FragmentDelimiter=" … "'
+)
+TITLE_HEADLINE_OPTIONS = f'StartSel="{MARK_START}", StopSel="{MARK_END}", HighlightAll=true'
+
+
+class PostgresEngine(DatabaseEngine):
+    """tsvector (title A, headings/tags B, body D) + GIN; ts_rank with weights; ts_headline."""
+
+    name = "postgresql"
+    rank_weights = "{0.1, 0.2, 0.5, 1.0}"  # D, C, B, A
+
+    def _score_sql(self, column: str = "e.search_vector") -> str:
+        return (
+            f"ts_rank('{self.rank_weights}', {column}, q.query, 1) * e.boost * "
+            f"(1.0 + 0.5 / (1.0 + GREATEST(%s - e.updated_epoch, 0) / {HALF_LIFE_SECONDS}))"
+        )
+
+    def _search(self, request: SearchRequest) -> SearchResult:
+        tsq = ts_query(request.query, match_all=request.match_all)
+        where, params = self._filters(request)
+        from_where = (
+            f"{ENTRY} e, to_tsquery('english', %s) AS q(query) WHERE e.search_vector @@ q.query"
+        )
+        if where:
+            from_where += " AND " + " AND ".join(where)
+        base_params = [tsq, *params]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT e.id, {self._score_sql()} AS score FROM {from_where} "  # noqa: S608
+                "ORDER BY score DESC, e.id LIMIT %s OFFSET %s",
+                [time.time(), *base_params, request.limit, request.offset],
+            )
+            ranked = cursor.fetchall()
+            hits = self._hydrate(cursor, tsq, ranked)
+        if request.facets:
+            facets = self._facets(from_where, base_params)
+            total = sum(n for _, n in facets.kind)
+        else:
+            facets = Facets()
+            with connection.cursor() as cursor:
+                cursor.execute(f"SELECT COUNT(*) FROM {from_where}", base_params)  # noqa: S608
+                total = cursor.fetchone()[0]
+        return SearchResult(hits, total, facets)
+
+    def _hydrate(self, cursor, tsq: str, ranked, config: str = "english") -> list[Hit]:
+        if not ranked:
+            return []
+        ids = [row[0] for row in ranked]
+        cursor.execute(
+            f"SELECT {HIT_COLUMNS}, "  # noqa: S608
+            f"ts_headline('{config}', e.title, q.query, %s) AS title_marked, "
+            f"ts_headline('{config}', left(e.body, 20000), q.query, %s) AS snippet_marked "
+            f"FROM {ENTRY} e, to_tsquery('{config}', %s) AS q(query) WHERE e.id = ANY(%s)",
+            [TITLE_HEADLINE_OPTIONS, HEADLINE_OPTIONS, tsq, ids],
+        )
+        rows = {row["id"]: row for row in _dictfetch(cursor)}
+        return [
+            self._hit(rows[i], rows[i]["title_marked"], rows[i]["snippet_marked"], float(score))
+            for i, score in ranked
+            if i in rows
+        ]
+
+    def _suggest(self, query: ParsedQuery, audiences, limit: int) -> list[Hit]:
+        request = SearchRequest(query=query, audiences=audiences, limit=limit, facets=False)
+        where, params = self._filters(request)
+        where_sql = (" AND " + " AND ".join(where)) if where else ""
+        with connection.cursor() as cursor:
+            # 1. every word in the title/headings/tags (unstemmed, last word as a prefix).
+            tsq = ts_query(query, prefix_mode="only")
+            cursor.execute(
+                f"SELECT e.id, {self._score_sql('e.suggest_vector')} AS score "  # noqa: S608
+                f"FROM {ENTRY} e, to_tsquery('simple', %s) AS q(query) "
+                f"WHERE e.suggest_vector @@ q.query{where_sql} ORDER BY score DESC, e.id LIMIT %s",
+                [time.time(), tsq, *params, limit],
+            )
+            hits = self._hydrate(cursor, tsq, cursor.fetchall(), config="simple")
+            if len(hits) < limit and len(query.positive) >= 2:
+                relaxed = ts_query(query, match_all=False, prefix_mode="only")
+                seen = [h.doc_id for h in hits]
+                cursor.execute(
+                    f"SELECT e.id, {self._score_sql()} AS score "  # noqa: S608
+                    f"FROM {ENTRY} e, to_tsquery('english', %s) AS q(query) "
+                    f"WHERE e.search_vector @@ q.query{where_sql} "
+                    "ORDER BY score DESC, e.id LIMIT %s",
+                    [time.time(), relaxed, *params, limit + len(seen)],
+                )
+                more = self._hydrate(cursor, relaxed, cursor.fetchall())
+                hits += [h for h in more if h.doc_id not in seen][: limit - len(hits)]
+        return hits

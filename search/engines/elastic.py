@@ -1,0 +1,598 @@
+"""The Elasticsearch / OpenSearch engine, chosen by settings.SEARCH_URL.
+
+Mappings, analyzers, queries, aggregations and highlighting are built with `elasticsearch.dsl`
+and turned into plain dicts; the same dicts go to Elasticsearch 8+ (through the elasticsearch
+client) or to OpenSearch 2+ (through opensearch-py: the Elasticsearch 8+ client sends
+`compatible-with=8` media types that OpenSearch answers with 406). The flavour comes from the
+URL (`opensearch+http://...`, `elasticsearch+https://...` or `?flavour=`) or from `GET /`.
+
+Writes go to an alias; `rebuild` fills a new index, swaps the alias atomically and drops the
+old index, so searches never see a half-built index.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+import urllib.request
+from collections.abc import Iterable
+from datetime import datetime
+from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
+
+from elasticsearch.dsl import (
+    A,
+    Boolean,
+    Date,
+    Float,
+    Keyword,
+    Mapping,
+    Q,
+    Search,
+    Text,
+    analysis,
+    analyzer,
+)
+
+from search.documents import SearchDocument
+from search.engines.base import (
+    Engine,
+    Facets,
+    Hit,
+    SearchRequest,
+    SearchResult,
+    SearchUnavailable,
+)
+from search.query import MARK_END, MARK_START, Clause, ParsedQuery, marked_to_html
+
+logger = logging.getLogger(__name__)
+
+# ------------------------------------------------------------------ analysis and mapping
+
+english_stop = analysis.token_filter("english_stop", "stop", stopwords="_english_")
+english_stemmer = analysis.token_filter("english_stemmer", "stemmer", language="english")
+edge_grams = analysis.token_filter("edge_grams", "edge_ngram", min_gram=2, max_gram=20)
+
+english_text = analyzer(
+    "english_text",
+    tokenizer="standard",
+    # No possessive_english stemmer: osmem (the test server) then matches every document for
+    # a phrase query; the english stemmer already strips most possessives.
+    filter=["lowercase", english_stop, english_stemmer],
+)
+exact_text = analyzer("exact_text", tokenizer="standard", filter=["lowercase"])
+prefix_text = analyzer("prefix_text", tokenizer="standard", filter=["lowercase", edge_grams])
+
+TEXT_FIELDS = {"title": 10.0, "headings": 5.0, "tags_text": 4.0, "body": 1.0}
+
+
+def _text_field() -> Text:
+    return Text(analyzer=english_text, fields={"exact": Text(analyzer=exact_text)})
+
+
+def build_mapping() -> Mapping:
+    m = Mapping()
+    m.field(
+        "title",
+        Text(
+            analyzer=english_text,
+            fields={
+                "exact": Text(analyzer=exact_text),
+                "prefix": Text(analyzer=prefix_text, search_analyzer=exact_text),
+            },
+        ),
+    )
+    m.field(
+        "headings",
+        Text(
+            analyzer=english_text,
+            fields={
+                "exact": Text(analyzer=exact_text),
+                "prefix": Text(analyzer=prefix_text, search_analyzer=exact_text),
+            },
+        ),
+    )
+    m.field("body", _text_field())
+    m.field("tags_text", _text_field())
+    for name in ("kind", "doc_id", "tags", "product_area", "audience"):
+        m.field(name, Keyword())
+    for name in ("url", "section", "product_area_name"):
+        m.field(name, Keyword(index=False))
+    m.field("solved", Boolean())
+    m.field("staff_answered", Boolean())
+    m.field("created", Date())
+    m.field("updated", Date())
+    m.field("popularity", Float())
+    m.field("boost", Float())
+    return m
+
+
+def index_body() -> dict:
+    mapping = build_mapping()
+    analysis_settings = mapping._collect_analysis()
+    return {
+        "settings": {"number_of_shards": 1, "analysis": analysis_settings},
+        "mappings": mapping.to_dict(),
+    }
+
+
+# ------------------------------------------------------------------ query building
+
+
+def _alternative_query(tokens: list[str], clause: Clause, *, prefix: bool):
+    text = " ".join(tokens)
+    if clause.identifier:
+        fields = [f"{f}.exact^{w}" for f, w in TEXT_FIELDS.items()]
+        return Q("multi_match", query=text, type="phrase", fields=fields)
+    fields = [f"{f}^{w}" for f, w in TEXT_FIELDS.items()]
+    if len(tokens) > 1:
+        return Q("multi_match", query=text, type="phrase", fields=fields)
+    word = Q("multi_match", query=text, type="best_fields", fields=fields)
+    if not prefix:
+        return word
+    starts = Q("multi_match", query=text, fields=["title.prefix^3", "headings.prefix"])
+    return Q("bool", should=[word, starts], minimum_should_match=1)
+
+
+def clause_query(clause: Clause, *, prefix: bool = True):
+    use_prefix = prefix and clause.prefix and len(clause.alternatives) == 1
+    parts = [_alternative_query(a, clause, prefix=use_prefix) for a in clause.alternatives]
+    return parts[0] if len(parts) == 1 else Q("bool", should=parts, minimum_should_match=1)
+
+
+def text_query(query: ParsedQuery, *, match_all: bool = True):
+    positive = [clause_query(c) for c in query.positive]
+    negative = [clause_query(c, prefix=False) for c in query.negative]
+    if match_all:
+        return Q("bool", must=positive, must_not=negative)
+    return Q("bool", should=positive, must_not=negative, minimum_should_match=1)
+
+
+def filter_queries(request: SearchRequest) -> list:
+    filters = []
+    if request.audiences is not None:
+        filters.append(Q("terms", audience=sorted(request.audiences) or ["-none-"]))
+    if request.kinds:
+        filters.append(Q("terms", kind=list(request.kinds)))
+    if request.product_areas:
+        filters.append(Q("terms", product_area=list(request.product_areas)))
+    for tag in request.tags:
+        filters.append(Q("term", tags=tag))
+    if request.solved_only:
+        filters.append(Q("term", solved=True))
+    if request.staff_answered_only:
+        filters.append(Q("term", staff_answered=True))
+    return filters
+
+
+def ranked(query, filters: list):
+    """Text relevance x (static boost + up to 0.5 for freshness)."""
+    return Q(
+        "function_score",
+        query=Q("bool", must=[query], filter=filters),
+        functions=[
+            {"field_value_factor": {"field": "boost", "missing": 1}},
+            {"gauss": {"updated": {"origin": "now", "scale": "180d", "decay": 0.5}}, "weight": 0.5},
+        ],
+        score_mode="sum",
+        boost_mode="multiply",
+    )
+
+
+def build_search(request: SearchRequest) -> dict:
+    """The search request body (hits, highlighting, facets), as a plain dict."""
+    text = text_query(request.query, match_all=request.match_all)
+    s = Search().query(ranked(text, filter_queries(request)))
+    s = s.extra(from_=request.offset, size=request.limit, track_total_hits=True)
+    s = s.source(exclude=["body", "headings", "tags_text"])
+    s = s.highlight_options(
+        pre_tags=[MARK_START], post_tags=[MARK_END], highlight_query=text.to_dict()
+    )
+    s = s.highlight("title", number_of_fragments=0)
+    s = s.highlight("body", fragment_size=180, number_of_fragments=1, no_match_size=180)
+    if request.facets:
+        s.aggs.bucket("kind", A("terms", field="kind", size=10))
+        area = s.aggs.bucket("product_area", A("terms", field="product_area", size=15))
+        area.bucket("name", A("terms", field="product_area_name", size=1))
+        s.aggs.bucket("tag", A("terms", field="tags", size=15))
+    return s.to_dict()
+
+
+def build_suggest(query: ParsedQuery, audiences, limit: int, *, relaxed: bool) -> dict:
+    if relaxed:
+        text = text_query(query, match_all=False)
+    else:
+        clauses = []
+        for clause in query.positive:
+            parts = []
+            for alternative in clause.alternatives:
+                fields = ["title.exact^3", "headings.exact", "tags_text.exact"]
+                if clause.prefix and len(clause.alternatives) == 1:
+                    fields = ["title.prefix^3", "headings.prefix"]
+                parts.append(
+                    Q(
+                        "multi_match",
+                        query=" ".join(alternative),
+                        fields=fields,
+                        type="phrase"
+                        if len(alternative) > 1 and not clause.prefix
+                        else "best_fields",
+                        operator="and",
+                    )
+                )
+            clauses.append(
+                parts[0] if len(parts) == 1 else Q("bool", should=parts, minimum_should_match=1)
+            )
+        negative = [clause_query(c, prefix=False) for c in query.negative]
+        text = Q("bool", must=clauses, must_not=negative)
+    request = SearchRequest(query=query, audiences=audiences, limit=limit, facets=False)
+    s = Search().query(ranked(text, filter_queries(request))).extra(size=limit)
+    s = s.source(exclude=["headings", "tags_text"])
+    s = s.highlight_options(
+        pre_tags=[MARK_START], post_tags=[MARK_END], highlight_query=text.to_dict()
+    )
+    s = s.highlight("title", number_of_fragments=0)
+    s = s.highlight("title.prefix", number_of_fragments=0)
+    return s.to_dict()
+
+
+# ------------------------------------------------------------------ transport
+
+
+def parse_search_url(url: str) -> tuple[str, str | None]:
+    """("http://host:9200", "opensearch" | "elasticsearch" | None) from SEARCH_URL."""
+    parts = urlsplit(url)
+    flavour = None
+    scheme = parts.scheme
+    if "+" in scheme:
+        flavour, scheme = scheme.split("+", 1)
+    params = parse_qs(parts.query)
+    if "flavour" in params or "flavor" in params:
+        flavour = (params.get("flavour") or params.get("flavor"))[0]
+    query = urlencode({k: v[0] for k, v in params.items() if k not in ("flavour", "flavor")})
+    if flavour not in (None, "opensearch", "elasticsearch"):
+        raise ValueError(f"SEARCH_URL flavour must be opensearch or elasticsearch, not {flavour}")
+    return urlunsplit((scheme, parts.netloc, parts.path, query, "")), flavour
+
+
+def detect_flavour(base_url: str, timeout: float = 5.0) -> str:
+    """Ask the server itself (plain HTTP, no product headers): OpenSearch says so in GET /."""
+    if not base_url.startswith(("http://", "https://")):
+        raise ValueError("SEARCH_URL must be an http(s) address")
+    request = urllib.request.Request(  # noqa: S310 - http(s) only, checked above
+        base_url.rstrip("/") + "/", headers={"Accept": "application/json"}
+    )
+    with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+        info = json.loads(response.read().decode() or "{}")
+    version = info.get("version", {})
+    if version.get("distribution") == "opensearch" or "OpenSearch" in info.get("tagline", ""):
+        return "opensearch"
+    return "elasticsearch"
+
+
+class _Client:
+    """The handful of calls we need, over either client library."""
+
+    def __init__(self, base_url: str, flavour: str, timeout: float = 10.0):
+        self.flavour = flavour
+        if flavour == "opensearch":
+            from opensearchpy import OpenSearch
+
+            self.client = OpenSearch(hosts=[base_url], timeout=timeout, max_retries=0)
+        else:
+            from elasticsearch import Elasticsearch
+
+            self.client = Elasticsearch(base_url, request_timeout=timeout, max_retries=0)
+
+    def exists_alias(self, name: str) -> bool:
+        return bool(self.client.indices.exists_alias(name=name))
+
+    def get_alias(self, name: str) -> list[str]:
+        if not self.exists_alias(name):
+            return []
+        return list(self.client.indices.get_alias(name=name).keys())
+
+    def create_index(self, name: str, body: dict) -> None:
+        if self.flavour == "opensearch":
+            self.client.indices.create(index=name, body=body)
+        else:
+            self.client.indices.create(index=name, **body)
+
+    def delete_index(self, name: str) -> None:
+        self.client.indices.delete(index=name)
+
+    def update_aliases(self, actions: list[dict]) -> None:
+        if self.flavour == "opensearch":
+            self.client.indices.update_aliases(body={"actions": actions})
+        else:
+            self.client.indices.update_aliases(actions=actions)
+
+    def bulk(self, operations: list[dict], refresh: bool) -> dict:
+        if self.flavour == "opensearch":
+            return self.client.bulk(body=operations, refresh=refresh)
+        return self.client.bulk(operations=operations, refresh=refresh)
+
+    def refresh(self, index: str) -> None:
+        self.client.indices.refresh(index=index)
+
+    def search(self, index: str, body: dict) -> dict:
+        if self.flavour == "opensearch":
+            return self.client.search(index=index, body=body)
+        body = dict(body)
+        if "from" in body:
+            body["from_"] = body.pop("from")
+        return dict(self.client.search(index=index, **body))
+
+    def count(self, index: str) -> int:
+        return int(self.client.count(index=index)["count"])
+
+    def scan_ids(self, index: str) -> set[str]:
+        body = {"query": {"match_all": {}}, "_source": False, "size": 10000}
+        return {h["_id"] for h in self.search(index, body)["hits"]["hits"]}
+
+
+class ElasticEngine(Engine):
+    """Elasticsearch 8+ / OpenSearch 2+ behind one alias."""
+
+    name = "elasticsearch"
+
+    def __init__(self, url: str, prefix: str = "resourcecenter"):
+        self.base_url, self.flavour = parse_search_url(url)
+        self.alias = f"{prefix}-documents"
+        self._client: _Client | None = None
+        self._ready = False
+
+    @property
+    def client(self) -> _Client:
+        if self._client is None:
+            try:
+                flavour = self.flavour or detect_flavour(self.base_url)
+            except OSError as exc:
+                raise SearchUnavailable(f"search server unreachable: {exc}") from exc
+            self._client = _Client(self.base_url, flavour)
+            self.name = flavour
+        return self._client
+
+    def _call(self, fn, *args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except SearchUnavailable:
+            raise
+        except Exception as exc:
+            if _is_connection_error(exc):
+                self._ready = False
+                self._client = None
+                raise SearchUnavailable(str(exc)) from exc
+            raise
+
+    def ping(self) -> bool:
+        try:
+            self._call(lambda: self.client.exists_alias(self.alias))
+            return True
+        except SearchUnavailable:
+            return False
+
+    # -- index lifecycle
+    def _new_index_name(self) -> str:
+        return f"{self.alias}-{time.strftime('%Y%m%d%H%M%S')}-{time.time_ns() % 1_000_000:06d}"
+
+    def ensure_index(self) -> None:
+        if self._ready:
+            return
+
+        def ensure():
+            if not self.client.exists_alias(self.alias):
+                name = self._new_index_name()
+                self.client.create_index(name, index_body())
+                self.client.update_aliases([{"add": {"index": name, "alias": self.alias}}])
+
+        self._call(ensure)
+        self._ready = True
+
+    @staticmethod
+    def _source(doc: SearchDocument) -> dict:
+        return {
+            "doc_id": doc.id,
+            "kind": doc.kind,
+            "url": doc.url,
+            "title": doc.title,
+            "headings": doc.headings,
+            "body": doc.body,
+            "tags": doc.tags,
+            "tags_text": " ".join(doc.tags),
+            "product_area": doc.product_area,
+            "product_area_name": doc.product_area_name,
+            "section": doc.section,
+            "audience": doc.audience,
+            "solved": doc.solved,
+            "staff_answered": doc.staff_answered,
+            "created": doc.created.isoformat() if doc.created else None,
+            "updated": doc.updated.isoformat() if doc.updated else None,
+            "popularity": doc.popularity,
+            "boost": doc.static_boost(),
+        }
+
+    def _bulk(self, operations: list[dict], refresh: bool = True) -> None:
+        if not operations:
+            return
+        response = self._call(self.client.bulk, operations, refresh)
+        if response.get("errors"):
+            failures = [
+                item
+                for item in response.get("items", [])
+                for action in item.values()
+                if action.get("status", 200) >= 300 and action.get("status") != 404
+            ]
+            if failures:
+                raise SearchUnavailable(f"bulk request partly failed: {failures[:3]}")
+
+    def _upsert(self, docs: list[SearchDocument], index: str | None = None, refresh=True) -> None:
+        self.ensure_index()
+        operations: list[dict] = []
+        for doc in docs:
+            operations.append({"index": {"_index": index or self.alias, "_id": doc.id}})
+            operations.append(self._source(doc))
+        self._bulk(operations, refresh=refresh)
+
+    def _delete(self, doc_ids: list[str]) -> None:
+        self.ensure_index()
+        self._bulk([{"delete": {"_index": self.alias, "_id": i}} for i in doc_ids])
+
+    def rebuild(self, docs: Iterable[SearchDocument], batch_size: int = 500, progress=None) -> int:
+        """Fill a new index, then swap the alias to it in one step and drop the old ones."""
+        from search import vocabulary
+
+        name = self._new_index_name()
+        self._call(self.client.create_index, name, index_body())
+        total = 0
+        vocabulary.clear()
+        try:
+            batch: list[SearchDocument] = []
+            for doc in docs:
+                batch.append(doc)
+                if len(batch) >= batch_size:
+                    self._upsert_into(name, batch)
+                    total += len(batch)
+                    if progress:
+                        progress(len(batch))
+                    batch = []
+            if batch:
+                self._upsert_into(name, batch)
+                total += len(batch)
+                if progress:
+                    progress(len(batch))
+            self._call(self.client.refresh, name)
+        except Exception:
+            self._call(self.client.delete_index, name)
+            raise
+        old = self._call(self.client.get_alias, self.alias)
+        actions = [{"remove": {"index": o, "alias": self.alias}} for o in old]
+        actions.append({"add": {"index": name, "alias": self.alias}})
+        self._call(self.client.update_aliases, actions)
+        for o in old:
+            self._call(self.client.delete_index, o)
+        self._ready = True
+        return total
+
+    def _upsert_into(self, index: str, batch: list[SearchDocument]) -> None:
+        from search import vocabulary
+
+        self._ready = True  # the new index exists; do not create the alias early
+        operations: list[dict] = []
+        for doc in batch:
+            operations.append({"index": {"_index": index, "_id": doc.id}})
+            operations.append(self._source(doc))
+        self._bulk(operations, refresh=False)
+        vocabulary.add_documents(batch)
+
+    def clear(self) -> None:
+        from search import vocabulary
+
+        for name in self._call(self.client.get_alias, self.alias):
+            self._call(self.client.delete_index, name)
+        self._ready = False
+        vocabulary.clear()
+        self.ensure_index()
+
+    def count(self) -> int:
+        self.ensure_index()
+        return self._call(self.client.count, self.alias)
+
+    def ids(self) -> set[str]:
+        self.ensure_index()
+        return self._call(self.client.scan_ids, self.alias)
+
+    # -- reading
+    def _search(self, request: SearchRequest) -> SearchResult:
+        self.ensure_index()
+        response = self._call(self.client.search, self.alias, build_search(request))
+        hits = [self._hit(h) for h in response["hits"]["hits"]]
+        total = response["hits"]["total"]
+        total = total["value"] if isinstance(total, dict) else int(total)
+        facets = Facets()
+        aggs = response.get("aggregations") or {}
+        if aggs:
+            facets.kind = [(b["key"], b["doc_count"]) for b in aggs["kind"]["buckets"]]
+            facets.product_area = [
+                (
+                    b["key"],
+                    (b["name"]["buckets"][0]["key"] if b["name"]["buckets"] else b["key"]),
+                    b["doc_count"],
+                )
+                for b in aggs["product_area"]["buckets"]
+                if b["key"]
+            ]
+            facets.tag = [(b["key"], b["doc_count"]) for b in aggs["tag"]["buckets"]]
+        return SearchResult(hits, total, facets)
+
+    def _suggest(self, query: ParsedQuery, audiences, limit: int) -> list[Hit]:
+        self.ensure_index()
+        response = self._call(
+            self.client.search, self.alias, build_suggest(query, audiences, limit, relaxed=False)
+        )
+        hits = [self._hit(h, suggest=True) for h in response["hits"]["hits"]]
+        if len(hits) < limit and len(query.positive) >= 2:
+            seen = {h.doc_id for h in hits}
+            response = self._call(
+                self.client.search,
+                self.alias,
+                build_suggest(query, audiences, limit + len(seen), relaxed=True),
+            )
+            more = [self._hit(h, suggest=True) for h in response["hits"]["hits"]]
+            hits += [h for h in more if h.doc_id not in seen][: limit - len(hits)]
+        return hits
+
+    @staticmethod
+    def _hit(raw: dict, suggest: bool = False) -> Hit:
+        source = raw.get("_source", {})
+        highlight = raw.get("highlight", {})
+        title_marked = (highlight.get("title") or highlight.get("title.prefix") or [None])[0]
+        if suggest:
+            body = " ".join((source.get("body") or "").split())
+            snippet = body[:160].rsplit(" ", 1)[0] + " …" if len(body) > 160 else body
+        else:
+            snippet = " … ".join(highlight.get("body") or [])
+        return Hit(
+            doc_id=source.get("doc_id", raw["_id"]),
+            kind=source.get("kind", ""),
+            url=source.get("url", ""),
+            title=source.get("title", ""),
+            title_html=marked_to_html(title_marked or source.get("title", "")),
+            snippet_html=marked_to_html(snippet),
+            section=source.get("section", ""),
+            product_area=source.get("product_area", ""),
+            product_area_name=source.get("product_area_name", ""),
+            tags=list(source.get("tags") or []),
+            solved=bool(source.get("solved")),
+            staff_answered=bool(source.get("staff_answered")),
+            created=_parse_date(source.get("created")),
+            updated=_parse_date(source.get("updated")),
+            score=float(raw.get("_score") or 0.0),
+        )
+
+
+def _parse_date(value) -> datetime | None:
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def _is_connection_error(exc: Exception) -> bool:
+    names = {cls.__name__ for cls in type(exc).__mro__}
+    return (
+        bool(
+            names
+            & {
+                "ConnectionError",
+                "ConnectionTimeout",
+                "TransportError",
+                "ConnectionRefusedError",
+                "OSError",
+                "URLError",
+            }
+        )
+        and "NotFoundError" not in names
+    )

@@ -1,0 +1,317 @@
+"""Query understanding shared by every engine.
+
+`parse_query` turns what a customer typed into clauses: words (the last one may be a prefix),
+"quoted phrases", -exclusions and identifiers (ICCIDs, IMSIs, AT commands, error codes) that
+must match exactly. `expand_synonyms` adds the editable domain synonyms as alternatives.
+Engines only render these clauses into their own query language.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+
+from django.core.cache import cache
+
+MAX_QUERY_CHARS = 200
+MAX_CLAUSES = 12
+
+STOPWORDS = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "but",
+        "by",
+        "can",
+        "could",
+        "do",
+        "does",
+        "did",
+        "for",
+        "from",
+        "had",
+        "has",
+        "have",
+        "how",
+        "i",
+        "if",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "my",
+        "me",
+        "not",
+        "of",
+        "on",
+        "or",
+        "our",
+        "so",
+        "that",
+        "the",
+        "their",
+        "then",
+        "there",
+        "these",
+        "this",
+        "to",
+        "was",
+        "we",
+        "were",
+        "what",
+        "when",
+        "where",
+        "which",
+        "while",
+        "who",
+        "why",
+        "will",
+        "with",
+        "would",
+        "you",
+        "your",
+        "i'm",
+        "im",
+        "get",
+        "got",
+    ]
+)
+
+_WORD_RE = re.compile(r"[^\W_]+", re.UNICODE)
+_IDENTIFIER_HINT_RE = re.compile(r"\d|\+|_|=")
+_TOKEN_RE = re.compile(r'(-?)"([^"]*)"?|(\S+)')
+
+
+@dataclass
+class Clause:
+    """One part of a query.
+
+    `alternatives` holds one or more token lists; the clause matches when any of them matches
+    as a phrase (a single token is a one-word phrase). Synonyms add alternatives.
+    """
+
+    alternatives: list[list[str]]
+    negated: bool = False
+    prefix: bool = False  # the last token of the (single) alternative may be a prefix
+    phrase: bool = False  # typed in quotes
+    identifier: bool = False  # an exact code: no stemming games, no prefix, no spelling fixes
+    original: str = ""
+
+    @property
+    def tokens(self) -> list[str]:
+        return self.alternatives[0]
+
+    @property
+    def is_word(self) -> bool:
+        return len(self.alternatives) == 1 and len(self.tokens) == 1 and not self.phrase
+
+
+@dataclass
+class ParsedQuery:
+    raw: str
+    clauses: list[Clause] = field(default_factory=list)
+
+    @property
+    def positive(self) -> list[Clause]:
+        return [c for c in self.clauses if not c.negated]
+
+    @property
+    def negative(self) -> list[Clause]:
+        return [c for c in self.clauses if c.negated]
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.positive
+
+    def words(self) -> list[str]:
+        """The plain words (candidates for spelling correction)."""
+        return [c.tokens[0] for c in self.positive if c.is_word and not c.identifier]
+
+    def with_prefix(self, enabled: bool) -> ParsedQuery:
+        clauses = [replace(c, prefix=c.prefix and enabled) for c in self.clauses]
+        return ParsedQuery(self.raw, clauses)
+
+
+def normalize_query(raw: str) -> str:
+    return " ".join((raw or "").split())[:MAX_QUERY_CHARS]
+
+
+def _tokens(text: str) -> list[str]:
+    return [t.lower() for t in _WORD_RE.findall(text)]
+
+
+def parse_query(raw: str, *, prefix_last: bool = True) -> ParsedQuery:
+    """Parse a query typed by a person. Never raises; unbalanced quotes close at the end."""
+    raw = normalize_query(raw)
+    clauses: list[Clause] = []
+    for match in _TOKEN_RE.finditer(raw):
+        negated_phrase, phrase_text, bare = match.groups()
+        if phrase_text is not None:
+            tokens = _tokens(phrase_text)
+            if tokens:
+                clauses.append(
+                    Clause(
+                        [tokens],
+                        negated=bool(negated_phrase),
+                        phrase=True,
+                        identifier=bool(_IDENTIFIER_HINT_RE.search(phrase_text)),
+                        original=phrase_text,
+                    )
+                )
+            continue
+        negated = False
+        if bare.startswith("-") and len(bare) > 1:
+            negated, bare = True, bare[1:]
+        core = bare.strip(".,;:!?()[]{}'\"")
+        tokens = _tokens(core)
+        if not tokens:
+            continue
+        identifier = bool(_IDENTIFIER_HINT_RE.search(core))
+        if len(tokens) == 1 and not identifier and tokens[0] in STOPWORDS and not negated:
+            continue
+        clauses.append(Clause([tokens], negated=negated, identifier=identifier, original=core))
+    if not any(not c.negated for c in clauses):
+        # Only stopwords or only exclusions: search for the words themselves instead.
+        words = _tokens(raw)
+        clauses = [Clause([[w]], original=w) for w in words[:MAX_CLAUSES]]
+    clauses = clauses[:MAX_CLAUSES]
+    if prefix_last and clauses and raw and not raw.endswith((" ", '"')):
+        last = clauses[-1]
+        if last.is_word and not last.negated and not last.identifier and len(last.tokens[0]) >= 2:
+            last.prefix = True
+    return ParsedQuery(raw, clauses)
+
+
+# ---------------------------------------------------------------- synonyms
+
+SYNONYM_CACHE_KEY = "search:synonym-groups:v1"
+
+
+def synonym_groups() -> list[list[list[str]]]:
+    """Synonym groups as token lists, cached until a Synonym changes."""
+    groups = cache.get(SYNONYM_CACHE_KEY)
+    if groups is None:
+        from search.models import Synonym
+
+        groups = []
+        for synonym in Synonym.objects.all():
+            group = [_tokens(term) for term in synonym.term_list]
+            group = [g for g in group if g]
+            if len(group) >= 2:
+                groups.append(group)
+        cache.set(SYNONYM_CACHE_KEY, groups, 300)
+    return groups
+
+
+def forget_synonyms() -> None:
+    cache.delete(SYNONYM_CACHE_KEY)
+
+
+def expand_synonyms(query: ParsedQuery, groups: list[list[list[str]]] | None = None) -> ParsedQuery:
+    """Replace runs of plain words that name a synonym with "any of the group".
+
+    Longest match first: "access point name" becomes (APN | "access point name"). Quoted
+    phrases, exclusions and identifiers are taken literally.
+    """
+    groups = synonym_groups() if groups is None else groups
+    if not groups:
+        return query
+    index: dict[tuple[str, ...], list[list[str]]] = {}
+    for group in groups:
+        for member in group:
+            index.setdefault(tuple(member), [])
+            for other in group:
+                if other not in index[tuple(member)]:
+                    index[tuple(member)].append(other)
+    longest = max(len(k) for k in index)
+    clauses = query.clauses
+    out: list[Clause] = []
+    i = 0
+    while i < len(clauses):
+        matched = False
+        for size in range(min(longest, len(clauses) - i), 0, -1):
+            run = clauses[i : i + size]
+            if not all(c.is_word and not c.negated for c in run):
+                continue
+            key = tuple(c.tokens[0] for c in run)
+            if key in index and not (size == 1 and run[0].identifier and len(index[key]) < 2):
+                alternatives = [list(key)] + [a for a in index[key] if a != list(key)]
+                out.append(
+                    Clause(
+                        alternatives,
+                        original=" ".join(c.original for c in run),
+                        identifier=any(c.identifier for c in run),
+                    )
+                )
+                i += size
+                matched = True
+                break
+        if not matched:
+            out.append(clauses[i])
+            i += 1
+    return ParsedQuery(query.raw, out)
+
+
+# ---------------------------------------------------------------- highlighting
+
+MARK_START = "\ue000"
+MARK_END = "\ue001"
+
+
+def marked_to_html(text: str) -> str:
+    """Escape engine output, then turn our private-use markers into <mark> elements."""
+    from django.utils.html import escape
+
+    escaped = escape(text or "")
+    # Unbalanced markers (a snippet cut inside a match) must not leave an open element.
+    out, open_ = [], False
+    for ch in escaped:
+        if ch == MARK_START:
+            if not open_:
+                out.append("<mark>")
+                open_ = True
+        elif ch == MARK_END:
+            if open_:
+                out.append("</mark>")
+                open_ = False
+        else:
+            out.append(ch)
+    if open_:
+        out.append("</mark>")
+    return "".join(out)
+
+
+# ---------------------------------------------------------------- spelling
+
+
+def edit_distance(a: str, b: str, limit: int = 2) -> int:
+    """Damerau-Levenshtein (optimal string alignment) distance, giving up above `limit`."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    prev2: list[int] | None = None
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i] + [0] * len(b)
+        row_min = cur[0]
+        for j, cb in enumerate(b, 1):
+            cost = 0 if ca == cb else 1
+            value = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+            if prev2 is not None and i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                value = min(value, prev2[j - 2] + 1)
+            cur[j] = value
+            row_min = min(row_min, value)
+        if row_min > limit:
+            return limit + 1
+        prev2, prev = prev, cur
+    return prev[-1]
+
+
+def words_of(text: str) -> list[str]:
+    """Dictionary words: alphabetic, 3 to 30 letters, lower case."""
+    return [w for w in _tokens(text) if 3 <= len(w) <= 30 and w.isalpha()]

@@ -1,0 +1,114 @@
+"""The dictionary behind "did you mean": words of public documents and their frequencies.
+
+Fed when documents are indexed (by every engine, so spelling help works the same everywhere);
+only public documents contribute, so a suggestion never reveals a word of gated content.
+Counts only grow between rebuilds; a suggestion is offered only when it finds results for
+the person asking, so a stale word is harmless.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+
+from django.db import connection
+
+from search.documents import SearchDocument
+from search.models import SearchTerm
+from search.query import ParsedQuery, edit_distance, words_of
+
+BATCH = 500
+
+
+def add_documents(docs: Iterable[SearchDocument]) -> None:
+    counts: Counter[str] = Counter()
+    for doc in docs:
+        if doc.is_public:
+            counts.update(
+                set(words_of(f"{doc.title} {doc.headings} {doc.body} {' '.join(doc.tags)}"))
+            )
+    if not counts:
+        return
+    table = SearchTerm._meta.db_table
+    items = list(counts.items())
+    with connection.cursor() as cursor:
+        for start in range(0, len(items), BATCH):
+            chunk = items[start : start + BATCH]
+            placeholders = ", ".join(["(%s, %s)"] * len(chunk))
+            params: list = []
+            for term, freq in chunk:
+                params += [term, freq]
+            cursor.execute(
+                f"INSERT INTO {table} (term, frequency) VALUES {placeholders} "  # noqa: S608
+                "ON CONFLICT (term) DO UPDATE SET "
+                f"frequency = {table}.frequency + excluded.frequency",
+                params,
+            )
+
+
+def clear() -> None:
+    SearchTerm.objects.all().delete()
+
+
+def _candidates(word: str) -> list[tuple[str, int]]:
+    low, high = len(word) - 2, len(word) + 2
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT term, frequency FROM search_searchterm "
+                "WHERE term %% %s AND length(term) BETWEEN %s AND %s "
+                "ORDER BY similarity(term, %s) DESC, frequency DESC LIMIT 40",
+                [word, low, high, word],
+            )
+            return list(cursor.fetchall())
+    # SQLite: the words sharing the first letter (an index range scan), or the first two
+    # letters swapped, within two characters of the length.
+    prefixes = {word[0]}
+    if len(word) > 1:
+        prefixes.add(word[1])
+    rows: list[tuple[str, int]] = []
+    for prefix in prefixes:
+        rows += list(
+            SearchTerm.objects.filter(
+                term__gte=prefix, term__lt=prefix + "\uffff", frequency__gte=1
+            )
+            .extra(where=["length(term) BETWEEN %s AND %s"], params=[low, high])  # noqa: S610
+            .values_list("term", "frequency")
+        )
+    return rows
+
+
+def correct_word(word: str) -> str | None:
+    """The most likely intended word for `word`, or None when it is fine or unknown."""
+    if len(word) < 4 or not word.isalpha():
+        return None
+    if SearchTerm.objects.filter(term=word).exists():
+        return None
+    limit = 1 if len(word) <= 5 else 2
+    best: tuple[int, int, str] | None = None
+    for term, freq in _candidates(word):
+        distance = edit_distance(word, term, limit)
+        if distance > limit:
+            continue
+        key = (distance, -freq, term)
+        if best is None or key < best:
+            best = key
+    return best[2] if best else None
+
+
+def suggest_spelling(query: ParsedQuery) -> str | None:
+    """The query with misspelt words replaced, or None when nothing needs fixing."""
+    raw = query.raw
+    changed = False
+    for word in query.words():
+        fixed = correct_word(word)
+        if fixed and fixed != word:
+            raw = _replace_word(raw, word, fixed)
+            changed = True
+    return raw if changed else None
+
+
+def _replace_word(raw: str, word: str, fixed: str) -> str:
+    import re
+
+    return re.sub(rf"(?i)\b{re.escape(word)}\b", fixed, raw, count=1)

