@@ -1,0 +1,390 @@
+"""Every read of the forum, with visibility filtered in the query (never after paging).
+
+Each selector issues a bounded number of queries whatever the number of threads or posts:
+lists are paginated with select_related / prefetch_related, the thread page loads one page of
+posts plus the few things around it (accepted answer, staff answer, the reader's votes).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import timedelta
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Max, Q
+from django.utils import timezone
+
+from forum import permissions as perms
+from forum.markdown import plain_text
+from forum.models import Category, Post, PostState, PostVote, Tag, Thread, ThreadState, ThreadStatus
+
+THREADS_PER_PAGE = getattr(settings, "FORUM_THREADS_PER_PAGE", 25)
+POSTS_PER_PAGE = getattr(settings, "FORUM_POSTS_PER_PAGE", 20)
+TRIAGE_DEFAULT_HOURS = getattr(settings, "FORUM_TRIAGE_HOURS", 12)
+
+SORTS = {
+    "activity": ("Latest activity", ("-pinned", "-last_activity_at", "-pk")),
+    "newest": ("Newest", ("-created_at", "-pk")),
+    "unanswered": ("Unanswered", ("-created_at", "-pk")),
+    "top": ("Top", ("-reply_count", "-view_count", "-last_activity_at", "-pk")),
+}
+FILTERS = {
+    "solved": ("Solved", Q(status=ThreadStatus.SOLVED)),
+    "unsolved": ("Unsolved", Q(status=ThreadStatus.OPEN)),
+    "staff": ("Staff replied", Q(has_staff_reply=True)),
+    "noreplies": ("No replies", Q(reply_count=0)),
+}
+
+
+@dataclass
+class ThreadListing:
+    """A page of threads plus the options the list was made with (for links and headings)."""
+
+    page: Page
+    sort: str
+    filter: str
+    sorts: list[tuple[str, str]] = field(default_factory=list)
+    filters: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def threads(self):
+        return self.page.object_list
+
+    def query_string(self, **changes) -> str:
+        """ "?sort=..&filter=.." for this listing with `changes` applied (defaults left out)."""
+        params = {"sort": self.sort, "filter": self.filter}
+        params.update(changes)
+        params = {k: v for k, v in params.items() if v and not (k == "sort" and v == "activity")}
+        return "?" + urlencode(params) if params else "?"
+
+    @property
+    def sort_links(self) -> list[dict]:
+        return [
+            {"label": label, "url": self.query_string(sort=key), "active": key == self.sort}
+            for key, label in self.sorts
+        ]
+
+    @property
+    def filter_links(self) -> list[dict]:
+        links = [{"label": "All", "url": self.query_string(filter=""), "active": not self.filter}]
+        return links + [
+            {"label": label, "url": self.query_string(filter=key), "active": key == self.filter}
+            for key, label in self.filters
+        ]
+
+    @property
+    def page_base(self) -> str:
+        """Prefix for page links: "?sort=top&" or "?"."""
+        query = self.query_string()
+        return query if query == "?" else query + "&"
+
+
+def _thread_queryset(user):
+    return (
+        Thread.objects.filter(perms.visible_threads_q(user))
+        .select_related("category", "author", "last_post__author")
+        .prefetch_related("tags")
+    )
+
+
+def thread_listing(
+    user,
+    *,
+    category: Category | None = None,
+    tag: Tag | None = None,
+    sort: str = "activity",
+    filter: str = "",  # noqa: A002 - the query parameter's name
+    page: int | str = 1,
+    per_page: int = THREADS_PER_PAGE,
+) -> ThreadListing:
+    """Threads `user` may see, sorted and filtered, one page of them (3 queries + the
+    category-gate query)."""
+    sort = sort if sort in SORTS else "activity"
+    filter = filter if filter in FILTERS else ""
+    qs = _thread_queryset(user)
+    if category is not None:
+        qs = qs.filter(category=category)
+    if tag is not None:
+        qs = qs.filter(tags=tag)
+    if sort == "unanswered":
+        qs = qs.filter(reply_count=0).exclude(status=ThreadStatus.CLOSED)
+    if filter:
+        qs = qs.filter(FILTERS[filter][1])
+    qs = qs.order_by(*SORTS[sort][1])
+    paginator = Paginator(qs, per_page)
+    return ThreadListing(
+        page=paginator.get_page(page),
+        sort=sort,
+        filter=filter,
+        sorts=[(key, label) for key, (label, _) in SORTS.items()],
+        filters=[(key, label) for key, (label, _) in FILTERS.items()],
+    )
+
+
+def categories_with_counts(user) -> list[Category]:
+    """Readable categories in order, annotated with visible thread count and last activity."""
+    visible = Q(threads__moderation_state=ThreadState.VISIBLE)
+    return list(
+        Category.objects.filter(pk__in=perms.readable_category_ids(user))
+        .annotate(
+            thread_count=Count("threads", filter=visible),
+            solved_count=Count("threads", filter=visible & Q(threads__status=ThreadStatus.SOLVED)),
+            last_activity_at=Max("threads__last_activity_at", filter=visible),
+        )
+        .order_by("position", "name")
+    )
+
+
+def latest_threads(user, limit: int = 10) -> list[Thread]:
+    return list(_thread_queryset(user).order_by("-last_activity_at", "-pk")[:limit])
+
+
+def startable_categories(user) -> list[Category]:
+    """Categories `user` may start a thread in (for the ask form)."""
+    readable = perms.readable_category_ids(user)
+    return [
+        c
+        for c in Category.objects.filter(pk__in=readable, is_active=True).order_by("position")
+        if perms.can_start_thread(user, c)
+    ]
+
+
+def get_thread(pk: int) -> Thread | None:
+    return (
+        Thread.objects.select_related(
+            "category", "author", "duplicate_of", "merged_into", "accepted_answer__author"
+        )
+        .filter(pk=pk)
+        .first()
+    )
+
+
+@dataclass
+class ThreadPage:
+    """What the thread page shows: one page of posts and everything around it."""
+
+    thread: Thread
+    page: Page
+    question: Post | None
+    accepted_answer: Post | None
+    staff_answer: Post | None
+    voted_post_ids: set[int]
+    tags: list[Tag]
+
+    @property
+    def posts(self):
+        return self.page.object_list
+
+
+def _posts_queryset(user, thread: Thread):
+    return (
+        Post.objects.filter(perms.listed_posts_q(user), thread=thread)
+        .select_related("author", "author__forum_member", "quote_of__author")
+        .order_by("number")
+    )
+
+
+def thread_page(user, thread: Thread, *, page: int | str = 1) -> ThreadPage:
+    """The thread page's data in a bounded number of queries (about 7, whatever the size)."""
+    posts = _posts_queryset(user, thread)
+    paginator = Paginator(posts, POSTS_PER_PAGE)
+    page_obj = paginator.get_page(page)
+    page_posts = list(page_obj.object_list)
+    page_obj.object_list = page_posts
+    question = next((p for p in page_posts if p.number == 1), None)
+    if question is None:
+        question = posts.filter(number=1).first()
+    accepted = None
+    if thread.accepted_answer_id:
+        candidate = thread.accepted_answer
+        if candidate is not None and candidate.moderation_state == PostState.APPROVED:
+            accepted = candidate
+    staff_answer = (
+        Post.objects.filter(
+            thread=thread, number__gt=1, moderation_state=PostState.APPROVED, is_staff_answer=True
+        )
+        .order_by("-is_official_answer", "number")
+        .only("pk", "number", "is_official_answer")
+        .first()
+        if thread.has_staff_reply
+        else None
+    )
+    voted: set[int] = set()
+    if perms.is_authenticated(user) and page_posts:
+        voted = set(
+            PostVote.objects.filter(user=user, post__in=[p.pk for p in page_posts]).values_list(
+                "post_id", flat=True
+            )
+        )
+    return ThreadPage(
+        thread=thread,
+        page=page_obj,
+        question=question,
+        accepted_answer=accepted,
+        staff_answer=staff_answer,
+        voted_post_ids=voted,
+        tags=list(thread.tags.all()),
+    )
+
+
+def page_number_of_post(user, post: Post) -> int:
+    """The page of the thread on which `post` appears for `user` (for permalinks)."""
+    before = (
+        Post.objects.filter(perms.listed_posts_q(user), thread_id=post.thread_id)
+        .filter(number__lt=post.number)
+        .count()
+    )
+    return before // POSTS_PER_PAGE + 1
+
+
+def post_permalink(user, post: Post) -> str:
+    thread = post.thread
+    page = page_number_of_post(user, post)
+    suffix = f"?page={page}" if page > 1 else ""
+    return f"{thread.get_absolute_url()}{suffix}#post-{post.pk}"
+
+
+def get_post(pk: int) -> Post | None:
+    return (
+        Post.objects.select_related("thread__category", "thread__author", "author")
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def post_revisions(post: Post):
+    return post.revisions.select_related("editor").order_by("-created_at", "-pk")
+
+
+# --- similar threads (the ask form's fallback to the search app's suggest API) ----------------
+
+_STOPWORDS = frozenset(
+    re.split(
+        r"\s+",
+        "a an and are as at be but by can do does for from has have how i if in is it my not of "
+        "on or so the this to was what when where which who why will with you your after before",
+    )
+)
+
+
+def similar_threads(user, query: str, *, limit: int = 6) -> list[dict]:
+    """Threads whose titles share words with `query`, best match first, in the shape of the
+    search app's suggest results ({"kind", "title", "url", "snippet", "solved",
+    "staff_answered"})."""
+    words = [
+        w
+        for w in dict.fromkeys(re.findall(r"[\w.-]{3,}", (query or "").lower()))
+        if w not in _STOPWORDS
+    ][:8]
+    if not words:
+        return []
+    match = Q()
+    for word in words:
+        match |= Q(title__icontains=word)
+    candidates = list(
+        Thread.objects.filter(perms.visible_threads_q(user), match)
+        .filter(moderation_state=ThreadState.VISIBLE)
+        .order_by("-last_activity_at")
+        .only("pk", "slug", "title", "status", "has_staff_reply", "reply_count")[:100]
+    )
+
+    def score(thread: Thread) -> tuple:
+        title = thread.title.lower()
+        hits = sum(1 for w in words if w in title)
+        return (hits, thread.status == ThreadStatus.SOLVED, thread.has_staff_reply)
+
+    candidates.sort(key=score, reverse=True)
+    chosen = candidates[:limit]
+    questions = {
+        p.thread_id: p.body_markdown
+        for p in Post.objects.filter(
+            thread__in=chosen, number=1, moderation_state=PostState.APPROVED
+        ).only("thread_id", "body_markdown")
+    }
+    return [
+        {
+            "kind": "thread",
+            "title": t.title,
+            "url": t.get_absolute_url(),
+            "snippet": plain_text(questions.get(t.pk, ""), 160),
+            "solved": t.status == ThreadStatus.SOLVED,
+            "staff_answered": t.has_staff_reply,
+        }
+        for t in chosen
+    ]
+
+
+# --- staff triage ------------------------------------------------------------------------------
+
+TRIAGE_VIEWS = {
+    "unanswered": "No reply yet",
+    "no_staff": "No staff reply",
+}
+
+
+def triage_listing(
+    user, *, view: str = "unanswered", hours: int | None = None, page: int | str = 1
+) -> tuple[Page, str, int]:
+    """Open threads needing support's attention, newest first.
+
+    "unanswered": no approved reply after `hours` hours. "no_staff": no staff reply yet.
+    """
+    view = view if view in TRIAGE_VIEWS else "unanswered"
+    hours = TRIAGE_DEFAULT_HOURS if hours is None else max(0, min(int(hours), 24 * 90))
+    qs = (
+        Thread.objects.filter(perms.visible_threads_q(user))
+        .filter(moderation_state=ThreadState.VISIBLE, status=ThreadStatus.OPEN)
+        .select_related("category", "author", "last_post__author")
+        .prefetch_related("tags")
+    )
+    if view == "unanswered":
+        qs = qs.filter(reply_count=0, created_at__lte=timezone.now() - timedelta(hours=hours))
+    else:
+        qs = qs.filter(has_staff_reply=False)
+    qs = qs.order_by("-created_at", "-pk")
+    return Paginator(qs, THREADS_PER_PAGE).get_page(page), view, hours
+
+
+def triage_counts(user, hours: int) -> dict[str, int]:
+    base = Thread.objects.filter(perms.visible_threads_q(user)).filter(
+        moderation_state=ThreadState.VISIBLE, status=ThreadStatus.OPEN
+    )
+    return base.aggregate(
+        unanswered=Count(
+            "pk",
+            filter=Q(reply_count=0, created_at__lte=timezone.now() - timedelta(hours=hours)),
+        ),
+        no_staff=Count("pk", filter=Q(has_staff_reply=False)),
+    )
+
+
+# --- feeds -------------------------------------------------------------------------------------
+
+
+def feed_threads(*, category: Category | None = None, tag: Tag | None = None, limit: int = 30):
+    """Newest visible threads (public view) with their question post, for RSS/Atom."""
+    from django.contrib.auth.models import AnonymousUser
+
+    qs = (
+        Thread.objects.filter(perms.visible_threads_q(AnonymousUser()))
+        .filter(moderation_state=ThreadState.VISIBLE)
+        .select_related("category", "author")
+        .order_by("-created_at", "-pk")
+    )
+    if category is not None:
+        qs = qs.filter(category=category)
+    if tag is not None:
+        qs = qs.filter(tags=tag)
+    threads = list(qs[:limit])
+    questions = {
+        p.thread_id: p
+        for p in Post.objects.filter(
+            thread__in=threads, number=1, moderation_state=PostState.APPROVED
+        )
+    }
+    for thread in threads:
+        thread.question = questions.get(thread.pk)
+    return threads
