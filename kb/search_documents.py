@@ -198,6 +198,31 @@ class KbProvider(Provider):
                 if doc is not None:
                     yield doc
 
+    def popular_documents(self, limit: int) -> list[SearchDocument]:
+        """Pages readers found most helpful, then the most recently reviewed."""
+        from django.db.models import Count, Q
+
+        from kb.models import ArticleFeedback
+
+        helpful = (
+            ArticleFeedback.objects.filter(helpful=True)
+            .values("page_id")
+            .annotate(n=Count("id"))
+            .order_by("-n")[: limit * 2]
+        )
+        ids = [row["page_id"] for row in helpful]
+        pages = list(ArticlePage.objects.live().filter(pk__in=ids)) if ids else []
+        pages.sort(key=lambda p: ids.index(p.pk))
+        if len(pages) < limit:
+            pages += list(
+                ArticlePage.objects.live()
+                .filter(~Q(pk__in=[p.pk for p in pages]))
+                .order_by("-last_reviewed", "-first_published_at")[: limit * 2]
+            )
+        restricted = _restricted_paths()
+        docs = [build_document(p, restricted=restricted) for p in pages]
+        return [d for d in docs if d is not None][:limit]
+
     def connect_signals(self) -> None:
         page_published.connect(_page_changed, dispatch_uid="search-kb-published")
         page_unpublished.connect(_page_changed, dispatch_uid="search-kb-unpublished")

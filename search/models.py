@@ -117,6 +117,19 @@ class Synonym(wagtail_index.Indexed, models.Model):
     def __str__(self) -> str:
         return self.terms
 
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        from search.query import forget_synonyms
+
+        forget_synonyms()
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        from search.query import forget_synonyms
+
+        forget_synonyms()
+        return result
+
     @property
     def term_list(self) -> list[str]:
         return parse_synonym_terms(self.terms)

@@ -45,6 +45,10 @@ class Provider:
         """How many documents iter_documents will yield, for a progress bar (None = unknown)."""
         return None
 
+    def popular_documents(self, limit: int) -> list[SearchDocument]:
+        """A few well-liked documents to offer when a search finds nothing."""
+        return []
+
     def connect_signals(self) -> None:
         """Connect the signals that call search.indexing.schedule_reindex."""
 

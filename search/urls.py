@@ -1,4 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from search import views
 
 app_name = "search"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.search_page, name="search"),
+    path("suggest/", views.suggest, name="suggest"),
+]

@@ -97,7 +97,7 @@ class Engine:
     def count(self) -> int:
         raise NotImplementedError
 
-    def ids(self) -> set[str]:
+    def ids(self, kind: str | None = None) -> set[str]:
         raise NotImplementedError
 
     def ping(self) -> bool:

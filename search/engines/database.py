@@ -133,8 +133,11 @@ class DatabaseEngine(Engine):
     def count(self) -> int:
         return SearchEntry.objects.count()
 
-    def ids(self) -> set[str]:
-        return set(SearchEntry.objects.values_list("doc_id", flat=True))
+    def ids(self, kind: str | None = None) -> set[str]:
+        entries = SearchEntry.objects.all()
+        if kind:
+            entries = entries.filter(kind=kind)
+        return set(entries.values_list("doc_id", flat=True))
 
     # -- filters
     def _filters(self, request: SearchRequest) -> tuple[list[str], list]:

@@ -326,8 +326,9 @@ class _Client:
     def count(self, index: str) -> int:
         return int(self.client.count(index=index)["count"])
 
-    def scan_ids(self, index: str) -> set[str]:
-        body = {"query": {"match_all": {}}, "_source": False, "size": 10000}
+    def scan_ids(self, index: str, kind: str | None = None) -> set[str]:
+        query = {"term": {"kind": kind}} if kind else {"match_all": {}}
+        body = {"query": query, "_source": False, "size": 10000}
         return {h["_id"] for h in self.search(index, body)["hits"]["hits"]}
 
 
@@ -498,9 +499,9 @@ class ElasticEngine(Engine):
         self.ensure_index()
         return self._call(self.client.count, self.alias)
 
-    def ids(self) -> set[str]:
+    def ids(self, kind: str | None = None) -> set[str]:
         self.ensure_index()
-        return self._call(self.client.scan_ids, self.alias)
+        return self._call(self.client.scan_ids, self.alias, kind)
 
     # -- reading
     def _search(self, request: SearchRequest) -> SearchResult:

@@ -1,0 +1,144 @@
+"""Search documents for Community threads (one document per thread: the question, the accepted
+answer and every approved reply). Read-only use of the forum's models.
+
+A thread is in the index only while it is visible (not held, hidden or deleted), not merged
+into another, and its category is active; only approved posts contribute text. Its audience
+is the category's audience from the tiers gate.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from django.db.models import Prefetch
+from django.db.models.signals import m2m_changed, post_delete, post_save
+
+from forum.models import Category, Post, PostState, Tag, Thread, ThreadState, ThreadStatus
+from search.documents import SearchDocument, collapse, html_to_text
+from search.indexing import schedule_reindex
+from search.registry import Provider, register
+from tiers import gate
+
+BODY_CHARS = 20_000
+
+
+def _approved_posts():
+    return Prefetch(
+        "posts",
+        queryset=Post.objects.filter(moderation_state=PostState.APPROVED).order_by("number"),
+        to_attr="approved_posts",
+    )
+
+
+def _threads():
+    return Thread.objects.select_related("category").prefetch_related("tags", _approved_posts())
+
+
+def build_document(thread: Thread) -> SearchDocument | None:
+    """The search document of `thread`, or None when nobody but moderators may find it."""
+    if (
+        thread.moderation_state != ThreadState.VISIBLE
+        or thread.merged_into_id
+        or not thread.category.is_active
+    ):
+        return None
+    posts = getattr(thread, "approved_posts", None)
+    if posts is None:
+        posts = list(thread.posts.filter(moderation_state=PostState.APPROVED).order_by("number"))
+    question = [p for p in posts if p.number == 1]
+    accepted = [p for p in posts if p.pk == thread.accepted_answer_id and p.number != 1]
+    others = [p for p in posts if p.number != 1 and p.pk != thread.accepted_answer_id]
+    texts = []
+    for post in question + accepted + others:
+        texts.append(html_to_text(post.body_html) if post.body_html else post.body_markdown)
+    body = collapse(" ".join(texts))[:BODY_CHARS]
+    staff = thread.has_staff_reply or any(p.is_staff_answer for p in posts)
+    helpful = sum(p.helpful_count for p in posts)
+    return SearchDocument(
+        kind="thread",
+        id=f"thread:{thread.pk}",
+        url=thread.get_absolute_url(),
+        title=thread.title,
+        body=body,
+        tags=[t.name for t in thread.tags.all()],
+        section=thread.category.name,
+        audience=list(gate.category_audience(thread.category)),
+        solved=thread.status == ThreadStatus.SOLVED,
+        staff_answered=bool(staff),
+        created=thread.created_at,
+        updated=thread.last_activity_at or thread.created_at,
+        popularity=thread.view_count / 20.0 + thread.reply_count + helpful,
+    )
+
+
+class ForumProvider(Provider):
+    name = "forum"
+    kinds = ("thread",)
+
+    def handles(self, obj) -> bool:
+        return isinstance(obj, Thread | Post | Category | Tag)
+
+    def keys_for(self, obj) -> list[str]:
+        if isinstance(obj, Post):
+            return [f"thread:{obj.thread_id}"]
+        if isinstance(obj, Category):
+            return [f"category:{obj.pk}"]
+        if isinstance(obj, Tag):
+            return [f"tag:{obj.pk}"]
+        keys = [f"thread:{obj.pk}"]
+        if obj.merged_into_id:
+            keys.append(f"thread:{obj.merged_into_id}")
+        return keys
+
+    def resolve(self, key: str):
+        prefix, _, raw_id = key.partition(":")
+        pk = int(raw_id)
+        if prefix == "thread":
+            thread = _threads().filter(pk=pk).first()
+            yield f"thread:{pk}", build_document(thread) if thread else None
+        elif prefix in ("category", "tag"):
+            threads = _threads().filter(**{"category_id" if prefix == "category" else "tags": pk})
+            for thread in threads.iterator(chunk_size=200):
+                yield f"thread:{thread.pk}", build_document(thread)
+        else:
+            raise ValueError(f"unknown forum index key {key!r}")
+
+    def count(self, kind: str | None = None) -> int:
+        return Thread.objects.filter(moderation_state=ThreadState.VISIBLE).count()
+
+    def iter_documents(self, kind: str | None = None) -> Iterator[SearchDocument]:
+        if kind not in (None, "thread"):
+            return
+        threads = _threads().filter(moderation_state=ThreadState.VISIBLE).order_by("pk")
+        for thread in threads.iterator(chunk_size=200):
+            doc = build_document(thread)
+            if doc is not None:
+                yield doc
+
+    def connect_signals(self) -> None:
+        post_save.connect(_changed, sender=Thread, dispatch_uid="search-forum-thread")
+        post_delete.connect(_changed, sender=Thread, dispatch_uid="search-forum-thread-del")
+        post_save.connect(_changed, sender=Post, dispatch_uid="search-forum-post")
+        post_delete.connect(_post_deleted, sender=Post, dispatch_uid="search-forum-post-del")
+        post_save.connect(_changed, sender=Category, dispatch_uid="search-forum-category")
+        post_save.connect(_changed, sender=Tag, dispatch_uid="search-forum-tag")
+        m2m_changed.connect(_tags_changed, sender=Thread.tags.through, dispatch_uid="search-ft")
+
+
+def _changed(sender, instance, raw=False, created=False, **kwargs):
+    if raw or (created and isinstance(instance, Category | Tag)):
+        return
+    schedule_reindex(instance)
+
+
+def _post_deleted(sender, instance, **kwargs):
+    # The thread may be going away in the same cascade; resolving the key later copes with that.
+    schedule_reindex(instance)
+
+
+def _tags_changed(sender, instance, action, **kwargs):
+    if action in ("post_add", "post_remove", "post_clear") and isinstance(instance, Thread):
+        schedule_reindex(instance)
+
+
+register(ForumProvider())

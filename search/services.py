@@ -1,0 +1,190 @@
+"""The one search entry point: what the search page and the suggest endpoint call.
+
+Takes care of who is asking (audiences from the tiers gate, applied inside the engine query),
+spelling help (a correction is only offered or applied when it finds something for this
+person), a relaxed retry for long natural-language questions, and the query log.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from search import vocabulary
+from search.documents import KIND_LABELS
+from search.engines import SearchUnavailable, get_engine
+from search.engines.base import Hit, SearchRequest, SearchResult
+from search.query import expand_synonyms, normalize_query, parse_query
+from tiers import gate
+
+logger = logging.getLogger(__name__)
+
+PER_PAGE = 10
+MAX_PAGE = 100
+
+
+@dataclass
+class Filters:
+    kinds: list[str] = field(default_factory=list)
+    product_areas: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    solved_only: bool = False
+    staff_answered_only: bool = False
+
+    @property
+    def active(self) -> bool:
+        return bool(
+            self.kinds
+            or self.product_areas
+            or self.tags
+            or self.solved_only
+            or self.staff_answered_only
+        )
+
+
+@dataclass
+class SearchOutcome:
+    query: str
+    result: SearchResult
+    page: int
+    per_page: int
+    did_you_mean: str | None = None  # offered as a link
+    corrected_from: str | None = None  # results shown are for `query`, not what was typed
+    relaxed: bool = False  # no document had every word; showing documents with some
+    unavailable: bool = False
+
+    @property
+    def num_pages(self) -> int:
+        return max(1, min(MAX_PAGE, -(-self.result.total // self.per_page)))
+
+
+def audiences_for(user) -> frozenset[str] | None:
+    return gate.audiences_for(user)
+
+
+def _request(query: str, audiences, filters: Filters, **kw) -> SearchRequest:
+    return SearchRequest(
+        query=expand_synonyms(parse_query(query)),
+        audiences=audiences,
+        kinds=filters.kinds,
+        product_areas=filters.product_areas,
+        tags=filters.tags,
+        solved_only=filters.solved_only,
+        staff_answered_only=filters.staff_answered_only,
+        **kw,
+    )
+
+
+def search(
+    user,
+    query: str,
+    filters: Filters | None = None,
+    page: int = 1,
+    per_page: int = PER_PAGE,
+    *,
+    log: bool = True,
+) -> SearchOutcome:
+    """Search everything `user` may read; never raises when the engine is down."""
+    filters = filters or Filters()
+    query = normalize_query(query)
+    page = max(1, min(page, MAX_PAGE))
+    audiences = audiences_for(user)
+    engine = get_engine()
+    offset = (page - 1) * per_page
+    outcome = SearchOutcome(query, SearchResult([], 0), page, per_page)
+    if not parse_query(query).positive:
+        return outcome
+    try:
+        result = engine.search(_request(query, audiences, filters, offset=offset, limit=per_page))
+        if result.total < 3:
+            correction = vocabulary.suggest_spelling(parse_query(query, prefix_last=False))
+            if correction:
+                fixed = engine.search(
+                    _request(correction, audiences, filters, offset=offset, limit=per_page)
+                )
+                if fixed.total and not result.total:
+                    outcome.corrected_from, outcome.query, result = query, correction, fixed
+                elif fixed.total > result.total:
+                    outcome.did_you_mean = correction
+        if not result.total and len(parse_query(outcome.query).positive) >= 2:
+            relaxed = engine.search(
+                _request(
+                    outcome.query,
+                    audiences,
+                    filters,
+                    offset=offset,
+                    limit=per_page,
+                    match_all=False,
+                )
+            )
+            if relaxed.total:
+                result, outcome.relaxed = relaxed, True
+        outcome.result = result
+    except SearchUnavailable:
+        logger.warning("search is unavailable", exc_info=True)
+        outcome.unavailable = True
+    if log and page == 1 and not outcome.unavailable:
+        log_query(query, outcome.result.total)
+    return outcome
+
+
+def log_query(query: str, results: int) -> None:
+    from search.models import SearchQueryLog
+
+    text = normalize_query(query).lower()[:200]
+    if text:
+        SearchQueryLog.objects.create(query=text, results=results)
+
+
+def suggest(user, query: str, limit: int = 8) -> dict:
+    """The type-ahead answer (also used by the forum's ask form: same shape)."""
+    query = normalize_query(query)
+    payload: dict = {"query": query, "results": [], "did_you_mean": None}
+    parsed = expand_synonyms(parse_query(query))
+    if len(query) < 2 or parsed.is_empty:
+        return payload
+    audiences = audiences_for(user)
+    engine = get_engine()
+    try:
+        hits = engine.suggest(parsed, audiences, limit)
+        if not hits:
+            correction = vocabulary.suggest_spelling(parse_query(query, prefix_last=False))
+            if correction:
+                fixed = engine.suggest(expand_synonyms(parse_query(correction)), audiences, limit)
+                if fixed:
+                    payload["did_you_mean"] = correction
+    except SearchUnavailable:
+        logger.warning("suggest is unavailable", exc_info=True)
+        return payload
+    payload["results"] = [suggestion(h) for h in hits]
+    return payload
+
+
+def suggestion(hit: Hit) -> dict:
+    import html
+
+    from django.utils.html import strip_tags
+
+    return {
+        "kind": hit.kind,
+        "kind_label": KIND_LABELS.get(hit.kind, hit.kind),
+        "title": hit.title,
+        "title_html": hit.title_html,
+        "url": hit.url,
+        "snippet": html.unescape(strip_tags(hit.snippet_html)),
+        "solved": hit.solved,
+        "staff_answered": hit.staff_answered,
+    }
+
+
+def popular_documents(user, limit: int = 5) -> list:
+    """Documents to offer when a search finds nothing (only ones `user` may read)."""
+    from search.registry import providers
+
+    audiences = audiences_for(user)
+    docs = []
+    for provider in providers():
+        for doc in provider.popular_documents(limit * 2):
+            if audiences is None or audiences.intersection(doc.audience):
+                docs.append(doc)
+    return docs[:limit]
