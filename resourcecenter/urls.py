@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.contrib import admin
+from django.templatetags.static import static as static_url
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
@@ -21,6 +23,7 @@ urlpatterns = [
         name="account_resend_verification",
     ),
     path("robots.txt", views.robots_txt, name="robots_txt"),
+    path("favicon.ico", RedirectView.as_view(url=static_url("img/favicon.svg"), permanent=True)),
     path("sitemap.xml", sitemap, name="sitemap"),
     path("", include("kb.urls")),
     path("community/", include("forum.urls")),
