@@ -113,6 +113,15 @@ class CodeBlock(blocks.StructBlock):
             struct_value["highlighted"] = value["highlighted"]
         return struct_value
 
+    def bulk_to_python(self, values):
+        # StreamField loads pages through bulk_to_python, not to_python: keep the stored HTML.
+        values = list(values)
+        struct_values = super().bulk_to_python(values)
+        for raw, struct_value in zip(values, struct_values, strict=True):
+            if isinstance(raw, dict) and raw.get("highlighted"):
+                struct_value["highlighted"] = raw["highlighted"]
+        return struct_values
+
     def get_context(self, value, parent_context=None):
         context = super().get_context(value, parent_context)
         highlighted = value.get("highlighted") or highlight_code(

@@ -371,6 +371,7 @@ def resource_page_context(page, request) -> dict:
         "gated": not gate.can_view_page(request.user, page),
     }
     if context["gated"]:
+        context["gated_plans"] = gate.gated_plans(gate.page_audience(page))
         return context
     tags = list(page.tags.all())
     previous_page, next_page = siblings(page)
