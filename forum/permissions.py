@@ -177,6 +177,8 @@ def can_see_thread(user, thread: Thread) -> Verdict:
         return ALLOW
     if state == ThreadState.HELD and is_authenticated(user) and thread.author_id == user.pk:
         return ALLOW
+    if state == ThreadState.HIDDEN and thread.merged_into_id:
+        return ALLOW  # the thread page redirects to the thread it was merged into
     if state == ThreadState.HELD:
         return deny("This thread is waiting for a moderator's approval.")
     return deny("This thread is no longer available.")
@@ -377,6 +379,46 @@ def can_flag(user, post: Post) -> Verdict:
     return ALLOW
 
 
+def can_sanction(user, subject) -> Verdict:
+    """Moderators suspend or silence members, never support staff, moderators or themselves."""
+    verdict = can_moderate(user)
+    if not verdict:
+        return verdict
+    if getattr(subject, "pk", None) == user.pk:
+        return deny("You cannot moderate your own account.")
+    if roles.is_moderator(subject):
+        return deny("Staff and moderators cannot be suspended or silenced here.")
+    return ALLOW
+
+
+def can_set_trust(user, subject) -> Verdict:
+    """Moderators set trust levels by hand (not their own)."""
+    verdict = can_moderate(user)
+    if not verdict:
+        return verdict
+    if getattr(subject, "pk", None) == user.pk:
+        return deny("You cannot change your own trust level.")
+    return ALLOW
+
+
+def can_watch_thread(user, thread: Thread) -> Verdict:
+    """Signed-in readers of a thread may watch it (suspension does not stop reading)."""
+    if not is_authenticated(user):
+        return deny(SIGN_IN)
+    return can_see_thread(user, thread)
+
+
+def can_watch_category(user, category: Category) -> Verdict:
+    if not is_authenticated(user):
+        return deny(SIGN_IN)
+    return can_read_category(user, category)
+
+
+def can_use_notifications(user) -> Verdict:
+    """Notifications and their settings belong to a signed-in user."""
+    return ALLOW if is_authenticated(user) else deny(SIGN_IN)
+
+
 def can_view_triage(user) -> Verdict:
     """The triage view is the support team's worklist."""
     if roles.is_support_staff(user):
@@ -396,6 +438,7 @@ def thread_actions(user, thread: Thread) -> dict[str, Verdict]:
         "accept": can_accept_answer(user, thread),
         "moderate": can_moderate(user),
         "triage": can_view_triage(user),
+        "watch": can_watch_thread(user, thread),
     }
 
 
@@ -412,4 +455,5 @@ def post_actions(user, post: Post, thread: Thread) -> dict[str, Verdict]:
         "official": can_mark_official(user, post),
         "revisions": can_view_revisions(user, post),
         "reply": can_reply(user, thread),
+        "moderate": can_moderate(user),
     }

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from forum import feeds, views
+from forum import feeds, views, views_moderation, views_notifications
 
 app_name = "forum"
 
@@ -29,4 +29,26 @@ urlpatterns = [
     path("p/<int:pk>/history/", views.post_history, name="history"),
     path("p/<int:pk>/vote/", views.vote, name="vote"),
     path("p/<int:pk>/official/", views.official, name="official"),
+    # moderation and notifications (forum.views_moderation, forum.views_notifications)
+    path("p/<int:pk>/flag/", views_moderation.flag, name="flag"),
+    path("mod/p/<int:pk>/<slug:action>/", views_moderation.post_action, name="mod_post"),
+    path("mod/t/<int:pk>/move/", views_moderation.move, name="mod_move"),
+    path("mod/t/<int:pk>/merge/", views_moderation.merge, name="mod_merge"),
+    path("mod/t/<int:pk>/split/", views_moderation.split, name="mod_split"),
+    path("mod/t/<int:pk>/duplicate/", views_moderation.duplicate, name="mod_duplicate"),
+    path("mod/t/<int:pk>/<slug:action>/", views_moderation.thread_action, name="mod_thread"),
+    path("notifications/", views_notifications.notification_list, name="notifications"),
+    path(
+        "notifications/<int:pk>/",
+        views_notifications.notification_open,
+        name="notification_open",
+    ),
+    path(
+        "notifications/settings/",
+        views_notifications.notification_settings,
+        name="notification_settings",
+    ),
+    path("t/<int:pk>/watch/", views_notifications.watch_thread, name="watch_thread"),
+    path("c/<slug:slug>/watch/", views_notifications.watch_category, name="watch_category"),
+    path("unsubscribe/<str:token>/", views_notifications.unsubscribe, name="unsubscribe"),
 ]

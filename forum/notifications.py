@@ -1,0 +1,496 @@
+"""Watching and notifications: in-site notices, immediate e-mail or a daily digest.
+
+Why: an answered question is only useful if the asker hears about it, and staff promise to watch.
+- Members watch threads or whole categories (Subscription); authors watch their threads
+  automatically.
+- Forum events (forum.signals, sent after commit) become Notification rows for everyone who
+  should hear about them and may still read the thread (tiers gate + moderation state: nothing
+  leaks to someone who could not open the page). Held posts notify nobody until a moderator
+  approves them (forum.moderation calls `notify_published`).
+- Each member chooses how e-mail arrives (Member.notification_frequency): immediately (one
+  message per notification, through resourcecenter.emails.queue_email, i.e. the task queue),
+  a daily digest (`manage.py forum_send_digests`), or off. In-site notices always appear.
+- Every e-mail carries signed unsubscribe links (django.core.signing; no login needed) for the
+  thread, the category, or all forum e-mail, plus a List-Unsubscribe header (RFC 8058).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.core import signing
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.dispatch import receiver
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from forum import permissions as perms
+from forum import signals
+from forum.models import (
+    Category,
+    Member,
+    Notification,
+    NotificationFrequency,
+    NotificationKind,
+    Post,
+    PostState,
+    Subscription,
+    Thread,
+    ThreadState,
+)
+from resourcecenter.emails import queue_email
+
+UNSUBSCRIBE_SALT = "forum.unsubscribe"
+UNSUBSCRIBE_MAX_AGE = 60 * 60 * 24 * 180  # links in old e-mails keep working for half a year
+UNREAD_CAP = 99
+
+
+# --- watching ----------------------------------------------------------------------------------
+
+
+def watch_thread(user, thread: Thread) -> bool:
+    """Start watching `thread`; False if already watching. Checks permission."""
+    verdict = perms.can_watch_thread(user, thread)
+    if not verdict:
+        from forum.services import ForumPermissionDenied
+
+        raise ForumPermissionDenied(verdict.reason)
+    try:
+        with transaction.atomic():
+            _, created = Subscription.objects.get_or_create(user=user, thread=thread)
+    except IntegrityError:
+        return False
+    return created
+
+
+def unwatch_thread(user, thread: Thread | int) -> bool:
+    thread_id = thread if isinstance(thread, int) else thread.pk
+    deleted, _ = Subscription.objects.filter(user=user, thread_id=thread_id).delete()
+    return bool(deleted)
+
+
+def watch_category(user, category: Category) -> bool:
+    verdict = perms.can_watch_category(user, category)
+    if not verdict:
+        from forum.services import ForumPermissionDenied
+
+        raise ForumPermissionDenied(verdict.reason)
+    try:
+        with transaction.atomic():
+            _, created = Subscription.objects.get_or_create(user=user, category=category)
+    except IntegrityError:
+        return False
+    return created
+
+
+def unwatch_category(user, category: Category | int) -> bool:
+    category_id = category if isinstance(category, int) else category.pk
+    deleted, _ = Subscription.objects.filter(user=user, category_id=category_id).delete()
+    return bool(deleted)
+
+
+def is_watching_thread(user, thread: Thread) -> bool:
+    if not perms.is_authenticated(user):
+        return False
+    return Subscription.objects.filter(user=user, thread=thread).exists()
+
+
+def is_watching_category(user, category: Category) -> bool:
+    if not perms.is_authenticated(user):
+        return False
+    return Subscription.objects.filter(user=user, category=category).exists()
+
+
+def set_frequency(user, frequency: str) -> Member:
+    """Choose how forum e-mail arrives: immediately, as a daily digest, or not at all."""
+    from django.core.exceptions import ValidationError
+
+    from forum.services import ensure_member
+
+    if frequency not in NotificationFrequency.values:
+        raise ValidationError({"frequency": "Choose immediately, daily digest or off."})
+    member = ensure_member(user)
+    Member.objects.filter(pk=member.pk).update(notification_frequency=frequency)
+    member.notification_frequency = frequency
+    return member
+
+
+# --- unsubscribe tokens ------------------------------------------------------------------------
+
+
+def unsubscribe_token(user, scope: str, object_id: int | None = None) -> str:
+    """A signed token for "stop e-mailing me about <scope>" (scope: thread, category or all)."""
+    return signing.dumps({"u": user.pk, "s": scope, "o": object_id}, salt=UNSUBSCRIBE_SALT)
+
+
+def read_unsubscribe_token(token: str) -> dict:
+    """The token's data; raises signing.BadSignature (incl. SignatureExpired) if invalid."""
+    data = signing.loads(token, salt=UNSUBSCRIBE_SALT, max_age=UNSUBSCRIBE_MAX_AGE)
+    if not isinstance(data, dict) or data.get("s") not in ("thread", "category", "all"):
+        raise signing.BadSignature("Unknown unsubscribe scope.")
+    return data
+
+
+def apply_unsubscribe(data: dict) -> str:
+    """Carry out a verified unsubscribe; returns a sentence describing what changed."""
+    from resourcecenter.models import User
+
+    user = User.objects.filter(pk=data["u"]).first()
+    if user is None:
+        return "This account no longer exists; it receives no e-mail."
+    scope, object_id = data["s"], data.get("o")
+    if scope == "thread":
+        thread = Thread.objects.filter(pk=object_id).first()
+        unwatch_thread(user, object_id or 0)
+        title = f"“{thread.title}”" if thread else "that thread"
+        return f"You no longer watch {title}."
+    if scope == "category":
+        category = Category.objects.filter(pk=object_id).first()
+        unwatch_category(user, object_id or 0)
+        name = category.name if category else "that category"
+        return f"You no longer watch new threads in {name}."
+    set_frequency(user, NotificationFrequency.OFF)
+    return "You will receive no more e-mail from the Community."
+
+
+def absolute(url: str) -> str:
+    return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + url
+
+
+def unsubscribe_url(user, scope: str, object_id: int | None = None) -> str:
+    token = unsubscribe_token(user, scope, object_id)
+    return absolute(reverse("forum:unsubscribe", kwargs={"token": token}))
+
+
+# --- creating notifications --------------------------------------------------------------------
+
+
+def _may_see(user, thread: Thread, post: Post | None) -> bool:
+    if not user.is_active:
+        return False
+    if not perms.can_see_thread(user, thread):
+        return False
+    return post is None or bool(perms.can_see_post_content(user, post))
+
+
+def notify(
+    recipients: Iterable,
+    *,
+    kind: str,
+    thread: Thread | None = None,
+    post: Post | None = None,
+    actor=None,
+    message: str = "",
+) -> list[Notification]:
+    """Create one notification per recipient who may see the thing (never the actor), and
+    e-mail those who want immediate e-mail. Returns the notifications created."""
+    seen, created = set(), []
+    for user in recipients:
+        if user is None or user.pk in seen or (actor is not None and user.pk == actor.pk):
+            continue
+        seen.add(user.pk)
+        if thread is not None and not _may_see(user, thread, post):
+            continue
+        created.append(
+            Notification(
+                recipient=user,
+                kind=kind,
+                thread=thread,
+                post=post,
+                actor=actor,
+                message=message[:300],
+            )
+        )
+    if not created:
+        return []
+    Notification.objects.bulk_create(created)
+    frequencies = dict(
+        Member.objects.filter(user_id__in=[n.recipient_id for n in created]).values_list(
+            "user_id", "notification_frequency"
+        )
+    )
+    immediate = [
+        n
+        for n in created
+        if frequencies.get(n.recipient_id, NotificationFrequency.IMMEDIATE)
+        == NotificationFrequency.IMMEDIATE
+    ]
+    for notification in immediate:
+        _email_one(notification)
+    if immediate:
+        Notification.objects.filter(pk__in=[n.pk for n in immediate if n.pk]).update(
+            emailed_at=timezone.now()
+        )
+    return created
+
+
+def describe(notification: Notification) -> str:
+    """One line for lists and e-mail subjects."""
+    actor = notification.actor.public_name if notification.actor else "Someone"
+    title = notification.thread.title if notification.thread else ""
+    kind = notification.kind
+    if kind == NotificationKind.REPLY:
+        return f"{actor} replied in “{title}”"
+    if kind == NotificationKind.NEW_THREAD:
+        return f"New thread in {notification.thread.category.name}: “{title}”"
+    if kind == NotificationKind.MENTION:
+        return f"{actor} mentioned you in “{title}”"
+    if kind == NotificationKind.QUOTE:
+        return f"{actor} quoted you in “{title}”"
+    if kind == NotificationKind.ACCEPTED:
+        return f"Your answer in “{title}” was accepted"
+    if kind == NotificationKind.OFFICIAL:
+        return f"Support staff marked an official answer in “{title}”"
+    if kind == NotificationKind.SOLVED:
+        return f"“{title}” is solved"
+    return notification.message or f"Moderation: “{title}”"
+
+
+def target_url(notification: Notification) -> str:
+    if notification.post_id:
+        return reverse("forum:post", kwargs={"pk": notification.post_id})
+    if notification.thread_id:
+        return notification.thread.get_absolute_url()
+    return reverse("forum:notifications")
+
+
+def _email_context(user, notifications: list[Notification]) -> dict:
+    items = [
+        {
+            "summary": describe(n),
+            "message": n.message,
+            "url": absolute(target_url(n)),
+            "excerpt": (n.post.body_markdown[:600] if n.post_id else ""),
+            "thread_unsubscribe": (
+                unsubscribe_url(user, "thread", n.thread_id) if n.thread_id else ""
+            ),
+        }
+        for n in notifications
+    ]
+    return {
+        "user": user,
+        "items": items,
+        "site_name": settings.WAGTAIL_SITE_NAME,
+        "settings_url": absolute(reverse("forum:notification_settings")),
+        "unsubscribe_all_url": unsubscribe_url(user, "all"),
+    }
+
+
+def _send(user, subject: str, context: dict, *, template: str, unsubscribe: str) -> None:
+    text = render_to_string(f"forum/emails/{template}.txt", context)
+    html = render_to_string(f"forum/emails/{template}.html", context)
+    queue_email(
+        [user.email],
+        subject,
+        text,
+        html=html,
+        headers={
+            "List-Unsubscribe": f"<{unsubscribe}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        },
+    )
+
+
+def _email_one(notification: Notification) -> None:
+    user = notification.recipient
+    if not user.email:
+        return
+    context = _email_context(user, [notification])
+    item = context["items"][0]
+    context["item"] = item
+    unsubscribe = item["thread_unsubscribe"] or context["unsubscribe_all_url"]
+    if notification.kind == NotificationKind.NEW_THREAD and notification.thread_id:
+        unsubscribe = unsubscribe_url(user, "category", notification.thread.category_id)
+        context["category_unsubscribe"] = unsubscribe
+        item["thread_unsubscribe"] = ""
+    _send(user, item["summary"], context, template="notification", unsubscribe=unsubscribe)
+
+
+def send_digests(*, now=None) -> int:
+    """E-mail every daily-digest member their notifications not yet e-mailed; returns how many
+    digests were sent. Idempotent: each notification goes out at most once."""
+    now = now or timezone.now()
+    sent = 0
+    members = Member.objects.filter(
+        notification_frequency=NotificationFrequency.DAILY
+    ).select_related("user")
+    for member in members.iterator():
+        user = member.user
+        with transaction.atomic():
+            pending = list(
+                Notification.objects.select_for_update()
+                .filter(recipient=user, emailed_at__isnull=True, created_at__lte=now)
+                .select_related("thread__category", "post", "actor")
+                .order_by("created_at")[:200]
+            )
+            pending = [n for n in pending if n.thread is None or _may_see(user, n.thread, n.post)]
+            if pending and user.email and user.is_active:
+                context = _email_context(user, pending)
+                _send(
+                    user,
+                    f"Your Community digest: {len(pending)} update"
+                    + ("s" if len(pending) != 1 else ""),
+                    context,
+                    template="digest",
+                    unsubscribe=context["unsubscribe_all_url"],
+                )
+                sent += 1
+            Notification.objects.filter(
+                recipient=user, emailed_at__isnull=True, created_at__lte=now
+            ).update(emailed_at=now)
+            Member.objects.filter(pk=member.pk).update(last_digest_sent_at=now)
+    return sent
+
+
+# --- reading and marking -----------------------------------------------------------------------
+
+
+def unread_count(user) -> int:
+    """Unread notifications, capped at UNREAD_CAP + 1 (one bounded query)."""
+    if not perms.is_authenticated(user):
+        return 0
+    cached = getattr(user, "_forum_unread_cache", None)
+    if cached is None:
+        ids = Notification.objects.filter(recipient=user, read_at__isnull=True).values("pk")
+        cached = len(ids[: UNREAD_CAP + 1])
+        user._forum_unread_cache = cached
+    return cached
+
+
+def mark_read(user, notification_ids: Iterable[int] | None = None) -> int:
+    """Mark the user's notifications (all, or the given ids) as read; returns how many."""
+    qs = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if notification_ids is not None:
+        qs = qs.filter(pk__in=list(notification_ids))
+    return qs.update(read_at=timezone.now())
+
+
+# --- event receivers ---------------------------------------------------------------------------
+
+
+def _thread_watchers(thread: Thread):
+    from resourcecenter.models import User
+
+    return User.objects.filter(Q(forum_subscriptions__thread=thread), is_active=True).distinct()
+
+
+def _category_watchers(category_id: int):
+    from resourcecenter.models import User
+
+    return User.objects.filter(
+        forum_subscriptions__category_id=category_id, is_active=True
+    ).distinct()
+
+
+def _announce_post(post: Post) -> None:
+    """Tell watchers and mentioned members about a post that is now published."""
+    thread = post.thread
+    if post.moderation_state != PostState.APPROVED:
+        return
+    if thread.moderation_state != ThreadState.VISIBLE:
+        return
+    author = post.author
+    mentioned = list(post.mentions.all())
+    mentioned_ids = {u.pk for u in mentioned}
+    if mentioned:
+        notify(mentioned, kind=NotificationKind.MENTION, thread=thread, post=post, actor=author)
+    quoted_author_id = None
+    if post.quote_of_id and post.quote_of and post.quote_of.author_id:
+        quoted_author_id = post.quote_of.author_id
+        if quoted_author_id not in mentioned_ids:
+            notify(
+                [post.quote_of.author],
+                kind=NotificationKind.QUOTE,
+                thread=thread,
+                post=post,
+                actor=author,
+            )
+    skip = mentioned_ids | ({quoted_author_id} if quoted_author_id else set())
+    if post.number == 1:
+        watchers = [u for u in _category_watchers(thread.category_id) if u.pk not in skip]
+        notify(watchers, kind=NotificationKind.NEW_THREAD, thread=thread, post=post, actor=author)
+    else:
+        watchers = [u for u in _thread_watchers(thread) if u.pk not in skip]
+        notify(watchers, kind=NotificationKind.REPLY, thread=thread, post=post, actor=author)
+
+
+def notify_published(post_ids: Iterable[int]) -> None:
+    """Called after a moderator approved held posts: announce them as if just posted."""
+    posts = Post.objects.filter(pk__in=list(post_ids)).select_related(
+        "thread__category", "author", "quote_of__author"
+    )
+    for post in posts.order_by("thread_id", "number"):
+        if post.number == 1 and post.thread.author_id:
+            Subscription.objects.get_or_create(user_id=post.thread.author_id, thread=post.thread)
+        _announce_post(post)
+
+
+def notify_moderated(post_ids: Iterable[int], *, verb: str, reason: str) -> None:
+    """Tell authors that a moderator rejected or hid their post, and why."""
+    words = {"reject": "rejected", "hide": "hid"}
+    posts = Post.objects.filter(pk__in=list(post_ids)).select_related("thread", "author")
+    for post in posts:
+        if post.author_id is None:
+            continue
+        message = f"A moderator {words.get(verb, verb)} your post in “{post.thread.title}”"
+        if reason:
+            message += f": {reason}"
+        Notification.objects.create(
+            recipient=post.author,
+            kind=NotificationKind.MODERATION,
+            thread=post.thread,
+            post=post,
+            message=message[:300],
+        )
+
+
+@receiver(signals.thread_created, dispatch_uid="forum_notifications_thread_created")
+def _on_thread_created(sender, thread, post, author, **kwargs):
+    if author is not None:
+        Subscription.objects.get_or_create(user=author, thread=thread)
+
+
+@receiver(signals.post_created, dispatch_uid="forum_notifications_post_created")
+def _on_post_created(sender, post, thread, author, **kwargs):
+    post = Post.objects.select_related("thread__category", "author", "quote_of__author").get(
+        pk=post.pk
+    )
+    _announce_post(post)
+
+
+@receiver(signals.mentions_found, dispatch_uid="forum_notifications_mentions_edit")
+def _on_mentions(sender, post, users, **kwargs):
+    # New posts are announced by post_created (mentions included); this covers edits that add
+    # mentions to an already published post.
+    post = Post.objects.select_related("thread__category", "author").get(pk=post.pk)
+    if post.edit_count == 0:
+        return
+    if post.moderation_state == PostState.APPROVED:
+        notify(
+            users, kind=NotificationKind.MENTION, thread=post.thread, post=post, actor=post.author
+        )
+
+
+@receiver(signals.thread_solved, dispatch_uid="forum_notifications_thread_solved")
+def _on_thread_solved(sender, thread, post, by, **kwargs):
+    thread = Thread.objects.select_related("category").get(pk=thread.pk)
+    post = Post.objects.select_related("author").get(pk=post.pk)
+    if post.author is not None:
+        notify([post.author], kind=NotificationKind.ACCEPTED, thread=thread, post=post, actor=by)
+    watchers = [u for u in _thread_watchers(thread) if u.pk != post.author_id]
+    notify(watchers, kind=NotificationKind.SOLVED, thread=thread, post=post, actor=by)
+
+
+@receiver(signals.official_answer_marked, dispatch_uid="forum_notifications_official")
+def _on_official(sender, post, thread, by, **kwargs):
+    thread = Thread.objects.select_related("category").get(pk=thread.pk)
+    notify(
+        list(_thread_watchers(thread)),
+        kind=NotificationKind.OFFICIAL,
+        thread=thread,
+        post=post,
+        actor=by,
+    )

@@ -1,0 +1,147 @@
+"""Rate limits for the Community: per user and per IP, stricter for new members.
+
+Why: a forum open to sign-ups attracts floods (spam scripts, angry bursts, vote rings). Every
+write action is counted in fixed windows in the Django cache (shared by all web processes: the
+database cache by default), per signed-in user and per client IP, and refused with a message
+that says what happened and when to try again.
+
+`check(request, action)` is what views call right before the write: it counts one attempt and
+returns None when allowed, or the message to show. Limits are data (LIMITS, overridable with
+the FORUM_RATE_LIMITS setting): for each action, per trust level, a list of (count, seconds).
+Moderators and support staff are never limited.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+
+from forum import permissions as perms
+from forum.models import TrustLevel
+from resourcecenter import roles
+
+MINUTE, HOUR, DAY = 60, 3600, 86400
+
+# action -> {trust level (or "ip") -> [(max attempts, window seconds), ...]}
+DEFAULT_LIMITS: dict[str, dict[str, list[tuple[int, int]]]] = {
+    "post": {
+        TrustLevel.NEW: [(3, 10 * MINUTE), (10, DAY)],
+        TrustLevel.MEMBER: [(10, 10 * MINUTE), (60, DAY)],
+        TrustLevel.TRUSTED: [(30, 10 * MINUTE), (300, DAY)],
+        "ip": [(40, 10 * MINUTE)],
+    },
+    "edit": {
+        TrustLevel.NEW: [(10, 10 * MINUTE)],
+        TrustLevel.MEMBER: [(30, 10 * MINUTE)],
+        TrustLevel.TRUSTED: [(60, 10 * MINUTE)],
+        "ip": [(100, 10 * MINUTE)],
+    },
+    "flag": {
+        TrustLevel.NEW: [(3, HOUR)],
+        TrustLevel.MEMBER: [(10, HOUR)],
+        TrustLevel.TRUSTED: [(30, HOUR)],
+        "ip": [(50, HOUR)],
+    },
+    "vote": {
+        TrustLevel.NEW: [(10, 10 * MINUTE), (50, DAY)],
+        TrustLevel.MEMBER: [(30, 10 * MINUTE)],
+        TrustLevel.TRUSTED: [(60, 10 * MINUTE)],
+        "ip": [(120, 10 * MINUTE)],
+    },
+    "preview": {
+        TrustLevel.NEW: [(60, 10 * MINUTE)],
+        TrustLevel.MEMBER: [(120, 10 * MINUTE)],
+        TrustLevel.TRUSTED: [(240, 10 * MINUTE)],
+        "ip": [(300, 10 * MINUTE)],
+    },
+}
+
+ACTION_WORDS = {
+    "post": "posting",
+    "edit": "editing",
+    "flag": "flagging posts",
+    "vote": "voting",
+    "preview": "previewing",
+}
+
+
+def limits() -> dict[str, dict[str, list[tuple[int, int]]]]:
+    override = getattr(settings, "FORUM_RATE_LIMITS", None) or {}
+    merged = {action: dict(rules) for action, rules in DEFAULT_LIMITS.items()}
+    for action, rules in override.items():
+        merged.setdefault(action, {}).update(rules)
+    return merged
+
+
+@dataclass(frozen=True)
+class Refusal:
+    action: str
+    retry_after: int  # seconds
+
+    @property
+    def message(self) -> str:
+        wait = _human_wait(self.retry_after)
+        word = ACTION_WORDS.get(self.action, self.action)
+        return f"You are {word} too fast. Please wait {wait} and try again."
+
+
+def _human_wait(seconds: int) -> str:
+    seconds = max(1, int(seconds))
+    if seconds < 90:
+        return f"{seconds} second{'s' if seconds != 1 else ''}"
+    minutes = round(seconds / 60)
+    if minutes < 90:
+        return f"{minutes} minute{'s' if minutes != 1 else ''}"
+    hours = round(seconds / 3600)
+    return f"{hours} hour{'s' if hours != 1 else ''}"
+
+
+def client_ip(request) -> str:
+    return request.META.get("REMOTE_ADDR") or "unknown"
+
+
+def _hit(key: str, count: int, window: int, now: float) -> int | None:
+    """Count one attempt in the fixed window; seconds to wait if over the limit, else None."""
+    window_start = int(now // window) * window
+    cache_key = f"forum-rl:{key}:{window}:{window_start}"
+    cache.add(cache_key, 0, timeout=window + 5)
+    try:
+        current = cache.incr(cache_key)
+    except ValueError:  # evicted between add and incr
+        cache.set(cache_key, 1, timeout=window + 5)
+        current = 1
+    if current > count:
+        return int(window_start + window - now) + 1
+    return None
+
+
+def check_user(user, action: str, ip: str | None = None, *, now: float | None = None):
+    """Count one `action` by `user` (and from `ip`); a Refusal if over any limit, else None."""
+    if roles.is_moderator(user):
+        return None
+    rules = limits().get(action)
+    if not rules:
+        return None
+    now = time.time() if now is None else now
+    waits = []
+    if perms.is_authenticated(user):
+        level = perms.trust_level(user) or TrustLevel.NEW
+        for count, window in rules.get(level, rules.get(TrustLevel.NEW, [])):
+            wait = _hit(f"{action}:u{user.pk}", count, window, now)
+            if wait:
+                waits.append(wait)
+    if ip:
+        for count, window in rules.get("ip", []):
+            wait = _hit(f"{action}:ip{ip}", count, window, now)
+            if wait:
+                waits.append(wait)
+    return Refusal(action, max(waits)) if waits else None
+
+
+def check(request, action: str) -> str | None:
+    """Views' entry point: None if `action` may go ahead now, else the message to show."""
+    refusal = check_user(request.user, action, client_ip(request))
+    return refusal.message if refusal else None
