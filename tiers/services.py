@@ -16,7 +16,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core import signing
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -987,10 +987,11 @@ def _thread_description(thread) -> str:
     posts = list(
         thread.posts.filter(moderation_state="approved")
         .select_related("author")
-        .order_by("created_at", "id")[:12]
+        .order_by("number")[:12]
     )
-    if not posts:
-        posts = list(thread.posts.select_related("author").order_by("created_at", "id")[:1])
+    if not posts or posts[0].number != 1:
+        first = thread.posts.select_related("author").filter(number=1).first()
+        posts = ([first] if first else []) + [p for p in posts if p.number != 1]
     parts = []
     if posts:
         parts.append(posts[0].body_markdown.strip())
@@ -1070,7 +1071,13 @@ def promote_thread(*, thread, by, organisation: Organisation | None = None) -> P
                 thread=thread.pk,
             )
             note_author = by if staff else system_user()
-            forum_services.create_reply(author=note_author, thread=thread, body=ESCALATION_NOTE)
+            try:
+                with transaction.atomic():
+                    forum_services.create_reply(
+                        author=note_author, thread=thread, body=ESCALATION_NOTE
+                    )
+            except (PermissionDenied, ValidationError) as exc:
+                _event(ticket, "thread_note_failed", f"No note posted in the thread: {exc}")
     except IntegrityError:
         existing = Ticket.objects.filter(thread_id=thread.pk).first()
         if existing is None:
@@ -1092,8 +1099,11 @@ def publish_fix_to_thread(*, ticket: Ticket, by, body: str | None = None):
         raise TierError("Write the public part of the fix first (no private details).")
     with transaction.atomic():
         thread = ticket.thread
-        post = forum_services.create_reply(author=by, thread=thread, body=body)
-        forum_services.accept_answer(thread=thread, post=post, by=by)
+        try:
+            post = forum_services.create_reply(author=by, thread=thread, body=body)
+            forum_services.accept_answer(thread=thread, post=post, by=by)
+        except (PermissionDenied, ValidationError) as exc:
+            raise TierError(f"The thread refused the post: {exc}") from exc
         ticket.resolution_public = body
         ticket.save(update_fields=["resolution_public", "updated_at"])
         _event(
