@@ -138,3 +138,18 @@ def test_signup_email_goes_through_the_task_queue(client):
     # Without running on-commit callbacks nothing is sent: mail is queued after the commit.
     client.post("/accounts/signup/", SIGNUP)
     assert mail.outbox == []
+
+
+def test_account_email_is_a_queued_task_with_the_database_backend(client, post, settings):
+    """In production a worker sends account e-mail: the request only enqueues it."""
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    post("/accounts/signup/", SIGNUP)
+    assert mail.outbox == []
+    task = DBTaskResult.objects.get()
+    assert task.task_path == "resourcecenter.emails.send_email_task"
+    kwargs = task.args_kwargs["kwargs"]
+    assert kwargs["to"] == ["new.person@example.com"]
+    assert kwargs["subject"] == "[Resource Center] Confirm your e-mail address"
+    assert "/accounts/confirm-email/" in kwargs["text"]
