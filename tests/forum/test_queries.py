@@ -1,0 +1,134 @@
+"""Query counts of the thread list and the thread page do not grow with threads or posts."""
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+import pytest
+
+from forum import services
+from forum.factories import CategoryFactory, make_reply, make_thread, set_trust
+from forum.markdown import POLICY_VERSION, render_markdown
+from forum.models import Post, PostState, PostVote, Thread, TrustLevel
+
+MAX_LIST_QUERIES = 18
+MAX_THREAD_QUERIES = 26
+
+
+def bulk_replies(thread, authors, count):
+    """Add `count` approved replies quickly (bulk insert), then recompute the thread's stats."""
+    html = render_markdown("A reply with `code` and a [link](https://example.com).")
+    start = thread.last_post_number
+    posts = [
+        Post(
+            thread=thread,
+            number=start + i + 1,
+            author=authors[i % len(authors)],
+            body_markdown="A reply with `code` and a [link](https://example.com).",
+            body_html=html,
+            rendered_with_policy_version=POLICY_VERSION,
+            is_staff_answer=authors[i % len(authors)].is_staff,
+            moderation_state=PostState.APPROVED,
+        )
+        for i in range(count)
+    ]
+    Post.objects.bulk_create(posts)
+    Thread.objects.filter(pk=thread.pk).update(last_post_number=start + count)
+    services.refresh_thread_stats(thread)
+    thread.refresh_from_db()
+    return thread
+
+
+def count_queries(client, url):
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(ctx.captured_queries)
+
+
+@pytest.fixture
+def many_threads(trusted_member, other_member, staff_user, category):
+    second = CategoryFactory(name="SMS", slug="sms")
+    threads = []
+    for i in range(24):
+        cat = category if i % 2 else second
+        thread = make_thread(
+            trusted_member, cat, title=f"Modem question number {i} about APN", tags="lte-m, apn"
+        )
+        if i % 3 == 0:
+            make_reply(staff_user, thread, body="Staff reply")
+        if i % 4 == 0:
+            make_reply(other_member, thread, body="Member reply")
+        threads.append(thread)
+    return threads
+
+
+@pytest.mark.parametrize("as_user", ["anonymous", "member", "staff"])
+def test_thread_lists_have_bounded_queries(
+    client, django_assert_max_num_queries, trusted_member, staff_user, category, as_user, request
+):
+    if as_user == "member":
+        client.force_login(trusted_member)
+    elif as_user == "staff":
+        client.force_login(staff_user)
+    urls = [
+        "/community/",
+        "/community/threads/",
+        "/community/threads/?sort=newest&filter=staff",
+        "/community/threads/?sort=top",
+        "/community/threads/?sort=unanswered",
+        f"/community/c/{category.slug}/",
+        "/community/tags/lte-m/",
+    ]
+    answered = make_thread(trusted_member, category, tags="lte-m")
+    make_reply(staff_user, answered, body="Staff reply")
+    make_thread(trusted_member, category, title="An unanswered question about SIMs", tags="sim")
+    few = {url: count_queries(client, url) for url in urls}
+    request.getfixturevalue("many_threads")
+    for url in urls:
+        with django_assert_max_num_queries(MAX_LIST_QUERIES):
+            response = client.get(url)
+        assert response.status_code == 200
+        assert count_queries(client, url) <= few[url], url
+
+
+def test_thread_page_with_200_posts_has_bounded_queries(
+    client, django_assert_max_num_queries, trusted_member, other_member, staff_user, category
+):
+    set_trust(other_member, TrustLevel.MEMBER)
+    small = make_thread(trusted_member, category, title="A short thread about SMS delivery")
+    make_reply(other_member, small)
+    make_reply(staff_user, small)
+    big = make_thread(trusted_member, category, title="A long thread about data usage spikes")
+    big = bulk_replies(big, [other_member, staff_user], 199)
+    assert big.posts.count() == 200
+    reply = big.posts.get(number=5)
+    quote = make_reply(other_member, big, body="Quoting", quote_of=reply)
+    services.accept_answer(thread=big, post=reply, by=trusted_member)
+    services.mark_official_answer(post=big.posts.get(number=6), by=staff_user)
+    PostVote.objects.bulk_create(
+        PostVote(post=p, user=trusted_member) for p in big.posts.exclude(author=trusted_member)
+    )
+    client.force_login(trusted_member)
+    small_count = count_queries(client, small.get_absolute_url())
+    for page in (1, 5, 11):
+        url = f"{big.get_absolute_url()}?page={page}"
+        with django_assert_max_num_queries(MAX_THREAD_QUERIES):
+            response = client.get(url)
+        assert response.status_code == 200
+        assert count_queries(client, url) <= small_count + 2, page
+    # The last page holds the quoting reply; the permalink finds it.
+    response = client.get(f"/community/p/{quote.pk}/")
+    assert response.status_code == 302
+    assert response["Location"].endswith(f"?page=11#post-{quote.pk}")
+
+
+def test_thread_page_queries_for_anonymous_and_moderator(
+    client, django_assert_max_num_queries, trusted_member, other_member, moderator, category
+):
+    big = make_thread(trusted_member, category, title="Another long thread about API 401s")
+    bulk_replies(big, [other_member], 120)
+    for user in (None, moderator):
+        if user:
+            client.force_login(user)
+        with django_assert_max_num_queries(MAX_THREAD_QUERIES):
+            assert client.get(big.get_absolute_url() + "?page=3").status_code == 200
