@@ -1,0 +1,398 @@
+"""One Markdown/MDX document -> title, metadata and StreamField blocks (links still unresolved)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote
+
+from django.utils.text import slugify
+
+import markdown
+
+from kb.blocks import heading_anchor
+from kb.highlighting import normalise_language
+from kb.importer.frontmatter import PageMeta, page_meta, split_front_matter
+from kb.importer.html import (
+    Hooks,
+    RawBlock,
+    collapse,
+    escape,
+    html_to_blocks,
+    safe_external_href,
+)
+from kb.importer.links import LinkRef, LinkResolver, href_tag, is_external
+from kb.importer.mdx import Callout, Code, SegmentParser, Tabs, Text
+from kb.importer.media import MediaLibrary
+from kb.importer.tree import DOC_SUFFIXES
+
+MARKDOWN_EXTENSIONS = ["tables", "sane_lists", "attr_list", "def_list"]
+PLAIN_LANGUAGES = {"text", "txt", "plain", "plaintext", "none", "output", "log", "raw"}
+ANCHOR_MAX = 80
+
+
+@dataclass
+class ConvertedDoc:
+    """A document ready to become a page, except that its links still wait for page ids."""
+
+    meta: PageMeta
+    title: str
+    blocks: list[RawBlock]
+    links: list[LinkRef] = field(default_factory=list)
+    anchors: dict[str, str] = field(default_factory=dict)  # anchor as linked -> heading id
+
+
+def read_text(path: Path) -> tuple[str | None, str]:
+    """The file's text, or None and why it cannot be used (unreadable, not UTF-8)."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return None, f"file cannot be read ({exc.strerror or exc}); skipped"
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        return None, (
+            f"not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}); skipped - "
+            "save the file as UTF-8 and import again"
+        )
+    return text.replace("\r\n", "\n").replace("\r", "\n"), ""
+
+
+def render_markdown(text: str) -> str:
+    return markdown.Markdown(extensions=MARKDOWN_EXTENSIONS).convert(normalise_list_indent(text))
+
+
+_LIST_ITEM = re.compile(r"^(?P<indent>[ \t]*)(?P<marker>[-*+]|\d{1,9}[.)])(?P<space>[ \t]+|$)")
+
+
+def normalise_list_indent(text: str) -> str:
+    """Re-indent nested lists to the four spaces Python-Markdown needs.
+
+    Docusaurus and GitHub (CommonMark) nest a list item under another when it is indented to
+    the parent's text, often just two spaces; Python-Markdown would flatten such lists.
+    """
+    out: list[str] = []
+    stack: list[int] = []  # content column of each open list item
+    previous_blank = False
+    for line in text.split("\n"):
+        expanded = line.expandtabs(4)
+        indent = len(expanded) - len(expanded.lstrip(" "))
+        item = _LIST_ITEM.match(expanded)
+        if item:
+            while stack and indent < stack[-1]:
+                stack.pop()
+            level = len(stack)
+            stack.append(indent + len(item["marker"]) + max(len(item["space"]), 1))
+            out.append(" " * 4 * level + expanded.lstrip(" "))
+        elif not line.strip():
+            out.append(line)
+        elif stack:
+            owners = [i for i, column in enumerate(stack) if indent >= column]
+            if owners:
+                out.append(" " * 4 * (owners[-1] + 1) + expanded.lstrip(" "))
+            elif previous_blank:
+                stack.clear()
+                out.append(line)
+            else:
+                out.append(line)  # a lazy continuation of the item's paragraph
+        else:
+            out.append(line)
+        previous_blank = not line.strip()
+    return "\n".join(out)
+
+
+class DocConverter:
+    """Converts documents of one tree; shares the link resolver and the media library."""
+
+    def __init__(self, root: Path, resolver: LinkResolver, media: MediaLibrary):
+        self.root = root
+        self.resolver = resolver
+        self.media = media
+
+    def convert(
+        self, text: str, source: Path, warn: Callable[[str], None], fallback_title: str
+    ) -> ConvertedDoc:
+        front = split_front_matter(text)
+        problems = list(front.problems)
+        meta = page_meta(front.data, problems)
+        for problem in problems:
+            warn(problem)
+        parser = SegmentParser(self.root, warn, lambda path: self._read_partial(path, warn))
+        segments = parser.parse_document(front.body, source, front.body_line)
+        links: list[LinkRef] = []
+        blocks = self._blocks(segments, links, warn)
+        title, blocks = take_title(meta.title, blocks, fallback_title)
+        anchors = finish_headings(blocks)
+        for block in blocks:
+            if block.type == "code":
+                _finish_code(block, warn)
+        return ConvertedDoc(meta, title[:255], blocks, links, anchors)
+
+    def _read_partial(self, path: Path, warn) -> str | None:
+        text, problem = read_text(path)
+        if text is None:
+            warn(f"partial {self._rel(path)}: {problem.replace('; skipped', '')}; not inlined")
+            return None
+        return split_front_matter(text).body
+
+    def _rel(self, path: Path) -> str:
+        try:
+            return path.relative_to(self.root).as_posix()
+        except ValueError:
+            return path.name
+
+    # segments -> blocks
+
+    def _blocks(self, segments: list, links: list[LinkRef], warn) -> list[RawBlock]:
+        out: list[RawBlock] = []
+        for segment in segments:
+            if isinstance(segment, Text):
+                hooks = self._hooks(segment.source, links, warn)
+                out.extend(html_to_blocks(render_markdown(segment.markdown), hooks))
+            elif isinstance(segment, Code):
+                out.append(
+                    RawBlock(
+                        "code",
+                        {
+                            "language": segment.language,
+                            "filename": segment.title[:200],
+                            "code": segment.code,
+                        },
+                    )
+                )
+            elif isinstance(segment, Callout):
+                out.extend(self._callout(segment, links, warn))
+            elif isinstance(segment, Tabs):
+                out.extend(self._tabs(segment, links, warn))
+        return merge_paragraphs(out)
+
+    def _callout(self, segment: Callout, links, warn) -> list[RawBlock]:
+        body: list[str] = []
+        after: list[RawBlock] = []
+        for block in self._blocks(segment.children, links, warn):
+            if block.type == "paragraph":
+                body.append(_callout_html(block.value))
+            elif block.type == "heading":
+                body.append(f"<p><b>{escape(block.value['text'])}</b></p>")
+            elif block.type == "callout":
+                inner_title = block.value["title"] or block.value["kind"].title()
+                body.append(f"<p><b>{escape(inner_title)}</b></p>{block.value['body']}")
+            else:
+                after.append(block)
+        if after:
+            kinds = sorted({_BLOCK_NAMES.get(b.type, b.type) for b in after})
+            warn(
+                f"{' and '.join(kinds)} inside a '{segment.kind}' callout cannot be shown in "
+                "the box; placed right after it"
+            )
+        callout = RawBlock(
+            "callout",
+            {"kind": segment.kind, "title": segment.title, "body": "".join(body) or "<p></p>"},
+        )
+        return [callout, *after]
+
+    def _tabs(self, segment: Tabs, links, warn) -> list[RawBlock]:
+        items = [(label, self._blocks(children, links, warn)) for label, children in segment.items]
+        if items and all(len(blocks) == 1 and blocks[0].type == "code" for _, blocks in items):
+            tabs = []
+            for _, blocks in items:
+                _finish_code(blocks[0], warn)
+                tabs.append(blocks[0].value)
+            return [RawBlock("code_tabs", {"title": "", "tabs": tabs})]
+        out: list[RawBlock] = []
+        for label, blocks in items:
+            out.append(RawBlock("paragraph", f"<p><b>{escape(label)}</b></p>"))
+            out.extend(blocks)
+        return merge_paragraphs(out)
+
+    # links and images found in Markdown
+
+    def _hooks(self, source: Path, links: list[LinkRef], warn) -> Hooks:
+        def placeholder(ref: LinkRef) -> str:
+            links.append(ref)
+            return f'<a data-import-link="{len(links) - 1}">'
+
+        def link(href: str) -> str | None:
+            if href.startswith("#"):
+                return placeholder(LinkRef("anchor", href, anchor=unquote(href[1:])))
+            if is_external(href):
+                absolute = "https:" + href if href.startswith("//") else href
+                safe = safe_external_href(absolute)
+                if safe:
+                    return href_tag(safe)
+                warn(
+                    f"link '{href[:80]}' removed: only http, https, mailto and tel links are "
+                    "kept; its text was kept"
+                )
+                return None
+            path, _, anchor = href.partition("#")
+            kind, target = self.resolver.locate(source, path)
+            if kind == "doc":
+                return placeholder(LinkRef("doc", href, node=target, anchor=unquote(anchor)))
+            if kind == "parent":
+                return placeholder(LinkRef("parent", href, anchor=unquote(anchor)))
+            if kind == "file":
+                result = self.media.document(target)
+                if result.problem:
+                    warn(f"link '{href}': {result.problem}; link removed, its text kept")
+                    return None
+                return placeholder(LinkRef("document", href, document_id=result.id))
+            if path.startswith("/") and not path.lower().endswith(DOC_SUFFIXES):
+                warn(f"link '{href}' points outside the imported docs; kept as it is")
+                return href_tag(href)
+            warn(f"broken link '{href}': {target}; the link was removed, its text kept")
+            return None
+
+        def image(src: str, alt: str, title: str) -> dict | None:
+            if not src:
+                return None
+            if src.startswith("data:"):
+                warn("inline data: image left out; save it as a file beside the document")
+                return None
+            if is_external(src):
+                warn(f"remote image '{src[:80]}' left out: only images in the docs are imported")
+                return None
+            path = self._image_path(source, unquote(src.split("?", 1)[0].split("#", 1)[0]))
+            if path is None:
+                warn(f"missing image '{src}': no such file; the image was left out")
+                return None
+            result = self.media.image(path, alt or title)
+            if result.problem:
+                warn(f"image '{src}' left out: {result.problem}")
+                return None
+            return {"image": result.id, "alt_text": alt[:250], "caption": title[:250]}
+
+        return Hooks(link=link, image=image, warn=warn)
+
+    def _image_path(self, source: Path, src: str) -> Path | None:
+        if src.startswith("/"):  # Docusaurus serves /img/... from the site's static/ folder
+            relative = src.lstrip("/")
+            candidates = [
+                self.root / relative,
+                self.root / "static" / relative,
+                self.root.parent / "static" / relative,
+            ]
+        else:
+            candidates = [source.parent / src]
+        for candidate in candidates:
+            if candidate.is_file():
+                return candidate.resolve()
+        return None
+
+
+_BLOCK_NAMES = {
+    "code": "code",
+    "code_tabs": "code tabs",
+    "table": "a table",
+    "image": "an image",
+    "video": "a video",
+}
+
+
+def merge_paragraphs(blocks: list[RawBlock]) -> list[RawBlock]:
+    merged: list[RawBlock] = []
+    for block in blocks:
+        if block.type == "paragraph" and merged and merged[-1].type == "paragraph":
+            merged[-1] = RawBlock("paragraph", merged[-1].value + block.value)
+        else:
+            merged.append(block)
+    return merged
+
+
+def _callout_html(html: str) -> str:
+    """Callout bodies allow no block quotes: keep the quoted text as a paragraph."""
+    return re.sub(r"<blockquote>(.*?)</blockquote>", r"<p>\1</p>", html, flags=re.DOTALL)
+
+
+def _finish_code(block: RawBlock, warn) -> None:
+    written = (block.value.get("language") or "").strip()
+    language = normalise_language(written)
+    if written and language == "text" and written.lower() not in PLAIN_LANGUAGES:
+        warn(f"code language '{written}' is not highlighted here; shown as plain text")
+    block.value["language"] = language
+
+
+def take_title(
+    front_matter_title: str, blocks: list[RawBlock], fallback: str
+) -> tuple[str, list[RawBlock]]:
+    """The page title: front matter, else the first H1, else the file name. The H1 that repeats
+    the title is dropped (the page template shows the title)."""
+    h1s = [b for b in blocks if b.type == "heading" and b.meta.get("level") == 1]
+    title = front_matter_title or (h1s[0].value["text"] if h1s else "") or fallback
+    for block in h1s:
+        if collapse(block.value["text"]).casefold() == collapse(title).casefold():
+            blocks = [b for b in blocks if b is not block]
+            break
+    return title, blocks
+
+
+def finish_headings(blocks: list[RawBlock]) -> dict[str, str]:
+    """Map Markdown heading levels onto h2-h4, give every heading a unique anchor and return
+    the anchors other documents may use for it (GitHub/Docusaurus and MkDocs styles, {#ids})."""
+    aliases: dict[str, str] = {}
+    seen: set[str] = set()
+    github_seen: dict[str, int] = {}
+    for block in blocks:
+        if block.type != "heading":
+            continue
+        level = block.meta.get("level", 2)
+        block.value["level"] = "h2" if level <= 2 else "h3" if level == 3 else "h4"
+        text = block.value["text"]
+        explicit = slugify(block.meta.get("id") or "")[:ANCHOR_MAX]
+        base = heading_anchor({"anchor": explicit, "text": text})[:ANCHOR_MAX].strip("-")
+        base = base or "section"
+        anchor, n = base, 1
+        while anchor in seen:
+            n += 1
+            anchor = f"{base[: ANCHOR_MAX - 4]}-{n}"
+        seen.add(anchor)
+        if explicit or anchor != heading_anchor({"text": text}):
+            block.value["anchor"] = anchor
+        github = github_slug(text)
+        count = github_seen.get(github, 0)
+        github_seen[github] = count + 1
+        names = [
+            anchor,
+            block.meta.get("id") or "",
+            github if count == 0 else f"{github}-{count}",
+            slugify(text) if count == 0 else "",
+        ]
+        for name in names:
+            if name:
+                aliases.setdefault(name, anchor)
+                aliases.setdefault(name.lower(), anchor)
+    return aliases
+
+
+def github_slug(text: str) -> str:
+    """The anchor GitHub, Docusaurus and most Markdown sites give a heading."""
+    text = text.strip().lower()
+    text = re.sub(r"[^\w\- ]", "", text)
+    return text.replace(" ", "-")
+
+
+def blocks_to_intro(blocks: list[RawBlock], warn: Callable[[str], None]) -> str:
+    """A section's introduction (a rich text field): prose, headings and callouts survive;
+    code, tables, images and videos cannot be shown there and are reported."""
+    html: list[str] = []
+    dropped: set[str] = set()
+    for block in blocks:
+        if block.type == "paragraph":
+            html.append(block.value)
+        elif block.type == "heading":
+            html.append(
+                f"<{block.value['level']}>{escape(block.value['text'])}</{block.value['level']}>"
+            )
+        elif block.type == "callout":
+            label = block.value["title"] or block.value["kind"].title()
+            html.append(f"<p><b>{escape(label)}</b></p>{block.value['body']}")
+        else:
+            dropped.add(_BLOCK_NAMES.get(block.type, block.type))
+    if dropped:
+        warn(
+            f"{' and '.join(sorted(dropped))} in a folder's index page cannot be shown in the "
+            "section introduction; left out (move it into an article)"
+        )
+    return "".join(html)

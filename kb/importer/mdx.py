@@ -1,0 +1,766 @@
+"""Split a Markdown/MDX document into segments the block builder understands.
+
+Python-Markdown knows nothing of fenced code meta (`title="app.py"`), admonitions (`:::tip`,
+`!!! tip`, `> [!TIP]`), Docusaurus `<Tabs>`/`<TabItem>`, MDX `import`/`export` statements,
+partials or JSX components. This scanner takes those out first, line by line, and leaves plain
+Markdown `Text` segments for Python-Markdown. It never raises on odd input: anything it cannot
+use is dropped with a warning, never passed on as raw markup.
+"""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+# --- segments ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Text:
+    markdown: str
+    source: Path
+
+
+@dataclass
+class Code:
+    language: str
+    meta: str
+    code: str
+    source: Path
+
+    @property
+    def title(self) -> str:
+        match = _TITLE_META.search(self.meta)
+        if not match:
+            return ""
+        return next(g for g in match.groups() if g is not None)
+
+
+@dataclass
+class Callout:
+    kind: str  # info | note | tip | warning | danger
+    title: str
+    children: list
+    source: Path
+
+
+@dataclass
+class Tabs:
+    items: list[tuple[str, list]] = field(default_factory=list)  # (label, segments)
+    source: Path | None = None
+
+
+# Admonition names authors use (Docusaurus, MkDocs Material, GitHub alerts) -> callout kind.
+CALLOUT_KIND_ALIASES = {
+    "info": "info",
+    "important": "info",
+    "abstract": "info",
+    "summary": "info",
+    "todo": "info",
+    "example": "info",
+    "quote": "note",
+    "note": "note",
+    "seealso": "note",
+    "details": "note",
+    "tip": "tip",
+    "hint": "tip",
+    "success": "tip",
+    "check": "tip",
+    "done": "tip",
+    "question": "tip",
+    "faq": "tip",
+    "warning": "warning",
+    "caution": "warning",
+    "attention": "warning",
+    "danger": "danger",
+    "error": "danger",
+    "failure": "danger",
+    "fail": "danger",
+    "bug": "danger",
+}
+
+# Docusaurus theme components the importer understands.
+KNOWN_COMPONENTS = {"Tabs", "TabItem", "Admonition", "CodeBlock", "Details"}
+# Components that only make sense on the old docs site; the Resource Center builds these itself.
+SITE_COMPONENTS = {
+    "DocCardList": "the section page lists its articles itself",
+    "TOCInline": "article pages build their own table of contents",
+}
+
+_TITLE_META = re.compile(r"""\btitle=(?:"([^"]*)"|'([^']*)'|(\S+))""")
+_FENCE_OPEN = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
+_ADMONITION_OPEN = re.compile(
+    r"^[ \t]*(?P<colons>:{3,})[ \t]*(?P<kind>[A-Za-z][\w-]*)(?P<rest>.*)$"
+)
+_ADMONITION_CLOSE = re.compile(r"^[ \t]*(?P<colons>:{3,})[ \t]*$")
+_MKDOCS_ADMONITION = re.compile(
+    r"^(?P<indent>[ \t]*)(?:!!!|\?\?\?\+?)[ \t]+(?P<kind>[\w-]+)"
+    r"(?:[ \t]+(?:\"(?P<title>[^\"]*)\"|'(?P<title2>[^']*)'))?[ \t]*$"
+)
+_MKDOCS_TAB = re.compile(r"^(?P<indent>[ \t]*)===\+?[ \t]+\"(?P<label>[^\"]*)\"[ \t]*$")
+_GITHUB_ALERT = re.compile(
+    r"^[ \t]*>[ \t]*\[!(?P<kind>NOTE|TIP|IMPORTANT|WARNING|CAUTION|INFO|DANGER)\]"
+    r"[ \t]*(?P<title>.*)$",
+    re.IGNORECASE,
+)
+_IMPORT_START = re.compile(r"^import(?:\s|\{|$)")
+_IMPORT_FROM = re.compile(
+    r"^import\s+(?P<clause>.+?)\s+from\s+(?P<q>['\"])(?P<src>.+?)(?P=q)\s*;?\s*$", re.DOTALL
+)
+_IMPORT_BARE = re.compile(r"^import\s+(?P<q>['\"])(?P<src>.+?)(?P=q)\s*;?\s*$", re.DOTALL)
+_EXPORT_START = re.compile(r"^export\s")
+_TAG_START = re.compile(r"<(?P<close>/)?(?P<name>[A-Za-z][\w.:-]*)")
+_BLOCK_TAG_LINE = re.compile(r"^[ \t]*<(?P<name>[A-Z][\w.]*|details)(?=[\s/>]|$)")
+_MDX_COMMENT = re.compile(r"\{/\*.*?\*/\}", re.DOTALL)
+_HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+_ATTR = re.compile(
+    r"""(?P<name>[A-Za-z_][\w-]*)(?:\s*=\s*(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)'|\{(?P<expr>[^{}]*(?:\{[^{}]*\}[^{}]*)*)\}|(?P<bare>[^\s>/]+)))?"""
+)
+
+
+# --- the scanner ------------------------------------------------------------------------------
+
+
+@dataclass
+class _Components:
+    """What the document's `import` statements bring in."""
+
+    partials: dict[str, Path] = field(default_factory=dict)
+    missing_partials: set[str] = field(default_factory=set)
+    others: dict[str, str] = field(default_factory=dict)  # name -> module
+
+
+class SegmentParser:
+    """Turn one document (and, recursively, the partials it uses) into segments.
+
+    `warn(message)` records a warning for the document being imported; `read_partial(path)`
+    returns a partial's text (front matter removed) or None after warning itself.
+    """
+
+    def __init__(
+        self,
+        root: Path,
+        warn: Callable[[str], None],
+        read_partial: Callable[[Path], str | None],
+    ):
+        self.root = root
+        self._warn = warn
+        self.read_partial = read_partial
+        self._stack: list[Path] = []
+        self._line0 = 0  # line offset of the text being scanned, for messages
+
+    # public
+
+    def parse_document(self, text: str, source: Path, first_line: int = 1) -> list:
+        """Segments of `text` (a document body starting on line `first_line` of its file)."""
+        self._stack.append(source)
+        try:
+            text = _outside_fences(text, _strip_comments)
+            return self._parse(text, source, _Components(), first_line - 1)
+        finally:
+            self._stack.pop()
+
+    # internals
+
+    def warn(self, message: str) -> None:
+        if len(self._stack) > 1:  # inside a partial: say which one
+            message = f"{message} (in {self._rel(self._stack[-1])})"
+        self._warn(message)
+
+    def _rel(self, path: Path) -> str:
+        try:
+            return path.relative_to(self.root).as_posix()
+        except ValueError:
+            return path.name
+
+    def _line(self, index: int) -> int:
+        return self._line0 + index + 1
+
+    def _parse(self, text: str, source: Path, components: _Components, line0: int = 0) -> list:
+        saved, self._line0 = self._line0, line0
+        try:
+            return self._scan(text, source, components)
+        finally:
+            self._line0 = saved
+
+    def _scan(self, text: str, source: Path, components: _Components) -> list:
+        segments: list = []
+        buffer: list[str] = []
+
+        def flush():
+            if buffer:
+                markdown = self._strip_inline_jsx("".join(buffer), components)
+                if markdown.strip():
+                    segments.append(Text(markdown, source))
+                buffer.clear()
+
+        lines = text.splitlines(keepends=True)
+        i = 0
+        while i < len(lines):
+            line = lines[i]
+            stripped = line.rstrip("\r\n")
+
+            fence = _FENCE_OPEN.match(stripped)
+            if fence and not (fence["fence"][0] == "`" and "`" in fence["info"]):
+                flush()
+                i = self._take_fence(lines, i, fence, source, segments)
+                continue
+
+            admonition = _ADMONITION_OPEN.match(stripped)
+            if admonition:
+                flush()
+                i = self._take_admonition(lines, i, admonition, source, components, segments)
+                continue
+            if _ADMONITION_CLOSE.match(stripped):
+                flush()
+                self.warn(
+                    f"line {self._line(i)}: '{stripped.strip()}' closes no admonition; dropped"
+                )
+                i += 1
+                continue
+
+            mkdocs = _MKDOCS_ADMONITION.match(stripped)
+            if mkdocs:
+                flush()
+                i = self._take_mkdocs_admonition(lines, i, mkdocs, source, components, segments)
+                continue
+
+            content_tab = _MKDOCS_TAB.match(stripped)
+            if content_tab:
+                flush()
+                i = self._take_mkdocs_tabs(lines, i, source, components, segments)
+                continue
+
+            alert = _GITHUB_ALERT.match(stripped)
+            if alert:
+                flush()
+                i = self._take_github_alert(lines, i, alert, source, components, segments)
+                continue
+
+            if _IMPORT_START.match(line):
+                flush()
+                i = self._take_import(lines, i, source, components)
+                continue
+
+            if _EXPORT_START.match(line):
+                flush()
+                i = self._take_export(lines, i)
+                continue
+
+            tag = _BLOCK_TAG_LINE.match(stripped)
+            if tag:
+                consumed = self._take_component(lines, i, source, components, segments, flush)
+                if consumed is not None:
+                    i = consumed
+                    continue
+
+            buffer.append(line)
+            i += 1
+        flush()
+        return segments
+
+    # fenced code
+
+    def _take_fence(self, lines, i, fence, source, segments) -> int:
+        indent = len(fence["indent"].expandtabs(4))
+        closer = _fence_closer(fence["fence"])
+        body: list[str] = []
+        j = i + 1
+        while j < len(lines) and not closer.match(lines[j].rstrip("\r\n")):
+            body.append(_dedent_line(lines[j], indent))
+            j += 1
+        if j >= len(lines):
+            self.warn(
+                f"line {self._line(i)}: code block is never closed; it runs to the end of the file"
+            )
+        info = fence["info"].strip()
+        language, _, meta = info.partition(" ")
+        language = language.strip("{}").lstrip(".")
+        if "{" in language:  # ```js{1,3}: highlighted lines
+            language = language.split("{", 1)[0]
+        code = "".join(body).rstrip("\r\n").replace("\r\n", "\n")
+        segments.append(Code(language, meta.strip(), code, source))
+        return j + 1
+
+    # admonitions
+
+    def _take_admonition(self, lines, i, match, source, components, segments) -> int:
+        colons = len(match["colons"])
+        kind, title = match["kind"], _admonition_title(match["rest"])
+        depth, j = 0, i + 1
+        in_fence = None
+        while j < len(lines):
+            current = lines[j].rstrip("\r\n")
+            fence = _FENCE_OPEN.match(current)
+            if in_fence:
+                if _fence_closer(in_fence).match(current):
+                    in_fence = None
+            elif fence:
+                in_fence = fence["fence"]
+            else:
+                opened = _ADMONITION_OPEN.match(current)
+                closed = _ADMONITION_CLOSE.match(current)
+                if opened and len(opened["colons"]) == colons:
+                    depth += 1
+                elif closed and len(closed["colons"]) == colons:
+                    if depth == 0:
+                        break
+                    depth -= 1
+            j += 1
+        if j >= len(lines):
+            self.warn(f"line {self._line(i)}: ':::{kind}' is never closed with ':::'")
+        inner = "".join(lines[i + 1 : j])
+        segments.append(self._callout(kind, title, inner, source, components, self._line0 + i + 1))
+        return j + 1
+
+    def _take_mkdocs_admonition(self, lines, i, match, source, components, segments) -> int:
+        indent = len(match["indent"].expandtabs(4)) + 4
+        body, j = self._indented_body(lines, i + 1, indent)
+        title = match["title"] if match["title"] is not None else match["title2"]
+        segments.append(
+            self._callout(
+                match["kind"], title or "", "".join(body), source, components, self._line0 + i + 1
+            )
+        )
+        return j
+
+    def _take_mkdocs_tabs(self, lines, i, source, components, segments) -> int:
+        """MkDocs Material content tabs: `=== "Python"` followed by indented content."""
+        tabs = Tabs(source=source)
+        j = i
+        first_indent = None
+        while j < len(lines):
+            match = _MKDOCS_TAB.match(lines[j].rstrip("\r\n"))
+            indent = len(match["indent"].expandtabs(4)) if match else None
+            if match is None or (first_indent is not None and indent != first_indent):
+                break
+            first_indent = indent
+            start = j + 1
+            body, j = self._indented_body(lines, start, indent + 4)
+            children = self._parse("".join(body), source, components, self._line0 + start)
+            tabs.items.append((match["label"], children))
+            k = j
+            while k < len(lines) and not lines[k].strip():
+                k += 1
+            if k < len(lines) and _MKDOCS_TAB.match(lines[k].rstrip("\r\n")):
+                j = k
+            else:
+                break
+        segments.append(tabs)
+        return j
+
+    def _indented_body(self, lines, j, indent) -> tuple[list[str], int]:
+        body: list[str] = []
+        while j < len(lines):
+            current = lines[j]
+            expanded = current.expandtabs(4)
+            if current.strip() and len(expanded) - len(expanded.lstrip()) < indent:
+                break
+            body.append(_dedent_line(current, indent))
+            j += 1
+        while body and not body[-1].strip():
+            body.pop()
+            j -= 1
+        return body, j
+
+    def _take_github_alert(self, lines, i, match, source, components, segments) -> int:
+        body: list[str] = []
+        j = i + 1
+        while j < len(lines) and lines[j].lstrip().startswith(">"):
+            body.append(re.sub(r"^[ \t]*>[ \t]?", "", lines[j]))
+            j += 1
+        segments.append(
+            self._callout(
+                match["kind"],
+                match["title"].strip(),
+                "".join(body),
+                source,
+                components,
+                self._line0 + i + 1,
+            )
+        )
+        return j
+
+    def _callout(self, kind: str, title: str, inner: str, source, components, line0) -> Callout:
+        mapped = CALLOUT_KIND_ALIASES.get(kind.lower())
+        if mapped is None:
+            self.warn(f"unknown admonition type '{kind}'; shown as a note")
+            mapped = "note"
+        children = self._parse(textwrap.dedent(inner), source, components, line0)
+        return Callout(mapped, title.strip()[:120], children, source)
+
+    # MDX statements
+
+    def _take_import(self, lines, i, source, components) -> int:
+        j = i
+        statement = ""
+        while j < len(lines):
+            statement += lines[j]
+            j += 1
+            if _IMPORT_FROM.match(statement.strip()) or _IMPORT_BARE.match(statement.strip()):
+                break
+            if not lines[j - 1].strip() and j - 1 > i:  # a blank line ends a broken import
+                break
+        stmt = statement.strip()
+        match = _IMPORT_FROM.match(stmt)
+        if not match:
+            if not _IMPORT_BARE.match(stmt):  # `import './x.css'` is harmless; anything else
+                self.warn(f"line {self._line(i)}: import statement not understood; dropped")
+            return j
+        names = _imported_names(match["clause"])
+        module = match["src"]
+        if module.startswith(".") and module.lower().endswith((".md", ".mdx", ".markdown")):
+            path = (source.parent / module).resolve()
+            if not path.is_file():
+                self.warn(f"partial '{module}' imported on line {self._line(i)} does not exist")
+                components.missing_partials.update(names)
+            else:
+                for name in names:
+                    components.partials[name] = path
+        else:
+            for name in names:
+                components.others[name] = module
+        return j
+
+    def _take_export(self, lines, i) -> int:
+        depth, j = 0, i
+        while j < len(lines):
+            depth += sum(lines[j].count(c) for c in "{([") - sum(lines[j].count(c) for c in "})]")
+            j += 1
+            if depth <= 0:
+                break
+        self.warn(f"line {self._line(i)}: MDX export statement dropped (code does not run here)")
+        return j
+
+    # JSX components and HTML blocks
+
+    def _take_component(self, lines, i, source, components, segments, flush) -> int | None:
+        """Handle a component (or <details>) that starts a line; None leaves the line as text."""
+        rest = "".join(lines[i:])
+        offset = len(rest) - len(rest.lstrip(" \t"))
+        tag = scan_tag(rest, offset)
+        if tag is None:
+            return None
+        name = tag.name
+        line_of = _line_counter(rest)
+        if tag.closing:
+            if name[0].isupper():
+                flush()  # a stray closing tag of something already handled
+                return i + line_of(tag.end) + 1 if _rest_of_line_blank(rest, tag.end) else None
+            return None
+        if tag.self_closing:
+            inner, after = "", tag.end
+        else:
+            close = find_close(rest, name, tag.end)
+            if close is None:
+                if name == "details":
+                    return None
+                flush()
+                self.warn(f"line {self._line(i)}: <{name}> is never closed; the tag was dropped")
+                return i + line_of(tag.end) + 1
+            inner, after = rest[tag.end : close[0]], close[1]
+        if not _rest_of_line_blank(rest, after):
+            return None  # used inside a line of text: the inline pass handles it
+        flush()
+        end_line = i + line_of(after - 1 if after else 0) + 1
+        inner_line0 = self._line0 + i + line_of(tag.end)
+        self._component(name, tag.attrs, inner, source, components, segments, i, inner_line0)
+        return end_line
+
+    def _component(self, name, attrs, inner, source, components, segments, i, line0) -> None:
+        line = f"line {self._line(i)}: "
+        if name == "details" or name == "Details":
+            summary = re.search(r"<summary[^>]*>(.*?)</summary>", inner, re.DOTALL | re.I)
+            title = _plain(summary.group(1)) if summary else "Details"
+            if summary:
+                inner = inner[: summary.start()] + inner[summary.end() :]
+            children = self._parse(textwrap.dedent(inner), source, components, line0)
+            segments.append(Callout("note", title[:120], children, source))
+        elif name in components.partials:
+            segments.extend(self._inline_partial(components.partials[name], name))
+        elif name in components.missing_partials:
+            pass  # already reported at the import statement
+        elif name == "Tabs":
+            segments.append(self._tabs(attrs, inner, source, components, i, line0))
+        elif name == "Admonition":
+            kind = attrs.get("type") or "note"
+            segments.append(self._callout(kind, attrs.get("title", ""), inner, source, components))
+        elif name == "CodeBlock":
+            code = textwrap.dedent(inner).strip("\n")
+            if code.startswith("{`") and code.endswith("`}"):
+                code = code[2:-2].strip("\n")
+            meta = f'title="{attrs["title"]}"' if attrs.get("title") else ""
+            segments.append(Code(attrs.get("language", ""), meta, code, source))
+        elif name in SITE_COMPONENTS:
+            self.warn(f"{line}<{name}> dropped: {SITE_COMPONENTS[name]}")
+        else:
+            children = (
+                self._parse(textwrap.dedent(inner), source, components, line0) if inner else []
+            )
+            has_text = any(not isinstance(s, Text) or s.markdown.strip() for s in children)
+            if has_text:
+                self.warn(f"{line}unknown component <{name}> dropped; its text was kept")
+                segments.extend(children)
+            else:
+                self.warn(f"{line}unknown component <{name}> dropped")
+
+    def _tabs(self, attrs, inner, source, components, i, line0) -> Tabs:
+        labels = dict(_tab_values(attrs.get("values", "")))
+        tabs = Tabs(source=source)
+        pos = 0
+        while True:
+            match = re.compile(r"<TabItem(?=[\s/>])").search(inner, pos)
+            if not match:
+                break
+            tag = scan_tag(inner, match.start())
+            if tag is None:
+                break
+            if tag.self_closing:
+                pos = tag.end
+                continue
+            close = find_close(inner, "TabItem", tag.end)
+            body = inner[tag.end : close[0]] if close else inner[tag.end :]
+            label = tag.attrs.get("label") or labels.get(tag.attrs.get("value", "")) or ""
+            label = label or tag.attrs.get("value", "") or f"Tab {len(tabs.items) + 1}"
+            body_line0 = line0 + inner.count("\n", 0, tag.end) + len(body) - len(body.lstrip("\n"))
+            children = self._parse(
+                textwrap.dedent(body.strip("\n")), source, components, body_line0
+            )
+            tabs.items.append((label, children))
+            pos = close[1] if close else len(inner)
+        if not tabs.items:
+            self.warn(f"line {self._line(i)}: <Tabs> without any <TabItem>; dropped")
+        return tabs
+
+    def _inline_partial(self, path: Path, name: str) -> list:
+        if path in self._stack:
+            self.warn(f"partial {self._rel(path)} includes itself (via <{name} />); not inlined")
+            return []
+        text = self.read_partial(path)
+        if text is None:
+            return []
+        self._stack.append(path)
+        try:
+            return self._parse(_outside_fences(text, _strip_comments), path, _Components())
+        finally:
+            self._stack.pop()
+
+    def _strip_inline_jsx(self, markdown: str, components: _Components) -> str:
+        """Remove JSX tags (capitalised names) inside Markdown text, keeping what they wrap."""
+
+        def strip(text: str) -> str:
+            out, pos = [], 0
+            for match in re.finditer(r"</?[A-Z][\w.]*(?=[\s/>])", text):
+                if match.start() < pos:
+                    continue
+                tag = scan_tag(text, match.start())
+                if tag is None:
+                    continue
+                if _in_code_span(text, match.start()):
+                    continue
+                out.append(text[pos : match.start()])
+                pos = tag.end
+                if not tag.closing:
+                    if tag.name in components.partials:
+                        self.warn(
+                            f"partial <{tag.name} /> is used inside a paragraph; only partials "
+                            "on a line of their own are inlined"
+                        )
+                    elif tag.self_closing:
+                        self.warn(f"unknown component <{tag.name}> dropped")
+                    else:
+                        self.warn(f"unknown component <{tag.name}> dropped; its text was kept")
+            out.append(text[pos:])
+            return "".join(out)
+
+        return _outside_fences(markdown, strip)
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Tag:
+    name: str
+    attrs: dict
+    start: int
+    end: int  # index after '>'
+    closing: bool
+    self_closing: bool
+
+
+def scan_tag(text: str, pos: int) -> Tag | None:
+    """Scan the JSX/HTML tag starting at text[pos] ('<'), honouring quotes and {expressions}."""
+    match = _TAG_START.match(text, pos)
+    if not match:
+        return None
+    i, depth, quote = match.end(), 0, None
+    while i < len(text):
+        char = text[i]
+        if quote:
+            if char == quote:
+                quote = None
+        elif char in "\"'`":
+            quote = char
+        elif char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+        elif char == ">" and depth <= 0:
+            raw = text[match.end() : i]
+            self_closing = raw.rstrip().endswith("/")
+            return Tag(
+                name=match["name"],
+                attrs=_attrs(raw.rstrip().rstrip("/")),
+                start=pos,
+                end=i + 1,
+                closing=bool(match["close"]),
+                self_closing=self_closing,
+            )
+        elif char == "<" and depth <= 0 and quote is None:
+            return None  # not a tag after all (e.g. "a <b and c <d")
+        i += 1
+    return None
+
+
+def find_close(text: str, name: str, start: int) -> tuple[int, int] | None:
+    """(start, end) of the `</name>` matching an opening tag that ended at `start`."""
+    fences = _fence_ranges(text)
+    pattern = re.compile(rf"<(/?){re.escape(name)}(?=[\s/>])")
+    depth, pos = 0, start
+    while True:
+        match = pattern.search(text, pos)
+        if not match:
+            return None
+        if any(a <= match.start() < b for a, b in fences):
+            pos = match.end()
+            continue
+        tag = scan_tag(text, match.start())
+        if tag is None:
+            pos = match.end()
+            continue
+        if tag.closing:
+            if depth == 0:
+                return tag.start, tag.end
+            depth -= 1
+        elif not tag.self_closing:
+            depth += 1
+        pos = tag.end
+
+
+def _attrs(raw: str) -> dict:
+    attrs = {}
+    for match in _ATTR.finditer(raw):
+        value = match["dq"] if match["dq"] is not None else match["sq"]
+        if value is None and match["expr"] is not None:
+            value = match["expr"].strip()
+            if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'`":
+                value = value[1:-1]
+        if value is None:
+            value = match["bare"] if match["bare"] is not None else "true"
+        attrs[match["name"]] = value
+    return attrs
+
+
+def _tab_values(expr: str) -> list[tuple[str, str]]:
+    """Old Docusaurus `values={[{label: 'Python', value: 'py'}, ...]}` -> [(value, label)]."""
+    pairs = []
+    for obj in re.findall(r"\{([^{}]*)\}", expr):
+        label = re.search(r"label\s*:\s*['\"]([^'\"]*)['\"]", obj)
+        value = re.search(r"value\s*:\s*['\"]([^'\"]*)['\"]", obj)
+        if label and value:
+            pairs.append((value.group(1), label.group(1)))
+    return pairs
+
+
+def _imported_names(clause: str) -> list[str]:
+    clause = clause.strip()
+    names = []
+    default = re.match(r"^([A-Za-z_$][\w$]*)", clause)
+    if default:
+        names.append(default.group(1))
+    star = re.search(r"\*\s+as\s+([A-Za-z_$][\w$]*)", clause)
+    if star:
+        names.append(star.group(1))
+    braces = re.search(r"\{(.*)\}", clause, re.DOTALL)
+    if braces:
+        for part in braces.group(1).split(","):
+            part = part.strip()
+            if part:
+                names.append(re.split(r"\s+as\s+", part)[-1].strip())
+    return names
+
+
+def _admonition_title(rest: str) -> str:
+    rest = rest.strip()
+    bracket = re.match(r"^\[(.*?)\]", rest)
+    if bracket:
+        return bracket.group(1).strip()
+    braces = re.match(r"^\{(.*)\}$", rest)
+    if braces:
+        title = _TITLE_META.search(braces.group(1))
+        return next((g for g in title.groups() if g is not None), "") if title else ""
+    return rest
+
+
+def _dedent_line(line: str, indent: int) -> str:
+    expanded = line.expandtabs(4)
+    leading = len(expanded) - len(expanded.lstrip(" "))
+    return expanded[min(indent, leading) :]
+
+
+def _fence_ranges(text: str) -> list[tuple[int, int]]:
+    """Character ranges of fenced code blocks (so markup inside code is left alone)."""
+    ranges, pos, open_at, open_fence = [], 0, None, None
+    for line in text.splitlines(keepends=True):
+        stripped = line.rstrip("\r\n")
+        if open_fence is None:
+            match = _FENCE_OPEN.match(stripped)
+            if match and not (match["fence"][0] == "`" and "`" in match["info"]):
+                open_at, open_fence = pos, match["fence"]
+        elif _fence_closer(open_fence).match(stripped):
+            ranges.append((open_at, pos + len(line)))
+            open_at, open_fence = None, None
+        pos += len(line)
+    if open_at is not None:
+        ranges.append((open_at, len(text)))
+    return ranges
+
+
+def _fence_closer(fence: str) -> re.Pattern:
+    return re.compile(rf"^[ \t]*{re.escape(fence[0])}{{{len(fence)},}}[ \t]*$")
+
+
+def _outside_fences(text: str, transform: Callable[[str], str]) -> str:
+    out, pos = [], 0
+    for start, end in _fence_ranges(text):
+        out.append(transform(text[pos:start]))
+        out.append(text[start:end])
+        pos = end
+    out.append(transform(text[pos:]))
+    return "".join(out)
+
+
+def _strip_comments(text: str) -> str:
+    return _HTML_COMMENT.sub("", _MDX_COMMENT.sub("", text))
+
+
+def _in_code_span(text: str, pos: int) -> bool:
+    line_start = text.rfind("\n", 0, pos) + 1
+    return text[line_start:pos].count("`") % 2 == 1
+
+
+def _line_counter(text: str) -> Callable[[int], int]:
+    return lambda index: text.count("\n", 0, index)
+
+
+def _rest_of_line_blank(text: str, index: int) -> bool:
+    end = text.find("\n", index)
+    return not text[index : end if end != -1 else len(text)].strip()
+
+
+def _plain(html: str) -> str:
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())

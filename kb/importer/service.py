@@ -1,0 +1,480 @@
+"""The docs import use case: a folder of Markdown/MDX files -> sections and articles."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.db import DatabaseError, transaction
+from django.utils.html import escape
+
+from wagtail.models import Page, Site
+
+from tqdm import tqdm
+
+from kb.importer import pages as page_ops
+from kb.importer.convert import ConvertedDoc, DocConverter, blocks_to_intro, read_text
+from kb.importer.links import LinkRef, LinkResolver, href_tag, page_anchor_tag, render_links
+from kb.importer.media import MediaLibrary
+from kb.importer.report import CREATED, SKIPPED, UNCHANGED, UPDATED, ImportReport, PageResult
+from kb.importer.tree import DocNode, category_description, humanize, walk_tree
+from kb.models import ArticlePage, ProductArea, ResourceIndexPage
+
+
+class ImportDocsError(Exception):
+    """The import cannot start at all (no such folder, unusable parent page)."""
+
+
+class _Rollback(Exception):
+    """Raised inside the dry run's transaction to undo everything it did."""
+
+
+def default_parent() -> Page:
+    """The default site's root page (the HomePage)."""
+    site = Site.objects.filter(is_default_site=True).select_related("root_page").first()
+    if site is None:
+        raise ImportDocsError("There is no default site; create the home page first (load_demo).")
+    return site.root_page.specific
+
+
+def find_parent(slug_or_path: str) -> Page:
+    """A page by slug ("guides") or by URL path ("/guides/apn/"); it must be unambiguous."""
+    value = slug_or_path.strip()
+    if "/" in value.strip("/"):
+        pages = Page.objects.filter(url_path__endswith="/" + value.strip("/") + "/")
+    else:
+        pages = Page.objects.filter(slug=value.strip("/"))
+    pages = list(pages.specific()[:5])
+    if not pages:
+        raise ImportDocsError(f"No page with the slug or path '{value}'.")
+    if len(pages) > 1:
+        paths = ", ".join(p.url_path for p in pages)
+        raise ImportDocsError(
+            f"'{value}' matches several pages ({paths}); give its path instead, e.g. "
+            f"--under {pages[0].url_path.split('/', 2)[-1]}"
+        )
+    return pages[0]
+
+
+def check_parent(parent: Page) -> None:
+    if type(parent) not in ResourceIndexPage.allowed_parent_page_models():
+        raise ImportDocsError(
+            f"'{parent.title}' is a {parent.specific_class._meta.verbose_name}; docs can only be "
+            "imported under the home page or a Resource Center section."
+        )
+
+
+def import_docs(
+    path: str | Path,
+    parent: Page | None = None,
+    *,
+    dry_run: bool = False,
+    progress: bool = False,
+) -> ImportReport:
+    """Import the Markdown/MDX tree at `path` below `parent` (default: the home page).
+
+    Folders become sections (`ResourceIndexPage`), documents become `ArticlePage`s, matched to
+    earlier imports by their path in the tree, so running it again updates pages in place: a
+    page gets a new, published revision only when its content changed. Pages without a
+    `source_path` (editors' own) are never changed, moved or deleted. Every problem with a file
+    is reported in the returned report and the import carries on with the rest. With
+    `dry_run`, everything runs inside a transaction that is rolled back and no file is stored:
+    the report says what would happen.
+    """
+    root = Path(path).expanduser()
+    if not root.exists():
+        raise ImportDocsError(f"'{path}' does not exist.")
+    if not root.is_dir():
+        raise ImportDocsError(f"'{path}' is not a folder; give the folder holding the docs.")
+    root = root.resolve()
+    parent = (parent or default_parent()).specific
+    check_parent(parent)
+    report = ImportReport(root=str(path), parent_title=parent.title, dry_run=dry_run)
+    try:
+        with transaction.atomic():
+            _ImportRun(root, parent, report, dry_run=dry_run, progress=progress).run()
+            if dry_run:
+                raise _Rollback
+    except _Rollback:
+        pass
+    return report
+
+
+class _ImportRun:
+    def __init__(self, root: Path, parent: Page, report: ImportReport, *, dry_run, progress):
+        self.root = root
+        self.parent = parent
+        self.report = report
+        self.dry_run = dry_run
+        self.progress = progress
+        self.media = MediaLibrary(report, dry_run)
+        self._urls: dict[int, str] = {}
+
+    def run(self) -> None:
+        tree = walk_tree(self.root, self.report)
+        nodes = list(tree.walk())
+        converter = DocConverter(self.root, LinkResolver(self.root, tree), self.media)
+        for node in self._bar(nodes, "Reading"):
+            self.read(node, converter)
+        sort_children(tree)
+        nodes = list(tree.walk())
+        existing = page_ops.imported_pages(self.parent)
+        for node in nodes:
+            self.ensure_page(node, existing)
+        for node in self._bar(nodes, "Importing"):
+            self.update_page(node, existing)
+        self.reorder(tree)
+        keys = {node.key for node in nodes}
+        for key, page in existing.items():
+            if key not in keys:
+                self.report.stale.append(page.source_path)
+                self.report.warn(
+                    page.source_path,
+                    f"no longer in the docs tree; page '{page.title}' was left as it is "
+                    "(unpublish or delete it in the admin if it is obsolete)",
+                )
+
+    def _bar(self, items, label):
+        return tqdm(
+            items,
+            desc=label,
+            unit="page",
+            file=sys.stderr,
+            disable=not self.progress,
+            leave=False,
+        )
+
+    def warn(self, node: DocNode):
+        return lambda message: self.report.warn(node.source_rel, message)
+
+    # pass 1: read and convert every document
+
+    def read(self, node: DocNode, converter: DocConverter) -> None:
+        warn = self.warn(node)
+        source = node.index_path if node.is_folder else node.path
+        if source is None:  # a folder without an index file
+            return
+        text, problem = read_text(source)
+        if text is None:
+            if node.is_folder:
+                warn(problem.replace("skipped", "the section gets a title from the folder name"))
+            else:
+                node.skip_reason = problem
+            return
+        if not text.strip():
+            if node.is_folder:
+                warn("empty index file; the section gets a title from the folder name")
+            else:
+                node.skip_reason = "empty file; skipped"
+            return
+        fallback = self._folder_title(node) if node.is_folder else humanize(node.bare_name)
+        try:
+            doc = converter.convert(text, source, warn, fallback)
+        except Exception as exc:  # noqa: BLE001 - one bad file must never stop the import
+            node.skip_reason = f"could not be converted ({type(exc).__name__}: {exc}); skipped"
+            return
+        if doc.meta.draft:
+            node.skip_reason = "marked 'draft: true' in its front matter; skipped"
+            return
+        if not doc.blocks and not doc.meta.description and not node.is_folder:
+            warn("the document has no content")
+        node.doc = doc
+
+    def _folder_title(self, node: DocNode) -> str:
+        label = node.category.get("label")
+        return label.strip() if isinstance(label, str) and label.strip() else humanize(node.name)
+
+    # pass 2: make sure every page exists (so links can point at it)
+
+    def ensure_page(self, node: DocNode, existing: dict[str, Page]) -> None:
+        page = existing.get(node.key)
+        if page is not None:
+            node.page_id = page.pk
+        if node.skip_reason:
+            self.report.add(
+                PageResult(
+                    node.source_rel,
+                    SKIPPED,
+                    title=page.title if page else "",
+                    page_id=page.pk if page else None,
+                    reason=node.skip_reason,
+                    is_section=node.is_folder,
+                )
+            )
+            self.report.warn(node.source_rel, node.skip_reason)
+            return
+        if page is not None:
+            return
+        parent_id = self._parent_id(node)
+        if parent_id is None:
+            node.skip_reason = "its folder's section could not be created; skipped"
+            self.report.add(PageResult(node.source_rel, SKIPPED, reason=node.skip_reason))
+            self.report.warn(node.source_rel, node.skip_reason)
+            return
+        model = ResourceIndexPage if node.is_folder else ArticlePage
+        title = self._title(node)
+        try:
+            with transaction.atomic():
+                page = page_ops.create_page(
+                    Page.objects.get(pk=parent_id),
+                    model,
+                    title=title,
+                    slug=self._slug(node, title),
+                    source_path=node.rel,
+                )
+        except (ValidationError, DatabaseError) as exc:
+            node.skip_reason = f"page could not be created ({_error_text(exc)}); skipped"
+            self.report.add(PageResult(node.source_rel, SKIPPED, reason=node.skip_reason))
+            self.report.warn(node.source_rel, node.skip_reason)
+            return
+        node.page_id = page.pk
+        node.created = True
+
+    def _parent_id(self, node: DocNode) -> int | None:
+        if node.parent is None or node.parent.parent is None:
+            return self.parent.pk
+        return node.parent.page_id
+
+    def _title(self, node: DocNode) -> str:
+        if node.doc is not None:
+            return node.doc.title
+        title = self._folder_title(node) if node.is_folder else humanize(node.bare_name)
+        return title[:255]
+
+    def _slug(self, node: DocNode, title: str) -> str:
+        if node.doc is not None and node.doc.meta.slug:
+            return page_ops.base_slug(node.doc.meta.slug, title)
+        return page_ops.base_slug(node.bare_name, title)
+
+    # pass 3: fill in content, publish what changed
+
+    def update_page(self, node: DocNode, existing: dict[str, Page]) -> None:
+        if node.skip_reason or node.page_id is None:
+            return
+        created = node.created
+        warn = self.warn(node)
+        page = Page.objects.get(pk=node.page_id).specific
+        latest = page.get_latest_revision_as_object() if page.latest_revision_id else page
+        try:
+            with transaction.atomic():
+                state, body_raw = self._desired_state(node, page, warn)
+                current = (
+                    page_ops.index_state(latest)
+                    if node.is_folder
+                    else page_ops.article_state(latest, set(state) - _ARTICLE_FIELDS)
+                )
+                if not created and current == state and page.live:
+                    action = UNCHANGED
+                elif not created and current == state and not page.has_unpublished_changes:
+                    action = UNCHANGED  # unpublished by an editor; the content is current
+                else:
+                    action = CREATED if created else UPDATED
+                    if not self.dry_run:
+                        page_ops.apply_state(latest, state, body_raw)
+                        page_ops.publish(latest)
+        except (ValidationError, DatabaseError) as exc:
+            reason = f"page could not be saved ({_error_text(exc)}); skipped"
+            self.report.add(
+                PageResult(
+                    node.source_rel, SKIPPED, title=page.title, page_id=page.pk, reason=reason
+                )
+            )
+            self.report.warn(node.source_rel, reason)
+            if created and not self.dry_run:
+                page.delete()
+                node.page_id = None
+            return
+        self.report.add(
+            PageResult(
+                node.source_rel,
+                action,
+                title=state["title"],
+                page_id=page.pk,
+                url=self._url(page.pk),
+                is_section=node.is_folder,
+            )
+        )
+
+    def _desired_state(self, node: DocNode, page: Page, warn) -> tuple[dict, list[dict]]:
+        doc: ConvertedDoc | None = node.doc
+        title = self._title(node)
+        parent = page.get_parent()
+        slug = page_ops.unique_slug(parent, self._slug(node, title), page)
+        if slug != self._slug(node, title) and (page.slug != slug or node.created):
+            warn(
+                f"the address '{self._slug(node, title)}' is already used under "
+                f"'{parent.title}'; this page uses '{slug}'"
+            )
+        description = doc.meta.description if doc else category_description(node.category)
+        if node.is_folder:
+            intro = ""
+            if doc is not None:
+                intro = self._links(blocks_to_intro(doc.blocks, warn), doc, node, warn)
+            if not intro and description:
+                intro = f"<p>{escape(description)}</p>"
+            state = {
+                "title": title,
+                "slug": slug,
+                "intro": intro,
+                "search_description": description,
+            }
+            return state, []
+        summary = doc.meta.description
+        if len(summary) > 500:
+            warn("description is longer than 500 characters; the summary was shortened")
+            summary = summary[:497].rstrip() + "..."
+        body_raw = self._body(doc, node, warn)
+        state = {
+            "title": title,
+            "slug": slug,
+            "summary": summary,
+            "search_description": doc.meta.description,
+            "last_reviewed": doc.meta.last_reviewed,
+            "tags": sorted(doc.meta.tags),
+            "body": page_ops.canonical_body(page_ops.stream_value(body_raw)),
+        }
+        state.update(self._optional_fields(doc, warn))
+        return state, body_raw
+
+    def _optional_fields(self, doc: ConvertedDoc, warn) -> dict:
+        """kind, difficulty and product area are set only when the front matter names them;
+        otherwise an editor's choice stays."""
+        fields = {}
+        for name, choices in (
+            ("kind", ArticlePage.Kind.choices),
+            ("difficulty", ArticlePage.Difficulty.choices),
+        ):
+            wanted = getattr(doc.meta, name)
+            if not wanted:
+                continue
+            match = next(
+                (
+                    value
+                    for value, label in choices
+                    if wanted.casefold() in (value, label.casefold(), value.replace("_", " "))
+                ),
+                None,
+            )
+            if match is None:
+                allowed = ", ".join(value for value, _ in choices)
+                warn(f"front matter {name} '{wanted}' is not one of: {allowed}; ignored")
+            else:
+                fields[name] = match
+        if doc.meta.product_area:
+            area = (
+                ProductArea.objects.filter(slug__iexact=doc.meta.product_area).first()
+                or ProductArea.objects.filter(name__iexact=doc.meta.product_area).first()
+            )
+            if area is None:
+                warn(
+                    f"unknown product area '{doc.meta.product_area}'; add it in the admin "
+                    "first (left empty)"
+                )
+            else:
+                fields["product_area_id"] = area.pk
+        return fields
+
+    def _body(self, doc: ConvertedDoc, node: DocNode, warn) -> list[dict]:
+        raw = []
+        for block in doc.blocks:
+            value = block.value
+            if block.type == "paragraph":
+                value = self._links(value, doc, node, warn)
+            elif block.type == "callout":
+                value = {**value, "body": self._links(value["body"], doc, node, warn)}
+            raw.append({"type": block.type, "value": value})
+        return raw
+
+    def _links(self, html: str, doc: ConvertedDoc, node: DocNode, warn) -> str:
+        return render_links(html, doc.links, lambda ref: self._link(ref, doc, warn))
+
+    def _link(self, ref: LinkRef, doc: ConvertedDoc, warn) -> tuple[str | None, str]:
+        if ref.kind == "anchor":
+            anchor = doc.anchors.get(ref.anchor) or doc.anchors.get(ref.anchor.lower())
+            if anchor is None:
+                warn(f"link '{ref.href}': no heading with that anchor in this document")
+                anchor = ref.anchor
+            return href_tag(f"#{anchor}"), ""
+        if ref.kind == "document":
+            if ref.document_id is None:  # dry run: the file would be imported
+                return '<a linktype="document" id="">', ""
+            return f'<a linktype="document" id="{ref.document_id}">', ""
+        if ref.kind == "parent":
+            target_id, target_doc = self.parent.pk, None
+        else:
+            target_id, target_doc = ref.node.page_id, ref.node.doc
+        if target_id is None:
+            warn(
+                f"broken link '{ref.href}': the document it points to was not imported; "
+                "the link was removed, its text kept"
+            )
+            return None, ""
+        if not ref.anchor:
+            return page_anchor_tag(target_id), ""
+        anchors = target_doc.anchors if isinstance(target_doc, ConvertedDoc) else {}
+        anchor = anchors.get(ref.anchor) or anchors.get(ref.anchor.lower())
+        if anchor is None:
+            warn(f"link '{ref.href}': no heading with that anchor in the linked document")
+            anchor = ref.anchor
+        url = self._url(target_id)
+        if not url:
+            return page_anchor_tag(target_id), ""
+        return href_tag(f"{url}#{anchor}"), ""
+
+    def _url(self, page_id: int) -> str:
+        if page_id not in self._urls:
+            self._urls[page_id] = Page.objects.get(pk=page_id).get_url() or ""
+        return self._urls[page_id]
+
+    # pass 4: sibling order
+
+    def reorder(self, tree: DocNode) -> None:
+        folders = [(self.parent.pk, tree)] + [
+            (node.page_id, node) for node in tree.walk() if node.is_folder and node.page_id
+        ]
+        for parent_id, folder in folders:
+            wanted = [child.page_id for child in folder.children if child.page_id]
+            if len(wanted) > 1 and page_ops.reorder(parent_id, wanted, apply=not self.dry_run):
+                self.report.reordered += 1
+
+
+_ARTICLE_FIELDS = {
+    "title",
+    "slug",
+    "summary",
+    "search_description",
+    "last_reviewed",
+    "tags",
+    "body",
+}
+
+
+def sort_children(node: DocNode) -> None:
+    """Sidebar order: `sidebar_position` (or a category's `position`, or a numeric name prefix),
+    then the rest by name."""
+
+    def position(child: DocNode):
+        value = None
+        if child.doc is not None:
+            value = child.doc.meta.position
+        if value is None and child.is_folder:
+            category_position = child.category.get("position")
+            if isinstance(category_position, int | float) and not isinstance(
+                category_position, bool
+            ):
+                value = float(category_position)
+        if value is None:
+            value = child.name_position
+        return (value is None, value or 0, child.bare_name.casefold())
+
+    node.children.sort(key=position)
+    for child in node.children:
+        if child.is_folder:
+            sort_children(child)
+
+
+def _error_text(exc: Exception) -> str:
+    if isinstance(exc, ValidationError) and hasattr(exc, "message_dict"):
+        return "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in exc.message_dict.items())
+    return str(exc)

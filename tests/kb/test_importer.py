@@ -1,0 +1,786 @@
+"""The docs importer on a small Docusaurus/MkDocs-style tree built in each test's tmp folder."""
+
+import io
+import json
+import os
+import re
+import textwrap
+
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from wagtail.documents import get_document_model
+from wagtail.images import get_image_model
+from wagtail.models import Page, Revision
+
+import pytest
+from PIL import Image as PILImage
+
+from kb.importer import import_docs
+from kb.models import ArticlePage, ResourceIndexPage
+
+INTRO = """\
+---
+title: Welcome to the docs
+description: Start here to connect your first cellular IoT device.
+tags: [onboarding, SIMs]
+sidebar_position: 1
+last_update:
+  date: 2025-03-01
+  author: Docs team
+---
+
+# Welcome to the docs
+
+Read **how to set up the APN** in [the APN guide](./guides/apn.md#configure-the-apn), the
+[guides section](guides/) or the [SIM guide](guides/sims.md). External:
+[status page](https://status.example.com/?a=1&b=2). Unsafe: [click](javascript:alert(1)).
+Mail [support](mailto:help@example.com). Jump to [limits](#known-limits).
+
+- first *item* with `inline code`
+- second item
+  - nested item
+
+1. one
+2. two
+
+> Quoted text that matters.
+
+<script>alert("x")</script>
+
+<div onclick="steal()"><span style="color:red">Styled</span> text</div>
+
+## Known limits
+
+| Plan | SIMs | Notes |
+|------|------|-------|
+| Community | 10 | free |
+| Infinity | unlimited | paid, [see](./guides/apn.md) |
+
+### Details
+
+#### Finer details
+
+##### Finest details
+
+## Known limits
+
+![Portal logo](./img/logo.png "The customer portal")
+
+Download the [datasheet](./files/datasheet.pdf).
+"""
+
+TROUBLESHOOTING = """\
+Some text before any heading, and no front matter at all.
+
+## No attach
+
+Check the [intro](intro.md) and [the guides index](./guides/index.md).
+"""
+
+GUIDES_INDEX = """\
+---
+title: Guides
+description: Step-by-step guides for SIMs and APNs.
+---
+
+# Guides
+
+Everything about **SIMs** and [APNs](./apn.md).
+
+```bash
+echo "not allowed in an intro"
+```
+"""
+
+APN = """\
+---
+title: Configure the APN
+sidebar_position: 2
+slug: apn-setup
+tags:
+  - label: APN
+    permalink: /tags/apn
+  - modules
+description: Set the access point name on a cellular module.
+difficulty: intermediate
+kind: tutorial
+---
+
+Intro paragraph linking [back](../intro.md) and to [the end](#verify-it).
+
+## Configure the APN {#configure-the-apn}
+
+```bash title="setup.sh"
+AT+CGDCONT=1,"IP","iot.example"
+```
+
+```python
+print("hello")
+```
+
+```mermaid
+graph TD;
+```
+
+```
+plain text
+```
+
+~~~js
+console.log("tilde fence");
+~~~
+
+:::info
+Info body.
+:::
+
+:::note Notes title
+Note body with a [link](../intro.md).
+:::
+
+:::tip[Bracket title]
+Tip body.
+:::
+
+:::warning
+Warning body.
+:::
+
+:::danger Be careful
+Danger body.
+:::
+
+:::caution
+Caution body.
+:::
+
+## Verify it
+
+Run `AT+CGATT?`.
+"""
+
+SIMS = """\
+---
+title: Activate a SIM
+sidebar_position: 1
+date: 2024-12-24
+---
+
+![Shared logo](../img/logo.png)
+
+![Missing one](./img/missing.png)
+
+See [the broken link](./nope.md) and [APN](apn.md#no-such-heading).
+
+Read the [troubleshooting guide](../02-troubleshooting.md#no-attach).
+"""
+
+TABS = """\
+---
+title: Code in several languages
+---
+import Tabs from '@theme/Tabs';
+import TabItem from '@theme/TabItem';
+import SharedSteps from './_shared-steps.mdx';
+import Foo from '@site/src/components/Foo';
+
+export const meta = { owner: 'docs' };
+
+Pick your language:
+
+<Tabs groupId="lang">
+  <TabItem value="curl" label="cURL" default>
+
+```bash
+curl https://api.example.com/sims
+```
+
+  </TabItem>
+  <TabItem value="py" label="Python">
+
+```python title="list_sims.py"
+client.sims.list()
+```
+
+  </TabItem>
+  <TabItem value="js" label="JavaScript">
+
+```js
+await sims.list();
+```
+
+  </TabItem>
+</Tabs>
+
+<SharedSteps />
+
+<Foo prop="x" onClick={() => a > b}>
+Inner **markdown** survives.
+</Foo>
+
+<Bar />
+
+{/* an MDX comment */}
+
+Press <Kbd>Ctrl</Kbd> to continue.
+"""
+
+PARTIAL = """\
+---
+title: ignored
+---
+## Shared steps
+
+The partial links to [the APN guide](../apn.md).
+
+```yaml
+apn: iot.example
+```
+"""
+
+BAD_YAML = """\
+---
+title: [unclosed
+tags: nope
+---
+
+# Title from the heading
+
+Body of a document with bad front matter.
+"""
+
+
+def write_png(path, color=(200, 30, 30), size=(8, 6)):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    PILImage.new("RGB", size, color).save(path, format="PNG")
+
+
+def build_tree(root):
+    """The docs tree every test starts from."""
+    files = {
+        "intro.md": INTRO,
+        "02-troubleshooting.md": TROUBLESHOOTING,
+        "guides/index.md": GUIDES_INDEX,
+        "guides/apn.md": APN,
+        "guides/sims.md": SIMS,
+        "guides/advanced/tabs.mdx": TABS,
+        "guides/advanced/_shared-steps.mdx": PARTIAL,
+        "bad-yaml.md": BAD_YAML,
+        "empty.md": "",
+    }
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    (root / "guides" / "_category_.json").write_text(json.dumps({"position": 3}))
+    (root / "guides" / "advanced" / "_category_.json").write_text(
+        json.dumps({"label": "Advanced topics", "position": 3})
+    )
+    (root / "latin1.md").write_bytes("# Caf\xe9\n\nd\xe9j\xe0 vu\n".encode("latin-1"))
+    write_png(root / "img" / "logo.png")
+    (root / "files").mkdir()
+    (root / "files" / "datasheet.pdf").write_bytes(b"%PDF-1.4 tiny datasheet\n")
+    return root
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def docs(tmp_path):
+    return build_tree(tmp_path / "docs")
+
+
+def run(*args, **options):
+    out = io.StringIO()
+    call_command(
+        "import_docs", *[str(a) for a in args], stdout=out, stderr=io.StringIO(), **options
+    )
+    return out.getvalue()
+
+
+def article(path):
+    return ArticlePage.objects.get(source_path=path)
+
+
+def blocks(page):
+    return [(block.block_type, block.value) for block in page.body]
+
+
+@pytest.fixture
+def imported(home_page, media, docs):
+    """The tree imported once under the home page; returns the command's output."""
+    return run(docs, "--no-progress")
+
+
+def test_folders_become_sections_and_files_articles_in_sidebar_order(home_page, imported):
+    guides = ResourceIndexPage.objects.get(source_path="guides/")
+    advanced = ResourceIndexPage.objects.get(source_path="guides/advanced/")
+    assert guides.title == "Guides"  # from guides/index.md
+    assert advanced.title == "Advanced topics"  # from _category_.json
+    assert guides.get_parent().specific == home_page
+    assert advanced.get_parent().pk == guides.pk
+    assert article("guides/apn.md").get_parent().pk == guides.pk
+    assert article("guides/advanced/tabs.mdx").get_parent().pk == advanced.pk
+
+    # sidebar_position 1, numeric prefix 2, category position 3, then the rest by name
+    home_page.refresh_from_db()
+    assert [p.specific.source_path for p in home_page.get_children()] == [
+        "intro.md",
+        "02-troubleshooting.md",
+        "guides/",
+        "bad-yaml.md",
+    ]
+    assert [p.specific.source_path for p in guides.get_children()] == [
+        "guides/sims.md",
+        "guides/apn.md",
+        "guides/advanced/",
+    ]
+    # slugs: front matter slug, numeric prefix stripped, file name
+    assert article("guides/apn.md").url == "/guides/apn-setup/"
+    assert article("02-troubleshooting.md").url == "/troubleshooting/"
+    assert article("guides/sims.md").url == "/guides/sims/"
+    # every imported page is published, with exactly one revision
+    imported_pages = list(ArticlePage.objects.exclude(source_path="")) + list(
+        ResourceIndexPage.objects.exclude(source_path="")
+    )
+    assert len(imported_pages) == 8
+    for page in imported_pages:
+        assert page.live and not page.has_unpublished_changes
+        assert Revision.page_revisions.filter(object_id=str(page.pk)).count() == 1
+    assert "8 created, 0 updated, 0 unchanged, 2 skipped" in imported
+
+
+def test_front_matter_maps_onto_page_fields(imported):
+    intro = article("intro.md")
+    assert intro.title == "Welcome to the docs"
+    assert intro.summary == "Start here to connect your first cellular IoT device."
+    assert intro.search_description == intro.summary
+    assert sorted(intro.tags.names()) == ["SIMs", "onboarding"]
+    assert str(intro.last_reviewed) == "2025-03-01"  # last_update.date (Docusaurus)
+
+    apn = article("guides/apn.md")
+    assert sorted(apn.tags.names()) == ["APN", "modules"]  # tag objects and plain tags
+    assert apn.kind == "tutorial"
+    assert apn.difficulty == "intermediate"
+    assert str(article("guides/sims.md").last_reviewed) == "2024-12-24"
+
+    troubleshooting = article("02-troubleshooting.md")  # no front matter at all
+    assert troubleshooting.title == "Troubleshooting"  # from the file name
+    assert troubleshooting.summary == "" and troubleshooting.last_reviewed is None
+
+    guides = ResourceIndexPage.objects.get(source_path="guides/")
+    assert guides.search_description == "Step-by-step guides for SIMs and APNs."
+
+
+def test_markdown_structure_becomes_blocks(imported):
+    intro = article("intro.md")
+    types = [block_type for block_type, _ in blocks(intro)]
+    assert types == [
+        "paragraph",
+        "heading",
+        "table",
+        "heading",
+        "heading",
+        "heading",
+        "heading",
+        "image",
+        "paragraph",
+    ]
+    first = str(blocks(intro)[0][1].source)
+    # the H1 repeating the title is dropped; lists, quotes and inline markup stay rich text
+    assert "Welcome to the docs" not in first
+    assert "<b>how to set up the APN</b>" in first
+    assert "<ul><li>first <i>item</i> with <code>inline code</code></li>" in first
+    assert "<ul><li>nested item</li></ul>" in first
+    assert "<ol><li>one</li><li>two</li></ol>" in first
+    assert "<blockquote>Quoted text that matters.</blockquote>" in first
+    # raw HTML is sanitised, never stored
+    assert "<script" not in first and "alert(" not in first
+    assert "onclick" not in first and "style=" not in first and "<div" not in first
+    assert "<p>Styled text</p>" in first
+
+    headings = [value for block_type, value in blocks(intro) if block_type == "heading"]
+    assert [(h["text"], h["level"]) for h in headings] == [
+        ("Known limits", "h2"),
+        ("Details", "h3"),
+        ("Finer details", "h4"),
+        ("Finest details", "h4"),  # h5 and deeper become h4
+        ("Known limits", "h2"),
+    ]
+    assert headings[4]["anchor"] == "known-limits-2"  # repeated headings get distinct anchors
+
+    table = blocks(intro)[2][1]
+    assert table["data"] == [
+        ["Plan", "SIMs", "Notes"],
+        ["Community", "10", "free"],
+        ["Infinity", "unlimited", "paid, see"],
+    ]
+    assert table["first_row_is_table_header"] is True
+
+
+def test_code_fences_and_admonitions(imported):
+    apn = blocks(article("guides/apn.md"))
+    codes = [value for block_type, value in apn if block_type == "code"]
+    assert [(c["language"], c["filename"], c["code"]) for c in codes] == [
+        ("bash", "setup.sh", 'AT+CGDCONT=1,"IP","iot.example"'),
+        ("python", "", 'print("hello")'),
+        ("text", "", "graph TD;"),  # unknown language: plain text, with a warning
+        ("text", "", "plain text"),
+        ("javascript", "", 'console.log("tilde fence");'),
+    ]
+    callouts = [value for block_type, value in apn if block_type == "callout"]
+    assert [(c["kind"], c["title"], c["body"].source) for c in callouts] == [
+        ("info", "", "<p>Info body.</p>"),
+        ("note", "Notes title", callouts[1]["body"].source),
+        ("tip", "Bracket title", "<p>Tip body.</p>"),
+        ("warning", "", "<p>Warning body.</p>"),
+        ("danger", "Be careful", "<p>Danger body.</p>"),
+        ("warning", "", "<p>Caution body.</p>"),  # :::caution is a warning
+    ]
+    intro_id = article("intro.md").pk
+    assert callouts[1]["body"].source == (
+        f'<p>Note body with a <a linktype="page" id="{intro_id}">link</a>.</p>'
+    )
+    heading = next(v for t, v in apn if t == "heading")
+    assert heading["text"] == "Configure the APN" and heading["anchor"] == "configure-the-apn"
+
+
+def test_relative_links_point_at_the_imported_pages(imported):
+    apn, sims = article("guides/apn.md"), article("guides/sims.md")
+    intro, troubleshooting = article("intro.md"), article("02-troubleshooting.md")
+    guides = ResourceIndexPage.objects.get(source_path="guides/")
+
+    first = blocks(intro)[0][1].source
+    assert '<a href="/guides/apn-setup/#configure-the-apn">the APN guide</a>' in first
+    assert f'<a linktype="page" id="{guides.pk}">guides section</a>' in first  # a folder
+    assert f'<a linktype="page" id="{sims.pk}">SIM guide</a>' in first
+    assert '<a href="https://status.example.com/?a=1&amp;b=2">status page</a>' in first
+    assert '<a href="mailto:help@example.com">support</a>' in first
+    assert '<a href="#known-limits">limits</a>' in first  # same-page anchor
+    assert "javascript:" not in first and "Unsafe: click." in first
+
+    # ../ links and links to a folder's index.md
+    assert f'<a linktype="page" id="{intro.pk}">back</a>' in blocks(apn)[0][1].source
+    assert '<a href="#verify-it">the end</a>' in blocks(apn)[0][1].source
+    trouble_html = "".join(v.source for t, v in blocks(troubleshooting) if t == "paragraph")
+    assert f'<a linktype="page" id="{intro.pk}">intro</a>' in trouble_html
+    assert f'<a linktype="page" id="{guides.pk}">the guides index</a>' in trouble_html
+    sims_html = "".join(v.source for t, v in blocks(sims) if t == "paragraph")
+    assert '<a href="/troubleshooting/#no-attach">troubleshooting guide</a>' in sims_html
+    assert "See the broken link and" in sims_html  # broken link: text kept, link dropped
+    assert "nope.md" not in sims_html
+    # the section intro links too
+    assert f'<a linktype="page" id="{apn.pk}">APNs</a>' in guides.intro
+    # a link to another file in the tree imports it into the document library
+    document = get_document_model().objects.get()
+    assert f'<a linktype="document" id="{document.pk}">datasheet</a>' in blocks(intro)[-1][1].source
+
+
+def test_images_are_imported_once_into_the_library(imported, docs):
+    Image = get_image_model()
+    image = Image.objects.get()  # intro.md and sims.md use the same file: imported once
+    assert image.file_hash and image.width == 8 and image.height == 6
+    intro_image = next(v for t, v in blocks(article("intro.md")) if t == "image")
+    assert intro_image["image"].pk == image.pk
+    assert intro_image["alt_text"] == "Portal logo"
+    assert intro_image["caption"] == "The customer portal"
+    sims_image = next(v for t, v in blocks(article("guides/sims.md")) if t == "image")
+    assert sims_image["image"].pk == image.pk and sims_image["alt_text"] == "Shared logo"
+
+    output = run(docs, "--no-progress")
+    assert Image.objects.count() == 1
+    assert "images: 0 imported, 1 already in the library" in output
+
+
+def test_mdx_partials_tabs_and_unknown_components(imported):
+    tabs_page = article("guides/advanced/tabs.mdx")
+    body = blocks(tabs_page)
+    assert [t for t, _ in body] == [
+        "paragraph",
+        "code_tabs",
+        "heading",
+        "paragraph",
+        "code",
+        "paragraph",
+    ]
+    tabs = body[1][1]["tabs"]
+    assert [(tab["language"], tab["filename"], tab["code"]) for tab in tabs] == [
+        ("bash", "", "curl https://api.example.com/sims"),
+        ("python", "list_sims.py", "client.sims.list()"),
+        ("javascript", "", "await sims.list();"),
+    ]
+    # the partial is inlined where <SharedSteps /> was used; its links are relative to itself
+    assert body[2][1]["text"] == "Shared steps"
+    assert body[3][1].source == (
+        f'<p>The partial links to <a linktype="page" id="{article("guides/apn.md").pk}">'
+        "the APN guide</a>.</p>"
+    )
+    assert (body[4][1]["language"], body[4][1]["code"]) == ("yaml", "apn: iot.example")
+    # unknown components are dropped; the Markdown they wrap is kept
+    assert body[5][1].source == (
+        "<p>Inner <b>markdown</b> survives.</p><p>Press Ctrl to continue.</p>"
+    )
+    raw = json.dumps(list(tabs_page.body.raw_data))
+    for leftover in ("<Foo", "<Bar", "Kbd", "import ", "export ", "MDX comment", "<Tabs"):
+        assert leftover not in raw
+
+
+def test_malformed_input_is_reported_and_the_rest_imported(home_page, media, docs):
+    report = import_docs(docs)
+    warnings = [str(w) for w in report.warnings]
+
+    def warned(source, *fragments):
+        return any(w.startswith(f"{source}: ") and all(f in w for f in fragments) for w in warnings)
+
+    assert warned("bad-yaml.md", "bad YAML front matter", "line 3")
+    assert warned("latin1.md", "not valid UTF-8", "0xe9")
+    assert warned("empty.md", "empty file")
+    assert warned("guides/sims.md", "broken link './nope.md'", "no such file")
+    assert warned("guides/sims.md", "missing image './img/missing.png'")
+    assert warned("guides/sims.md", "apn.md#no-such-heading", "no heading with that anchor")
+    assert warned("guides/advanced/tabs.mdx", "unknown component <Foo>", "text was kept")
+    assert warned("guides/advanced/tabs.mdx", "unknown component <Bar> dropped")
+    assert warned("guides/advanced/tabs.mdx", "export statement dropped")
+    assert warned("guides/apn.md", "code language 'mermaid'")
+    assert warned("intro.md", "removed <script> element")
+    assert warned("intro.md", "javascript:alert(1)", "removed")
+    assert warned("guides/index.md", "code", "section introduction")
+    assert {r.source: r.reason for r in report.skipped} == {
+        "empty.md": "empty file; skipped",
+        "latin1.md": report.result_for("latin1.md").reason,
+    }
+    # the document with bad front matter is still imported, titled from its first heading
+    bad = article("bad-yaml.md")
+    assert bad.title == "Title from the heading" and bad.live
+    assert not ArticlePage.objects.filter(source_path__in=["latin1.md", "empty.md"]).exists()
+
+
+def test_unreadable_file_is_reported(home_page, media, docs):
+    locked = docs / "locked.md"
+    locked.write_text("# Locked\n")
+    locked.chmod(0)
+    try:
+        if os.access(locked, os.R_OK):
+            pytest.skip("running as a user who can read any file")
+        report = import_docs(docs)
+    finally:
+        locked.chmod(0o644)
+    assert report.result_for("locked.md").action == "skipped"
+    assert any("locked.md: file cannot be read" in str(w) for w in report.warnings)
+    assert len(report.created) == 8
+
+
+def test_rerun_without_changes_changes_nothing(imported, docs):
+    pages_before = Page.objects.count()
+    revisions_before = Revision.objects.count()
+    output = run(docs, "--no-progress")
+    assert "0 created, 0 updated, 8 unchanged, 2 skipped" in output
+    assert Page.objects.count() == pages_before
+    assert Revision.objects.count() == revisions_before
+
+
+def test_rerun_updates_in_place_and_keeps_editors_pages(imported, docs, home_page):
+    guides = ResourceIndexPage.objects.get(source_path="guides/")
+    editor_page = guides.add_child(
+        instance=ArticlePage(title="Written in the admin", slug="apn-setup-notes")
+    )
+    editor_page.save_revision().publish()
+    editor_revisions = editor_page.revisions.count()
+    apn = article("guides/apn.md")
+
+    (docs / "guides" / "apn.md").write_text(APN.replace("Run `AT+CGATT?`.", "Run `AT+CGATT=1`."))
+    # swap the order of the two guides, add a document and remove one
+    sims = (
+        (docs / "guides" / "sims.md")
+        .read_text()
+        .replace("sidebar_position: 1", "sidebar_position: 5")
+    )
+    (docs / "guides" / "sims.md").write_text(sims)
+    (docs / "guides" / "new.md").write_text("# A new guide\n\nFresh content.\n")
+    (docs / "bad-yaml.md").unlink()
+
+    report = import_docs(docs)
+    assert [r.source for r in report.created] == ["guides/new.md"]
+    # a new position only moves the page: no new revision for it
+    assert [r.source for r in report.updated] == ["guides/apn.md"]
+    assert len(report.unchanged) == 6 and article("guides/sims.md").revisions.count() == 1
+    assert report.stale == ["bad-yaml.md"]
+    assert any("bad-yaml.md: no longer in the docs tree" in str(w) for w in report.warnings)
+
+    updated = article("guides/apn.md")
+    assert updated.pk == apn.pk  # same page, new revision
+    assert updated.revisions.count() == 2
+    assert "AT+CGATT=1" in json.dumps(list(updated.body.raw_data))
+    assert ArticlePage.objects.filter(source_path="guides/apn.md").count() == 1
+    assert ArticlePage.objects.get(source_path="bad-yaml.md").live  # left for editors to decide
+    # the editor's page is untouched and keeps its place before the imported ones
+    editor_page.refresh_from_db()
+    assert editor_page.title == "Written in the admin"
+    assert editor_page.revisions.count() == editor_revisions
+    assert [p.specific.source_path or p.title for p in guides.get_children()] == [
+        "Written in the admin",
+        "guides/apn.md",
+        "guides/advanced/",
+        "guides/sims.md",
+        "guides/new.md",
+    ]
+    assert report.reordered == 1
+
+
+def test_dry_run_writes_nothing(home_page, media, docs):
+    pages_before = Page.objects.count()
+    output = run(docs, "--dry-run", "--no-progress")
+    assert "DRY RUN" in output
+    assert "8 would be created, 0 would be updated" in output
+    assert "images: 1 would be imported" in output
+    assert Page.objects.count() == pages_before
+    assert Revision.objects.count() == 0
+    assert get_image_model().objects.count() == 0
+    assert get_document_model().objects.count() == 0
+    assert not os.path.exists(media) or not any(os.scandir(media))
+
+    # after a real import, a dry run reports a change without making it
+    run(docs, "--no-progress")
+    (docs / "intro.md").write_text(INTRO.replace("Quoted text", "Changed text"))
+    output = run(docs, "--dry-run", "--no-progress")
+    assert "0 would be created, 1 would be updated, 7 unchanged" in output
+    assert "Changed text" not in json.dumps(list(article("intro.md").body.raw_data))
+    assert article("intro.md").revisions.count() == 1
+
+
+def test_imported_pages_render(imported, client):
+    for page in list(ArticlePage.objects.exclude(source_path="")) + list(
+        ResourceIndexPage.objects.exclude(source_path="")
+    ):
+        response = client.get(page.url)
+        assert response.status_code == 200, page.url
+
+    html = client.get("/guides/apn-setup/").content.decode()
+    assert 'id="configure-the-apn"' in html  # the anchor other documents link to
+    assert "callout-tip" in html and "Bracket title" in html
+    assert "setup.sh" in html
+    intro_html = client.get("/intro/").content.decode()
+    assert 'href="/guides/"' in intro_html  # page links are expanded to URLs
+    assert 'href="/guides/apn-setup/#configure-the-apn"' in intro_html
+    assert "<table" in intro_html and "Community" in intro_html
+    assert "alert(" not in intro_html
+    images = re.findall(r'<img src="([^"]+)"', intro_html)
+    assert images and all(src.startswith("/media/") for src in images)
+
+
+def test_under_names_the_parent_section(home_page, media, tmp_path):
+    partners = home_page.add_child(
+        instance=ResourceIndexPage(title="Partner docs", slug="partners")
+    )
+    partners.save_revision().publish()
+    root = tmp_path / "small"
+    root.mkdir()
+    (root / "hello.md").write_text("# Hello\n\nHi.\n")
+    output = run(root, "--under", "partners", "--no-progress")
+    assert "under 'Partner docs'" in output
+    assert article("hello.md").get_parent().pk == partners.pk
+    assert article("hello.md").url == "/partners/hello/"
+
+
+def test_command_errors_are_clear(home_page, tmp_path):
+    with pytest.raises(CommandError, match="does not exist"):
+        run(tmp_path / "missing")
+    (tmp_path / "file.md").write_text("# x\n")
+    with pytest.raises(CommandError, match="not a folder"):
+        run(tmp_path / "file.md")
+    with pytest.raises(CommandError, match="No page with the slug"):
+        run(tmp_path, "--under", "nowhere")
+    page = home_page.add_child(instance=ArticlePage(title="An article", slug="an-article"))
+    with pytest.raises(CommandError, match="only be imported under the home page or a"):
+        run(tmp_path, "--under", page.slug)
+
+
+def test_slug_clashes_get_a_new_address(home_page, media, tmp_path):
+    editor = home_page.add_child(instance=ArticlePage(title="Editor FAQ", slug="faq"))
+    root = tmp_path / "clash"
+    root.mkdir()
+    (root / "faq.md").write_text("# FAQ\n\nImported.\n")
+    (root / "community.md").write_text("# Community\n\nClashes with the forum at /community/.\n")
+    report = import_docs(root)
+    assert article("faq.md").slug == "faq-2"
+    assert article("community.md").slug == "community-2"
+    assert any("'faq' is already used" in str(w) for w in report.warnings)
+    editor.refresh_from_db()
+    assert editor.slug == "faq" and editor.title == "Editor FAQ"
+    assert len(import_docs(root).unchanged) == 2  # and stays stable on re-runs
+
+
+def test_other_admonition_and_tab_syntaxes(home_page, media, tmp_path):
+    root = tmp_path / "mkdocs"
+    root.mkdir()
+    (root / "page.md").write_text(
+        textwrap.dedent(
+            """\
+            # Page
+
+            !!! warning "Mind the roaming"
+                Roaming costs **extra**.
+
+            > [!TIP]
+            > GitHub style tip.
+
+            ::::info Outer
+            Outer text.
+
+            :::danger
+            Nested danger.
+            :::
+            ::::
+
+            === "Python"
+
+                ```python
+                print(1)
+                ```
+
+            === "Go"
+
+                ```go
+                fmt.Println(1)
+                ```
+
+            <details>
+            <summary>More details</summary>
+
+            Hidden **content**.
+
+            </details>
+
+            :::mystery
+            Odd kind.
+            :::
+            """
+        )
+    )
+    report = import_docs(root)
+    body = blocks(article("page.md"))
+    callouts = [(v["kind"], v["title"]) for t, v in body if t == "callout"]
+    assert callouts == [
+        ("warning", "Mind the roaming"),
+        ("tip", ""),
+        ("info", "Outer"),
+        ("note", "More details"),
+        ("note", ""),
+    ]
+    assert body[0][1]["body"].source == "<p>Roaming costs <b>extra</b>.</p>"
+    assert "Nested danger." in body[2][1]["body"].source
+    tabs = next(v for t, v in body if t == "code_tabs")["tabs"]
+    assert [tab["language"] for tab in tabs] == ["python", "go"]
+    assert any("unknown admonition type 'mystery'" in str(w) for w in report.warnings)
+
+
+def test_progress_bar_goes_to_stderr(home_page, media, docs, capsys):
+    import_docs(docs, progress=True)
+    assert "Importing" in capsys.readouterr().err
+    run(docs, "--no-progress")
+    assert capsys.readouterr().err == ""
