@@ -1,6 +1,7 @@
 """Account forms: the display name (on sign-up and on the profile) and the resend-link form."""
 
 import re
+import secrets
 import unicodedata
 
 from django import forms
@@ -84,6 +85,18 @@ def clean_display_name(value: str, user: User | None = None) -> str:
     return name
 
 
+def generate_display_name() -> str:
+    """A neutral, unused name ("Member 48213") for people who did not choose one.
+
+    Without it the site would fall back to the local part of their e-mail address.
+    """
+    for _ in range(20):
+        name = f"Member {secrets.randbelow(900_000) + 100_000}"
+        if not User.objects.filter(display_name__iexact=name).exists():
+            return name
+    return f"Member {secrets.token_hex(6)}"
+
+
 def _display_name_field(required: bool = False) -> forms.CharField:
     return forms.CharField(
         label="Display name",
@@ -93,6 +106,7 @@ def _display_name_field(required: bool = False) -> forms.CharField:
         help_text=(
             f"Shown next to your posts in the Community ({DISPLAY_NAME_MIN}-{DISPLAY_NAME_MAX} "
             "characters). Your e-mail address is never shown."
+            + ("" if required else " Leave it empty and we will pick one you can change later.")
         ),
         widget=forms.TextInput(attrs={"autocomplete": "nickname"}),
     )
@@ -107,8 +121,8 @@ class SignupForm(forms.Form):
         return clean_display_name(self.cleaned_data.get("display_name", ""))
 
     def signup(self, request, user: User) -> None:
-        name = self.cleaned_data.get("display_name", "")
-        if name and name != user.display_name:
+        name = self.cleaned_data.get("display_name", "") or generate_display_name()
+        if name != user.display_name:
             user.display_name = name
             user.save(update_fields=["display_name"])
 
@@ -116,7 +130,7 @@ class SignupForm(forms.Form):
 class ProfileForm(forms.ModelForm):
     """What a person may change about themselves on /accounts/profile/."""
 
-    display_name = _display_name_field()
+    display_name = _display_name_field(required=True)
 
     class Meta:
         model = User
@@ -128,7 +142,12 @@ class ProfileForm(forms.ModelForm):
         }
 
     def clean_display_name(self) -> str:
-        return clean_display_name(self.cleaned_data.get("display_name", ""), user=self.instance)
+        name = clean_display_name(self.cleaned_data.get("display_name", ""), user=self.instance)
+        if not name:
+            raise forms.ValidationError(
+                "Choose a display name: it is how the Community sees you.", code="required"
+            )
+        return name
 
     def _clean_person_name(self, field: str) -> str:
         value = normalize_display_name(self.cleaned_data.get(field, ""))

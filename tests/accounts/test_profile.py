@@ -89,8 +89,10 @@ def test_names_with_markup_are_refused(client, member):
     assert response.status_code == 400
 
 
-def test_empty_display_name_is_allowed(client, member):
+def test_display_name_cannot_be_removed(client, member):
     client.force_login(member)
-    assert client.post("/accounts/profile/", {"display_name": ""}).status_code == 302
+    response = client.post("/accounts/profile/", {"display_name": " \u200b "})
+    assert response.status_code == 400
+    assert "Choose a display name" in response.content.decode()
     member.refresh_from_db()
-    assert member.display_name == ""
+    assert member.display_name == "Morgan"

@@ -95,6 +95,13 @@ def test_resend_rejects_a_malformed_address(client, post):
     assert b'aria-invalid="true"' in response.content
 
 
+def test_signup_without_display_name_gets_a_neutral_one(client, post):
+    post("/accounts/signup/", SIGNUP)
+    user = User.objects.get(email="new.person@example.com")
+    assert user.display_name.startswith("Member ")
+    assert "new.person" not in user.public_name
+
+
 def test_signup_with_display_name_sets_it(client, post):
     post("/accounts/signup/", {**SIGNUP, "display_name": "  Sim   Wrangler "})
     assert User.objects.get(email="new.person@example.com").display_name == "Sim Wrangler"
