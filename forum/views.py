@@ -28,10 +28,15 @@ PREVIEW_MAX = services.BODY_MAX
 def _denied(request, verdict_or_reason, *, status: int = 403):
     """Anonymous visitors are sent to log in; others see why they cannot do it."""
     reason = getattr(verdict_or_reason, "reason", verdict_or_reason)
-    if not request.user.is_authenticated and reason == perms.SIGN_IN:
-        return redirect_to_login(request.get_full_path())
     if _wants_json(request):
         return JsonResponse({"error": reason}, status=status)
+    if not request.user.is_authenticated and status == 403:
+        # Signing in may change the answer (a plan, staff rights ...): ask for it first.
+        if request.method == "GET":
+            return redirect_to_login(request.get_full_path())
+        referer = request.headers.get("Referer", "")
+        fallback = referer if _is_safe_url(request, referer) else reverse("forum:index")
+        return redirect_to_login(_safe_next(request, fallback))
     return render(request, "forum/denied.html", {"reason": reason}, status=status)
 
 
@@ -62,13 +67,15 @@ def _rate_limited_response(request, message: str):
     return render(request, "forum/denied.html", {"reason": message}, status=429)
 
 
+def _is_safe_url(request, url: str) -> bool:
+    return bool(url) and url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+
+
 def _safe_next(request, fallback: str) -> str:
     target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return fallback
+    return target if _is_safe_url(request, target or "") else fallback
 
 
 def _visible_thread_or_404(request, pk: int):
