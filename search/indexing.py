@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 logger = logging.getLogger(__name__)
@@ -42,20 +42,32 @@ def schedule_keys(provider_name: str, keys: list[str]) -> None:
 
 
 def _enqueue_on_commit() -> None:
-    pending = getattr(connection, "run_on_commit", None) or []
-    if connection.in_atomic_block and any(item[1] is _enqueue_drain for item in pending):
-        return
     transaction.on_commit(_enqueue_drain)
 
 
 def _enqueue_drain() -> None:
-    """Hand the work to the task worker; a failure here only delays indexing."""
+    """Hand the work to the task worker; a failure here only delays indexing.
+
+    Several changes committed together lead to one queued task: with the database queue, a
+    task that is queued and not yet started will drain everything, so no second one is added.
+    """
     from search.tasks import apply_index_outbox
 
     try:
+        if _drain_already_queued(apply_index_outbox):
+            return
         apply_index_outbox.enqueue()
     except Exception:  # the outbox keeps the work; a retry or the next change picks it up
         logger.exception("could not enqueue the search outbox task")
+
+
+def _drain_already_queued(task) -> bool:
+    backend = task.get_backend()
+    if type(backend).__module__.split(".")[0] != "django_tasks_db":
+        return False
+    from django_tasks_db.models import DBTaskResult
+
+    return DBTaskResult.objects.ready().filter(task_path=task.module_path).exists()
 
 
 def _backoff(attempts: int) -> timedelta:

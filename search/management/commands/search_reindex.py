@@ -35,25 +35,31 @@ class Command(BaseCommand):
             disable=no_progress or bool(options.get("verbosity", 1) < 1),
             file=self.stderr,
         )
-        documents = itertools.chain.from_iterable(p.iter_documents(kind) for p in chosen)
+        seen: set[str] = set()
+
+        def remember(docs):
+            for doc in docs:
+                seen.add(doc.id)
+                yield doc
+
+        documents = remember(itertools.chain.from_iterable(p.iter_documents(kind) for p in chosen))
         try:
+            before = engine.ids(kind=kind)
             if kind is None:
-                before = engine.count()
                 indexed = engine.rebuild(documents, batch_size=batch_size, progress=bar.update)
-                removed = max(before - indexed, 0)
+                removed = len(before - seen)
             else:
-                indexed, seen = 0, set()
+                indexed = 0
                 batch = []
                 for doc in documents:
                     batch.append(doc)
-                    seen.add(doc.id)
                     if len(batch) >= batch_size:
                         indexed += engine.upsert(batch)
                         bar.update(len(batch))
                         batch = []
                 indexed += engine.upsert(batch)
                 bar.update(len(batch))
-                stale = engine.ids(kind=kind) - seen
+                stale = before - seen
                 engine.delete(sorted(stale))
                 removed = len(stale)
         except SearchUnavailable as exc:

