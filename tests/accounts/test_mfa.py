@@ -6,6 +6,7 @@ import pytest
 from allauth.mfa.models import Authenticator
 
 from tests.accounts.conftest import PASSWORD, login, totp_code
+from tests.accounts.test_pages import assert_clean_page
 
 pytestmark = pytest.mark.django_db
 
@@ -41,6 +42,7 @@ def activate_totp(client, post, user) -> str:
 
 def test_activation_page_shows_qr_and_secret_without_inline_code(client, member):
     response = open_activation(client, member)
+    assert_clean_page(response)
     html = response.content.decode()
     assert 'src="data:image/svg+xml;base64,' in html
     assert 'alt="QR code to add this account to an authenticator app"' in html
@@ -64,7 +66,7 @@ def test_activation_creates_totp_and_recovery_codes_and_notifies(client, post, m
     assert types == {Authenticator.Type.TOTP, Authenticator.Type.RECOVERY_CODES}
     assert any(m.to == [member.email] for m in mail.outbox)
     codes_page = client.get("/accounts/2fa/recovery-codes/")
-    assert codes_page.status_code == 200
+    assert_clean_page(codes_page)
     rc = Authenticator.objects.get(user=member, type=Authenticator.Type.RECOVERY_CODES)
     assert rc.wrap().get_unused_codes()[0] in codes_page.content.decode()
 
@@ -78,7 +80,7 @@ def test_login_then_asks_for_the_code(client, post, member):
     assert response["Location"] == "/accounts/2fa/authenticate/"
     assert "_auth_user_id" not in client.session
     page = client.get("/accounts/2fa/authenticate/")
-    assert page.status_code == 200
+    assert_clean_page(page)
     assert b'<label for="id_code">' in page.content
 
     wrong = post("/accounts/2fa/authenticate/", {"code": "123456"})
