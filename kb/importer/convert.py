@@ -11,6 +11,7 @@ from urllib.parse import unquote
 from django.utils.text import slugify
 
 import markdown
+from bs4 import BeautifulSoup
 
 from kb.blocks import heading_anchor
 from kb.highlighting import normalise_language
@@ -187,9 +188,10 @@ class DocConverter:
                 f"{' and '.join(kinds)} inside a '{segment.kind}' callout cannot be shown in "
                 "the box; placed right after it"
             )
+        title = collapse(BeautifulSoup(render_markdown(segment.title), "html.parser").get_text())
         callout = RawBlock(
             "callout",
-            {"kind": segment.kind, "title": segment.title, "body": "".join(body) or "<p></p>"},
+            {"kind": segment.kind, "title": title[:120], "body": "".join(body) or "<p></p>"},
         )
         return [callout, *after]
 

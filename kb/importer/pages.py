@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-from pathlib import PurePosixPath
 
 from django.urls import Resolver404, resolve
 from django.utils.text import slugify
@@ -33,11 +32,10 @@ def imported_pages(parent: Page) -> dict[str, Page]:
 
 
 def base_slug(name: str, title: str) -> str:
-    """A slug from a file/folder name (or the title for index/README files)."""
-    stem = PurePosixPath(name).stem if "." in name else name
-    if stem.lower() in ("index", "_index", "readme"):
-        stem = title
-    return slugify(stem) or slugify(stem, allow_unicode=True) or slugify(title) or "page"
+    """A slug from a file/folder name without its suffix (the title for index/README files)."""
+    if name.lower() in ("index", "_index", "readme"):
+        name = title
+    return slugify(name) or slugify(name, allow_unicode=True) or slugify(title) or "page"
 
 
 def unique_slug(parent: Page, wanted: str, page: Page | None = None) -> str:
@@ -159,5 +157,6 @@ def reorder(parent_id: int, wanted: list[int], apply: bool) -> bool:
         return False
     if apply:
         for pk in wanted:
-            Page.objects.get(pk=pk).move(Page.objects.get(pk=parent_id), pos="last-child")
+            if pk in current:  # a page an editor moved elsewhere stays where they put it
+                Page.objects.get(pk=pk).move(Page.objects.get(pk=parent_id), pos="last-child")
     return True

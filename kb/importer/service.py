@@ -172,11 +172,18 @@ class _ImportRun:
         try:
             doc = converter.convert(text, source, warn, fallback)
         except Exception as exc:  # noqa: BLE001 - one bad file must never stop the import
-            node.skip_reason = f"could not be converted ({type(exc).__name__}: {exc}); skipped"
+            problem = f"could not be converted ({type(exc).__name__}: {exc})"
+            if node.is_folder:
+                warn(f"{problem}; the section gets a title from the folder name")
+            else:
+                node.skip_reason = f"{problem}; skipped"
             return
         if doc.meta.draft:
-            node.skip_reason = "marked 'draft: true' in its front matter; skipped"
-            return
+            if node.is_folder:
+                warn("'draft: true' is ignored on a folder's index page; the section is imported")
+            else:
+                node.skip_reason = "marked 'draft: true' in its front matter; skipped"
+                return
         if not doc.blocks and not doc.meta.description and not node.is_folder:
             warn("the document has no content")
         node.doc = doc

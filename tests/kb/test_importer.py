@@ -275,7 +275,13 @@ def build_tree(root):
         path.write_text(text, encoding="utf-8")
     (root / "guides" / "_category_.json").write_text(json.dumps({"position": 3}))
     (root / "guides" / "advanced" / "_category_.json").write_text(
-        json.dumps({"label": "Advanced topics", "position": 3})
+        json.dumps(
+            {
+                "label": "Advanced topics",
+                "position": 3,
+                "link": {"type": "generated-index", "description": "Deeper topics & tricks."},
+            }
+        )
     )
     (root / "latin1.md").write_bytes("# Caf\xe9\n\nd\xe9j\xe0 vu\n".encode("latin-1"))
     write_png(root / "img" / "logo.png")
@@ -375,6 +381,8 @@ def test_front_matter_maps_onto_page_fields(imported):
 
     guides = ResourceIndexPage.objects.get(source_path="guides/")
     assert guides.search_description == "Step-by-step guides for SIMs and APNs."
+    advanced = ResourceIndexPage.objects.get(source_path="guides/advanced/")
+    assert advanced.intro == "<p>Deeper topics &amp; tricks.</p>"  # from _category_.json
 
 
 def test_markdown_structure_becomes_blocks(imported):
@@ -560,19 +568,55 @@ def test_malformed_input_is_reported_and_the_rest_imported(home_page, media, doc
     assert not ArticlePage.objects.filter(source_path__in=["latin1.md", "empty.md"]).exists()
 
 
-def test_unreadable_file_is_reported(home_page, media, docs):
+def test_unreadable_files_are_reported(home_page, media, docs):
+    (docs / "dangling.md").symlink_to(docs / "gone.md")  # a link whose file has gone
     locked = docs / "locked.md"
     locked.write_text("# Locked\n")
     locked.chmod(0)
+    readable = os.access(locked, os.R_OK)  # root reads anything; the link case still runs
     try:
-        if os.access(locked, os.R_OK):
-            pytest.skip("running as a user who can read any file")
         report = import_docs(docs)
     finally:
         locked.chmod(0o644)
-    assert report.result_for("locked.md").action == "skipped"
-    assert any("locked.md: file cannot be read" in str(w) for w in report.warnings)
-    assert len(report.created) == 8
+    assert report.result_for("dangling.md").action == "skipped"
+    assert any("dangling.md: file cannot be read" in str(w) for w in report.warnings)
+    if not readable:
+        assert report.result_for("locked.md").action == "skipped"
+        assert any("locked.md: file cannot be read" in str(w) for w in report.warnings)
+    assert len(report.created) == (9 if readable else 8)
+
+
+def test_edge_cases(home_page, media, tmp_path):
+    root = tmp_path / "edge"
+    (root / "guides").mkdir(parents=True)
+    (root / "index.md").write_text("---\ntitle: Start here\n---\n# Another heading\n\nText.\n")
+    (root / "draft.md").write_text("---\ndraft: true\n---\n# Draft\n")
+    (root / "only-front-matter.md").write_text("---\ntitle: Placeholder\n---\n")
+    (root / "partials.mdx").write_text(
+        "import Missing from './_missing.mdx';\nimport Loop from './_loop.mdx';\n\n"
+        "<Missing />\n\n<Loop />\n\n:::tip **Bold** title\nBody\n:::\n"
+    )
+    (root / "_loop.mdx").write_text("import Loop from './_loop.mdx';\n\nLooping.\n\n<Loop />\n")
+    (root / "guides" / "README.md").write_text("# Guides from README\n\nIntro.\n")
+    (root / "guides" / "v1.2-notes.md").write_text("Notes.\n")
+    report = import_docs(root)
+    warnings = [str(w) for w in report.warnings]
+
+    start = article("index.md")  # a root index is an ordinary article
+    assert start.title == "Start here" and start.slug == "start-here"
+    # an H1 that differs from the front matter title is kept as a heading
+    assert blocks(start)[0][0] == "heading" and blocks(start)[0][1]["text"] == "Another heading"
+    assert report.result_for("draft.md").reason.startswith("marked 'draft: true'")
+    assert "only-front-matter.md: the document has no content" in warnings
+    assert article("only-front-matter.md").title == "Placeholder"
+    assert any("partial './_missing.mdx' imported on line 1 does not exist" in w for w in warnings)
+    assert any("includes itself" in w for w in warnings)
+    body = blocks(article("partials.mdx"))
+    assert body[0][1].source == "<p>Looping.</p>"  # inlined once, the loop stopped
+    assert (body[1][1]["kind"], body[1][1]["title"]) == ("tip", "Bold title")
+    section = ResourceIndexPage.objects.get(source_path="guides/")
+    assert section.title == "Guides from README" and section.intro == "<p>Intro.</p>"
+    assert article("guides/v1.2-notes.md").slug == "v12-notes"
 
 
 def test_rerun_without_changes_changes_nothing(imported, docs):
@@ -584,6 +628,7 @@ def test_rerun_without_changes_changes_nothing(imported, docs):
     assert Revision.objects.count() == revisions_before
 
 
+@pytest.mark.postgres
 def test_rerun_updates_in_place_and_keeps_editors_pages(imported, docs, home_page):
     guides = ResourceIndexPage.objects.get(source_path="guides/")
     editor_page = guides.add_child(
@@ -632,6 +677,7 @@ def test_rerun_updates_in_place_and_keeps_editors_pages(imported, docs, home_pag
     assert report.reordered == 1
 
 
+@pytest.mark.postgres
 def test_dry_run_writes_nothing(home_page, media, docs):
     pages_before = Page.objects.count()
     output = run(docs, "--dry-run", "--no-progress")
