@@ -1,0 +1,177 @@
+"""Editors' side: the feedback report, product area snippets, drafts, workflow, scheduling."""
+
+import datetime
+import re
+from unittest import mock
+
+from django.contrib.auth.models import Group, Permission
+from django.core.management import call_command
+from django.test import Client, RequestFactory
+from django.urls import reverse
+from django.utils import timezone
+
+import pytest
+
+from kb.models import ArticleFeedback, ArticlePage, ProductArea
+from kb.wagtail_hooks import FeedbackReportMenuItem
+
+pytestmark = pytest.mark.django_db
+
+REPORT = "kb_feedback_report"
+
+
+def logged_in(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def editor(user_factory):
+    user = user_factory(email="editor@example.com", display_name="Eli", is_staff=True)
+    user.groups.add(Group.objects.get(name="Editors"))  # Wagtail's editors: edit every page
+    return user
+
+
+@pytest.fixture
+def admin_only_user(user_factory):
+    """May open the admin but edit no page."""
+    user = user_factory(email="viewer@example.com")
+    user.user_permissions.add(Permission.objects.get(codename="access_admin"))
+    return user
+
+
+def vote(page, yes=0, no=0, comments=()):
+    for n in range(yes):
+        ArticleFeedback.objects.create(page=page, session_key=f"y{page.pk}-{n}", helpful=True)
+    for n in range(no):
+        comment = comments[n] if n < len(comments) else ""
+        ArticleFeedback.objects.create(
+            page=page, session_key=f"n{page.pk}-{n}", helpful=False, comment=comment
+        )
+
+
+def test_report_lists_least_helpful_first(section, make_article, editor):
+    mostly_bad = make_article(section, "Mostly bad")
+    great = make_article(section, "Great")
+    awful = make_article(section, "Awful")
+    one_no = make_article(section, "One no")
+    make_article(section, "Never rated")
+    vote(mostly_bad, yes=1, no=3, comments=["Step 2 is wrong", "", "Outdated AT command"])
+    vote(great, yes=2)
+    vote(awful, no=4)
+    vote(one_no, no=1)
+    response = logged_in(editor).get(reverse(REPORT))
+    assert response.status_code == 200
+    body = response.content.decode()
+    order = re.findall(r">\s*(Mostly bad|Great|Awful|One no|Never rated)\s*<", body)
+    assert order == ["Awful", "One no", "Mostly bad", "Great"]
+    assert re.search(r">\s*25%\s*<", body) and re.search(r">\s*100%\s*<", body)
+    assert "No: Outdated AT command" in body and "No: Step 2 is wrong" in body
+    assert reverse("wagtailadmin_pages:edit", args=[awful.pk]) in body
+
+
+def test_report_exports_csv(section, make_article, editor):
+    page = make_article(section, "Rated")
+    vote(page, yes=1, no=1, comments=["Add a Java sample"])
+    response = logged_in(editor).get(reverse(REPORT) + "?export=csv")
+    assert response.status_code == 200
+    content = b"".join(response.streaming_content).decode()
+    assert "Page,URL,Yes,No,Helpful (%),Latest comments" in content.splitlines()[0]
+    assert "Rated" in content and ",1,1,50," in content and "No: Add a Java sample" in content
+
+
+def test_report_needs_page_edit_permission(client, member, admin_only_user, editor):
+    assert client.get(reverse(REPORT)).status_code == 302  # to the login page
+    assert logged_in(member).get(reverse(REPORT)).status_code in (302, 403)
+    assert logged_in(admin_only_user).get(reverse(REPORT)).status_code in (302, 403)
+    assert logged_in(editor).get(reverse(REPORT)).status_code == 200
+
+
+def test_report_menu_item_only_for_editors(admin_only_user, editor):
+    item = FeedbackReportMenuItem("Article feedback", reverse(REPORT), name="article-feedback")
+    request = RequestFactory().get("/admin/")
+    request.user = admin_only_user
+    assert not item.is_shown(request)
+    request.user = editor
+    assert item.is_shown(request)
+    body = logged_in(editor).get("/admin/").content.decode()
+    assert reverse(REPORT) in body
+
+
+def test_product_areas_are_snippets_editors_manage(superuser):
+    client = logged_in(superuser)
+    index = reverse("wagtailsnippets_kb_productarea:list")
+    assert client.get(index).status_code == 200
+    response = client.post(
+        reverse("wagtailsnippets_kb_productarea:add"),
+        {"name": "Webhooks", "slug": "webhooks", "description": "Event delivery"},
+    )
+    assert response.status_code == 302
+    assert ProductArea.objects.filter(slug="webhooks").exists()
+    assert "Webhooks" in client.get(index).content.decode()
+
+
+def test_a_draft_revision_is_not_public(client, section, make_article):
+    page = make_article(section, "APN basics", summary="Published summary.")
+    page.summary = "Draft summary."
+    page.save_revision()
+    body = client.get(page.url).content.decode()
+    assert "Published summary." in body and "Draft summary." not in body
+    page = ArticlePage.objects.get(pk=page.pk)
+    assert page.has_unpublished_changes
+    page.get_latest_revision().publish()
+    assert "Draft summary." in client.get(page.url).content.decode()
+
+
+def test_a_new_draft_page_is_not_public(client, section, make_article):
+    draft = make_article(section, "Coming soon", live=False)
+    assert client.get(f"{section.url}coming-soon/").status_code == 404
+    assert "Coming soon" not in client.get(section.url).content.decode()
+    assert draft.pk
+
+
+def test_scheduled_page_goes_live_only_when_due(client, section, make_article):
+    page = make_article(section, "Launch notes", live=False)
+    page.go_live_at = timezone.now() + datetime.timedelta(hours=2)
+    revision = page.save_revision()
+    revision.publish()
+    page.refresh_from_db()
+    assert not page.live
+    revision.refresh_from_db()
+    assert revision.approved_go_live_at is not None
+    call_command("publish_scheduled")
+    assert client.get(f"{section.url}launch-notes/").status_code == 404
+    # three hours later the scheduler (cron / worker) runs again
+    later = timezone.now() + datetime.timedelta(hours=3)
+    with mock.patch("django.utils.timezone.now", return_value=later):
+        call_command("publish_scheduled")
+    page.refresh_from_db()
+    assert page.live
+    assert client.get(page.url).status_code == 200
+
+
+def test_default_workflow_moderates_an_article(client, section, make_article, editor, superuser):
+    page = make_article(section, "Rotate keys", summary="Old summary.")
+    workflow = page.get_workflow()
+    assert workflow is not None and workflow.active
+    page.summary = "Reviewed summary."
+    page.save_revision(user=editor)
+    state = workflow.start(page, editor)
+    assert state.status == "in_progress"
+    page = ArticlePage.objects.get(pk=page.pk)
+    assert page.workflow_in_progress
+    assert "Old summary." in client.get(page.url).content.decode()
+    task_state = page.current_workflow_task_state
+    task_state.specific.approve(user=superuser)
+    page = ArticlePage.objects.get(pk=page.pk)
+    assert not page.workflow_in_progress
+    assert "Reviewed summary." in client.get(page.url).content.decode()
+
+
+def test_editors_can_open_the_article_editor(section, make_article, editor):
+    page = make_article(section, "Edit me")
+    client = logged_in(editor)
+    assert client.get(reverse("wagtailadmin_pages:edit", args=[page.pk])).status_code == 200
+    add = reverse("wagtailadmin_pages:add", args=["kb", "articlepage", section.pk])
+    assert client.get(add).status_code == 200
