@@ -111,7 +111,7 @@ _IMPORT_FROM = re.compile(
     r"^import\s+(?P<clause>.+?)\s+from\s+(?P<q>['\"])(?P<src>.+?)(?P=q)\s*;?\s*$", re.DOTALL
 )
 _IMPORT_BARE = re.compile(r"^import\s+(?P<q>['\"])(?P<src>.+?)(?P=q)\s*;?\s*$", re.DOTALL)
-_EXPORT_START = re.compile(r"^export\s")
+_EXPORT_START = re.compile(r"^export\s+(?:const|let|var|function|async|class|default|\{|\*)")
 _TAG_START = re.compile(r"<(?P<close>/)?(?P<name>[A-Za-z][\w.:-]*)")
 _BLOCK_TAG_LINE = re.compile(r"^[ \t]*<(?P<name>[A-Z][\w.]*|details)(?=[\s/>]|$)")
 _MDX_COMMENT = re.compile(r"\{/\*.*?\*/\}", re.DOTALL)
@@ -241,9 +241,11 @@ class SegmentParser:
                 continue
 
             if _IMPORT_START.match(line):
-                flush()
-                i = self._take_import(lines, i, source, components)
-                continue
+                consumed = self._take_import(lines, i, source, components)
+                if consumed is not None:
+                    flush()
+                    i = consumed
+                    continue
 
             if _EXPORT_START.match(line):
                 flush()
@@ -394,27 +396,30 @@ class SegmentParser:
 
     # MDX statements
 
-    def _take_import(self, lines, i, source, components) -> int:
-        j = i
+    def _take_import(self, lines, i, source, components) -> int | None:
+        """Consume an ESM import (possibly over several lines); None if the line is prose
+        that merely starts with the word "import"."""
         statement = ""
-        while j < len(lines):
+        for j in range(i, min(i + 30, len(lines))):
             statement += lines[j]
-            j += 1
-            if _IMPORT_FROM.match(statement.strip()) or _IMPORT_BARE.match(statement.strip()):
+            if not lines[j].strip():
+                return None
+            stmt = statement.strip()
+            if _IMPORT_BARE.match(stmt):  # `import './styles.css'`: nothing to show
+                return j + 1
+            match = _IMPORT_FROM.match(stmt)
+            if match:
                 break
-            if not lines[j - 1].strip() and j - 1 > i:  # a blank line ends a broken import
-                break
-        stmt = statement.strip()
-        match = _IMPORT_FROM.match(stmt)
-        if not match:
-            if not _IMPORT_BARE.match(stmt):  # `import './x.css'` is harmless; anything else
-                self.warn(f"line {self._line(i)}: import statement not understood; dropped")
-            return j
+        else:
+            return None
+        j += 1
         names = _imported_names(match["clause"])
         module = match["src"]
-        if module.startswith(".") and module.lower().endswith((".md", ".mdx", ".markdown")):
-            path = (source.parent / module).resolve()
-            if not path.is_file():
+        if module.lower().endswith((".md", ".mdx", ".markdown")) and (
+            module.startswith((".", "@site/"))
+        ):
+            path = self._partial_path(source, module)
+            if path is None:
                 self.warn(f"partial '{module}' imported on line {self._line(i)} does not exist")
                 components.missing_partials.update(names)
             else:
@@ -424,6 +429,14 @@ class SegmentParser:
             for name in names:
                 components.others[name] = module
         return j
+
+    def _partial_path(self, source: Path, module: str) -> Path | None:
+        if module.startswith("@site/"):  # Docusaurus: the site folder (the docs' parent)
+            rest = module[len("@site/") :]
+            candidates = [self.root.parent / rest, self.root / rest]
+        else:
+            candidates = [source.parent / module]
+        return next((c.resolve() for c in candidates if c.is_file()), None)
 
     def _take_export(self, lines, i) -> int:
         depth, j = 0, i

@@ -830,3 +830,24 @@ def test_progress_bar_goes_to_stderr(home_page, media, docs, capsys):
     assert "Importing" in capsys.readouterr().err
     run(docs, "--no-progress")
     assert capsys.readouterr().err == ""
+
+
+def test_scanner_keeps_prose_that_only_looks_like_mdx(tmp_path):
+    from kb.importer.mdx import Code, SegmentParser, Text
+
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "_site-partial.md").write_text("From the site folder.\n")
+    warnings = []
+    parser = SegmentParser(tmp_path / "docs", warnings.append, lambda path: path.read_text())
+    segments = parser.parse_document(
+        "You need to\nimport the certificates first.\n\nexport the report as CSV.\n\n"
+        "import P from '@site/docs/_site-partial.md';\n\n<P />\n\n"
+        "- item\n  ```bash\n  ls\n  ```\n- next\n",
+        tmp_path / "docs" / "doc.mdx",
+    )
+    assert isinstance(segments[0], Text)
+    assert "import the certificates first." in segments[0].markdown
+    assert "export the report as CSV." in segments[0].markdown
+    assert segments[1].markdown == "From the site folder.\n"  # @site/ partial inlined
+    assert isinstance(segments[3], Code) and segments[3].code == "ls"  # fence inside a list
+    assert warnings == []
