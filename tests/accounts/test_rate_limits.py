@@ -32,8 +32,11 @@ def test_password_reset_requests_are_rate_limited(client, post, member):
     statuses = [
         post("/accounts/password/reset/", {"email": member.email}).status_code for _ in range(6)
     ]
-    assert statuses[:5] == [302] * 5
-    assert statuses[5] in (200, 429)
+    assert statuses == [302] * 5 + [429]
+    page = post("/accounts/password/reset/", {"email": member.email})
+    assert page.status_code == 429
+    assert b"Too many attempts" in page.content
+    assert b'class="site-header"' in page.content
 
 
 def test_signups_are_rate_limited_per_ip(client, settings):
@@ -50,3 +53,22 @@ def test_signups_are_rate_limited_per_ip(client, settings):
         {"email": "p9@example.com", "password1": PASSWORD, "password2": PASSWORD},
     )
     assert limited.status_code == 429
+
+
+def test_repeated_wrong_two_factor_codes_are_rate_limited(client, member):
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.utils import encrypt
+
+    from tests.accounts.conftest import totp_code
+
+    secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+    Authenticator.objects.create(
+        user=member, type=Authenticator.Type.TOTP, data={"secret": encrypt(secret)}
+    )
+    assert login(client, member.email)["Location"] == "/accounts/2fa/authenticate/"
+    for _ in range(5):
+        client.post("/accounts/2fa/authenticate/", {"code": "000000"})
+    limited = client.post("/accounts/2fa/authenticate/", {"code": totp_code(secret)})
+    assert limited.status_code == 200
+    assert b"Too many failed login attempts" in limited.content
+    assert "_auth_user_id" not in client.session
