@@ -27,6 +27,13 @@ def schedule_reindex(obj) -> None:
 
     provider = provider_for(obj)
     if provider is None:
+        # A gate row (e.g. a plan restriction) names the page or category it gates.
+        for attribute in ("page", "category", "thread"):
+            target = getattr(obj, attribute, None)
+            if target is not None and provider_for(target) is not None:
+                schedule_reindex(target)
+                return
+        logger.debug("search: nothing to re-index for %r", obj)
         return
     keys = provider.keys_for(obj)
     schedule_keys(provider.name, keys)

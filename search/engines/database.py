@@ -436,7 +436,8 @@ class PostgresEngine(DatabaseEngine):
         tsq = ts_query(request.query, match_all=request.match_all)
         where, params = self._filters(request)
         from_where = (
-            f"{ENTRY} e, to_tsquery('english', %s) AS q(query) WHERE e.search_vector @@ q.query"
+            f"{ENTRY} e CROSS JOIN to_tsquery('english', %s) AS q(query) "
+            "WHERE e.search_vector @@ q.query"
         )
         if where:
             from_where += " AND " + " AND ".join(where)
