@@ -30,6 +30,7 @@ def test_password_reset_for_unknown_address_looks_the_same(client, post, member)
     assert len(to_unknown) == 1 and "/accounts/password/reset/key/" not in to_unknown[0].body
 
 
+@pytest.mark.postgres
 def test_signup_with_existing_address_looks_like_a_new_signup(client, post, member):
     data = {"password1": PASSWORD, "password2": PASSWORD}
     existing = post("/accounts/signup/", {**data, "email": "MEMBER@example.com"}, follow=True)

@@ -24,6 +24,7 @@ def test_login_by_email_redirects_home(client, member):
     assert client.session["_auth_user_id"] == str(member.pk)
 
 
+@pytest.mark.postgres
 def test_login_email_is_case_insensitive(client, member):
     response = login(client, "  MEMBER@Example.COM ")
     assert response.status_code == 302

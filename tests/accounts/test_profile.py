@@ -46,6 +46,7 @@ def test_profile_saves_a_sanitised_display_name(client, member):
     assert (member.first_name, member.last_name) == ("Ana", "Lee")
 
 
+@pytest.mark.postgres
 def test_display_name_must_be_unique_case_insensitively(client, member, user_factory):
     user_factory(display_name="APN Guru")
     client.force_login(member)

@@ -26,6 +26,7 @@ def test_signup_page_uses_site_layout_and_labels_every_field(client):
     assert "<script>" not in html
 
 
+@pytest.mark.postgres
 def test_signup_sends_verification_email_and_link_confirms(client, post):
     response = post("/accounts/signup/", SIGNUP)
     assert response.status_code == 302
