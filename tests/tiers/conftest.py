@@ -11,6 +11,16 @@ def private_root(settings, tmp_path):
     settings.TIERS_PRIVATE_ROOT = tmp_path / "private"
 
 
+@pytest.fixture(autouse=True)
+def fresh_gate_cache():
+    """Rolled-back test transactions send no signals: start every test with an empty cache."""
+    from tiers import gate
+
+    gate._clear_cache()
+    yield
+    gate._clear_cache()
+
+
 @pytest.fixture
 def infinity(db):
     return Plan.objects.get(code="infinity")
