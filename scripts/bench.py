@@ -291,16 +291,24 @@ def _setup_django(database_url: str | None) -> str:
     return os.environ["DATABASE_URL"]
 
 
+_CUM: dict[int, list[float]] = {}
+
+
 def _zipf_words(rng: random.Random, pool: list[str], n: int) -> list[str]:
-    weights = [1.0 / (i + 1) ** 0.9 for i in range(len(pool))]
-    return rng.choices(pool, weights=weights, k=n)
+    cum = _CUM.get(id(pool))
+    if cum is None:
+        total, cum = 0.0, []
+        for i in range(len(pool)):
+            total += 1.0 / (i + 1) ** 0.9
+            cum.append(total)
+        _CUM[id(pool)] = cum
+    return rng.choices(pool, cum_weights=cum, k=n)
 
 
 def _sentence(rng: random.Random, length: int) -> str:
-    words = []
-    for _ in range(length):
-        pool = DOMAIN if rng.random() < 0.35 else COMMON
-        words.append(_zipf_words(rng, pool, 1)[0])
+    domain = int(length * 0.35)
+    words = _zipf_words(rng, DOMAIN, domain) + _zipf_words(rng, COMMON, length - domain)
+    rng.shuffle(words)
     return " ".join(words).capitalize() + "."
 
 
@@ -416,7 +424,9 @@ def run_speed(engine, label: str, args) -> None:
     from search import services
     from search.engines import _engines
 
-    docs = synthetic_documents(args.threads, args.posts, args.articles)
+    started = time.perf_counter()
+    docs = list(synthetic_documents(args.threads, args.posts, args.articles))
+    print(f"  {label:<12} generated the corpus in {time.perf_counter() - started:.1f} s")
     count = args.threads + args.articles
     started = time.perf_counter()
     done = engine.rebuild(docs, batch_size=1000)

@@ -312,6 +312,9 @@ def edit_distance(a: str, b: str, limit: int = 2) -> int:
     return prev[-1]
 
 
+_DICTIONARY_WORD_RE = re.compile(r"(?<![\w])[a-z]{3,30}(?![\w])")
+
+
 def words_of(text: str) -> list[str]:
-    """Dictionary words: alphabetic, 3 to 30 letters, lower case."""
-    return [w for w in _tokens(text) if 3 <= len(w) <= 30 and w.isalpha()]
+    """Dictionary words: plain ASCII letters, 3 to 30 of them, lower case."""
+    return _DICTIONARY_WORD_RE.findall((text or "").lower())

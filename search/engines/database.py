@@ -66,26 +66,41 @@ class DatabaseEngine(Engine):
 
     # -- indexing
     def _upsert(self, docs: list[SearchDocument]) -> None:
+        """Replace the entries of `docs` (plain executemany: bulk loads stay fast)."""
         latest = {doc.id: doc for doc in docs}
-        with transaction.atomic():
+        columns = [f.column for f in ENTRY_FIELDS]
+        insert = (
+            f"INSERT INTO {ENTRY} ({', '.join(columns)}) "  # noqa: S608
+            f"VALUES ({', '.join(['%s'] * len(columns))})"
+        )
+        with transaction.atomic(), connection.cursor() as cursor:
             self._delete(list(latest))
-            entries = SearchEntry.objects.bulk_create(
-                [_entry(d) for d in latest.values()], batch_size=CHUNK
-            )
-            if any(e.pk is None for e in entries):  # pragma: no cover - old databases
-                ids = dict(
-                    SearchEntry.objects.filter(doc_id__in=list(latest)).values_list("doc_id", "id")
+            rows = []
+            for doc in latest.values():
+                entry = _entry(doc)
+                rows.append(
+                    [
+                        f.get_db_prep_save(getattr(entry, f.attname), connection)
+                        for f in ENTRY_FIELDS
+                    ]
                 )
-                for e in entries:
-                    e.pk = ids[e.doc_id]
-            SearchEntryTag.objects.bulk_create(
-                [
-                    SearchEntryTag(entry_id=e.pk, tag=tag[:100])
-                    for e, d in zip(entries, latest.values(), strict=True)
-                    for tag in d.tags
-                ],
-                batch_size=CHUNK,
-            )
+            cursor.executemany(insert, rows)
+            ids: dict[str, int] = {}
+            keys = list(latest)
+            for start in range(0, len(keys), CHUNK):
+                chunk = keys[start : start + CHUNK]
+                cursor.execute(
+                    f"SELECT doc_id, id FROM {ENTRY} WHERE doc_id IN "  # noqa: S608
+                    f"({', '.join(['%s'] * len(chunk))})",
+                    chunk,
+                )
+                ids.update(cursor.fetchall())
+            tag_rows = [[ids[doc.id], tag[:100]] for doc in latest.values() for tag in doc.tags]
+            if tag_rows:
+                cursor.executemany(
+                    f"INSERT INTO {TAG} (entry_id, tag) VALUES (%s, %s)",  # noqa: S608
+                    tag_rows,
+                )
 
     def _delete(self, doc_ids: list[str]) -> None:
         with transaction.atomic(), connection.cursor() as cursor:
@@ -216,6 +231,8 @@ class DatabaseEngine(Engine):
         )
 
 
+ENTRY_FIELDS = [f for f in SearchEntry._meta.concrete_fields if not f.primary_key]
+
 HIT_COLUMNS = (
     "e.id, e.doc_id, e.kind, e.url, e.title, e.section, e.product_area, e.product_area_name, "
     "e.tags, e.solved, e.staff_answered, e.created, e.updated"
@@ -227,16 +244,19 @@ def _like_escape(value: str) -> str:
 
 
 def _as_datetime(value):
-    if value is None or hasattr(value, "tzinfo"):
-        return value
+    from datetime import UTC, datetime
+
     from django.utils.dateparse import parse_datetime
 
-    parsed = parse_datetime(str(value))
-    if parsed is not None and parsed.tzinfo is None:
-        from datetime import UTC
-
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed
+    if value is None:
+        return None
+    if not isinstance(value, datetime):
+        value = parse_datetime(str(value))
+        if value is None:
+            return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value
 
 
 def _dictfetch(cursor) -> list[dict]:

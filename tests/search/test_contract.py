@@ -184,7 +184,8 @@ def test_snippets_are_escaped_with_marks_only(engine, doc):
         assert "<mark>" in html
         cleaned = html.replace("<mark>", "").replace("</mark>", "")
         assert "<" not in cleaned
-    assert "&lt;script&gt;" in hit.snippet_html
+    # Engines either keep the markup as escaped text or drop it (ts_headline drops tags).
+    assert "&lt;script&gt;" in hit.snippet_html or "script" not in hit.snippet_html
 
 
 def test_solved_and_fresh_rank_higher(engine, doc):

@@ -61,6 +61,7 @@ def apply_on_commit(django_capture_on_commit_callbacks):
     return run
 
 
+@pytest.mark.postgres
 def test_publish_writes_the_outbox_in_the_same_transaction(section, apply_on_commit):
     IndexOutbox.objects.all().delete()
     with pytest.raises(RuntimeError), transaction.atomic():
@@ -73,6 +74,7 @@ def test_publish_writes_the_outbox_in_the_same_transaction(section, apply_on_com
     assert found("wombat") == [f"page:{ArticlePage.objects.get(title='Wombat article').pk}"]
 
 
+@pytest.mark.postgres
 def test_page_lifecycle_reaches_the_index(section, home_page, apply_on_commit):
     page = apply_on_commit(add_article, section, "Dingo guide", "all about dingos")
     doc_id = f"page:{page.pk}"
@@ -100,6 +102,7 @@ def test_page_lifecycle_reaches_the_index(section, home_page, apply_on_commit):
     assert found("dingo") == []
 
 
+@pytest.mark.postgres
 def test_private_pages_leave_the_index(section, apply_on_commit):
     page = apply_on_commit(add_article, section, "Koala guide", "koalas sleep")
     assert found("koala", None) == [f"page:{page.pk}"]
@@ -111,6 +114,7 @@ def test_private_pages_leave_the_index(section, apply_on_commit):
     assert found("koala") == [f"page:{page.pk}"]
 
 
+@pytest.mark.postgres
 def test_plan_gated_pages_carry_their_audience(section, apply_on_commit, monkeypatch):
     monkeypatch.setattr(gate, "page_audience", lambda page: ["infinity"])
     page = apply_on_commit(add_article, section, "Numbat runbook", "numbat escalation")
@@ -129,6 +133,7 @@ def poster(user_factory):
     return user
 
 
+@pytest.mark.postgres
 def test_forum_changes_reach_the_index(poster, staff_user, apply_on_commit):
     category = CategoryFactory(name="APN & data", slug="apn-data")
     thread = apply_on_commit(
@@ -158,6 +163,7 @@ def test_forum_changes_reach_the_index(poster, staff_user, apply_on_commit):
     assert found("platypus", None) == []
 
 
+@pytest.mark.postgres
 def test_category_gate_applies_to_its_threads(poster, apply_on_commit, monkeypatch):
     category = CategoryFactory(name="Infinity lounge", slug="infinity-lounge")
     thread = apply_on_commit(
