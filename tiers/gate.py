@@ -8,35 +8,37 @@ subscriptions; support staff see everything (None). Page restrictions apply to t
 page and all its descendants (the nearest restricted ancestor wins).
 
 Queries stay bounded: a user's audiences are computed once per user object (i.e. per request),
-and the restriction maps (few rows) are loaded once per request and shared by every page and
-category asked about in it.
+and the restriction maps (few rows) are loaded once per request - or once per `gate.batch()`
+block in indexers and commands - and shared by every page and category asked about in it.
 """
 
 from __future__ import annotations
 
 import threading
-import time
+from contextlib import contextmanager
 
-from django.core.signals import request_started
+from django.core.signals import request_finished, request_started
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.urls import reverse
 
 PUBLIC = "public"
-_MAP_TTL_SECONDS = 30
 
 
 class _RestrictionCache(threading.local):
+    """Restriction maps, kept for the length of one request (or one `batch()` block).
+
+    Outside both, every question reads the (small) restriction tables afresh, so a change -
+    or a rolled-back change - is never served stale.
+    """
+
     def __init__(self):
         self.pages: dict[str, list[str]] | None = None
         self.categories: dict[int, list[str]] | None = None
-        self.loaded_at = 0.0
+        self.depth = 0
 
     def clear(self, **kwargs):
         self.pages = None
         self.categories = None
-
-    def fresh(self) -> bool:
-        return time.monotonic() - self.loaded_at < _MAP_TTL_SECONDS
 
 
 _cache = _RestrictionCache()
@@ -46,11 +48,35 @@ def _clear_cache(**kwargs):
     _cache.clear()
 
 
-request_started.connect(_clear_cache, dispatch_uid="tiers_gate_request_started")
+def _request_started(**kwargs):
+    _cache.clear()
+    _cache.depth = 1
+
+
+def _request_finished(**kwargs):
+    _cache.clear()
+    _cache.depth = 0
+
+
+request_started.connect(_request_started, dispatch_uid="tiers_gate_request_started")
+request_finished.connect(_request_finished, dispatch_uid="tiers_gate_request_finished")
+
+
+@contextmanager
+def batch():
+    """Share one load of the restriction maps across many questions (indexers, feeds)."""
+    _cache.depth += 1
+    try:
+        yield
+    finally:
+        _cache.depth -= 1
+        if _cache.depth <= 0:
+            _cache.depth = 0
+            _cache.clear()
 
 
 def _page_map() -> dict[str, list[str]]:
-    if _cache.pages is None or not _cache.fresh():
+    if _cache.pages is None or not _cache.depth:
         from tiers.models import PageRestriction
 
         mapping: dict[str, list[str]] = {}
@@ -59,12 +85,11 @@ def _page_map() -> dict[str, list[str]]:
             if code:
                 codes.append(code)
         _cache.pages = mapping
-        _cache.loaded_at = time.monotonic()
     return _cache.pages
 
 
 def _category_map() -> dict[int, list[str]]:
-    if _cache.categories is None or not _cache.fresh():
+    if _cache.categories is None or not _cache.depth:
         from tiers.models import CategoryRestriction
 
         mapping: dict[int, list[str]] = {}
@@ -75,7 +100,6 @@ def _category_map() -> dict[int, list[str]]:
             if code:
                 codes.append(code)
         _cache.categories = mapping
-        _cache.loaded_at = time.monotonic()
     return _cache.categories
 
 
