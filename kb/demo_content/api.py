@@ -142,7 +142,8 @@ SECTION = {
                         ["422", "Well-formed but invalid (for example a bad ICCID check digit)"],
                         ["429", "Rate limit exceeded; see Retry-After"],
                         ["5xx", "Our problem; retry with backoff"],
-                    ]
+                    ],
+                    caption="HTTP status codes",
                 ),
                 callout(
                     "tip",

@@ -175,8 +175,8 @@ SECTION = {
                 p(
                     """
                     <p>Turn the radio off with <code>AT+CFUN=0</code> (or <code>AT+CFUN=4</code>,
-                    airplane mode, on modules that keep the SIM powered only in mode 4), define
-                    PDP context 1, then turn the radio back on. Changing the context while the
+                    flight mode, if your module's manual recommends it), define PDP context 1,
+                    then turn the radio back on. Changing the context while the
                     module is registered is allowed but does not take effect until the next
                     attach.</p>
                     """
@@ -215,6 +215,27 @@ SECTION = {
 
                     OK
                     +CEREG: 5,"1A2B","01A2D3F4",7
+                    """,
+                ),
+                p(
+                    """
+                    <p>A module that can fall back to 2G or 3G reports there with
+                    <code>AT+CREG</code> and <code>AT+CGREG</code>, using the same status
+                    values. On an LTE-M-only registration these typically stay at
+                    <code>0</code>, which is not an error:</p>
+                    """
+                ),
+                code(
+                    "at",
+                    """
+                    AT+CREG?
+                    +CREG: 0,0
+
+                    OK
+                    AT+CGREG?
+                    +CGREG: 0,0
+
+                    OK
                     """,
                 ),
                 table(
@@ -409,7 +430,7 @@ SECTION = {
                     "at",
                     """
                     AT+COPS=?
-                    +COPS: (2,"Example Mobile","ExMobile","31041",7),(1,"Other Net","OtherNet","310260",7),,(0-4),(0-2)
+                    +COPS: (2,"Example Mobile","ExMobile","310410",7),(1,"Other Net","OtherNet","310260",7),,(0-4),(0-2)
 
                     OK
                     AT+COPS=1,2,"310260"
@@ -715,7 +736,7 @@ SECTION = {
             "tags": ["apn", "ios", "roaming", "sim"],
             "reviewed_days_ago": 365,
             "summary": (
-                "Set the APN on iPhone and iPad when the Cellular Data Network menu is available, "
+                "Set the APN on iPhone and iPad when the Cellular Network menu is available, "
                 "and with a configuration profile when it is not."
             ),
             "body": [
@@ -734,8 +755,9 @@ SECTION = {
                         "<strong>Data Roaming</strong>.</p>",
                     ),
                     (
-                        "Open Cellular Data Network",
-                        "<p>In the same menu, tap <strong>Cellular Data Network</strong> (on "
+                        "Open the APN settings",
+                        "<p>In the same menu, tap <strong>Cellular Network</strong> (called "
+                        "<em>Cellular Data Network</em> on older iOS versions; on "
                         "iPad: <strong>APN Settings</strong>).</p>",
                     ),
                     (
@@ -753,7 +775,7 @@ SECTION = {
                 callout(
                     "note",
                     """
-                    <p>If <strong>Cellular Data Network</strong> is missing, the SIM or a
+                    <p>If <strong>Cellular Network</strong> is missing, the SIM or a
                     configuration profile controls the APN. Remove old APN profiles under
                     <strong>Settings &rarr; General &rarr; VPN &amp; Device Management</strong>,
                     or install ours as described below.</p>

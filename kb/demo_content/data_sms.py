@@ -355,7 +355,8 @@ SECTION = {
                         ["GSM 7-bit", "160", "153"],
                         ["UCS-2 (any Unicode)", "70", "67"],
                         ["8-bit binary (PDU mode)", "140 bytes", "134 bytes"],
-                    ]
+                    ],
+                    caption="SMS length by encoding",
                 ),
                 p(
                     """

@@ -420,7 +420,8 @@ SECTION = {
                         ["Activated", "Deactivated"],
                         ["Deactivated", "Activated, Retired"],
                         ["Retired", "(none)"],
-                    ]
+                    ],
+                    caption="State changes you can make",
                 ),
                 p(
                     """

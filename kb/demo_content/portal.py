@@ -263,7 +263,8 @@ SECTION = {
                             "Activated SIMs without a session in N days",
                             "Deactivate forgotten SIMs",
                         ],
-                    ]
+                    ],
+                    caption="Reports in the portal",
                 ),
                 h2("Schedule a report"),
                 steps(
@@ -344,7 +345,8 @@ SECTION = {
                             "Actions",
                             "Block data; unblock at cycle start; change state; change rate plan; send SMS; call webhook; e-mail",
                         ],
-                    ]
+                    ],
+                    caption="Parts of a rule",
                 ),
                 h2("Recipe: a daily usage cap"),
                 steps(

@@ -267,7 +267,8 @@ SECTION = {
                         ["Web", "Any severity, 24/7/365", "Support → Tickets → New ticket"],
                         ["E-mail", "Any severity, 24/7/365", "support@example.com"],
                         ["Phone", "Severity 1 and 2 only, 24x7x365", "+1 800 555 0100"],
-                    ]
+                    ],
+                    caption="Ways to open a ticket",
                 ),
                 callout(
                     "tip",

@@ -495,7 +495,8 @@ SECTION = {
                             "Many short sessions, each a few KB",
                             "Reconnect loop: full TLS handshake every time",
                         ],
-                    ]
+                    ],
+                    caption="Usage patterns and their usual causes",
                 ),
                 h2("Prevent the next one"),
                 p(

@@ -88,6 +88,8 @@ def test_demo_content_is_complete(demo_site):
     assert used_blocks == set(BaseStreamBlock.base_blocks) - {"image"}
     assert callout_kinds == {"info", "note", "tip", "warning", "danger"}
     assert {"bash", "python", "javascript", "java", "json", "at"} <= languages
+    tables = [block.value for page in pages for block in page.body if block.block_type == "table"]
+    assert all(table["table_caption"] for table in tables)  # captions label the table regions
 
     # Articles have a table of contents; tags are shared so related articles can be found.
     assert all(page.headings for page in ArticlePage.objects.live())
