@@ -1,11 +1,14 @@
 """allauth extension points for the site, kept in one place as allauth intends."""
 
+from django.conf import settings
 from django.contrib.sites.shortcuts import get_current_site
 from django.core.mail import EmailMultiAlternatives
 from django.http import HttpRequest, HttpResponse
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
+from allauth.mfa.adapter import DefaultMFAAdapter
+from allauth.mfa.models import Authenticator
 
 from resourcecenter.emails import queue_email
 
@@ -73,3 +76,26 @@ class AccountAdapter(DefaultAccountAdapter):
             extra_tags=extra_tags,
             message=message,
         )
+
+
+class MFAAdapter(DefaultMFAAdapter):
+    """Staff cannot switch off their authenticator app while REQUIRE_STAFF_MFA is on."""
+
+    error_messages = {
+        **DefaultMFAAdapter.error_messages,
+        "cannot_delete_authenticator": (
+            "Staff accounts must keep two-factor authentication on. To move it to a new "
+            "phone, scan the secret you saved into the new app, or ask another administrator."
+        ),
+    }
+
+    def can_delete_authenticator(self, authenticator: Authenticator) -> bool:
+        from resourcecenter.middleware import user_requires_mfa
+
+        if (
+            getattr(settings, "REQUIRE_STAFF_MFA", False)
+            and authenticator.type == Authenticator.Type.TOTP
+            and user_requires_mfa(authenticator.user)
+        ):
+            return False
+        return super().can_delete_authenticator(authenticator)

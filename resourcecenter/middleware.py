@@ -66,15 +66,20 @@ class AdminLoginRedirectMiddleware:
         return self.get_response(request)
 
 
-def user_requires_mfa(user, path: str) -> bool:
-    """Whether this signed-in user must have two-factor authentication to use `path`.
+def user_requires_mfa(user, path: str | None = None) -> bool:
+    """Whether this signed-in user must use two-factor authentication (for `path`).
 
     Support staff and editors must (they act on other people's data and publish content);
-    so must anyone else who reaches the Wagtail admin.
+    so must anyone else who can reach the Wagtail admin. The admin-permission lookup costs
+    queries, so for a request it is only made on admin paths.
     """
+    if not getattr(user, "is_authenticated", False):
+        return False
     if is_support_staff(user) or EDITORS_GROUP in _group_names(user):
         return True
-    return path.startswith("/admin/") and user.has_perm("wagtailadmin.access_admin")
+    if path is not None and not path.startswith("/admin/"):
+        return False
+    return user.has_perm("wagtailadmin.access_admin")
 
 
 class StaffMFARequiredMiddleware:

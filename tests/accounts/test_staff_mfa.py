@@ -8,6 +8,7 @@ import pytest
 from allauth.mfa.models import Authenticator
 
 from resourcecenter.roles import SUPPORT_STAFF_GROUP
+from tests.accounts.conftest import PASSWORD, totp_code
 
 pytestmark = pytest.mark.django_db
 
@@ -76,3 +77,51 @@ def test_off_by_default_outside_production(client, superuser):
 @override_settings(REQUIRE_STAFF_MFA=True)
 def test_anonymous_visitors_are_not_affected(client):
     assert client.get("/admin/")["Location"] == "/accounts/login/?next=/admin/"
+
+
+@override_settings(REQUIRE_STAFF_MFA=True)
+def test_staff_enrols_end_to_end_then_reaches_the_admin(client, post, superuser, settings):
+    settings.MFA_TOTP_TOLERANCE = 1
+    response = client.post(
+        "/accounts/login/", {"login": superuser.email, "password": PASSWORD, "next": "/admin/"}
+    )
+    assert response["Location"] == "/admin/"
+    assert client.get("/admin/")["Location"] == ACTIVATE
+    reauth = client.get(ACTIVATE)["Location"]
+    assert reauth.startswith("/accounts/reauthenticate/")
+    assert client.post(reauth, {"password": PASSWORD})["Location"] == ACTIVATE
+    client.get(ACTIVATE)
+    secret = client.session["mfa.totp.secret"]
+    assert post(ACTIVATE, {"code": totp_code(secret)}).status_code == 302
+    assert client.get("/admin/").status_code == 200
+
+    # Logging in again now asks for the code before the admin opens.
+    client.post("/accounts/logout/")
+    response = client.post(
+        "/accounts/login/", {"login": superuser.email, "password": PASSWORD, "next": "/admin/"}
+    )
+    assert response["Location"] == "/accounts/2fa/authenticate/"
+    done = post("/accounts/2fa/authenticate/", {"code": totp_code(secret, offset=1)})
+    assert done["Location"] == "/admin/"
+    assert client.get("/admin/").status_code == 200
+
+
+@override_settings(REQUIRE_STAFF_MFA=True)
+def test_staff_cannot_switch_off_totp(client, superuser):
+    _with_totp(superuser)
+    client.force_login(superuser)
+    client.post("/accounts/reauthenticate/", {"password": PASSWORD})
+    response = client.post("/accounts/2fa/totp/deactivate/")
+    assert response.status_code == 200
+    assert "must keep two-factor authentication on" in response.content.decode()
+    assert Authenticator.objects.filter(user=superuser, type=Authenticator.Type.TOTP).exists()
+
+
+@override_settings(REQUIRE_STAFF_MFA=True)
+def test_members_can_switch_off_totp(client, member):
+    _with_totp(member)
+    client.force_login(member)
+    client.post("/accounts/reauthenticate/", {"password": PASSWORD})
+    response = client.post("/accounts/2fa/totp/deactivate/")
+    assert response.status_code == 302
+    assert not Authenticator.objects.filter(user=member, type=Authenticator.Type.TOTP).exists()
