@@ -39,7 +39,7 @@ class ContentSecurityPolicyMiddleware:
 
 
 class AdminLoginRedirectMiddleware:
-    """Sends the Wagtail and Django admin login (and password reset) pages to allauth.
+    """Sends the Wagtail and Django admin login and password pages to allauth.
 
     There is one way in: allauth's login, with its rate limits, e-mail verification and
     two-factor step. The admins' own login forms would bypass all three.
@@ -47,6 +47,7 @@ class AdminLoginRedirectMiddleware:
 
     LOGIN_PATHS = ("/admin/login/", "/django-admin/login/")
     RESET_PATHS = ("/admin/password_reset/",)
+    PASSWORD_CHANGE_PATHS = ("/django-admin/password_change/",)
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -63,6 +64,8 @@ class AdminLoginRedirectMiddleware:
             return redirect(f"{reverse('account_login')}?{urlencode({'next': next_url})}")
         if path.startswith(self.RESET_PATHS):
             return redirect("account_reset_password")
+        if path.startswith(self.PASSWORD_CHANGE_PATHS):
+            return redirect("account_change_password")
         return self.get_response(request)
 
 

@@ -43,6 +43,12 @@ def test_admin_password_reset_goes_to_allauth(client):
     assert response["Location"] == "/accounts/password/reset/"
 
 
+def test_django_admin_password_change_goes_to_allauth(client, superuser):
+    client.force_login(superuser)
+    response = client.get("/django-admin/password_change/")
+    assert response["Location"] == "/accounts/password/change/"
+
+
 def test_staff_lands_in_admin_after_login(client, superuser):
     response = client.post(
         "/accounts/login/", {"login": superuser.email, "password": PASSWORD, "next": "/admin/"}
