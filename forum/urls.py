@@ -48,7 +48,7 @@ urlpatterns = [
         views_notifications.notification_settings,
         name="notification_settings",
     ),
-    path("t/<int:pk>/watch/", views_notifications.watch_thread, name="watch_thread"),
+    path("watch/t/<int:pk>/", views_notifications.watch_thread, name="watch_thread"),
     path("c/<slug:slug>/watch/", views_notifications.watch_category, name="watch_category"),
     path("unsubscribe/<str:token>/", views_notifications.unsubscribe, name="unsubscribe"),
 ]
