@@ -2,6 +2,31 @@
 
 `import_docs(path, parent, dry_run=False, progress=False) -> ImportReport` is the entry point;
 the `import_docs` management command is a thin wrapper around it.
+
+How the tree maps onto pages:
+
+- folders -> `ResourceIndexPage`s; a folder's `index.md` / `_index.md` / `README.md` gives the
+  title and the introduction, else Docusaurus' `_category_.json` (`label`, `position`,
+  `link.description`), else the folder name;
+- other `.md` / `.mdx` / `.markdown` files -> `ArticlePage`s; files starting with `_` are
+  partials (inlined where an MDX document uses them), hidden files are ignored;
+- front matter: `title` (else the first H1, else the file name), `description` (summary and
+  search description), `tags`, `sidebar_position` (else a `01-` name prefix) for the order,
+  `slug`, `last_reviewed` / `last_update.date` / `last_updated` / `updated` / `date`, and
+  optionally `kind`, `difficulty`, `product_area`; `draft: true` documents are skipped;
+- Markdown -> StreamField blocks: rich text paragraphs (lists, quotes, inline markup), headings
+  with anchors, code (language and `title="file"`), code tabs (`<Tabs>`/`<TabItem>`, MkDocs
+  `=== "Tab"`), callouts (`:::note|tip|info|warning|caution|danger`, MkDocs `!!!`, GitHub
+  `> [!NOTE]`, `<details>`), tables, images (imported into the image library once, by content
+  hash) and YouTube/Vimeo frames;
+- relative links -> Wagtail page links (resolved once every page exists); links to other files
+  in the tree import them into the document library;
+- raw HTML and unknown JSX components never reach a page: they are unwrapped or removed with
+  a warning.
+
+Pages are matched to earlier runs by `source_path` below the parent, so a re-run updates them in
+place and only publishes a new revision when something changed. Editors' own pages (no
+`source_path`) are never touched.
 """
 
 from kb.importer.report import ImportReport, ImportWarning, PageResult

@@ -120,6 +120,8 @@ class DocConverter:
         meta = page_meta(front.data, problems)
         for problem in problems:
             warn(problem)
+        if meta.draft:  # not imported: do not bring its images into the library either
+            return ConvertedDoc(meta, meta.title or fallback_title, [])
         parser = SegmentParser(self.root, warn, lambda path: self._read_partial(path, warn))
         segments = parser.parse_document(front.body, source, front.body_line)
         links: list[LinkRef] = []

@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, transaction
+from django.db import transaction
 from django.utils.html import escape
 
 from wagtail.models import Page, Site
@@ -230,7 +230,7 @@ class _ImportRun:
                     slug=self._slug(node, title),
                     source_path=node.rel,
                 )
-        except (ValidationError, DatabaseError) as exc:
+        except Exception as exc:  # noqa: BLE001 - report it, carry on with the other pages
             node.skip_reason = f"page could not be created ({_error_text(exc)}); skipped"
             self.report.add(PageResult(node.source_rel, SKIPPED, reason=node.skip_reason))
             self.report.warn(node.source_rel, node.skip_reason)
@@ -262,9 +262,9 @@ class _ImportRun:
         created = node.created
         warn = self.warn(node)
         page = Page.objects.get(pk=node.page_id).specific
-        latest = page.get_latest_revision_as_object() if page.latest_revision_id else page
         try:
             with transaction.atomic():
+                latest = page.get_latest_revision_as_object() if page.latest_revision_id else page
                 state, body_raw = self._desired_state(node, page, warn)
                 current = (
                     page_ops.index_state(latest)
@@ -280,17 +280,16 @@ class _ImportRun:
                     if not self.dry_run:
                         page_ops.apply_state(latest, state, body_raw)
                         page_ops.publish(latest)
-        except (ValidationError, DatabaseError) as exc:
+        except Exception as exc:  # noqa: BLE001 - report it, carry on with the other pages
             reason = f"page could not be saved ({_error_text(exc)}); skipped"
+            if created:  # the new page stays an unpublished draft; the next run tries again
+                reason += "; the new page was left unpublished"
             self.report.add(
                 PageResult(
                     node.source_rel, SKIPPED, title=page.title, page_id=page.pk, reason=reason
                 )
             )
             self.report.warn(node.source_rel, reason)
-            if created and not self.dry_run:
-                page.delete()
-                node.page_id = None
             return
         self.report.add(
             PageResult(
