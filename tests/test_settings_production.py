@@ -189,3 +189,29 @@ def test_admin_gets_its_own_policy(client, superuser):
     assert "'unsafe-inline'" in policy  # Wagtail's admin needs inline scripts and styles
     assert "object-src 'none'" in policy
     assert "frame-ancestors 'self'" in policy
+
+
+def test_dev_settings_deliver_queued_mail_as_files(tmp_path):
+    """Under `make run` (dev settings) tasks run at once and e-mail lands in files."""
+    code = f"""
+import django
+django.setup()
+from django.conf import settings
+from pathlib import Path
+assert settings.EMAIL_BACKEND == "django.core.mail.backends.filebased.EmailBackend"
+assert Path(settings.EMAIL_FILE_PATH).parts[-2:] == ("var", "outbox")
+settings.EMAIL_FILE_PATH = {str(tmp_path)!r}
+from resourcecenter.emails import queue_email
+queue_email(["newcomer@example.com"], "Confirm your e-mail address", "Open the link")
+"""
+    env = {
+        "DJANGO_SETTINGS_MODULE": "resourcecenter.settings.dev",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+    }
+    result = run(code, env)
+    assert result.returncode == 0, result.stderr[-2000:]
+    files = [f for f in tmp_path.iterdir() if f.suffix == ".log"]
+    assert len(files) == 1
+    content = files[0].read_text()
+    assert "To: newcomer@example.com" in content
+    assert "Subject: Confirm your e-mail address" in content
