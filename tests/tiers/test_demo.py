@@ -1,0 +1,33 @@
+"""tiers.demo loads both plans, three organisations and tickets in every state, idempotently."""
+
+from io import StringIO
+
+from django.core.management.color import no_style
+
+from resourcecenter import demo as site_demo
+from tiers import demo
+from tiers.models import Organisation, Ticket
+
+
+def test_demo_loads_every_state_and_is_idempotent(db):
+    site_demo.load(StringIO(), no_style())
+    from forum import demo as forum_demo
+
+    forum_demo.load(StringIO(), no_style())
+    out = StringIO()
+    demo.load(out, no_style())
+    assert "3 organisations" in out.getvalue()
+    plans = {o.slug: o for o in Organisation.objects.all()}
+    assert set(plans) >= {"northwind-telematics", "rheinland-smart-metering", "sprout-sensors"}
+    assert {o.region for o in Organisation.objects.filter(subscriptions__status="active")} == {
+        "us",
+        "eu",
+    }
+    states = set(Ticket.objects.values_list("status", flat=True))
+    assert states == {s for s, _ in Ticket.STATUS_CHOICES}
+    assert Ticket.objects.filter(breached_at__isnull=False).exists()
+    assert Ticket.objects.filter(thread__isnull=False).exists()
+    count = Ticket.objects.count()
+    demo.load(StringIO(), no_style())
+    assert Ticket.objects.count() == count
+    assert Organisation.objects.count() == 3
