@@ -57,7 +57,8 @@
     button.setAttribute("aria-label", "Copy code" + (label ? " from " + label.textContent : ""));
     button.textContent = "Copy";
     button.addEventListener("click", function () {
-      copyText(code.textContent).then(function () {
+      // No trailing newline: pasted into a terminal, it would run the command at once.
+      copyText(code.textContent.replace(/\s+$/, "")).then(function () {
         button.textContent = "Copied";
         button.classList.add("is-copied");
         announce("Copied");
