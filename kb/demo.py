@@ -9,17 +9,22 @@ twice creates nothing and publishes no new revisions.
 """
 
 import datetime
+import hashlib
 from dataclasses import dataclass, field
 
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 from django.utils.html import strip_tags
 
+from wagtail.images import get_image_model
 from wagtail.log_actions import log
 from wagtail.models import Page, Revision
 from wagtail.signals import page_published
 
 from kb.demo_content import PRODUCT_AREAS, SECTIONS
+from kb.demo_content.diagrams import DIAGRAMS
 from kb.models import ArticlePage, CodeSamplePage, ProductArea, ResourceIndexPage, VideoPage
 from resourcecenter.demo import ensure_home_page
 
@@ -58,6 +63,7 @@ def load_content() -> LoadResult:
     """Create whatever demo sections and pages are missing, leaving existing ones alone."""
     home = ensure_home_page()
     areas = ensure_product_areas()
+    images = ensure_demo_images()
     today = timezone.localdate()
     result = LoadResult()
     for section in SECTIONS:
@@ -87,7 +93,7 @@ def load_content() -> LoadResult:
             if _child(index, data["slug"]) is not None:
                 result.unchanged += 1
                 continue
-            page = build_page(data, areas, today)
+            page = build_page(data, areas, today, images)
             published_at = _published_at(page.last_reviewed)
             page.first_published_at = published_at - FIRST_PUBLISHED_BEFORE_REVIEW
             _publish_new(index, page, tags=data["tags"], published_at=published_at)
@@ -105,7 +111,37 @@ def ensure_product_areas() -> dict[str, ProductArea]:
     return areas
 
 
-def build_page(data: dict, areas: dict[str, ProductArea], today: datetime.date) -> Page:
+def ensure_demo_images() -> dict:
+    """The generated diagrams in the image library, keyed like `kb.demo_content.diagrams`.
+
+    An image is found again by its title; its file gets a fixed name, so reloading the demo
+    into a fresh database reuses the file rather than piling up copies in the media folder.
+    """
+    image_model = get_image_model()
+    images = {}
+    for key, (title, draw) in DIAGRAMS.items():
+        existing = image_model.objects.filter(title=title).first()
+        if existing is not None:
+            images[key] = existing
+            continue
+        png, width, height = draw()
+        path = f"original_images/demo-{key}.png"
+        if not default_storage.exists(path):
+            path = default_storage.save(path, ContentFile(png))
+        images[key] = image_model.objects.create(
+            title=title,
+            file=path,
+            width=width,
+            height=height,
+            file_size=len(png),
+            file_hash=hashlib.sha1(png, usedforsecurity=False).hexdigest(),
+        )
+    return images
+
+
+def build_page(
+    data: dict, areas: dict[str, ProductArea], today: datetime.date, images: dict
+) -> Page:
     """An unsaved page of the right type from one entry of `kb.demo_content`."""
     model = PAGE_TYPES[data["type"]]
     fields = {
@@ -115,7 +151,7 @@ def build_page(data: dict, areas: dict[str, ProductArea], today: datetime.date) 
         "search_description": data["summary"],
         "product_area": areas[data["area"]],
         "last_reviewed": today - datetime.timedelta(days=data["reviewed_days_ago"]),
-        "body": data["body"],
+        "body": [_resolve_images(block, images) for block in data["body"]],
     }
     if model is ArticlePage:
         fields["kind"] = data["kind"]
@@ -138,6 +174,14 @@ def build_page(data: dict, areas: dict[str, ProductArea], today: datetime.date) 
     if model is VideoPage:
         list(page.chapters)
     return page
+
+
+def _resolve_images(block: dict, images: dict) -> dict:
+    """Fill in the image id of an image block made with `builders.image` (other blocks as-is)."""
+    if "demo_image" not in block:
+        return block
+    value = {**block["value"], "image": images[block["demo_image"]].pk}
+    return {"type": block["type"], "value": value}
 
 
 def _child(parent: Page, slug: str) -> Page | None:

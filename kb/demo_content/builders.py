@@ -66,3 +66,15 @@ def table(rows: list[list[str]], caption: str = "", header_row: bool = True) -> 
 
 def video(url: str, title: str) -> dict:
     return {"type": "video", "value": {"url": url, "title": title}}
+
+
+def image(key: str, alt_text: str, caption: str = "") -> dict:
+    """An image block showing the generated diagram `key` (see kb.demo_content.diagrams).
+
+    The image's id is only known at load time, so the loader fills it in from `demo_image`.
+    """
+    return {
+        "type": "image",
+        "value": {"image": None, "alt_text": alt_text, "caption": caption},
+        "demo_image": key,
+    }

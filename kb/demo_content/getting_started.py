@@ -3,7 +3,7 @@
 # Prose, tables and code samples keep their natural line lengths.
 # ruff: noqa: E501
 
-from kb.demo_content.builders import callout, code, h2, p, steps, table, video
+from kb.demo_content.builders import callout, code, h2, image, p, steps, table, video
 
 SECTION = {
     "slug": "getting-started",
@@ -300,6 +300,14 @@ SECTION = {
                     it. You change states in the portal, with the API, or automatically with
                     <a href="/customer-portal/automation-rules/">automation rules</a>.</p>
                     """
+                ),
+                image(
+                    "sim-lifecycle",
+                    "Diagram of the SIM lifecycle. Inventory leads to Test ready, then Activation "
+                    "ready, then Activated. Activated leads to Deactivated, which can be "
+                    "reactivated or moved on to Retired.",
+                    caption="The usual path through the lifecycle. Only Activated SIMs pay a "
+                    "monthly fee.",
                 ),
                 h2("The states at a glance"),
                 table(

@@ -10,6 +10,7 @@ from django.core.management.color import no_style
 from django.urls import reverse
 from django.utils.html import escape
 
+from wagtail.images import get_image_model
 from wagtail.models import Page, PageLogEntry, Revision
 
 import pytest
@@ -33,7 +34,8 @@ def _content_pages() -> list:
 
 
 @pytest.fixture
-def demo_site(home_page):
+def demo_site(home_page, settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path / "media")  # the generated diagram is written here
     output = _load()
     home_page.demo_output = output
     return home_page
@@ -84,13 +86,18 @@ def test_demo_content_is_complete(demo_site):
     reviewed = {page.last_reviewed for page in pages}
     assert len(reviewed) > 10  # varied review dates, some recent, some old
 
-    # Every block type (the image block needs files in the image library; the demo has none).
+    # Every block type, including an image generated at load time.
     used_blocks, callout_kinds, languages = _block_usage(pages)
-    assert used_blocks == set(BaseStreamBlock.base_blocks) - {"image"}
+    assert used_blocks == set(BaseStreamBlock.base_blocks)
     assert callout_kinds == {"info", "note", "tip", "warning", "danger"}
     assert {"bash", "python", "javascript", "java", "json", "at"} <= languages
     tables = [block.value for page in pages for block in page.body if block.block_type == "table"]
     assert all(table["table_caption"] for table in tables)  # captions label the table regions
+    figures = [block.value for page in pages for block in page.body if block.block_type == "image"]
+    for figure in figures:
+        assert figure["alt_text"] and figure["caption"]
+        with figure["image"].open_file() as file:
+            assert file.read(8) == b"\x89PNG\r\n\x1a\n"
 
     # Articles have a table of contents; tags are shared so related articles can be found.
     assert all(page.headings for page in ArticlePage.objects.live())
@@ -134,12 +141,14 @@ def test_loading_twice_changes_nothing_and_keeps_editors_changes(demo_site):
     edited.save_revision().publish()
     page_count = Page.objects.count()
     revision_count = Revision.objects.count()
+    image_count = get_image_model().objects.count()
     published = dict(Page.objects.values_list("pk", "last_published_at"))
 
     output = _load()
 
     assert Page.objects.count() == page_count
     assert Revision.objects.count() == revision_count
+    assert get_image_model().objects.count() == image_count == 1
     assert dict(Page.objects.values_list("pk", "last_published_at")) == published
     assert "(0 created, " in output
     edited.refresh_from_db()
