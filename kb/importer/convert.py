@@ -27,7 +27,7 @@ from kb.importer.html import (
 from kb.importer.links import LinkRef, LinkResolver, href_tag, is_external
 from kb.importer.mdx import Callout, Code, SegmentParser, Tabs, Text
 from kb.importer.media import MediaLibrary
-from kb.importer.tree import DOC_SUFFIXES
+from kb.importer.tree import DOC_SUFFIXES, within
 
 MARKDOWN_EXTENSIONS = ["tables", "sane_lists", "attr_list", "def_list"]
 PLAIN_LANGUAGES = {"text", "txt", "plain", "plaintext", "none", "output", "log", "raw"}
@@ -258,9 +258,10 @@ class DocConverter:
             if is_external(src):
                 warn(f"remote image '{src[:80]}' left out: only images in the docs are imported")
                 return None
-            path = self._image_path(source, unquote(src.split("?", 1)[0].split("#", 1)[0]))
+            path, problem = self._image_path(source, unquote(src.split("?", 1)[0].split("#")[0]))
             if path is None:
-                warn(f"missing image '{src}': no such file; the image was left out")
+                label = "missing image" if problem == "no such file" else "image"
+                warn(f"{label} '{src}': {problem}; the image was left out")
                 return None
             result = self.media.image(path, alt or title)
             if result.problem:
@@ -270,20 +271,21 @@ class DocConverter:
 
         return Hooks(link=link, image=image, warn=warn)
 
-    def _image_path(self, source: Path, src: str) -> Path | None:
+    def _image_path(self, source: Path, src: str) -> tuple[Path | None, str]:
+        """The image file `src` names, or None and why not. Images are read only from the
+        docs folder and a Docusaurus site's `static/` folder beside it."""
+        static = self.root.parent / "static"
         if src.startswith("/"):  # Docusaurus serves /img/... from the site's static/ folder
             relative = src.lstrip("/")
-            candidates = [
-                self.root / relative,
-                self.root / "static" / relative,
-                self.root.parent / "static" / relative,
-            ]
+            candidates = [self.root / relative, self.root / "static" / relative, static / relative]
         else:
             candidates = [source.parent / src]
         for candidate in candidates:
             if candidate.is_file():
-                return candidate.resolve()
-        return None
+                if not within(candidate, self.root, static):
+                    return None, "it is outside the docs folder"
+                return candidate.resolve(), ""
+        return None, "no such file"
 
 
 _BLOCK_NAMES = {

@@ -15,6 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kb.importer.tree import within
+
 # --- segments ---------------------------------------------------------------------------------
 
 
@@ -420,7 +422,10 @@ class SegmentParser:
         ):
             path = self._partial_path(source, module)
             if path is None:
-                self.warn(f"partial '{module}' imported on line {self._line(i)} does not exist")
+                self.warn(
+                    f"partial '{module}' imported on line {self._line(i)} does not exist "
+                    "in the docs folder"
+                )
                 components.missing_partials.update(names)
             else:
                 for name in names:
@@ -431,12 +436,16 @@ class SegmentParser:
         return j
 
     def _partial_path(self, source: Path, module: str) -> Path | None:
+        """The partial's file; only inside the docs folder (or, for `@site/`, the site)."""
         if module.startswith("@site/"):  # Docusaurus: the site folder (the docs' parent)
             rest = module[len("@site/") :]
-            candidates = [self.root.parent / rest, self.root / rest]
+            candidates, base = [self.root.parent / rest, self.root / rest], self.root.parent
         else:
-            candidates = [source.parent / module]
-        return next((c.resolve() for c in candidates if c.is_file()), None)
+            candidates, base = [source.parent / module], self.root
+        return next(
+            (c.resolve() for c in candidates if c.is_file() and within(c, base)),
+            None,
+        )
 
     def _take_export(self, lines, i) -> int:
         depth, j = 0, i

@@ -90,6 +90,12 @@ def doc_key(rel: str) -> str:
     return rel
 
 
+def within(path: Path, *bases: Path) -> bool:
+    """True when `path` (symbolic links resolved) lies inside one of `bases`."""
+    resolved = path.resolve()
+    return any(resolved.is_relative_to(base.resolve()) for base in bases)
+
+
 def humanize(name: str) -> str:
     """'01-getting_started' -> 'Getting started'."""
     name = _NUMBER_PREFIX.sub("", name) or name

@@ -18,7 +18,7 @@ import pytest
 from PIL import Image as PILImage
 
 from kb.importer import import_docs
-from kb.models import ArticlePage, ResourceIndexPage
+from kb.models import ArticlePage, ProductArea, ResourceIndexPage
 
 INTRO = """\
 ---
@@ -599,6 +599,15 @@ def test_edge_cases(home_page, media, tmp_path):
     )
     (root / "_loop.mdx").write_text("import Loop from './_loop.mdx';\n\nLooping.\n\n<Loop />\n")
     (root / "guides" / "README.md").write_text("# Guides from README\n\nIntro.\n")
+    write_png(tmp_path / "outside.png")
+    (tmp_path / "_outside.md").write_text("Secret partial.\n")
+    ProductArea.objects.create(name="SIM cards", slug="sims")
+    (root / "meta.mdx").write_text(
+        "---\nproduct_area: SIM cards\nkind: nonsense\ndifficulty: Advanced\n---\n"
+        "import Outside from '../_outside.md';\n\n<Outside />\n\n![Outside](../outside.png)\n"
+        "\n[Outside](../_outside.md)\n"
+    )
+    (root / "area.md").write_text("---\nproduct_area: satellites\n---\nText.\n")
     (root / "guides" / "v1.2-notes.md").write_text("Notes.\n")
     report = import_docs(root)
     warnings = [str(w) for w in report.warnings]
@@ -618,6 +627,20 @@ def test_edge_cases(home_page, media, tmp_path):
     section = ResourceIndexPage.objects.get(source_path="guides/")
     assert section.title == "Guides from README" and section.intro == "<p>Intro.</p>"
     assert article("guides/v1.2-notes.md").slug == "v12-notes"
+
+    meta = article("meta.mdx")  # front matter names an existing product area and difficulty
+    assert meta.product_area.slug == "sims" and meta.difficulty == "advanced"
+    assert meta.kind == "guide"  # an unknown kind is reported and the default kept
+    assert any("meta.mdx: front matter kind 'nonsense' is not one of" in w for w in warnings)
+    assert any("area.md: unknown product area 'satellites'" in w for w in warnings)
+    # nothing is read from outside the docs folder
+    assert any(
+        "meta.mdx: image '../outside.png': it is outside the docs folder" in w for w in warnings
+    )
+    assert any("'../_outside.md' imported on line 6 does not exist" in w for w in warnings)
+    assert any("broken link '../_outside.md': it points outside" in w for w in warnings)
+    assert "Secret" not in json.dumps(list(meta.body.raw_data))
+    assert get_image_model().objects.count() == 0
 
 
 def test_rerun_without_changes_changes_nothing(imported, docs):
