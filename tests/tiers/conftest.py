@@ -21,6 +21,22 @@ def fresh_gate_cache():
     gate._clear_cache()
 
 
+@pytest.fixture(autouse=True)
+def plan_seed(request):
+    """The seed migration's plans, restored after transactional tests flushed the tables."""
+    names = request.fixturenames
+    if "transactional_db" in names or "live_server" in names:
+        request.getfixturevalue("transactional_db")
+    elif "db" in names:
+        request.getfixturevalue("db")
+    else:
+        return
+    if not Plan.objects.filter(code="infinity").exists():
+        from tiers.seed import DEFAULT_PLANS_FILE, load_file
+
+        load_file(DEFAULT_PLANS_FILE)
+
+
 @pytest.fixture
 def infinity(db):
     return Plan.objects.get(code="infinity")

@@ -1,0 +1,74 @@
+"""Concurrency on PostgreSQL: each thread has its own connection and transaction."""
+
+import threading
+
+from django.db import connection, connections
+
+import pytest
+
+from forum.factories import CategoryFactory, make_thread, set_trust
+from tiers import services
+from tiers.models import Ticket
+
+pytestmark = pytest.mark.postgres
+
+
+def run_parallel(count, work):
+    barrier = threading.Barrier(count)
+    results, errors = [], []
+
+    def runner(i):
+        try:
+            barrier.wait(timeout=30)
+            results.append(work(i))
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=runner, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return results, errors
+
+
+def test_parallel_ticket_creation_gives_unique_gapless_numbers(
+    on_postgres, transactional_db, org_a, org_a_admin, org_b, org_b_admin
+):
+    assert connection.vendor == "postgresql"
+    count = 10
+
+    def work(i):
+        org, user = (org_a, org_a_admin) if i % 2 else (org_b, org_b_admin)
+        ticket = services.open_ticket(
+            organisation=org, requester=user, subject=f"Parallel {i}", description="Race"
+        )
+        return ticket.case_number
+
+    numbers, errors = run_parallel(count, work)
+    assert not errors, errors
+    assert len(set(numbers)) == count
+    sequence = sorted(int(number.rsplit("-", 1)[1]) for number in numbers)
+    assert sequence == list(range(1, count + 1))
+    assert Ticket.objects.count() == count
+
+
+def test_parallel_promotion_of_one_thread_gives_one_ticket(
+    on_postgres, transactional_db, org_a, org_a_admin, staff_user
+):
+    set_trust(org_a_admin)
+    category = CategoryFactory(name="Race", slug="race")
+    thread = make_thread(org_a_admin, category, title="Two analysts promote this at once?")
+
+    def work(i):
+        by = staff_user if i % 2 else org_a_admin
+        return services.promote_thread(thread=thread, by=by).ticket.pk
+
+    ticket_ids, errors = run_parallel(6, work)
+    assert not errors, errors
+    assert len(set(ticket_ids)) == 1
+    assert Ticket.objects.filter(thread=thread).count() == 1
+    notes = thread.posts.filter(body_markdown=services.ESCALATION_NOTE).count()
+    assert notes == 1
