@@ -327,8 +327,9 @@ SECTION = {
                     cause and bringing about the fix. If the cause lies between us, your
                     device maker and your application provider, the analyst tells you and
                     works with you on a joint investigation.</li>
-                    <li>When the issue is resolved, the ticket is closed. Reply within 7 days
-                    to reopen it if the problem comes back.</li>
+                    <li>When the issue is resolved, the ticket is closed. If the problem comes
+                    back, open a new ticket and quote the old case number so the analyst has
+                    the history.</li>
                     </ol>
                     """
                 ),
