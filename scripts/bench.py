@@ -291,25 +291,51 @@ def _setup_django(database_url: str | None) -> str:
     return os.environ["DATABASE_URL"]
 
 
-_CUM: dict[int, list[float]] = {}
+def _pseudo_words(rng: random.Random, n: int) -> list[str]:
+    """A long tail of made-up words, like the rare words of a real forum."""
+    syllables = "ka lo mi ne ru ta so ve di pa gu fe zo ri mo la ne po shi tra bel con"
+    parts = syllables.split()
+    words = set()
+    while len(words) < n:
+        words.add("".join(rng.choice(parts) for _ in range(rng.randint(2, 4))))
+    return sorted(words)
 
 
-def _zipf_words(rng: random.Random, pool: list[str], n: int) -> list[str]:
-    cum = _CUM.get(id(pool))
-    if cum is None:
-        total, cum = 0.0, []
-        for i in range(len(pool)):
-            total += 1.0 / (i + 1) ** 0.9
-            cum.append(total)
-        _CUM[id(pool)] = cum
-    return rng.choices(pool, cum_weights=cum, k=n)
+class Vocabulary:
+    """Zipf-distributed words: common English first, domain terms spread over the ranks
+    (so "apn" is frequent but not in every post), then a long tail of rare words."""
+
+    def __init__(self, rng: random.Random, tail: int = 6000):
+        ranked = list(COMMON)
+        tail_words = _pseudo_words(rng, tail)
+        domain = list(DOMAIN)
+        rng.shuffle(domain)
+        for i, word in enumerate(tail_words):
+            ranked.append(word)
+            if i % 12 == 0 and domain:
+                ranked.append(domain.pop())
+        ranked += domain
+        self.words = ranked
+        total, self.cum = 0.0, []
+        for i in range(len(ranked)):
+            total += 1.0 / (i + 1) ** 1.05
+            self.cum.append(total)
+
+    def sample(self, rng: random.Random, n: int) -> list[str]:
+        return rng.choices(self.words, cum_weights=self.cum, k=n)
 
 
-def _sentence(rng: random.Random, length: int) -> str:
-    domain = int(length * 0.35)
-    words = _zipf_words(rng, DOMAIN, domain) + _zipf_words(rng, COMMON, length - domain)
-    rng.shuffle(words)
-    return " ".join(words).capitalize() + "."
+def _text(rng: random.Random, vocab: Vocabulary, topic: list[str], words: int) -> str:
+    """Sentences of Zipf words with the thread's topic words sprinkled in."""
+    out = vocab.sample(rng, words)
+    for _ in range(max(words // 25, 1)):
+        out[rng.randrange(len(out))] = rng.choice(topic)
+    sentences, i = [], 0
+    while i < len(out):
+        n = rng.randint(8, 20)
+        sentences.append(" ".join(out[i : i + n]).capitalize() + ".")
+        i += n
+    return " ".join(sentences)
 
 
 def synthetic_documents(threads: int, posts: int, articles: int, seed: int = 7):
@@ -319,15 +345,16 @@ def synthetic_documents(threads: int, posts: int, articles: int, seed: int = 7):
     from search.documents import SearchDocument
 
     rng = random.Random(seed)  # noqa: S311 - reproducible test data
-    rng_domain = list(DOMAIN)
-    rng.shuffle(rng_domain)
+    vocab = Vocabulary(rng)
+    tags = rng.sample(DOMAIN, 40)
     now = timezone.now()
     per_thread = max(posts // max(threads, 1), 1)
     areas = ["sims", "connectivity", "data-sms", "troubleshooting", "portal", "api", "support"]
     for i in range(threads):
-        title_words = _zipf_words(rng, DOMAIN, rng.randint(3, 6)) + rng.sample(COMMON, 2)
-        rng.shuffle(title_words)
-        body = " ".join(_sentence(rng, rng.randint(12, 40)) for _ in range(per_thread * 2))
+        topic = rng.sample(DOMAIN, 3)
+        title = topic[:2] + vocab.sample(rng, rng.randint(2, 5))
+        rng.shuffle(title)
+        body = " ".join(_text(rng, vocab, topic, rng.randint(30, 90)) for _ in range(per_thread))
         if rng.random() < 0.02:
             body += f" ICCID 89012608823{i:08d}"
         updated = now - timedelta(days=rng.randint(0, 1500))
@@ -335,9 +362,9 @@ def synthetic_documents(threads: int, posts: int, articles: int, seed: int = 7):
             kind="thread",
             id=f"thread:{i}",
             url=f"/community/t/{i}/bench/",
-            title=" ".join(title_words).capitalize(),
+            title=" ".join(title).capitalize(),
             body=body,
-            tags=rng.sample(rng_domain[:40], rng.randint(0, 3)),
+            tags=rng.sample(tags, rng.randint(0, 3)),
             section=f"Category {i % 12}",
             audience=["public"] if rng.random() < 0.9 else ["infinity"],
             solved=rng.random() < 0.4,
@@ -348,17 +375,17 @@ def synthetic_documents(threads: int, posts: int, articles: int, seed: int = 7):
         )
     kinds = ["tutorial", "guide", "code_sample", "video", "support_topic"]
     for i in range(articles):
-        title_words = _zipf_words(rng, DOMAIN, rng.randint(3, 7))
+        topic = rng.sample(DOMAIN, 3)
         updated = now - timedelta(days=rng.randint(0, 900))
         area = areas[i % len(areas)]
         yield SearchDocument(
             kind=kinds[i % len(kinds)],
             id=f"page:{i}",
             url=f"/bench/article-{i}/",
-            title=" ".join(title_words).capitalize(),
-            headings=" · ".join(_sentence(rng, 4) for _ in range(rng.randint(2, 6))),
-            body=" ".join(_sentence(rng, rng.randint(15, 45)) for _ in range(30)),
-            tags=rng.sample(rng_domain[:40], rng.randint(1, 4)),
+            title=" ".join(topic + vocab.sample(rng, 3)).capitalize(),
+            headings=" · ".join(_text(rng, vocab, topic, 4) for _ in range(rng.randint(2, 6))),
+            body=_text(rng, vocab, topic, rng.randint(400, 1200)),
+            tags=rng.sample(tags, rng.randint(1, 4)),
             product_area=area,
             product_area_name=area.title(),
             section=f"Section {i % 9}",

@@ -188,26 +188,34 @@ class DatabaseEngine(Engine):
         return f"({parts})", [f"%|{_like_escape(a)}|%" for a in sorted(audiences)]
 
     def _facets(self, from_where: str, params: list) -> Facets:
+        """Kind and product-area counts in one pass over the matches, tags in a second."""
         facets = Facets()
+        kinds: dict[str, int] = {}
+        areas: dict[str, list] = {}
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT e.kind, COUNT(*) FROM {from_where} GROUP BY e.kind ORDER BY 2 DESC",  # noqa: S608
+                f"SELECT e.kind, e.product_area, MAX(e.product_area_name), COUNT(*) "  # noqa: S608
+                f"FROM {from_where} GROUP BY e.kind, e.product_area",
                 params,
             )
-            facets.kind = [(k, n) for k, n in cursor.fetchall()]
-            cursor.execute(
-                f"SELECT e.product_area, MAX(e.product_area_name), COUNT(*) FROM {from_where} "  # noqa: S608
-                "AND e.product_area <> '' GROUP BY e.product_area ORDER BY 3 DESC, 1 "
-                f"LIMIT {int(self.facet_limit)}",
-                params,
+            for kind, area, name, n in cursor.fetchall():
+                kinds[kind] = kinds.get(kind, 0) + n
+                if area:
+                    entry = areas.setdefault(area, [name or area, 0])
+                    entry[1] += n
+            tag_from = from_where.replace(
+                " WHERE ", f" JOIN {TAG} t ON t.entry_id = e.id WHERE ", 1
             )
-            facets.product_area = [(s, name or s, n) for s, name, n in cursor.fetchall()]
             cursor.execute(
-                f"SELECT t.tag, COUNT(*) FROM {from_where.replace(' WHERE ', f' JOIN {TAG} t ON t.entry_id = e.id WHERE ', 1)} "  # noqa: S608, E501
+                f"SELECT t.tag, COUNT(*) FROM {tag_from} "  # noqa: S608
                 f"GROUP BY t.tag ORDER BY 2 DESC, 1 LIMIT {int(self.facet_limit)}",
                 params,
             )
             facets.tag = [(t, n) for t, n in cursor.fetchall()]
+        facets.kind = sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0]))
+        facets.product_area = sorted(
+            ((slug, name, n) for slug, (name, n) in areas.items()), key=lambda a: (-a[2], a[0])
+        )[: self.facet_limit]
         return facets
 
     @staticmethod
@@ -291,6 +299,11 @@ def fts_match(query: ParsedQuery, *, match_all: bool = True, prefix_mode: str = 
     return expression
 
 
+# Joins go through a narrow covering index (migration 0003), never the wide rows.
+JOINED = f"search_fts JOIN {ENTRY} e INDEXED BY search_entry_meta ON e.id = search_fts.rowid"
+TITLE_TIER_MAX = 50
+
+
 class SqliteEngine(DatabaseEngine):
     """FTS5 with the porter stemmer; bm25 with column weights title > headings > tags > body."""
 
@@ -310,19 +323,30 @@ class SqliteEngine(DatabaseEngine):
     def _search(self, request: SearchRequest) -> SearchResult:
         match = fts_match(request.query, match_all=request.match_all)
         where, params = self._filters(request)
-        from_where = (
-            f"search_fts JOIN {ENTRY} e ON e.id = search_fts.rowid WHERE search_fts MATCH %s"
-        )
-        if where:
-            from_where += " AND " + " AND ".join(where)
+        where_sql = (" AND " + " AND ".join(where)) if where else ""
+        from_where = f"{JOINED} WHERE search_fts MATCH %s{where_sql}"
         base_params = [match, *params]
+        wanted = request.offset + request.limit
         with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT e.id, {self._score_sql()} AS score FROM {from_where} "  # noqa: S608
-                "ORDER BY score LIMIT %s OFFSET %s",
-                [time.time(), *base_params, request.limit, request.offset],
-            )
-            ranked = cursor.fetchall()
+            ranked: list = []
+            if wanted <= TITLE_TIER_MAX:
+                # Tier 1: matches in titles, headings and tags outrank body-only matches
+                # (the weights say so anyway); ranking them alone is cheap for common words.
+                cursor.execute(
+                    f"SELECT e.id, {self._score_sql()} AS score FROM {JOINED} "  # noqa: S608
+                    f"WHERE search_fts MATCH %s{where_sql} ORDER BY score LIMIT %s",
+                    [time.time(), f"{{title headings tags}} : ({match})", *params, wanted],
+                )
+                ranked = cursor.fetchall()
+            if len(ranked) >= wanted:
+                ranked = ranked[request.offset : wanted]
+            else:
+                cursor.execute(
+                    f"SELECT e.id, {self._score_sql()} AS score FROM {from_where} "  # noqa: S608
+                    "ORDER BY score LIMIT %s OFFSET %s",
+                    [time.time(), *base_params, request.limit, request.offset],
+                )
+                ranked = cursor.fetchall()
             hits = self._hydrate(cursor, match, ranked)
         if request.facets:
             facets = self._facets(from_where, base_params)
@@ -364,28 +388,44 @@ class SqliteEngine(DatabaseEngine):
             # 1. every word in a title, heading or tag (unstemmed; the last one as a prefix).
             match = fts_match(query, prefix_mode="only")
             cursor.execute(
-                f"SELECT {HIT_COLUMNS}, "  # noqa: S608
-                f"highlight(search_suggest_fts, 0, '{MARK_START}', '{MARK_END}') AS title_marked, "
-                "substr(e.body, 1, 200) AS snippet_marked, "
-                "bm25(search_suggest_fts, 10.0, 4.0, 4.0) * e.boost * "
+                "SELECT e.id, bm25(search_suggest_fts, 10.0, 4.0, 4.0) * e.boost * "  # noqa: S608
                 "(1.0 + 0.5 / (1.0 + MAX(%s - e.updated_epoch, 0) / "
-                f"{HALF_LIFE_SECONDS})) AS score "
-                f"FROM search_suggest_fts JOIN {ENTRY} e ON e.id = search_suggest_fts.rowid "
+                f"{HALF_LIFE_SECONDS})) AS score FROM search_suggest_fts "
+                f"JOIN {ENTRY} e INDEXED BY search_entry_meta ON e.id = search_suggest_fts.rowid "
                 f"WHERE search_suggest_fts MATCH %s{where_sql} ORDER BY score LIMIT %s",
                 [time.time(), match, *params, limit],
             )
-            hits = [
-                self._hit(r, r["title_marked"], _excerpt(r["snippet_marked"]), -r["score"])
-                for r in _dictfetch(cursor)
-            ]
+            ranked = cursor.fetchall()
+            hits = []
+            if ranked:
+                ids = [r[0] for r in ranked]
+                cursor.execute(
+                    f"SELECT {HIT_COLUMNS}, "  # noqa: S608
+                    f"highlight(search_suggest_fts, 0, '{MARK_START}', '{MARK_END}') "
+                    "AS title_marked, substr(e.body, 1, 200) AS snippet_marked "
+                    f"FROM search_suggest_fts JOIN {ENTRY} e ON e.id = search_suggest_fts.rowid "
+                    "WHERE search_suggest_fts MATCH %s AND search_suggest_fts.rowid IN "
+                    f"({', '.join(['%s'] * len(ids))})",
+                    [match, *ids],
+                )
+                rows = {r["id"]: r for r in _dictfetch(cursor)}
+                hits = [
+                    self._hit(
+                        rows[i],
+                        rows[i]["title_marked"],
+                        _excerpt(rows[i]["snippet_marked"]),
+                        -score,
+                    )
+                    for i, score in ranked
+                    if i in rows
+                ]
             if len(hits) < limit and len(query.positive) >= 2:
                 # 2. a question typed in full: any of its words, anywhere (stemmed).
                 relaxed = fts_match(query, match_all=False)
                 seen = [h.doc_id for h in hits]
                 cursor.execute(
-                    f"SELECT e.id, {self._score_sql()} AS score FROM search_fts "  # noqa: S608
-                    f"JOIN {ENTRY} e ON e.id = search_fts.rowid WHERE search_fts MATCH %s"
-                    f"{where_sql} ORDER BY score LIMIT %s",
+                    f"SELECT e.id, {self._score_sql()} AS score FROM {JOINED} "  # noqa: S608
+                    f"WHERE search_fts MATCH %s{where_sql} ORDER BY score LIMIT %s",
                     [time.time(), relaxed, *params, limit + len(seen)],
                 )
                 more = self._hydrate(cursor, relaxed, cursor.fetchall())

@@ -273,7 +273,7 @@ def detect_flavour(base_url: str, timeout: float = 5.0) -> str:
 class _Client:
     """The handful of calls we need, over either client library."""
 
-    def __init__(self, base_url: str, flavour: str, timeout: float = 10.0):
+    def __init__(self, base_url: str, flavour: str, timeout: float = 30.0):
         self.flavour = flavour
         if flavour == "opensearch":
             from opensearchpy import OpenSearch

@@ -17,10 +17,18 @@ def test_labelled_set_is_big_enough():
 
 
 def test_database_engine_relevance_on_demo_content(db, home_page):
+    import io
+
+    from django.core.management.color import no_style
+
+    from forum.demo import load as load_forum
     from kb.demo import load_content
+    from resourcecenter.demo import load as load_site
     from search.demo import ensure_synonyms
 
+    load_site(io.StringIO(), no_style())
     load_content()
+    load_forum(io.StringIO(), no_style())
     ensure_synonyms()
     engine = get_engine()
     from search.registry import providers
