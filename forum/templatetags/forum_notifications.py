@@ -36,3 +36,17 @@ def is_watching_thread(context, thread) -> bool:
 def is_watching_category(context, category) -> bool:
     request = context.get("request")
     return notifications.is_watching_category(getattr(request, "user", None), category)
+
+
+@register.simple_tag(takes_context=True)
+def category_watch_state(context, category) -> dict:
+    """{"can": Verdict, "watching": bool} for the category page's watch button."""
+    from forum import permissions as perms
+
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    verdict = perms.can_watch_category(user, category)
+    return {
+        "can": verdict,
+        "watching": bool(verdict) and notifications.is_watching_category(user, category),
+    }

@@ -235,3 +235,14 @@ def test_watch_thread_view(client, other_member, thread):
     assert "Watching" in html
     client.post(f"/community/watch/t/{thread.pk}/", {"action": "unwatch"})
     assert not Subscription.objects.filter(user=other_member, thread=thread).exists()
+
+
+def test_category_page_watch_button(client, other_member, category):
+    html = client.get(f"/community/c/{category.slug}/").content.decode()
+    assert "Watch this category" not in html  # anonymous visitors cannot watch
+    client.force_login(other_member)
+    html = client.get(f"/community/c/{category.slug}/").content.decode()
+    assert "Watch this category" in html
+    client.post(f"/community/c/{category.slug}/watch/", {"action": "watch"})
+    html = client.get(f"/community/c/{category.slug}/").content.decode()
+    assert "Watching this category" in html
