@@ -64,3 +64,12 @@ def totp_code(secret: str, offset: int = 0) -> str:
 
 def login(client, email: str, password: str = PASSWORD):
     return client.post("/accounts/login/", {"login": email, "password": password})
+
+
+@pytest.fixture(autouse=True)
+def _no_leaked_staff_mfa():
+    """REQUIRE_STAFF_MFA must be off again after each test (it would break other suites)."""
+    yield
+    from django.conf import settings
+
+    assert settings.REQUIRE_STAFF_MFA is False, "REQUIRE_STAFF_MFA leaked out of a test"

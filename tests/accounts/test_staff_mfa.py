@@ -79,9 +79,10 @@ def test_anonymous_visitors_are_not_affected(client):
     assert client.get("/admin/")["Location"] == "/accounts/login/?next=/admin/"
 
 
-@override_settings(REQUIRE_STAFF_MFA=True)
-def test_staff_enrols_end_to_end_then_reaches_the_admin(client, post, superuser, settings):
-    settings.MFA_TOTP_TOLERANCE = 1
+# Only override_settings here: mixing it with pytest-django's `settings` fixture in one test
+# restores them in the wrong order and leaks REQUIRE_STAFF_MFA into later tests.
+@override_settings(REQUIRE_STAFF_MFA=True, MFA_TOTP_TOLERANCE=1)
+def test_staff_enrols_end_to_end_then_reaches_the_admin(client, post, superuser):
     response = client.post(
         "/accounts/login/", {"login": superuser.email, "password": PASSWORD, "next": "/admin/"}
     )
