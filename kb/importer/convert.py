@@ -62,7 +62,11 @@ def read_text(path: Path) -> tuple[str | None, str]:
 
 
 def render_markdown(text: str) -> str:
+    text = _TOC_MARKER.sub("", text)  # MkDocs/Python-Markdown [TOC]: pages build their own
     return markdown.Markdown(extensions=MARKDOWN_EXTENSIONS).convert(normalise_list_indent(text))
+
+
+_TOC_MARKER = re.compile(r"^[ \t]*\[TOC\][ \t]*$", re.MULTILINE)
 
 
 _LIST_ITEM = re.compile(r"^(?P<indent>[ \t]*)(?P<marker>[-*+]|\d{1,9}[.)])(?P<space>[ \t]+|$)")

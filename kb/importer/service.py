@@ -457,8 +457,8 @@ _ARTICLE_FIELDS = {
 
 
 def sort_children(node: DocNode) -> None:
-    """Sidebar order: `sidebar_position` (or a category's `position`, or a numeric name prefix),
-    then the rest by name."""
+    """Sidebar order: `sidebar_position` (else a category's `position`, an MkDocs nav entry or a
+    numeric name prefix), then the rest by name."""
 
     def position(child: DocNode):
         value = None
@@ -470,6 +470,8 @@ def sort_children(node: DocNode) -> None:
                 category_position, bool
             ):
                 value = float(category_position)
+        if value is None:
+            value = child.nav_position
         if value is None:
             value = child.name_position
         return (value is None, value or 0, child.bare_name.casefold())

@@ -37,6 +37,7 @@ class DocNode:
     skip_reason: str = ""
     page_id: int | None = None
     created: bool = False  # the page was made by this run
+    nav_position: float | None = None  # from an MkDocs nav
 
     @property
     def key(self) -> str:
@@ -112,7 +113,63 @@ def walk_tree(root: Path, report: ImportReport) -> DocNode:
     reported; hidden entries, `node_modules` and `_partials` are not pages."""
     root_node = DocNode(rel="", path=root, is_folder=True)
     _fill(root_node, report)
+    positions = mkdocs_nav_positions(root, report)
+    if positions:
+        for node in root_node.walk():
+            node.nav_position = _nav_position(node, positions)
     return root_node
+
+
+class _MkDocsLoader(yaml.SafeLoader):
+    """mkdocs.yml often holds `!!python/name:...` and `!ENV` tags; they do not matter here."""
+
+
+_MkDocsLoader.add_multi_constructor("!", lambda loader, suffix, node: None)
+_MkDocsLoader.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: None)
+
+
+def mkdocs_nav_positions(root: Path, report: ImportReport) -> dict[str, float]:
+    """The order of documents in an MkDocs `nav` (mkdocs.yml in the docs folder or beside it):
+    document path (relative to the docs folder) -> position."""
+    for config in (root.parent / "mkdocs.yml", root / "mkdocs.yml"):
+        if not config.is_file():
+            continue
+        try:
+            data = yaml.load(config.read_text(encoding="utf-8"), Loader=_MkDocsLoader)  # noqa: S506
+        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+            reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            report.warn(config.name, f"mkdocs.yml cannot be read ({reason}); its nav is ignored")
+            return {}
+        if not isinstance(data, dict):
+            return {}
+        prefix = ""
+        if config.parent == root:  # PATH is the MkDocs project; the docs are in its docs_dir
+            docs_dir = str(data.get("docs_dir") or "docs").strip("/")
+            if (root / docs_dir).is_dir():
+                prefix = docs_dir + "/"
+        paths: list[str] = []
+        _flatten_nav(data.get("nav"), paths)
+        return {prefix + path: float(index) for index, path in enumerate(paths, start=1)}
+    return {}
+
+
+def _flatten_nav(item, paths: list[str]) -> None:
+    if isinstance(item, str):
+        if not item.startswith(("http://", "https://")):
+            paths.append(item.strip().lstrip("./"))
+    elif isinstance(item, list):
+        for child in item:
+            _flatten_nav(child, paths)
+    elif isinstance(item, dict):
+        for child in item.values():
+            _flatten_nav(child, paths)
+
+
+def _nav_position(node: DocNode, positions: dict[str, float]) -> float | None:
+    if not node.is_folder:
+        return positions.get(node.rel)
+    found = [pos for path, pos in positions.items() if path.startswith(node.rel)]
+    return min(found) if found else None
 
 
 def _fill(node: DocNode, report: ImportReport) -> None:

@@ -862,6 +862,44 @@ def test_other_admonition_and_tab_syntaxes(home_page, media, tmp_path):
     assert any("unknown admonition type 'mystery'" in str(w) for w in report.warnings)
 
 
+def test_mkdocs_nav_orders_the_pages(home_page, media, tmp_path):
+    (tmp_path / "mkdocs.yml").write_text(
+        textwrap.dedent(
+            """\
+            site_name: Provider docs
+            markdown_extensions:
+              - pymdownx.emoji:
+                  emoji_index: !!python/name:material.extensions.emoji.twemoji
+            nav:
+              - Home: index.md
+              - Setup:
+                  - setup/zebra.md
+                  - 'Alpha last': setup/alpha.md
+              - About: about.md
+              - External: https://example.com/
+            """
+        )
+    )
+    root = tmp_path / "docs"
+    (root / "setup").mkdir(parents=True)
+    for rel in ("index.md", "about.md", "setup/alpha.md", "setup/zebra.md"):
+        (root / rel).write_text(f"# {rel}\n\n[TOC]\n\nText.\n")
+    report = import_docs(root)
+    assert not report.warnings
+    home_page.refresh_from_db()
+    assert [p.specific.source_path for p in home_page.get_children()] == [
+        "index.md",
+        "setup/",
+        "about.md",
+    ]
+    setup = ResourceIndexPage.objects.get(source_path="setup/")
+    assert [p.specific.source_path for p in setup.get_children()] == [
+        "setup/zebra.md",
+        "setup/alpha.md",
+    ]
+    assert blocks(article("about.md"))[0][1].source == "<p>Text.</p>"  # [TOC] marker dropped
+
+
 def test_progress_bar_goes_to_stderr(home_page, media, docs, capsys):
     import_docs(docs, progress=True)
     assert "Importing" in capsys.readouterr().err
