@@ -159,6 +159,8 @@ class DocConverter:
                 hooks = self._hooks(segment.source, links, warn)
                 out.extend(html_to_blocks(render_markdown(segment.markdown), hooks))
             elif isinstance(segment, Code):
+                if not segment.code.strip():
+                    continue  # an empty fence shows nothing
                 out.append(
                     RawBlock(
                         "code",
@@ -195,10 +197,12 @@ class DocConverter:
                 "the box; placed right after it"
             )
         title = collapse(BeautifulSoup(render_markdown(segment.title), "html.parser").get_text())
-        callout = RawBlock(
-            "callout",
-            {"kind": segment.kind, "title": title[:120], "body": "".join(body) or "<p></p>"},
-        )
+        html = "".join(body)
+        if not html and title:  # a callout that is all title: say it in the body
+            html, title = f"<p>{escape(title)}</p>", ""
+        if not html:
+            return after
+        callout = RawBlock("callout", {"kind": segment.kind, "title": title[:120], "body": html})
         return [callout, *after]
 
     def _tabs(self, segment: Tabs, links, warn) -> list[RawBlock]:
