@@ -64,8 +64,11 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# Search relevance (MRR@10, nDCG@10) and speed per engine: SQLite + OpenSearch (osmem), then
+# PostgreSQL. BENCH_ARGS="--size 20000" for a quicker run.
 bench: install
-	$(BIN)/python -m scripts.bench
+	$(BIN)/python -m scripts.bench $(BENCH_ARGS)
+	scripts/with-postgres.sh $(BIN)/python -m scripts.bench --engines database $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var
