@@ -145,14 +145,28 @@ def popular_pages(root, limit: int = HOME_POPULAR) -> list:
     )
 
 
+def start_here_pages(root, limit: int = HOME_POPULAR) -> list:
+    """Beginner tutorials in the editors' order: the home page's pick before anyone has voted."""
+    return list(
+        ArticlePage.objects.live()
+        .public()
+        .descendant_of(root)
+        .filter(kind=ArticlePage.Kind.TUTORIAL, difficulty=ArticlePage.Difficulty.BEGINNER)
+        .defer_streamfields()
+        .order_by("path")[:limit]
+    )
+
+
 def home_page_context(page, request) -> dict:
     newest = newest_pages(page)
     popular = popular_pages(page)
-    decorate_listing(newest + popular, request.user)
+    start_here = [] if popular else start_here_pages(page)
+    decorate_listing(newest + popular + start_here, request.user)
     return {
         "sections": sections_of(page),
         "newest_pages": newest,
         "popular_pages": popular,
+        "start_here_pages": start_here,
         "community_url": "/community/",
         "upgrade_url": UPGRADE_URL,
     }
