@@ -608,6 +608,11 @@ def test_edge_cases(home_page, media, tmp_path):
         "\n[Outside](../_outside.md)\n"
     )
     (root / "area.md").write_text("---\nproduct_area: satellites\n---\nText.\n")
+    (root / "video.md").write_text(
+        '<iframe src="https://www.youtube.com/embed/dQw4w9WgXcQ" title="APN walkthrough">'
+        "</iframe>\n\n"
+        '<iframe src="https://evil.example.com/frame"></iframe>\n\nAfter the videos.\n'
+    )
     (root / "guides" / "v1.2-notes.md").write_text("Notes.\n")
     report = import_docs(root)
     warnings = [str(w) for w in report.warnings]
@@ -641,6 +646,12 @@ def test_edge_cases(home_page, media, tmp_path):
     assert any("broken link '../_outside.md': it points outside" in w for w in warnings)
     assert "Secret" not in json.dumps(list(meta.body.raw_data))
     assert get_image_model().objects.count() == 0
+
+    video = blocks(article("video.md"))  # YouTube/Vimeo frames become video blocks
+    assert video[0][1]["url"] == "https://www.youtube.com/embed/dQw4w9WgXcQ"
+    assert video[0][1]["title"] == "APN walkthrough"
+    assert [t for t, _ in video] == ["video", "paragraph"]
+    assert any("video.md: removed <iframe> element: only YouTube" in w for w in warnings)
 
 
 def test_rerun_without_changes_changes_nothing(imported, docs):
