@@ -40,6 +40,7 @@ from tiers.models import (
     SeverityScheme,
     Subscription,
     Ticket,
+    TicketEvent,
 )
 
 
@@ -57,6 +58,7 @@ class CaseColumn(Column):
     """The case number, linking to the ticket page where staff work on it."""
 
     def get_value(self, instance):
+        instance = getattr(instance, "ticket", instance)
         return format_html(
             '<a href="{}">{}</a>',
             reverse("tiers:ticket_detail", args=[instance.case_number]),
@@ -140,6 +142,34 @@ class TicketViewSet(TiersViewSet):
     form_fields = ["assigned_to"]
 
 
+class TicketEventIndexView(IndexView):
+    def get_base_queryset(self):
+        return super().get_base_queryset().select_related("ticket", "actor")
+
+
+class TicketEventViewSet(TiersViewSet):
+    """Every ticket's timeline, searchable by case number (read-only)."""
+
+    model = TicketEvent
+    icon = "history"
+    menu_label = "Ticket timelines"
+    list_display = [
+        CaseColumn("ticket", label="Case", accessor="ticket"),
+        "created_at",
+        "kind",
+        "summary",
+        "actor",
+        "public",
+    ]
+    list_filter = ["kind", "public"]
+    search_fields = ["ticket__case_number", "summary"]
+    search_backend_name = None
+    copy_view_enabled = False
+    inspect_view_enabled = True
+    form_fields = ["summary"]
+    index_view_class = TicketEventIndexView
+
+
 class OrganisationViewSet(TiersViewSet):
     model = Organisation
     icon = "group"
@@ -171,7 +201,13 @@ class SupportGroup(ViewSetGroup):
     menu_label = "Support"
     menu_icon = "help"
     menu_order = 250
-    items = (TicketViewSet, OrganisationViewSet, SubscriptionViewSet, InvoiceViewSet)
+    items = (
+        TicketViewSet,
+        TicketEventViewSet,
+        OrganisationViewSet,
+        SubscriptionViewSet,
+        InvoiceViewSet,
+    )
 
 
 class PlanViewSet(TiersViewSet):

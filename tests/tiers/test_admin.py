@@ -53,6 +53,7 @@ def test_queue_filters(client, superuser, queue):
         "/admin/tiers/organisation/",
         "/admin/tiers/subscription/",
         "/admin/tiers/invoice/",
+        "/admin/tiers/ticketevent/",
     ],
 )
 def test_settings_screens_load(client, superuser, url):
@@ -85,3 +86,21 @@ def test_assigning_from_ticket_page_records_event(client, staff_user, queue):
     assert late.assigned_to == staff_user
     assert late.events.filter(kind="assigned").exists()
     assert services  # the service layer is what the view used
+
+
+def test_support_staff_group_can_work_the_queue(client, user_factory, queue):
+    from django.contrib.auth.models import Group
+
+    from resourcecenter.roles import SUPPORT_STAFF_GROUP
+    from tiers.apps import grant_support_staff
+
+    grant_support_staff(sender=None)
+    analyst = user_factory(email="analyst@example.com", is_staff=True)
+    analyst.groups.add(Group.objects.get(name=SUPPORT_STAFF_GROUP))
+    client.force_login(analyst)
+    response = client.get("/admin/tiers/ticket/")
+    assert response.status_code == 200
+    assert queue[0].case_number in response.content.decode()
+    timeline = client.get("/admin/tiers/ticketevent/", {"q": queue[0].case_number})
+    assert timeline.status_code == 200
+    assert "Automated acknowledgement" in timeline.content.decode()
