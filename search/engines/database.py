@@ -247,6 +247,18 @@ HIT_COLUMNS = (
 )
 
 
+def relaxed_pairs(parts: list[str]) -> list[tuple[str, str]]:
+    """The relaxed match: any two of the words when there are three or more, else any one.
+
+    (Each single part is paired with itself so one- and two-word queries work too.)
+    """
+    from itertools import combinations
+
+    if len(parts) < 3:
+        return [(p, p) for p in parts]
+    return list(combinations(parts, 2))
+
+
 def _like_escape(value: str) -> str:
     return value.replace("%", "").replace("_", "").replace("|", "")
 
@@ -292,7 +304,12 @@ def _fts_clause(clause: Clause, *, prefix_mode: str) -> str:
 def fts_match(query: ParsedQuery, *, match_all: bool = True, prefix_mode: str = "or") -> str:
     """Render a parsed query as an FTS5 MATCH expression (every token quoted: no syntax errors)."""
     positive = [_fts_clause(c, prefix_mode=prefix_mode) for c in query.positive]
-    expression = (" AND " if match_all else " OR ").join(positive)
+    if match_all:
+        expression = " AND ".join(positive)
+    else:
+        expression = " OR ".join(
+            (f"({a} AND {b})" if a != b else a) for a, b in relaxed_pairs(positive)
+        )
     negative = [_fts_clause(c, prefix_mode=prefix_mode) for c in query.negative]
     if negative:
         expression = f"({expression}) NOT ({' OR '.join(negative)})"
@@ -466,7 +483,14 @@ def _ts_clause(clause: Clause, *, prefix_mode: str) -> str:
 def ts_query(query: ParsedQuery, *, match_all: bool = True, prefix_mode: str = "or") -> str:
     """Render a parsed query as to_tsquery() input (each token quoted, then stemmed by PG)."""
     positive = [_ts_clause(c, prefix_mode=prefix_mode) for c in query.positive]
-    expression = "(" + (" & " if match_all else " | ").join(positive) + ")"
+    if match_all:
+        expression = "(" + " & ".join(positive) + ")"
+    else:
+        expression = (
+            "("
+            + " | ".join((f"({a} & {b})" if a != b else a) for a, b in relaxed_pairs(positive))
+            + ")"
+        )
     negative = [_ts_clause(c, prefix_mode=prefix_mode) for c in query.negative]
     if negative:
         expression += " & !(" + " | ".join(negative) + ")"

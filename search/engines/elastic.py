@@ -145,7 +145,9 @@ def text_query(query: ParsedQuery, *, match_all: bool = True):
     negative = [clause_query(c, prefix=False) for c in query.negative]
     if match_all:
         return Q("bool", must=positive, must_not=negative)
-    return Q("bool", should=positive, must_not=negative, minimum_should_match=1)
+    # Relaxed: any two of the words when there are three or more (as the database engines).
+    needed = 2 if len(positive) >= 3 else 1
+    return Q("bool", should=positive, must_not=negative, minimum_should_match=needed)
 
 
 def filter_queries(request: SearchRequest) -> list:
