@@ -116,7 +116,7 @@ def _after_commit(fn) -> None:
 def _locked_posts(posts: Iterable[Post | int]) -> list[Post]:
     ids = [p if isinstance(p, int) else p.pk for p in posts]
     return list(
-        Post.objects.select_for_update()
+        Post.objects.select_for_update(of=("self",))
         .select_related("thread__category", "author")
         .filter(pk__in=ids)
         .order_by("thread_id", "number")
@@ -316,7 +316,11 @@ def hide_post_automatically(post: Post, *, flag_count: int) -> bool:
 
 def _locked_thread(thread: Thread | int) -> Thread:
     pk = thread if isinstance(thread, int) else thread.pk
-    return Thread.objects.select_for_update().select_related("category", "author").get(pk=pk)
+    return (
+        Thread.objects.select_for_update(of=("self",))
+        .select_related("category", "author")
+        .get(pk=pk)
+    )
 
 
 def _thread_flag(thread, *, by, field: str, value: bool, reason: str, action: str) -> Thread:

@@ -321,7 +321,7 @@ def send_digests(*, now=None) -> int:
         user = member.user
         with transaction.atomic():
             pending = list(
-                Notification.objects.select_for_update()
+                Notification.objects.select_for_update(of=("self",))
                 .filter(recipient=user, emailed_at__isnull=True, created_at__lte=now)
                 .select_related("thread__category", "post", "actor")
                 .order_by("created_at")[:200]
