@@ -78,7 +78,10 @@ def _safe_next(request, fallback: str) -> str:
     return target if _is_safe_url(request, target or "") else fallback
 
 
-def _visible_thread_or_404(request, pk: int):
+def _visible_thread_or_404(request, pk: int) -> tuple:
+    """(thread, None) if `request.user` may see thread `pk`; (thread, reason) when they may not
+    because of the category's plan gate (the reason is a non-empty str, so `if denial:` works);
+    Http404 for anything that must not reveal that it exists."""
     thread = selectors.get_thread(pk)
     if thread is None:
         raise Http404("No such thread.")
@@ -87,7 +90,7 @@ def _visible_thread_or_404(request, pk: int):
         # Plan-gated categories explain themselves; anything else does not leak its existence.
         if perms.can_read_category(request.user, thread.category):
             raise Http404(verdict.reason)
-        return thread, verdict
+        return thread, verdict.reason or "You cannot see this thread."
     return thread, None
 
 
@@ -163,7 +166,7 @@ def tag(request, slug: str):
 @require_GET
 def thread_redirect(request, pk: int):
     thread, denial = _visible_thread_or_404(request, pk)
-    if denial:
+    if denial is not None:
         return _denied(request, denial)
     return HttpResponsePermanentRedirect(thread.get_absolute_url())
 
@@ -171,7 +174,7 @@ def thread_redirect(request, pk: int):
 @require_GET
 def thread_detail(request, pk: int, slug: str):
     thread, denial = _visible_thread_or_404(request, pk)
-    if denial:
+    if denial is not None:
         return _denied(request, denial)
     if thread.merged_into_id and thread.moderation_state != ThreadState.VISIBLE:
         return HttpResponsePermanentRedirect(thread.merged_into.get_absolute_url())
@@ -297,7 +300,7 @@ def ask(request):
 @require_http_methods(["GET", "POST"])
 def reply(request, pk: int):
     thread, denial = _visible_thread_or_404(request, pk)
-    if denial:
+    if denial is not None:
         return _denied(request, denial)
     user = request.user
     verdict = perms.can_reply(user, thread)
@@ -483,7 +486,7 @@ def vote(request, pk: int):
 def accept(request, pk: int):
     """Accept (or with action=unaccept, withdraw) an answer in thread `pk`."""
     thread, denial = _visible_thread_or_404(request, pk)
-    if denial:
+    if denial is not None:
         return _denied(request, denial)
     user = request.user
     try:
