@@ -22,6 +22,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import get_valid_filename, slugify
 
+from django_tasks import task
+
 from resourcecenter.roles import is_support_staff
 from tiers import billing, notify, sla
 from tiers.models import (
@@ -276,6 +278,7 @@ def subscribe(*, organisation: Organisation, plan: Plan, by, now=None) -> Subscr
             created_by=by,
         )
         invoice = provider.charge_period(subscription)
+        schedule_sweep_at(subscription.current_period_end)
         admins = list(
             Membership.objects.filter(
                 organisation=organisation, role=Membership.ROLE_ADMIN
@@ -333,6 +336,7 @@ def renew_subscriptions(now=None) -> int:
                     subscription.current_period_end = add_month(subscription.current_period_end)
                     subscription.save(update_fields=["current_period_start", "current_period_end"])
                     billing.get_provider(subscription.billing_provider).charge_period(subscription)
+                schedule_sweep_at(subscription.current_period_end)
             changed += 1
     return changed
 
@@ -1118,3 +1122,22 @@ def sweep(now=None) -> dict[str, int]:
         "timers": sla.fire_due_timers(now),
         "subscriptions": renew_subscriptions(now),
     }
+
+
+@task()
+def sweep_task() -> dict[str, int]:
+    return sweep()
+
+
+def schedule_sweep_at(when: dt.datetime) -> None:
+    """Ask the worker to sweep at `when` (after commit), when the task backend can defer.
+
+    The periodic `tiers_sweep` command covers backends that cannot, and restarts: the due
+    times themselves live in the database.
+    """
+
+    def enqueue():
+        if sweep_task.get_backend().supports_defer:
+            sweep_task.using(run_after=when).enqueue()
+
+    transaction.on_commit(enqueue)

@@ -11,13 +11,14 @@ the ticket page, which records every change in the ticket's timeline; the queue 
 
 from __future__ import annotations
 
+from django import forms
 from django.db.models import F
 from django.urls import reverse
 from django.utils.html import format_html
 
 from wagtail import hooks
 from wagtail.admin.filters import WagtailFilterSet
-from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, PageChooserPanel
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.generic import IndexView
 from wagtail.admin.viewsets.base import ViewSetGroup
@@ -339,7 +340,11 @@ class PageRestrictionViewSet(TiersViewSet):
     icon = "lock"
     menu_label = "Page plan restrictions"
     list_display = ["page", "teaser"]
-    form_fields = ["page", "plans", "teaser"]
+    panels = [
+        PageChooserPanel("page"),
+        FieldPanel("plans", widget=forms.CheckboxSelectMultiple),
+        FieldPanel("teaser"),
+    ]
 
 
 class CategoryRestrictionViewSet(TiersViewSet):
@@ -347,7 +352,7 @@ class CategoryRestrictionViewSet(TiersViewSet):
     icon = "lock"
     menu_label = "Category plan restrictions"
     list_display = ["category"]
-    form_fields = ["category", "plans"]
+    panels = [FieldPanel("category"), FieldPanel("plans", widget=forms.CheckboxSelectMultiple)]
 
 
 class SupportSettingsGroup(ViewSetGroup):

@@ -104,3 +104,21 @@ def test_support_staff_group_can_work_the_queue(client, user_factory, queue):
     timeline = client.get("/admin/tiers/ticketevent/", {"q": queue[0].case_number})
     assert timeline.status_code == 200
     assert "Automated acknowledgement" in timeline.content.decode()
+
+
+def test_page_restriction_is_editable_in_admin(client, superuser, home_page, infinity):
+    from wagtail.models import Page
+
+    from tiers import gate
+    from tiers.models import PageRestriction
+
+    page = home_page.add_child(instance=Page(title="Gated guide", slug="gated-guide"))
+    client.force_login(superuser)
+    assert client.get("/admin/tiers/pagerestriction/new/").status_code == 200
+    response = client.post(
+        "/admin/tiers/pagerestriction/new/",
+        {"page": page.pk, "plans": [infinity.pk], "teaser": "Infinity customers only"},
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert PageRestriction.objects.get(page=page).plans.get() == infinity
+    assert gate.page_audience(page) == ["infinity"]
