@@ -87,14 +87,14 @@ def is_external(href: str) -> bool:
 def render_links(
     html: str,
     links: list[LinkRef],
-    page_link: Callable[[LinkRef], tuple[str | None, str]],
+    page_link: Callable[[LinkRef], str | None],
 ) -> str:
-    """Replace placeholders with real links. `page_link(ref)` returns (opening tag or None to
-    keep only the text, warning message or "")."""
+    """Replace placeholders with real links. `page_link(ref)` returns the opening tag, or None
+    to keep only the link's text."""
 
     def replace(match: re.Match) -> str:
         ref = links[int(match.group(1))]
-        opening, _ = page_link(ref)
+        opening = page_link(ref)
         inner = match.group(2)
         return f"{opening}{inner}</a>" if opening else inner
 

@@ -395,17 +395,17 @@ class _ImportRun:
     def _links(self, html: str, doc: ConvertedDoc, node: DocNode, warn) -> str:
         return render_links(html, doc.links, lambda ref: self._link(ref, doc, warn))
 
-    def _link(self, ref: LinkRef, doc: ConvertedDoc, warn) -> tuple[str | None, str]:
+    def _link(self, ref: LinkRef, doc: ConvertedDoc, warn) -> str | None:
         if ref.kind == "anchor":
             anchor = doc.anchors.get(ref.anchor) or doc.anchors.get(ref.anchor.lower())
             if anchor is None:
                 warn(f"link '{ref.href}': no heading with that anchor in this document")
                 anchor = ref.anchor
-            return href_tag(f"#{anchor}"), ""
+            return href_tag(f"#{anchor}")
         if ref.kind == "document":
             if ref.document_id is None:  # dry run: the file would be imported
-                return '<a linktype="document" id="">', ""
-            return f'<a linktype="document" id="{ref.document_id}">', ""
+                return '<a linktype="document" id="">'
+            return f'<a linktype="document" id="{ref.document_id}">'
         if ref.kind == "parent":
             target_id, target_doc = self.parent.pk, None
         else:
@@ -415,9 +415,9 @@ class _ImportRun:
                 f"broken link '{ref.href}': the document it points to was not imported; "
                 "the link was removed, its text kept"
             )
-            return None, ""
+            return None
         if not ref.anchor:
-            return page_anchor_tag(target_id), ""
+            return page_anchor_tag(target_id)
         anchors = target_doc.anchors if isinstance(target_doc, ConvertedDoc) else {}
         anchor = anchors.get(ref.anchor) or anchors.get(ref.anchor.lower())
         if anchor is None:
@@ -425,8 +425,8 @@ class _ImportRun:
             anchor = ref.anchor
         url = self._url(target_id)
         if not url:
-            return page_anchor_tag(target_id), ""
-        return href_tag(f"{url}#{anchor}"), ""
+            return page_anchor_tag(target_id)
+        return href_tag(f"{url}#{anchor}")
 
     def _url(self, page_id: int) -> str:
         if page_id not in self._urls:
