@@ -20,7 +20,7 @@ from wagtail import hooks
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, PageChooserPanel
 from wagtail.admin.ui.tables import Column
-from wagtail.admin.views.generic import IndexView
+from wagtail.admin.views.generic import EditView, IndexView
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 
@@ -118,11 +118,24 @@ class TicketQueueView(IndexView):
         return super().order_queryset(queryset)
 
 
+class TicketEditView(EditView):
+    """Reassignment from the admin goes through the service, so the timeline records it."""
+
+    def save_instance(self):
+        from tiers import services
+
+        ticket = Ticket.objects.get(pk=self.form.instance.pk)
+        return services.assign(
+            ticket=ticket, analyst=self.form.cleaned_data.get("assigned_to"), by=self.request.user
+        )
+
+
 class TicketViewSet(TiersViewSet):
     model = Ticket
     icon = "help"
     menu_label = "Ticket queue"
     index_view_class = TicketQueueView
+    edit_view_class = TicketEditView
     filterset_class = TicketFilterSet
     list_display = [
         CaseColumn("case_number", label="Case", sort_key="case_number"),

@@ -122,3 +122,15 @@ def test_page_restriction_is_editable_in_admin(client, superuser, home_page, inf
     assert response.status_code == 302, response.content.decode()[:2000]
     assert PageRestriction.objects.get(page=page).plans.get() == infinity
     assert gate.page_audience(page) == ["infinity"]
+
+
+def test_admin_reassignment_is_recorded_in_timeline(client, superuser, staff_user, queue):
+    late, _ = queue
+    client.force_login(superuser)
+    url = f"/admin/tiers/ticket/edit/{late.pk}/"
+    assert client.get(url).status_code == 200
+    response = client.post(url, {"assigned_to": staff_user.pk})
+    assert response.status_code == 302
+    late.refresh_from_db()
+    assert late.assigned_to == staff_user
+    assert late.events.filter(kind="assigned", actor=superuser).exists()
