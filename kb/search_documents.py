@@ -227,8 +227,12 @@ class KbProvider(Provider):
         page_published.connect(_page_changed, dispatch_uid="search-kb-published")
         page_unpublished.connect(_page_changed, dispatch_uid="search-kb-unpublished")
         post_page_move.connect(_page_moved, dispatch_uid="search-kb-moved")
-        post_save.connect(_page_saved, dispatch_uid="search-kb-saved")
-        post_delete.connect(_page_deleted, dispatch_uid="search-kb-deleted")
+        for model in (*PAGE_MODELS, ResourceIndexPage):
+            post_save.connect(_page_saved, sender=model, dispatch_uid=f"search-kb-saved-{model}")
+        for model in PAGE_MODELS:
+            post_delete.connect(
+                _page_deleted, sender=model, dispatch_uid=f"search-kb-deleted-{model}"
+            )
         post_save.connect(
             _restriction_changed, sender=PageViewRestriction, dispatch_uid="search-kb-vr"
         )

@@ -319,6 +319,7 @@ def fts_match(query: ParsedQuery, *, match_all: bool = True, prefix_mode: str = 
 # Joins go through a narrow covering index (migration 0003), never the wide rows.
 JOINED = f"search_fts JOIN {ENTRY} e INDEXED BY search_entry_meta ON e.id = search_fts.rowid"
 TITLE_TIER_MAX = 50
+FULL_RANK_MAX = 2000  # matches scored in full; above, titles/headings/tags first
 
 
 class SqliteEngine(DatabaseEngine):
@@ -344,11 +345,19 @@ class SqliteEngine(DatabaseEngine):
         from_where = f"{JOINED} WHERE search_fts MATCH %s{where_sql}"
         base_params = [match, *params]
         wanted = request.offset + request.limit
+        if request.facets:
+            facets = self._facets(from_where, base_params)
+            total = sum(n for _, n in facets.kind)
+        else:
+            facets = Facets()
+            total = self._count(from_where, base_params)
+        if not total or request.offset >= total:
+            return SearchResult([], total, facets)
         with connection.cursor() as cursor:
             ranked: list = []
-            if wanted <= TITLE_TIER_MAX:
-                # Tier 1: matches in titles, headings and tags outrank body-only matches
-                # (the weights say so anyway); ranking them alone is cheap for common words.
+            if total > FULL_RANK_MAX and wanted <= TITLE_TIER_MAX:
+                # Very common words: rank the matches in titles, headings and tags (which
+                # the weights put first anyway) instead of scoring thousands of bodies.
                 cursor.execute(
                     f"SELECT e.id, {self._score_sql()} AS score FROM {JOINED} "  # noqa: S608
                     f"WHERE search_fts MATCH %s{where_sql} ORDER BY score LIMIT %s",
@@ -365,12 +374,6 @@ class SqliteEngine(DatabaseEngine):
                 )
                 ranked = cursor.fetchall()
             hits = self._hydrate(cursor, match, ranked)
-        if request.facets:
-            facets = self._facets(from_where, base_params)
-            total = sum(n for _, n in facets.kind)
-        else:
-            facets = Facets()
-            total = self._count(from_where, base_params)
         return SearchResult(hits, total, facets)
 
     def _count(self, from_where: str, params: list) -> int:
