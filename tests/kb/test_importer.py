@@ -15,6 +15,8 @@ from wagtail.images import get_image_model
 from wagtail.models import Page, Revision
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from PIL import Image as PILImage
 
 from kb.importer import import_docs
@@ -754,12 +756,6 @@ def test_imported_pages_render(imported, client):
     assert images and all(src.startswith("/media/") for src in images)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=KeyError,
-    reason="kb.blocks.CodeBlock puts the stored 'highlighted' HTML into its StructValue, and "
-    "Wagtail's admin form state then fails with KeyError: 'highlighted' on any page with code",
-)
 def test_imported_pages_open_in_the_admin(imported, client, superuser):
     client.force_login(superuser)
     for page in Page.objects.filter(depth__gt=2):
@@ -937,3 +933,84 @@ def test_scanner_keeps_prose_that_only_looks_like_mdx(tmp_path):
     assert segments[1].markdown == "From the site folder.\n"  # @site/ partial inlined
     assert isinstance(segments[3], Code) and segments[3].code == "ls"  # fence inside a list
     assert warnings == []
+
+
+MARKUP_PIECES = [
+    "\n",
+    "  ",
+    "    ",
+    "## ",
+    ":::",
+    ":::tip",
+    ":::note[x]",
+    "```",
+    '```py title="a"',
+    "~~~",
+    "<Tabs>",
+    "</Tabs>",
+    '<TabItem label="a">',
+    "</TabItem>",
+    "<Foo",
+    "/>",
+    ">",
+    "</Foo>",
+    "<details>",
+    "<summary>",
+    "</details>",
+    "import X from './_x.md'",
+    "export const a = {",
+    "}",
+    "{/*",
+    "*/}",
+    "- ",
+    "1. ",
+    "> ",
+    "> [!NOTE]",
+    "!!! note",
+    '=== "a"',
+    "|a|b|\n|-|-|\n|1|2|",
+    "[l](./x.md#y)",
+    "![i](./i.png)",
+    "<script>",
+    "<b onclick=x>",
+    '<iframe src="https://youtube.com/embed/x">',
+    "text",
+    "**b**",
+    "`c`",
+    "---",
+    "title: x",
+    "'",
+    '"',
+    "<",
+    "&amp;",
+    "\t",
+    "<X />",
+    "<br>",
+    "<table><tr><td>a</td></tr></table>",
+]
+RICH_TEXT_TAGS = {"p", "b", "i", "a", "code", "ul", "ol", "li", "blockquote", "br"}
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+@given(parts=st.lists(st.sampled_from(MARKUP_PIECES), max_size=30))
+def test_any_mix_of_markup_converts_to_clean_blocks(tmp_path_factory, parts):
+    from kb.importer.convert import DocConverter
+    from kb.importer.links import LinkResolver
+    from kb.importer.media import MediaLibrary
+    from kb.importer.report import ImportReport
+    from kb.importer.tree import walk_tree
+
+    root = tmp_path_factory.getbasetemp() / "fuzz"
+    root.mkdir(exist_ok=True)
+    report = ImportReport(root=str(root))
+    converter = DocConverter(
+        root, LinkResolver(root, walk_tree(root, report)), MediaLibrary(report, dry_run=True)
+    )
+    doc = converter.convert("".join(parts), root / "doc.mdx", lambda message: None, "Fallback")
+    for block in doc.blocks:
+        html = block.value if block.type == "paragraph" else ""
+        if block.type == "callout":
+            html = block.value["body"]
+        if html:
+            assert set(re.findall(r"</?([a-zA-Z][\w.]*)", html)) <= RICH_TEXT_TAGS, html
+            assert "onclick" not in html
