@@ -7,8 +7,9 @@ assigned. Subjects carry the case number in brackets so replies thread back (tie
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
 from django.conf import settings
-from django.utils import timezone
 
 from resourcecenter.emails import queue_email
 
@@ -51,11 +52,29 @@ def staff_recipients(ticket) -> list[str]:
     return [_support_address()]
 
 
-def format_due(ticket) -> str:
+def _zone_for(ticket) -> str:
+    """The requester's chosen time zone for this organisation (UTC when none is set)."""
+    from tiers.models import Membership
+
+    zone = (
+        Membership.objects.filter(
+            organisation_id=ticket.organisation_id, user_id=ticket.requester_id
+        )
+        .values_list("time_zone", flat=True)
+        .first()
+    )
+    return zone or "UTC"
+
+
+def format_due(ticket, zone: str = "UTC") -> str:
     if not ticket.response_due_at:
         return "paused while we wait for your reply" if ticket.paused_at else "not applicable"
-    due = timezone.localtime(ticket.response_due_at, timezone.get_fixed_timezone(0))
-    return f"{due:%a %d %b %Y %H:%M} UTC"
+    try:
+        tzinfo = ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        tzinfo, zone = ZoneInfo("UTC"), "UTC"
+    due = ticket.response_due_at.astimezone(tzinfo)
+    return f"{due:%a %d %b %Y %H:%M} {due.tzname() if zone != 'UTC' else 'UTC'}"
 
 
 def _send_customer(ticket, subject: str, text: str) -> None:
@@ -84,7 +103,7 @@ def acknowledgement(ticket) -> None:
         "",
         f"Subject: {ticket.subject}",
         f"Severity (initial): {level or ticket.severity}",
-        f"Analyst response due by: {format_due(ticket)}",
+        f"Analyst response due by: {format_due(ticket, _zone_for(ticket))}",
         "",
         "A support analyst will confirm the severity and describe the actions underway.",
     ]

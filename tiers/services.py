@@ -158,6 +158,15 @@ def invitation_from_token(token: str) -> Invitation:
     return invitation
 
 
+def _owns_address(user, address: str) -> bool:
+    """The user's login e-mail, or another address they have verified."""
+    from allauth.account.models import EmailAddress
+
+    if user.email.lower() == address.lower():
+        return True
+    return EmailAddress.objects.filter(user=user, email__iexact=address, verified=True).exists()
+
+
 def accept_invitation(*, token: str, user) -> Membership:
     """Join the organisation. The signed-in user's e-mail must match the invited address."""
     with transaction.atomic():
@@ -169,7 +178,7 @@ def accept_invitation(*, token: str, user) -> Membership:
             raise TierError("This invitation was withdrawn.")
         if invitation.expires_at <= timezone.now():
             raise TierError("This invitation has expired; ask for a new one.")
-        if user.email.lower() != invitation.email.lower():
+        if not _owns_address(user, invitation.email):
             raise TierError(
                 f"This invitation is for {invitation.email}; sign in with that address to accept."
             )
