@@ -21,6 +21,7 @@ from django.urls import path, reverse
 from django.utils.text import Truncator
 
 from wagtail import hooks
+from wagtail.admin.ui.components import Component
 from wagtail.admin.ui.tables import BulkActionsCheckboxColumn, Column, DateColumn, TitleColumn
 from wagtail.admin.views.bulk_action import BulkAction
 from wagtail.admin.views.generic import IndexView
@@ -578,3 +579,31 @@ class CommunityGroup(ViewSetGroup):
 @hooks.register("register_admin_viewset")
 def register_community_viewsets():
     return CommunityGroup()
+
+
+# --- the dashboard: what is waiting ------------------------------------------------------------
+
+
+class QueuePanel(Component):
+    """Moderators see on the admin home how many posts wait for review (two COUNT queries)."""
+
+    template_name = "forum/moderation/admin/queue_panel.html"
+    order = 50
+
+    def __init__(self, request):
+        self.request = request
+
+    def get_context_data(self, parent_context):
+        held = Post.objects.filter(moderation_state=PostState.HELD).count()
+        flagged = Flag.objects.filter(resolved_at__isnull=True).values("post_id").distinct().count()
+        return {
+            "held": held,
+            "flagged": flagged,
+            "queue_url": reverse("forum_queue:index"),
+        }
+
+
+@hooks.register("construct_homepage_panels")
+def add_queue_panel(request, panels):
+    if perms.can_moderate(request.user):
+        panels.insert(0, QueuePanel(request))

@@ -473,3 +473,10 @@ def test_no_mail_for_rejected_posts(django_capture_on_commit_callbacks, held_thr
     with django_capture_on_commit_callbacks(execute=True):
         moderation.reject_posts([post], by=moderator, reason="Spam")
     assert mail.outbox == []
+
+
+def test_admin_dashboard_shows_queue_counts(client, admin_moderator, held_thread):
+    client.force_login(admin_moderator)
+    html = client.get("/admin/").content.decode()
+    assert "Community moderation" in html
+    assert "1 post held for approval" in html
