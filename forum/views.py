@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from forum import permissions as perms
 from forum import selectors, services
 from forum.forms import AskForm, DeleteForm, EditForm, ReplyForm, apply_validation_error
-from forum.markdown import render_markdown
+from forum.markdown import plain_text, render_markdown
 from forum.models import Category, Post, PostState, Tag, ThreadState
 from tiers import gate
 
@@ -113,7 +113,6 @@ def index(request):
         {
             "categories": selectors.categories_with_counts(user),
             "latest": selectors.latest_threads(user, limit=12),
-            "can_ask": perms.can_write(user) or not user.is_authenticated,
         },
     )
 
@@ -210,6 +209,9 @@ def thread_detail(request, pk: int, slug: str):
         "noindex": thread.moderation_state != ThreadState.VISIBLE,
         "canonical_url": request.build_absolute_uri(canonical),
         "escalation": gate.thread_escalation_option(user, thread),
+        "description": plain_text(data.question.body_markdown, 160)
+        if data.question is not None and perms.can_see_post_content(user, data.question)
+        else "",
     }
     return render(request, "forum/thread_detail.html", context)
 
