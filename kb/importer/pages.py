@@ -117,6 +117,7 @@ def article_state(page: ArticlePage, optional: set[str]) -> dict:
         "last_reviewed": page.last_reviewed,
         "tags": sorted(tag.name for tag in page.tags.all()),
         "body": canonical_body(page.body, stored=True),
+        "source_path": page.source_path,
     }
     for name in optional:
         state[name] = getattr(page, name)
@@ -129,6 +130,7 @@ def index_state(page: ResourceIndexPage) -> dict:
         "slug": page.slug,
         "intro": page.intro,
         "search_description": page.search_description,
+        "source_path": page.source_path,
     }
 
 

@@ -324,6 +324,7 @@ class _ImportRun:
                 "slug": slug,
                 "intro": intro,
                 "search_description": description,
+                "source_path": node.rel,
             }
             return state, []
         summary = doc.meta.description
@@ -339,6 +340,7 @@ class _ImportRun:
             "last_reviewed": doc.meta.last_reviewed,
             "tags": sorted(doc.meta.tags),
             "body": page_ops.canonical_body(page_ops.stream_value(body_raw)),
+            "source_path": node.rel,  # follows a rename from .md to .mdx
         }
         state.update(self._optional_fields(doc, warn))
         return state, body_raw
@@ -446,6 +448,7 @@ class _ImportRun:
 
 
 _ARTICLE_FIELDS = {
+    "source_path",
     "title",
     "slug",
     "summary",

@@ -804,6 +804,13 @@ def test_slug_clashes_get_a_new_address(home_page, media, tmp_path):
     assert editor.slug == "faq" and editor.title == "Editor FAQ"
     assert len(import_docs(root).unchanged) == 2  # and stays stable on re-runs
 
+    faq = article("faq.md")
+    (root / "faq.md").rename(root / "faq.mdx")  # a rename to MDX updates the same page
+    report = import_docs(root)
+    assert [r.source for r in report.updated] == ["faq.mdx"] and not report.created
+    assert ArticlePage.objects.get(pk=faq.pk).source_path == "faq.mdx"
+    assert not report.stale
+
 
 def test_other_admonition_and_tab_syntaxes(home_page, media, tmp_path):
     root = tmp_path / "mkdocs"
