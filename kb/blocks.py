@@ -87,11 +87,22 @@ class StepsBlock(blocks.StructBlock):
         template = "blocks/steps_block.html"
 
 
+class CodeValue(blocks.StructValue):
+    """A code block's value; `highlighted_html` carries the HTML stored at save time.
+
+    It is an attribute, not a key: the value's keys must stay exactly the child blocks, or the
+    page editor and `get_prep_value` would trip over an unknown field.
+    """
+
+    highlighted_html: str | None = None
+
+
 class CodeBlock(blocks.StructBlock):
     """Source code, highlighted with Pygments when the page is saved (not on every view).
 
-    The highlighted HTML is stored beside the source under the `highlighted` key, which
-    `to_python` keeps; rendering falls back to highlighting on the fly for old revisions.
+    The highlighted HTML is stored in the JSON beside the source under the `highlighted` key;
+    loading keeps it on the value as `highlighted_html`; rendering falls back to highlighting on
+    the fly for content saved before that (or built in code and never saved).
     """
 
     language = blocks.ChoiceBlock(choices=LANGUAGE_CHOICES, default="text")
@@ -101,30 +112,36 @@ class CodeBlock(blocks.StructBlock):
     class Meta:
         icon = "code"
         template = "blocks/code_block.html"
+        value_class = CodeValue
 
     def get_prep_value(self, value):
         prep = super().get_prep_value(value)
         prep["highlighted"] = highlight_code(prep.get("code", ""), prep.get("language", "text"))
         return prep
 
+    def _raw_without_highlight(self, raw):
+        if isinstance(raw, dict) and "highlighted" in raw:
+            raw = {key: val for key, val in raw.items() if key != "highlighted"}
+        return raw
+
     def to_python(self, value):
-        struct_value = super().to_python(value)
+        struct_value = super().to_python(self._raw_without_highlight(value))
         if isinstance(value, dict) and value.get("highlighted"):
-            struct_value["highlighted"] = value["highlighted"]
+            struct_value.highlighted_html = value["highlighted"]
         return struct_value
 
     def bulk_to_python(self, values):
         # StreamField loads pages through bulk_to_python, not to_python: keep the stored HTML.
         values = list(values)
-        struct_values = super().bulk_to_python(values)
+        struct_values = super().bulk_to_python([self._raw_without_highlight(v) for v in values])
         for raw, struct_value in zip(values, struct_values, strict=True):
             if isinstance(raw, dict) and raw.get("highlighted"):
-                struct_value["highlighted"] = raw["highlighted"]
+                struct_value.highlighted_html = raw["highlighted"]
         return struct_values
 
     def get_context(self, value, parent_context=None):
         context = super().get_context(value, parent_context)
-        highlighted = value.get("highlighted") or highlight_code(
+        highlighted = getattr(value, "highlighted_html", None) or highlight_code(
             value.get("code", ""), value.get("language", "text")
         )
         # Pygments escapes the source itself; the stored HTML is produced only by our code.

@@ -187,12 +187,6 @@ def test_every_demo_page_renders(client, demo_site):
         assert escape(page.title) in response.content.decode(), page.url
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=KeyError,
-    reason="kb.blocks.CodeBlock puts the stored 'highlighted' HTML into its StructValue, and "
-    "Wagtail's admin form state then fails with KeyError: 'highlighted' on any page with code",
-)
 @pytest.mark.django_db
 def test_demo_pages_open_in_the_editor(client, demo_site, superuser):
     client.force_login(superuser)
