@@ -2,6 +2,7 @@
 number and due time, staff reply, the customer sees it; a Community user sees the upgrade path
 instead. No console errors anywhere."""
 
+import io
 import re
 
 from django.test import Client
@@ -88,4 +89,27 @@ def test_infinity_customer_escalates_and_community_user_sees_upgrade(
     assert "Sensor cannot attach after SIM swap" in text
     assert "Infinity" in text and "Within 5 minutes" in text
     assert page.get_by_role("link", name=re.compile("Get Infinity for")).is_visible()
+    assert page.console_errors == []
+
+
+def test_ticket_form_suggests_answers_while_typing(live_server, page, threads, org_a_admin):
+    infinity_thread = threads[0]
+    from forum.factories import make_reply
+    from forum.services import accept_answer
+
+    helper = type(org_a_admin).objects.create_user(email="helper@example.com", password="x")
+    set_trust(helper)
+    answer = make_reply(helper, infinity_thread, body="Raise the idle timeout of the APN.")
+    accept_answer(thread=infinity_thread, post=answer, by=org_a_admin)
+    from django.core.management import call_command
+
+    call_command("search_reindex", stdout=io.StringIO())
+
+    _login(page, live_server, org_a_admin)
+    page.goto(live_server.url + "/support/tickets/new/")
+    page.fill("#id_subject", "data sessions every hour")
+    box = page.locator("#ticket-suggestions")
+    box.wait_for(state="visible", timeout=10_000)
+    assert "Fleet loses data sessions every hour" in box.inner_text()
+    assert "solved" in box.inner_text()
     assert page.console_errors == []

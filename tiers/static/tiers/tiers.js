@@ -43,7 +43,9 @@
         link.rel = "noopener";
         li.appendChild(link);
         var tags = [];
-        if (item.kind) { tags.push(item.kind === "thread" ? "Community thread" : "Article"); }
+        if (item.kind_label || item.kind) {
+          tags.push(item.kind_label || (item.kind === "thread" ? "Community thread" : "Article"));
+        }
         if (item.solved) { tags.push("solved"); }
         if (item.staff_answered) { tags.push("answered by support"); }
         if (tags.length) {
