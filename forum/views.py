@@ -184,7 +184,9 @@ def thread_detail(request, pk: int, slug: str):
         return HttpResponsePermanentRedirect(url)
     user = request.user
     if thread.moderation_state == ThreadState.VISIBLE:
-        services.record_view(thread, request.session)
+        # Count once per session; never create a session just to count an anonymous view.
+        has_session = user.is_authenticated or request.session.session_key is not None
+        services.record_view(thread, request.session if has_session else None)
     data = selectors.thread_page(user, thread, page=request.GET.get("page", 1))
     post_rows = [
         {"post": post, "can": perms.post_actions(user, post, thread)} for post in data.posts

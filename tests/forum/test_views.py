@@ -131,15 +131,23 @@ def test_thread_page(client, board, staff_user, other_member, trusted_member):
     assert "<strong>iot.example</strong>" in main
 
 
-def test_slug_redirect_and_view_count(client, board):
+def test_slug_redirect_and_view_count(client, board, other_member):
     thread = board["staff"]
     response = client.get(f"/community/t/{thread.pk}/old-slug/?page=1")
     assert response.status_code == 301
     assert response["Location"] == thread.get_absolute_url() + "?page=1"
+    # Anonymous visitors without a session get no session made for them: each view counts.
     client.get(thread.get_absolute_url())
     client.get(thread.get_absolute_url())
     thread.refresh_from_db()
-    assert thread.view_count == 1
+    assert thread.view_count == 2
+    assert "sessionid" not in client.cookies
+    # Signed-in readers count once per session.
+    client.force_login(other_member)
+    client.get(thread.get_absolute_url())
+    client.get(thread.get_absolute_url())
+    thread.refresh_from_db()
+    assert thread.view_count == 3
 
 
 def test_deleted_post_shows_placeholder(client, board, other_member, moderator):
