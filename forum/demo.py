@@ -533,6 +533,8 @@ def load(stdout, style) -> None:
     )
 
 
+OFF_TOPIC = "Anyone selling used BG96 modules? I need twenty for a pilot, send me a message."
+
 HELD = [
     (
         "apn-data",
@@ -575,9 +577,13 @@ def _held_content(categories, newcomers, trusted, existing) -> int:
             thread=target,
             body="Same here with a BG95, following. Cheap SIMs at www.example.net!!!",
         )
-    spam = Post.objects.filter(moderation_state=PostState.APPROVED, number__gt=1).order_by("-pk")
-    spam = spam.first()
-    if spam is not None:
+    # An off-topic reply that two trusted members flagged (one more trusted flag would hide it).
+    target = Thread.objects.filter(title=_fill(THREADS[0][1], MODULES[0], COUNTRIES[0])).first()
+    if target is not None and target.moderation_state == "visible":
+        seller = trusted[-1]
+        spam = Post.objects.filter(thread=target, body_markdown=OFF_TOPIC).first()
+        if spam is None:
+            spam = services.create_reply(author=seller, thread=target, body=OFF_TOPIC)
         for reporter in trusted[:2]:
             if reporter.pk != spam.author_id and not spam.flags.filter(reporter=reporter).exists():
                 flags.flag_post(

@@ -136,11 +136,8 @@ class QueueIndexView(IndexView):
                 open_flag_count=Count("flags", filter=Q(flags__resolved_at__isnull=True)),
             )
             .filter(
-                Q(moderation_state__in=[PostState.HELD, PostState.HIDDEN])
-                | Q(has_open_flags=True)
-                | Q(moderation_state=PostState.REJECTED, flags__resolved_at__isnull=True)
+                Q(moderation_state__in=[PostState.HELD, PostState.HIDDEN]) | Q(has_open_flags=True)
             )
-            .distinct()
         )
 
     @property

@@ -480,3 +480,15 @@ def test_admin_dashboard_shows_queue_counts(client, admin_moderator, held_thread
     html = client.get("/admin/").content.decode()
     assert "Community moderation" in html
     assert "1 post held for approval" in html
+
+
+def test_queue_counts_open_flags_exactly(reply, trusted_member, moderator, held_thread):
+    from forum.wagtail_hooks import QueueIndexView
+
+    Flag.objects.create(post=reply, reporter=trusted_member, reason="spam")
+    Flag.objects.create(post=reply, reporter=moderator, reason="off_topic")
+    rows = {p.pk: p for p in QueueIndexView().get_base_queryset()}
+    assert rows[reply.pk].open_flag_count == 2
+    assert rows[held_thread.posts.get().pk].open_flag_count == 0
+    moderation.approve_posts([reply], by=moderator, reason="Fine")  # dismisses the flags
+    assert reply.pk not in {p.pk for p in QueueIndexView().get_base_queryset()}
