@@ -678,6 +678,15 @@ def add_reply(
             )
             if ticket.first_response_at is None:
                 ticket.first_response_at = now
+                if (
+                    ticket.response_due_at
+                    and ticket.sla_clock_started_at
+                    and now > ticket.response_due_at
+                    and ticket.breached_at is None
+                ):
+                    # The sweep may lag (worker down): the breach is still recorded.
+                    ticket.breached_at = ticket.response_due_at
+                    _event(ticket, "sla_breached", "First-response target missed")
                 sla.stop_clock(ticket, now)
                 _event(ticket, "first_response", "Analyst's first response", actor=author)
             if ticket.status in (Ticket.NEW, Ticket.ACKNOWLEDGED):

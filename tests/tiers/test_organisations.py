@@ -190,3 +190,19 @@ def test_create_organisation_form(client, user_factory):
     assert membership.organisation.region == "eu" and membership.is_point_of_contact
     bad = client.post("/support/organisations/new/", {"name": "", "region": "mars"})
     assert bad.status_code == 200 and b"errorlist" in bad.content
+
+
+def test_org_page_queries_are_bounded(
+    client, org_a, org_a_admin, user_factory, django_assert_max_num_queries
+):
+    for i in range(12):
+        add_member(org_a, user_factory(email=f"crowd{i}@example.com"))
+        services.invite_member(
+            organisation=org_a, email=f"invitee{i}@example.com", role="member", by=org_a_admin
+        )
+    client.force_login(org_a_admin)
+    with django_assert_max_num_queries(25):
+        response = client.get(org_a.get_absolute_url())
+    assert response.status_code == 200
+    with django_assert_max_num_queries(12):
+        assert client.get("/support/plans/").status_code == 200

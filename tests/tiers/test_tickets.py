@@ -387,3 +387,20 @@ def test_acknowledgement_shows_due_time_in_requesters_zone(
     ack = next(m for m in mail.outbox if "Received" in m.subject)
     # Monday 09:00 + 12 business hours = 11 h on Monday and 1 h on Tuesday.
     assert "Analyst response due by: Tue 03 Mar 2026 09:00 CST" in ack.body
+
+
+def test_late_first_response_records_breach_even_without_sweep(
+    org_a, org_a_admin, open_ticket, staff_user
+):
+    start = dt.datetime(2026, 3, 2, 9, 0, tzinfo=CHICAGO)
+    ticket = open_ticket(org_a, org_a_admin, customer_severity=3, now=start)
+    late = ticket.response_due_at + dt.timedelta(minutes=5)
+    services.add_reply(ticket=ticket, author=staff_user, body="Sorry for the wait.", now=late)
+    ticket.refresh_from_db()
+    assert ticket.breached_at == ticket.response_due_at
+    on_time = open_ticket(org_a, org_a_admin, customer_severity=3, now=start)
+    services.add_reply(
+        ticket=on_time, author=staff_user, body="On it.", now=start + dt.timedelta(hours=1)
+    )
+    on_time.refresh_from_db()
+    assert on_time.breached_at is None
