@@ -11,12 +11,15 @@ from __future__ import annotations
 import random
 from datetime import timedelta
 
+from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from forum import flags, services
 from forum.models import (
     Category,
     Member,
+    Notification,
     NotificationFrequency,
     Post,
     PostState,
@@ -475,6 +478,15 @@ def _backdate(thread: Thread, start) -> None:
     services.refresh_thread_stats(thread)
 
 
+def _backdate_notifications() -> None:
+    """Notifications were created (after commit) as content was written; date them like their
+    posts so the demo's notification lists read naturally."""
+    post_time = Post.objects.filter(pk=OuterRef("post_id")).values("created_at")[:1]
+    Notification.objects.filter(post__isnull=False, read_at__isnull=True).update(
+        created_at=Subquery(post_time)
+    )
+
+
 def load(stdout, style) -> None:
     categories = ensure_categories()
     members, staff = ensure_members()
@@ -524,6 +536,8 @@ def load(stdout, style) -> None:
         _backdate(thread, now - timedelta(days=len(specs) - index, hours=index % 7))
         created += 1
     held = _held_content(categories, newcomers, trusted, existing)
+    if created:
+        transaction.on_commit(_backdate_notifications)
     total = Thread.objects.count()
     stdout.write(
         style.SUCCESS(

@@ -35,6 +35,14 @@ def test_demo_loads_lively_community_and_is_idempotent(django_capture_on_commit_
     for thread in visible[:10]:
         approved = thread.posts.filter(moderation_state="approved", number__gt=1).count()
         assert thread.reply_count == approved
+    # Notifications were made for the demo's members and dated like their posts.
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from forum.models import Notification
+
+    assert Notification.objects.filter(created_at__lt=timezone.now() - timedelta(days=2)).exists()
     counts = (Thread.objects.count(), Post.objects.count(), Flag.objects.count())
     with django_capture_on_commit_callbacks(execute=True):
         demo.load(out, no_style())
