@@ -280,6 +280,7 @@ def _setup_django(database_url: str | None) -> str:
         database_url = f"sqlite:///{path}"
     if database_url:
         os.environ["DATABASE_URL"] = database_url
+    ensure_postgres_database(os.environ["DATABASE_URL"])
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "resourcecenter.settings.test")
     sys.path.insert(0, str(ROOT))
     import django
@@ -289,6 +290,23 @@ def _setup_django(database_url: str | None) -> str:
 
     call_command("migrate", verbosity=0, interactive=False)
     return os.environ["DATABASE_URL"]
+
+
+def ensure_postgres_database(url: str) -> None:
+    """scripts/with-postgres.sh starts an empty server: create the database if needed."""
+    if not url.startswith(("postgres://", "postgresql://")):
+        return
+    from urllib.parse import urlsplit, urlunsplit
+
+    import psycopg
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    admin = urlunsplit((parts.scheme, parts.netloc, "/postgres", parts.query, ""))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{name}"')  # noqa: S608 - name from our own URL
 
 
 def _pseudo_words(rng: random.Random, n: int) -> list[str]:
