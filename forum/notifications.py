@@ -46,6 +46,7 @@ from resourcecenter.emails import queue_email
 UNSUBSCRIBE_SALT = "forum.unsubscribe"
 UNSUBSCRIBE_MAX_AGE = 60 * 60 * 24 * 180  # links in old e-mails keep working for half a year
 UNREAD_CAP = 99
+DIGEST_MAX = 50  # a digest lists the latest updates; the rest are on the notifications page
 
 
 # --- watching ----------------------------------------------------------------------------------
@@ -320,19 +321,23 @@ def send_digests(*, now=None) -> int:
     for member in members.iterator():
         user = member.user
         with transaction.atomic():
-            pending = list(
-                Notification.objects.select_for_update(of=("self",))
-                .filter(recipient=user, emailed_at__isnull=True, created_at__lte=now)
-                .select_related("thread__category", "post", "actor")
-                .order_by("created_at")[:200]
+            unsent = Notification.objects.select_for_update(of=("self",)).filter(
+                recipient=user, emailed_at__isnull=True, created_at__lte=now
             )
+            total = unsent.count()
+            pending = list(
+                unsent.select_related("thread__category", "post", "actor").order_by(
+                    "-created_at", "-pk"
+                )[:DIGEST_MAX]
+            )[::-1]
             pending = [n for n in pending if n.thread is None or _may_see(user, n.thread, n.post)]
             if pending and user.email and user.is_active:
                 context = _email_context(user, pending)
+                context["more"] = max(0, total - DIGEST_MAX)
+                context["notifications_url"] = absolute(reverse("forum:notifications"))
                 _send(
                     user,
-                    f"Your Community digest: {len(pending)} update"
-                    + ("s" if len(pending) != 1 else ""),
+                    f"Your Community digest: {total} update" + ("s" if total != 1 else ""),
                     context,
                     template="digest",
                     unsubscribe=context["unsubscribe_all_url"],

@@ -246,3 +246,19 @@ def test_category_page_watch_button(client, other_member, category):
     client.post(f"/community/c/{category.slug}/watch/", {"action": "watch"})
     html = client.get(f"/community/c/{category.slug}/").content.decode()
     assert "Watching this category" in html
+
+
+def test_digest_lists_latest_and_counts_the_rest(run_on_commit, trusted_member, thread):
+    notifications.set_frequency(trusted_member, NotificationFrequency.DAILY)
+    Notification.objects.bulk_create(
+        [
+            Notification(recipient=trusted_member, kind="moderation", message=f"Notice {i}")
+            for i in range(notifications.DIGEST_MAX + 5)
+        ]
+    )
+    with run_on_commit():
+        assert notifications.send_digests() == 1
+    [digest] = mail.outbox
+    assert "and 5 more" in digest.body
+    assert f"{notifications.DIGEST_MAX + 5} updates" in digest.subject
+    assert not Notification.objects.filter(recipient=trusted_member, emailed_at=None).exists()
