@@ -595,6 +595,18 @@ def _sanction(user, *, by, field: str, days: float, reason: str, action: str) ->
     )
     if hasattr(user, "_forum_member_cache"):
         del user._forum_member_cache
+    from forum.models import Notification, NotificationKind
+
+    if lifting:
+        message = "A moderator lifted the restriction on your Community account."
+    else:
+        what = (
+            "suspended" if field == "suspended_until" else "silenced (you can still read and vote)"
+        )
+        message = f"Your Community account is {what} until {until:%Y-%m-%d %H:%M} UTC: {reason}"
+    Notification.objects.create(
+        recipient=user, kind=NotificationKind.MODERATION, actor=None, message=message[:300]
+    )
     return member
 
 

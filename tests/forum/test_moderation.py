@@ -230,6 +230,13 @@ def test_suspend_silence_and_lift(new_member, moderator, category):
     assert perms.can_participate(new_member)
     actions = list(ModerationLogEntry.objects.order_by("pk").values_list("action", flat=True))
     assert actions == ["suspend_member", "lift_suspend_member", "silence_member"]
+    messages = list(
+        Notification.objects.filter(recipient=new_member, kind=NotificationKind.MODERATION)
+        .order_by("pk")
+        .values_list("message", flat=True)
+    )
+    assert "suspended until" in messages[0] and "Spamming" in messages[0]
+    assert "lifted" in messages[1] and "silenced" in messages[2]
     with pytest.raises(ValidationError):
         moderation.suspend_member(new_member, by=moderator, days=-1, reason="x y z")
     with pytest.raises(ValidationError):
