@@ -528,21 +528,13 @@ class PostgresEngine(DatabaseEngine):
     def _search(self, request: SearchRequest) -> SearchResult:
         tsq = ts_query(request.query, match_all=request.match_all)
         where, params = self._filters(request)
+        where_sql = (" AND " + " AND ".join(where)) if where else ""
         from_where = (
             f"{ENTRY} e CROSS JOIN to_tsquery('english', %s) AS q(query) "
-            "WHERE e.search_vector @@ q.query"
+            f"WHERE e.search_vector @@ q.query{where_sql}"
         )
-        if where:
-            from_where += " AND " + " AND ".join(where)
         base_params = [tsq, *params]
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT e.id, {self._score_sql()} AS score FROM {from_where} "  # noqa: S608
-                "ORDER BY score DESC, e.id LIMIT %s OFFSET %s",
-                [time.time(), *base_params, request.limit, request.offset],
-            )
-            ranked = cursor.fetchall()
-            hits = self._hydrate(cursor, tsq, ranked)
+        wanted = request.offset + request.limit
         if request.facets:
             facets = self._facets(from_where, base_params)
             total = sum(n for _, n in facets.kind)
@@ -551,6 +543,30 @@ class PostgresEngine(DatabaseEngine):
             with connection.cursor() as cursor:
                 cursor.execute(f"SELECT COUNT(*) FROM {from_where}", base_params)  # noqa: S608
                 total = cursor.fetchone()[0]
+        if not total or request.offset >= total:
+            return SearchResult([], total, facets)
+        with connection.cursor() as cursor:
+            ranked: list = []
+            if total > FULL_RANK_MAX and wanted <= TITLE_TIER_MAX:
+                # Very common words: rank the title/heading/tag matches on their small vector
+                # instead of reading thousands of large body vectors.
+                cursor.execute(
+                    f"SELECT e.id, {self._score_sql('e.title_vector')} AS score "  # noqa: S608
+                    f"FROM {from_where} AND e.title_vector @@ q.query "
+                    "ORDER BY score DESC, e.id LIMIT %s",
+                    [time.time(), *base_params, wanted],
+                )
+                ranked = cursor.fetchall()
+            if len(ranked) >= wanted:
+                ranked = ranked[request.offset : wanted]
+            else:
+                cursor.execute(
+                    f"SELECT e.id, {self._score_sql()} AS score FROM {from_where} "  # noqa: S608
+                    "ORDER BY score DESC, e.id LIMIT %s OFFSET %s",
+                    [time.time(), *base_params, request.limit, request.offset],
+                )
+                ranked = cursor.fetchall()
+            hits = self._hydrate(cursor, tsq, ranked)
         return SearchResult(hits, total, facets)
 
     def _hydrate(self, cursor, tsq: str, ranked, config: str = "english") -> list[Hit]:
@@ -586,15 +602,16 @@ class PostgresEngine(DatabaseEngine):
             )
             hits = self._hydrate(cursor, tsq, cursor.fetchall(), config="simple")
             if len(hits) < limit and len(query.positive) >= 2:
+                # 2. a question typed in full: two of its words in a title, heading or tag.
                 relaxed = ts_query(query, match_all=False, prefix_mode="only")
                 seen = [h.doc_id for h in hits]
                 cursor.execute(
-                    f"SELECT e.id, {self._score_sql()} AS score "  # noqa: S608
-                    f"FROM {ENTRY} e, to_tsquery('english', %s) AS q(query) "
-                    f"WHERE e.search_vector @@ q.query{where_sql} "
+                    f"SELECT e.id, {self._score_sql('e.suggest_vector')} AS score "  # noqa: S608
+                    f"FROM {ENTRY} e, to_tsquery('simple', %s) AS q(query) "
+                    f"WHERE e.suggest_vector @@ q.query{where_sql} "
                     "ORDER BY score DESC, e.id LIMIT %s",
                     [time.time(), relaxed, *params, limit + len(seen)],
                 )
-                more = self._hydrate(cursor, relaxed, cursor.fetchall())
+                more = self._hydrate(cursor, relaxed, cursor.fetchall(), config="simple")
                 hits += [h for h in more if h.doc_id not in seen][: limit - len(hits)]
         return hits
