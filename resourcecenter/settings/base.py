@@ -200,6 +200,8 @@ WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "pdf", "txt", "zip", "log", "pcap"]
 WAGTAIL_MODERATION_ENABLED = True
 WAGTAIL_WORKFLOW_ENABLED = True
 WAGTAILEMBEDS_RESPONSIVE_HTML = True
+# No third-party avatar requests from the admin: they leak staff e-mail hashes and break the CSP.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 
 # --- Search (the project's own search app) ---
 # Empty means the database engine (SQLite FTS5 or PostgreSQL full-text, by the database in use).
