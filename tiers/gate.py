@@ -185,8 +185,11 @@ def thread_escalation_option(user, thread) -> dict | None:
 
     if not getattr(user, "is_authenticated", False) or thread is None or not thread.pk:
         return None
+    staff = is_support_staff(user)
+    if not staff and thread.author_id != user.pk:
+        return None  # without a query: most readers are not the author
     ticket = _thread_ticket(thread)
-    if is_support_staff(user):
+    if staff:
         if ticket is not None:
             return {
                 "action": "promote",
@@ -211,8 +214,6 @@ def thread_escalation_option(user, thread) -> dict | None:
             "url": reverse("tiers:thread_promote", args=[thread.pk]),
             "explanation": explanation,
         }
-    if thread.author_id != user.pk:
-        return None
     if ticket is not None:
         from tiers.permissions import visible_tickets
 

@@ -404,3 +404,16 @@ def test_late_first_response_records_breach_even_without_sweep(
     )
     on_time.refresh_from_db()
     assert on_time.breached_at is None
+
+
+def test_sweep_command_output_and_bad_interval(db):
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    out = StringIO()
+    call_command("tiers_sweep", stdout=out)
+    assert out.getvalue().strip() == "0 timers, 0 subscriptions"
+    with pytest.raises(CommandError):
+        call_command("tiers_sweep", "--every", "-5")
