@@ -518,6 +518,12 @@ class PostgresEngine(DatabaseEngine):
     rank_function = "ts_rank_cd"
     normalization = 0
 
+    def optimize(self) -> None:
+        """Fresh statistics after a bulk load, so the planner picks the GIN indexes."""
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {ENTRY}")
+            cursor.execute(f"ANALYZE {TAG}")
+
     def _score_sql(self, column: str = "e.search_vector") -> str:
         return (
             f"{self.rank_function}('{self.rank_weights}', {column}, q.query, "
@@ -534,7 +540,6 @@ class PostgresEngine(DatabaseEngine):
             f"WHERE e.search_vector @@ q.query{where_sql}"
         )
         base_params = [tsq, *params]
-        wanted = request.offset + request.limit
         if request.facets:
             facets = self._facets(from_where, base_params)
             total = sum(n for _, n in facets.kind)
@@ -546,26 +551,12 @@ class PostgresEngine(DatabaseEngine):
         if not total or request.offset >= total:
             return SearchResult([], total, facets)
         with connection.cursor() as cursor:
-            ranked: list = []
-            if total > FULL_RANK_MAX and wanted <= TITLE_TIER_MAX:
-                # Very common words: rank the title/heading/tag matches on their small vector
-                # instead of reading thousands of large body vectors.
-                cursor.execute(
-                    f"SELECT e.id, {self._score_sql('e.title_vector')} AS score "  # noqa: S608
-                    f"FROM {from_where} AND e.title_vector @@ q.query "
-                    "ORDER BY score DESC, e.id LIMIT %s",
-                    [time.time(), *base_params, wanted],
-                )
-                ranked = cursor.fetchall()
-            if len(ranked) >= wanted:
-                ranked = ranked[request.offset : wanted]
-            else:
-                cursor.execute(
-                    f"SELECT e.id, {self._score_sql()} AS score FROM {from_where} "  # noqa: S608
-                    "ORDER BY score DESC, e.id LIMIT %s OFFSET %s",
-                    [time.time(), *base_params, request.limit, request.offset],
-                )
-                ranked = cursor.fetchall()
+            cursor.execute(
+                f"SELECT e.id, {self._score_sql()} AS score FROM {from_where} "  # noqa: S608
+                "ORDER BY score DESC, e.id LIMIT %s OFFSET %s",
+                [time.time(), *base_params, request.limit, request.offset],
+            )
+            ranked = cursor.fetchall()
             hits = self._hydrate(cursor, tsq, ranked)
         return SearchResult(hits, total, facets)
 
