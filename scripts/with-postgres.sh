@@ -12,7 +12,7 @@ pg_bin() {
   if [ -z "$found" ]; then echo "with-postgres: $name not found (install postgresql)" >&2; exit 1; fi
   echo "$found"
 }
-INITDB=$(pg_bin initdb); PG_CTL=$(pg_bin pg_ctl)
+INITDB=$(pg_bin initdb); PG_CTL=$(pg_bin pg_ctl); CREATEDB=$(pg_bin createdb)
 
 as_pg() {
   if [ "$(id -u)" = "0" ]; then runuser -u postgres -- "$@"; else "$@"; fi
@@ -33,6 +33,7 @@ as_pg "$PG_CTL" -D "$DATA_DIR/data" -l "$DATA_DIR/server.log" -w \
   -o "-p $PORT -k $DATA_DIR -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=100" \
   start >/dev/null
 
+"$CREATEDB" -h 127.0.0.1 -p "$PORT" -U postgres resourcecenter
 export DATABASE_URL="postgres://postgres@127.0.0.1:$PORT/resourcecenter"
 echo "with-postgres: PostgreSQL on 127.0.0.1:$PORT"
 "$@"
