@@ -44,12 +44,32 @@ def ensure_user(
     return user
 
 
+def _create_tree_root() -> Page:
+    """Recreate Wagtail's tree root and default locale (normally made by its migrations), for
+    databases that were flushed, as transactional tests do."""
+    from django.conf import settings
+    from django.contrib.contenttypes.models import ContentType
+
+    from wagtail.coreutils import get_supported_content_language_variant
+    from wagtail.models import Locale
+
+    ContentType.objects.clear_cache()  # ids change when a flush recreates content types
+    Locale.objects.get_or_create(
+        language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE)
+    )
+    return Page.add_root(
+        instance=Page(
+            title="Root", slug="root", content_type=ContentType.objects.get_for_model(Page)
+        )
+    )
+
+
 def ensure_home_page() -> HomePage:
     """Make a HomePage the default site's root, replacing Wagtail's placeholder welcome page."""
     home = HomePage.objects.first()
     if home:
         return home
-    root = Page.get_first_root_node()
+    root = Page.get_first_root_node() or _create_tree_root()
     for placeholder in root.get_children().filter(content_type__model="page"):
         if not placeholder.get_children().exists():
             Site.objects.filter(root_page=placeholder).delete()
