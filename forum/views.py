@@ -44,6 +44,18 @@ def _wants_json(request) -> bool:
     return "application/json" in request.headers.get("Accept", "")
 
 
+def _say_posted(request, what: str, held: bool) -> None:
+    """Tell the author whether their question or reply is live or waiting for a moderator."""
+    if held:
+        messages.info(
+            request,
+            f"Thanks! Your {what} is waiting for a moderator's approval; "
+            "only you can see it until then.",
+        )
+    else:
+        messages.success(request, f"Your {what} is posted.")
+
+
 def _client_ip(request) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
@@ -275,14 +287,7 @@ def ask(request):
                 except services.ForumPermissionDenied as error:
                     form.add_error(None, str(error))
                 else:
-                    if thread.moderation_state == ThreadState.HELD:
-                        messages.info(
-                            request,
-                            "Thanks! Your question is waiting for a moderator's approval; "
-                            "only you can see it until then.",
-                        )
-                    else:
-                        messages.success(request, "Your question is posted.")
+                    _say_posted(request, "question", thread.moderation_state == ThreadState.HELD)
                     return redirect(thread.get_absolute_url())
     else:
         initial = {}
@@ -340,14 +345,7 @@ def reply(request, pk: int):
                 except services.ForumPermissionDenied as error:
                     form.add_error(None, str(error))
                 else:
-                    if post.moderation_state == PostState.HELD:
-                        messages.info(
-                            request,
-                            "Thanks! Your reply is waiting for a moderator's approval; "
-                            "only you can see it until then.",
-                        )
-                    else:
-                        messages.success(request, "Your reply is posted.")
+                    _say_posted(request, "reply", post.moderation_state == PostState.HELD)
                     return redirect(selectors.post_permalink(user, post))
     else:
         initial = {}
