@@ -184,20 +184,16 @@ def move(request, pk: int):
     if response:
         return response
     form = MoveForm(request.POST or None, initial={"category": thread.category_id})
-    if request.method == "POST" and form.is_valid():
-        try:
-            moderation.move_thread(
-                thread,
-                category=form.cleaned_data["category"],
-                by=request.user,
-                reason=form.cleaned_data["reason"],
-            )
-        except ValidationError as error:
-            apply_validation_error(form, error)
-        else:
-            messages.success(request, f"Moved to {form.cleaned_data['category'].name}.")
-            return redirect(thread.get_absolute_url())
-    return _tool_page(request, thread, form, "move", "Move to another category")
+
+    def perform(data):
+        moderation.move_thread(
+            thread, category=data["category"], by=request.user, reason=data["reason"]
+        )
+        return f"Moved to {data['category'].name}.", thread.get_absolute_url()
+
+    return _apply_tool(request, form, perform) or _tool_page(
+        request, thread, form, "move", "Move to another category"
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -206,20 +202,16 @@ def merge(request, pk: int):
     if response:
         return response
     form = MergeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            target = moderation.merge_thread(
-                thread,
-                into=form.cleaned_data["target"],
-                by=request.user,
-                reason=form.cleaned_data["reason"],
-            )
-        except ValidationError as error:
-            apply_validation_error(form, error)
-        else:
-            messages.success(request, f"Merged into “{target.title}”.")
-            return redirect(target.get_absolute_url())
-    return _tool_page(request, thread, form, "merge", "Merge into another thread")
+
+    def perform(data):
+        target = moderation.merge_thread(
+            thread, into=data["target"], by=request.user, reason=data["reason"]
+        )
+        return f"Merged into “{target.title}”.", target.get_absolute_url()
+
+    return _apply_tool(request, form, perform) or _tool_page(
+        request, thread, form, "merge", "Merge into another thread"
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -228,20 +220,17 @@ def duplicate(request, pk: int):
     if response:
         return response
     form = DuplicateForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            moderation.close_as_duplicate(
-                thread,
-                original=form.cleaned_data["original"],
-                by=request.user,
-                reason=form.cleaned_data["reason"],
-            )
-        except ValidationError as error:
-            apply_validation_error(form, error)
-        else:
-            messages.success(request, "Closed as a duplicate; readers are sent to the original.")
-            return redirect(thread.get_absolute_url())
-    return _tool_page(request, thread, form, "duplicate", "Close as a duplicate")
+
+    def perform(data):
+        moderation.close_as_duplicate(
+            thread, original=data["original"], by=request.user, reason=data["reason"]
+        )
+        message = "Closed as a duplicate; readers are sent to the original."
+        return message, thread.get_absolute_url()
+
+    return _apply_tool(request, form, perform) or _tool_page(
+        request, thread, form, "duplicate", "Close as a duplicate"
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -264,22 +253,38 @@ def split(request, pk: int):
         for p in replies
     ]
     form = SplitForm(request.POST or None, post_choices=choices)
-    if request.method == "POST" and form.is_valid():
-        try:
-            new = moderation.split_thread(
-                thread,
-                posts=[int(pk) for pk in form.cleaned_data["posts"]],
-                title=form.cleaned_data["title"],
-                category=form.cleaned_data["category"],
-                by=request.user,
-                reason=form.cleaned_data["reason"],
-            )
-        except ValidationError as error:
-            apply_validation_error(form, error)
-        else:
-            messages.success(request, f"Split into the new thread “{new.title}”.")
-            return redirect(new.get_absolute_url())
-    return _tool_page(request, thread, form, "split", "Split replies into a new thread")
+
+    def perform(data):
+        new = moderation.split_thread(
+            thread,
+            posts=[int(pk) for pk in data["posts"]],
+            title=data["title"],
+            category=data["category"],
+            by=request.user,
+            reason=data["reason"],
+        )
+        return f"Split into the new thread “{new.title}”.", new.get_absolute_url()
+
+    return _apply_tool(request, form, perform) or _tool_page(
+        request, thread, form, "split", "Split replies into a new thread"
+    )
+
+
+def _apply_tool(request, form, perform):
+    """Run a thread tool on a valid POST and redirect; None means show the form (again).
+
+    `perform(cleaned_data)` calls the moderation service and returns (message, url); a
+    ValidationError from the service lands on the form instead of a server error.
+    """
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        message, url = perform(form.cleaned_data)
+    except ValidationError as error:
+        apply_validation_error(form, error)
+        return None
+    messages.success(request, message)
+    return redirect(url)
 
 
 def _tool_page(request, thread, form, tool: str, heading: str):
