@@ -97,17 +97,14 @@ class CodeValue(blocks.StructValue):
     highlighted_html: str | None = None
 
 
-class CodeBlock(blocks.StructBlock):
+class HighlightedCodeBlock(blocks.StructBlock):
     """Source code, highlighted with Pygments when the page is saved (not on every view).
 
-    The highlighted HTML is stored in the JSON beside the source under the `highlighted` key;
-    loading keeps it on the value as `highlighted_html`; rendering falls back to highlighting on
-    the fly for content saved before that (or built in code and never saved).
+    Subclasses declare `language` and `code` (and may add fields). The highlighted HTML is
+    stored in the JSON beside the source under the `highlighted` key; loading keeps it on the
+    value as `highlighted_html`; rendering falls back to highlighting on the fly for content
+    saved before that (or built in code and never saved).
     """
-
-    language = blocks.ChoiceBlock(choices=LANGUAGE_CHOICES, default="text")
-    filename = blocks.CharBlock(required=False, max_length=200)
-    code = blocks.TextBlock()
 
     class Meta:
         icon = "code"
@@ -150,11 +147,32 @@ class CodeBlock(blocks.StructBlock):
         return context
 
 
+class CodeBlock(HighlightedCodeBlock):
+    """A code listing: language, optional file name, the source (with a copy button)."""
+
+    language = blocks.ChoiceBlock(choices=LANGUAGE_CHOICES, default="text")
+    filename = blocks.CharBlock(required=False, max_length=200)
+    code = blocks.TextBlock()
+
+
+class CodeTabBlock(HighlightedCodeBlock):
+    """One tab of a code-tabs block: a code listing with an optional tab name."""
+
+    label = blocks.CharBlock(
+        required=False,
+        max_length=60,
+        help_text='The tab\'s name ("macOS", "Node 18" ...); the language if left blank.',
+    )
+    language = blocks.ChoiceBlock(choices=LANGUAGE_CHOICES, default="text")
+    filename = blocks.CharBlock(required=False, max_length=200)
+    code = blocks.TextBlock()
+
+
 class CodeTabsBlock(blocks.StructBlock):
     """The same snippet in several languages (curl / Python / JavaScript / Java ...)."""
 
     title = blocks.CharBlock(required=False, max_length=200)
-    tabs = blocks.ListBlock(CodeBlock(), min_num=1)
+    tabs = blocks.ListBlock(CodeTabBlock(), min_num=1)
 
     class Meta:
         icon = "code"
@@ -163,14 +181,28 @@ class CodeTabsBlock(blocks.StructBlock):
     def get_context(self, value, parent_context=None):
         context = super().get_context(value, parent_context)
         context["tab_list"] = [
-            {"value": tab, "language": tab.get("language"), "label": tab_label(tab)}
+            {"value": tab, "key": tab_key(tab), "label": tab_label(tab)}
             for tab in value.get("tabs", [])
         ]
         return context
 
 
+def tab_key(tab) -> str:
+    """What the reader's choice of tab is remembered by (and synced across tab groups): the
+    language, unless the editor named the tab something else ("macOS", "Node 18")."""
+    language = tab.get("language") or "text"
+    label = slugify((tab.get("label") or "").strip())
+    if label and label != slugify(_automatic_label(tab)):
+        return label
+    return language
+
+
 def tab_label(tab) -> str:
-    """The tab's name: the language, or "curl" for a shell snippet that is a curl call."""
+    """The tab's name: the editor's label, else the language ("curl" for a curl call)."""
+    return (tab.get("label") or "").strip() or _automatic_label(tab)
+
+
+def _automatic_label(tab) -> str:
     language = tab.get("language")
     if language == "bash" and (tab.get("code") or "").lstrip().startswith("curl"):
         return "curl"
