@@ -25,7 +25,7 @@ from django.utils.text import get_valid_filename, slugify
 from django_tasks import task
 
 from resourcecenter.roles import is_support_staff
-from tiers import billing, notify, sla
+from tiers import billing, notify, problems, sla
 from tiers.models import (
     CaseCounter,
     ExclusionReason,
@@ -33,7 +33,9 @@ from tiers.models import (
     Membership,
     Organisation,
     Plan,
+    ProblemUpdate,
     Quote,
+    ServiceProblem,
     Subscription,
     Ticket,
     TicketAttachment,
@@ -513,6 +515,7 @@ def open_ticket(
     tags: str = "",
     thread=None,
     uploads: Iterable[Upload] = (),
+    opened_by=None,
     now: dt.datetime | None = None,
 ) -> Ticket:
     """Open a service request with its case number, SLA clock, timers and acknowledgement.
@@ -521,8 +524,18 @@ def open_ticket(
     channel; the case number is unique and gapless per (prefix, year); the automated
     acknowledgement (with the case number and the due time) is queued in the same transaction,
     so it goes out as soon as the ticket exists, and its time is recorded.
+
+    `opened_by` is the analyst taking the request on the requester's behalf (phone or e-mail
+    intake): it must be support staff, and the ticket, the timeline and the acknowledgement
+    record who opened it and over which channel. Everything else (plan, channel, severity,
+    allowance rules) is exactly what the requester would get opening it themselves. The phone
+    channel takes only the severities the plan's phone line covers.
     """
     now = now or timezone.now()
+    if opened_by is not None and opened_by.pk == getattr(requester, "pk", None):
+        opened_by = None
+    if opened_by is not None and not is_support_staff(opened_by):
+        raise PermissionDenied("Only support staff open tickets on a customer's behalf.")
     subject = " ".join((subject or "").split())[:200]
     description = (description or "").strip()
     if not subject:
@@ -536,16 +549,33 @@ def open_ticket(
     if category not in dict(Ticket.CATEGORY_CHOICES):
         raise TierError("Choose what kind of help you need.")
     if not Membership.objects.filter(organisation=organisation, user=requester).exists():
+        if opened_by is not None:
+            raise TierError(f"{requester} is not a member of {organisation}.")
         raise PermissionDenied("You are not a member of this organisation.")
     plan = plan_for(organisation)
     if plan is None or not plan.may_open_tickets:
+        if opened_by is not None:
+            raise TierError(
+                f"{organisation} is on {plan.name if plan else 'no plan'}, which does not "
+                "include tickets: no case can be opened for it. Point the customer to the "
+                "community forum, or to the plans page to upgrade."
+            )
         raise TierError(
             f"{organisation} is on {plan.name if plan else 'no plan'}, which does not include "
             "tickets. Upgrade to open private tickets."
         )
+    channel_label = dict(Ticket.CHANNEL_CHOICES).get(channel, channel)
     if not _channel_allowed(plan, channel):
-        raise TierError(f"The {plan.name} plan does not take tickets by {channel}.")
+        raise TierError(f"The {plan.name} plan does not take tickets by {channel_label.lower()}.")
     _check_severity(plan, customer_severity, "The severity estimate")
+    initial_severity = classify_severity(plan, devices_affected, customer_severity)
+    phone_covers = plan.phone_severity_numbers
+    if channel == "phone" and phone_covers and initial_severity not in phone_covers:
+        covered = " and ".join(map(str, phone_covers))
+        raise TierError(
+            f"The {plan.name} phone line covers severity {covered} only; this request is "
+            f"severity {initial_severity}. Take it by e-mail or the web form instead."
+        )
     usage = allowance_usage(organisation, plan, now)
     over = (category == "troubleshooting" and usage.troubleshooting_exhausted) or (
         category == "provisioning" and usage.provisioning_exhausted
@@ -566,7 +596,7 @@ def open_ticket(
             conditions=(conditions or "").strip(),
             tags=tags[:300],
             customer_severity=customer_severity,
-            severity=classify_severity(plan, devices_affected, customer_severity),
+            severity=initial_severity,
             severity_confirmed=bool(plan.fixed_severity),
             status=Ticket.ACKNOWLEDGED,
             region=organisation.region,
@@ -574,21 +604,32 @@ def open_ticket(
             acknowledged_at=now,
             over_allowance=over,
             thread=thread,
+            opened_by=opened_by,
         )
         ticket.save()
+        if opened_by is not None:
+            summary = (
+                f"Opened by {opened_by.public_name} (support) for {requester.public_name} "
+                f"via {ticket.get_channel_display()}"
+            )
+        else:
+            summary = f"Opened by {requester.public_name} via {ticket.get_channel_display()}"
         _event(
             ticket,
             "created",
-            f"Opened by {requester.public_name} via {ticket.get_channel_display()}",
-            actor=requester,
+            summary,
+            actor=opened_by or requester,
             public=True,
             severity=ticket.severity,
             customer_severity=customer_severity,
+            channel=channel,
+            opened_by=opened_by.pk if opened_by else None,
+            requester=requester.pk,
         )
         sla.start_clock(ticket, now)
         ticket.save()
         sla.schedule_escalations(ticket, now)
-        _store_attachments(ticket, uploads, requester)
+        _store_attachments(ticket, uploads, opened_by or requester)
         _event(
             ticket,
             "acknowledged",
@@ -1134,11 +1175,152 @@ def publish_fix_to_thread(*, ticket: Ticket, by, body: str | None = None):
     return post
 
 
+# --- Proactive problem notifications ------------------------------------------------------------
+
+
+def _check_problem_severity(severity) -> int:
+    from tiers.models import SeverityLevel
+
+    numbers = sorted(set(SeverityLevel.objects.values_list("number", flat=True))) or [1, 2, 3, 4]
+    if severity not in numbers:
+        raise TierError(
+            f"Severity must be one of {', '.join(map(str, numbers))} (1 = most severe)."
+        )
+    return severity
+
+
+def record_problem(
+    *,
+    by,
+    title: str,
+    description: str,
+    severity: int,
+    region: str = "",
+    organisations: Iterable[Organisation] = (),
+    started_at: dt.datetime | None = None,
+    now: dt.datetime | None = None,
+) -> ServiceProblem:
+    """Announce a service-affecting problem.
+
+    Records the problem and its first update and, in the same transaction, the e-mails owed to
+    the contacts of every affected organisation whose plan covers the severity (see
+    tiers.problems); they go out after commit, and `tiers_sweep` sends any left behind.
+    """
+    if not is_support_staff(by):
+        raise PermissionDenied("Only support staff record service problems.")
+    now = now or timezone.now()
+    title = " ".join((title or "").split())[:200]
+    description = (description or "").strip()
+    if not title:
+        raise TierError("Give the problem a title.")
+    if not description:
+        raise TierError("Describe the problem for customers.")
+    _check_problem_severity(severity)
+    if region and region not in dict(Organisation._meta.get_field("region").choices):
+        raise TierError("Choose a region, or leave it blank for every region.")
+    started_at = started_at or now
+    if started_at > now + dt.timedelta(minutes=5):
+        raise TierError("The problem cannot start in the future.")
+    organisations = list(organisations)
+    with transaction.atomic():
+        problem = ServiceProblem.objects.create(
+            title=title,
+            description=description,
+            severity=severity,
+            region=region or "",
+            started_at=started_at,
+            created_by=by,
+            created_at=now,
+        )
+        problem.organisations.set(organisations)
+        update = ProblemUpdate.objects.create(
+            problem=problem,
+            kind=ProblemUpdate.KIND_OPENED,
+            body=description,
+            status=problem.status,
+            severity=severity,
+            created_by=by,
+            created_at=now,
+        )
+        problems.plan_notifications(update)
+    return problem
+
+
+def update_problem(
+    *,
+    problem: ServiceProblem,
+    by,
+    body: str,
+    status: str | None = None,
+    severity: int | None = None,
+    title: str | None = None,
+    description: str | None = None,
+    region: str | None = None,
+    organisations: Iterable[Organisation] | None = None,
+    now: dt.datetime | None = None,
+) -> ProblemUpdate:
+    """Post an update (or the resolution) of a problem; the customers told about it hear it.
+
+    A severity raised into a plan's range brings that plan's organisations in with this update;
+    organisations told before keep hearing until the resolution. Each person is owed at most
+    one e-mail per update.
+    """
+    if not is_support_staff(by):
+        raise PermissionDenied("Only support staff update service problems.")
+    now = now or timezone.now()
+    body = (body or "").strip()
+    if not body:
+        raise TierError("Write the update customers will receive.")
+    if status is not None and status not in dict(ServiceProblem.STATUS_CHOICES):
+        raise TierError("Unknown status.")
+    if severity is not None:
+        _check_problem_severity(severity)
+    if region and region not in dict(Organisation._meta.get_field("region").choices):
+        raise TierError("Choose a region, or leave it blank for every region.")
+    with transaction.atomic():
+        problem = ServiceProblem.objects.select_for_update().get(pk=problem.pk)
+        was_resolved = problem.status == ServiceProblem.RESOLVED
+        if title is not None and " ".join(title.split()):
+            problem.title = " ".join(title.split())[:200]
+        if description is not None and description.strip():
+            problem.description = description.strip()
+        if severity is not None:
+            problem.severity = severity
+        if region is not None:
+            problem.region = region
+        if status is not None:
+            problem.status = status
+        if problem.status == ServiceProblem.RESOLVED:
+            problem.resolved_at = problem.resolved_at or now
+        else:
+            problem.resolved_at = None
+        problem.save()
+        if organisations is not None:
+            problem.organisations.set(list(organisations))
+        kind = (
+            ProblemUpdate.KIND_RESOLVED
+            if problem.status == ServiceProblem.RESOLVED and not was_resolved
+            else ProblemUpdate.KIND_UPDATE
+        )
+        update = ProblemUpdate.objects.create(
+            problem=problem,
+            kind=kind,
+            body=body,
+            status=problem.status,
+            severity=problem.severity,
+            created_by=by,
+            created_at=now,
+        )
+        problems.plan_notifications(update)
+    return update
+
+
 def sweep(now=None) -> dict[str, int]:
-    """Everything time-driven: due timers and subscription renewals."""
+    """Everything time-driven: due timers, subscription renewals, problem notifications."""
     return {
         "timers": sla.fire_due_timers(now),
         "subscriptions": renew_subscriptions(now),
+        "problem notifications": problems.deliver_due(now),
     }
 
 
