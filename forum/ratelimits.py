@@ -21,7 +21,7 @@ from django.core.cache import cache
 
 from forum import permissions as perms
 from forum.models import TrustLevel
-from resourcecenter import roles
+from resourcecenter import clientip, roles
 
 MINUTE, HOUR, DAY = 60, 3600, 86400
 
@@ -100,7 +100,9 @@ def _human_wait(seconds: int) -> str:
 
 
 def client_ip(request) -> str:
-    return request.META.get("REMOTE_ADDR") or "unknown"
+    """The bucket of the request's client address (see resourcecenter.clientip: behind a
+    reverse proxy it comes from the trusted header or X-Forwarded-For, IPv6 by /64)."""
+    return clientip.rate_limit_key(clientip.client_ip(request))
 
 
 def _hit(key: str, count: int, window: int, now: float) -> int | None:

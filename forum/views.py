@@ -17,6 +17,7 @@ from forum import selectors, services
 from forum.forms import AskForm, DeleteForm, EditForm, ReplyForm, apply_validation_error
 from forum.markdown import plain_text, render_markdown
 from forum.models import Category, Post, PostState, Tag, ThreadState
+from resourcecenter.clientip import client_ip
 from tiers import gate
 
 PREVIEW_MAX = services.BODY_MAX
@@ -57,7 +58,7 @@ def _say_posted(request, what: str, held: bool) -> None:
 
 
 def _client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
+    return client_ip(request)  # honours the trusted-proxy settings (resourcecenter.clientip)
 
 
 def _rate_limited(request, action: str) -> str | None:

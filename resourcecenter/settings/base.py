@@ -160,6 +160,11 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "20/m/ip,5/m/key",
     "confirm_email": "1/3m/key",
 }
+# The client's IP address for every per-IP rate limit (allauth's and the forum's; see
+# resourcecenter.clientip). Off by default: REMOTE_ADDR. Behind reverse proxies set ONE of them
+# (production.py reads TRUSTED_PROXY_COUNT / TRUSTED_CLIENT_IP_HEADER from the environment).
+ALLAUTH_TRUSTED_PROXY_COUNT = 0
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = None
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Resource Center] "
 ACCOUNT_ADAPTER = "resourcecenter.adapters.AccountAdapter"
 # Adds the optional display name to the sign-up form (validated like the profile form).

@@ -17,6 +17,14 @@ Environment:
     EMAIL_USE_SSL, EMAIL_TIMEOUT, EMAIL_BACKEND, DEFAULT_FROM_EMAIL, SERVER_EMAIL
     SECURE_SSL_REDIRECT   "0" only if the proxy already redirects to HTTPS (default "1")
     SECURE_HSTS_SECONDS   default one year
+    TRUSTED_PROXY_COUNT   how many reverse proxies you run in front of the app, each appending
+                          to X-Forwarded-For (default 0: the header is ignored). The client IP
+                          for rate limits is the entry that many places from the right; entries
+                          further left were written by the client and are ignored.
+    TRUSTED_CLIENT_IP_HEADER  instead of the count: a header your proxy OVERWRITES with the
+                          client's address on every request (X-Real-IP, CF-Connecting-IP).
+                          Set at most one of the two, and only if every request reaches the app
+                          through that proxy: otherwise clients choose their own address.
 """
 
 import os
@@ -122,6 +130,14 @@ if EMAIL_USE_SSL and EMAIL_USE_TLS:
 EMAIL_TIMEOUT = _env_int("EMAIL_TIMEOUT", 20)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Resource Center <support@example.com>")
 SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
+
+# --- The client's IP address behind reverse proxies (rate limits; resourcecenter.clientip) ---
+ALLAUTH_TRUSTED_PROXY_COUNT = _env_int("TRUSTED_PROXY_COUNT", 0)
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = os.environ.get("TRUSTED_CLIENT_IP_HEADER", "").strip() or None
+if ALLAUTH_TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more.")
+if ALLAUTH_TRUSTED_PROXY_COUNT and ALLAUTH_TRUSTED_CLIENT_IP_HEADER:
+    raise ImproperlyConfigured("Set only one of TRUSTED_PROXY_COUNT and TRUSTED_CLIENT_IP_HEADER.")
 
 # --- HTTPS only ---
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -84,3 +84,43 @@ def test_flag_view_rate_limited(client, new_member, thread, user_factory):
         client.post(f"/community/p/{p.pk}/flag/", {"reason": "spam"}).status_code for p in posts
     ]
     assert codes == [302, 302, 302, 400]
+
+
+def test_behind_a_proxy_each_client_has_its_own_ip_bucket(client, thread, user_factory):
+    """With ALLAUTH_TRUSTED_PROXY_COUNT the forum counts the client's address, not the proxy's
+    (REMOTE_ADDR is the proxy for everyone), and stores it on the post."""
+    from forum.factories import set_trust
+    from forum.models import Post
+
+    limits = {"post": {"ip": [(2, 600)], TrustLevel.MEMBER: [(100, 600)]}}
+    authors = [user_factory(email=f"p{i}@example.com") for i in range(3)]
+    for author in authors:
+        set_trust(author, TrustLevel.MEMBER)
+    url = f"/community/t/{thread.pk}/reply/"
+
+    def reply(author, xff, n):
+        client.force_login(author)
+        body = {"body": f"Did you check the APN? Reply number {n}"}
+        return client.post(url, body, REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR=xff)
+
+    with override_settings(FORUM_RATE_LIMITS=limits, ALLAUTH_TRUSTED_PROXY_COUNT=1):
+        assert reply(authors[0], "203.0.113.1", 1).status_code == 302
+        # A spoofed leftmost entry does not give the same client a fresh bucket.
+        assert reply(authors[1], "198.51.100.77, 203.0.113.1", 2).status_code == 302
+        assert reply(authors[2], "198.51.100.78, 203.0.113.1", 3).status_code == 400
+        # Another client behind the same proxy is not affected.
+        assert reply(authors[2], "203.0.113.2", 4).status_code == 302
+    addresses = list(
+        Post.objects.filter(thread=thread, number__gt=1)
+        .order_by("number")
+        .values_list("ip_address", flat=True)
+    )
+    assert addresses == ["203.0.113.1", "203.0.113.1", "203.0.113.2"]
+
+
+def test_without_the_setting_the_forum_ignores_x_forwarded_for(new_member):
+    request = RequestFactory().post("/", REMOTE_ADDR="192.0.2.1", HTTP_X_FORWARDED_FOR="6.6.6.6")
+    request.user = new_member
+    assert ratelimits.client_ip(request) == "192.0.2.1"
+    with override_settings(ALLAUTH_TRUSTED_PROXY_COUNT=1):
+        assert ratelimits.client_ip(request) == "6.6.6.6"
