@@ -15,8 +15,9 @@ class TiersConfig(AppConfig):
 
 
 def grant_support_staff(sender, using="default", **kwargs):
-    """Support staff work the ticket queue and organisations in the Wagtail admin; plans and the
-    other settings stay with superusers (and whoever they grant)."""
+    """Support staff work the ticket queue (incl. opening tickets for customers), service
+    problems and organisations in the Wagtail admin; plans and the other settings stay with
+    superusers (and whoever they grant)."""
     from django.contrib.auth.models import Group, Permission
 
     from resourcecenter.roles import SUPPORT_STAFF_GROUP
@@ -25,7 +26,12 @@ def grant_support_staff(sender, using="default", **kwargs):
     wanted = [
         ("wagtailadmin", "access_admin"),
         ("tiers", "view_ticket"),
+        ("tiers", "add_ticket"),
         ("tiers", "change_ticket"),
+        ("tiers", "view_serviceproblem"),
+        ("tiers", "add_serviceproblem"),
+        ("tiers", "change_serviceproblem"),
+        ("tiers", "view_problemnotification"),
         ("tiers", "view_ticketevent"),
         ("tiers", "view_organisation"),
         ("tiers", "change_organisation"),

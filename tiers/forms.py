@@ -92,14 +92,86 @@ class TicketForm(forms.Form):
     attachments = MultipleFileField(help_text=ATTACHMENT_HELP)
 
     def __init__(self, *args, organisations, levels, **kwargs):
+        """`organisations`: (organisation, plan) pairs; `levels`: the levels of their schemes.
+
+        Organisations on different plans may use different severity schemes: the form offers
+        each organisation its own plan's levels (`severity_groups`, one per scheme, switched by
+        tiers.js as the organisation changes) and refuses a level the chosen one's plan lacks.
+        """
         super().__init__(*args, **kwargs)
         self.fields["organisation"].choices = [
             (org.pk, f"{org.name} ({plan.name})") for org, plan in organisations
         ]
         if len(organisations) == 1:
             self.fields["organisation"].initial = organisations[0][0].pk
-        self.fields["customer_severity"].choices = [(level.number, level.name) for level in levels]
         self.levels = levels
+        self.plans = {org.pk: plan for org, plan in organisations}
+        by_scheme: dict[int | None, list] = {}
+        for level in levels:
+            by_scheme.setdefault(level.scheme_id, []).append(level)
+        self.levels_by_org = {
+            org.pk: by_scheme.get(plan.severity_scheme_id, []) for org, plan in organisations
+        }
+        seen = {}
+        for level in levels:
+            seen.setdefault(level.number, level.name)
+        self.fields["customer_severity"].choices = sorted(seen.items())
+        groups = []
+        for scheme_id, scheme_levels in by_scheme.items():
+            members = [org for org, plan in organisations if plan.severity_scheme_id == scheme_id]
+            if members:
+                groups.append(
+                    {
+                        "key": scheme_id,
+                        "scheme": scheme_levels[0].scheme,
+                        "levels": scheme_levels,
+                        "organisations": members,
+                        "org_ids": " ".join(str(org.pk) for org in members),
+                    }
+                )
+        self.severity_groups = groups
+        self.several_schemes = len(groups) > 1
+
+    def selected_org_id(self) -> int | None:
+        raw = self.data.get("organisation") if self.is_bound else self.initial.get("organisation")
+        raw = raw or self.fields["organisation"].initial
+        try:
+            return int(raw)
+        except (TypeError, ValueError):
+            return None
+
+    def selected_group_key(self):
+        """The severity group shown as chosen: the selected organisation's (else the first)."""
+        org_id = self.selected_org_id()
+        for group in self.severity_groups:
+            if any(org.pk == org_id for org in group["organisations"]):
+                return group["key"]
+        return self.severity_groups[0]["key"] if self.severity_groups else None
+
+    def selected_severity(self) -> int | None:
+        try:
+            return int(self.data.get("customer_severity")) if self.is_bound else None
+        except (TypeError, ValueError):
+            return None
+
+    def clean(self):
+        data = super().clean()
+        org_id, severity = data.get("organisation"), data.get("customer_severity")
+        if org_id in self.levels_by_org and severity is not None:
+            numbers = [level.number for level in self.levels_by_org[org_id]]
+            if severity not in numbers:
+                organisation = next(
+                    name for pk, name in self.fields["organisation"].choices if pk == org_id
+                )
+                options = "; ".join(
+                    f"{level.number} ({level.name})" for level in self.levels_by_org[org_id]
+                )
+                self.add_error(
+                    "customer_severity",
+                    f"Severity {severity} is not a level of the plan of {organisation}. "
+                    f"Choose one of: {options}.",
+                )
+        return data
 
 
 class ReplyForm(forms.Form):
@@ -161,3 +233,74 @@ class StaffTicketForm(forms.Form):
             if data.get(name) in (None, ""):
                 self.add_error(name, "This field is required.")
         return data
+
+
+class StaffIntakeForm(forms.Form):
+    """An analyst opens a ticket for a customer (phone or e-mail intake): the customer form's
+    fields for one organisation, plus the requester and the channel it came in on."""
+
+    requester = forms.ModelChoiceField(
+        queryset=None,
+        label="Requester",
+        help_text="The member of the organisation who asked; the acknowledgement goes to them.",
+    )
+    channel = forms.ChoiceField(label="Came in by")
+    subject = forms.CharField(max_length=200)
+    category = forms.ChoiceField(choices=Ticket.CATEGORY_CHOICES, label="What do they need?")
+    description = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text="What happened, what they expected, and what they tried (shown to the customer).",
+    )
+    devices_affected = forms.IntegerField(min_value=0, required=False, label="Devices affected")
+    incident_at = forms.DateTimeField(
+        required=False,
+        label="Time of the incident (UTC)",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+    )
+    conditions = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Conditions at the time",
+    )
+    customer_severity = forms.TypedChoiceField(
+        coerce=int, widget=forms.RadioSelect, label="The customer's estimate of the severity"
+    )
+    attachments = MultipleFileField(help_text=ATTACHMENT_HELP)
+    internal_note = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Internal note (staff only)",
+        help_text="Call notes for the analysts; never shown or e-mailed to the customer.",
+    )
+
+    def __init__(self, *args, organisation, plan, levels, **kwargs):
+        from django.contrib.auth import get_user_model
+
+        super().__init__(*args, **kwargs)
+        self.organisation = organisation
+        self.plan = plan
+        self.fields["requester"].queryset = (
+            get_user_model()
+            .objects.filter(memberships__organisation=organisation, is_active=True)
+            .order_by("email")
+        )
+        self.fields["requester"].label_from_instance = lambda user: (
+            f"{user.public_name} <{user.email}>"
+        )
+        channels = [("phone", "Phone"), ("email", "E-mail"), ("web", "Web")]
+        allowed = {
+            "phone": bool(plan and plan.channel_phone),
+            "email": bool(plan and plan.channel_email),
+            "web": bool(plan and plan.channel_web),
+        }
+        self.fields["channel"].choices = [(c, label) for c, label in channels if allowed[c]] or (
+            channels
+        )
+        if plan and plan.channel_phone and plan.phone_severities:
+            self.fields["channel"].help_text = (
+                f"The {plan.name} phone line covers severity "
+                f"{' and '.join(map(str, plan.phone_severity_numbers))} only."
+            )
+        self.fields["customer_severity"].choices = [(level.number, level.name) for level in levels]
+        self.levels = levels

@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from resourcecenter.roles import is_support_staff
-from tiers.models import Membership, Organisation, Ticket
+from tiers.models import Membership, Organisation, ServiceProblem, Ticket
 
 
 def memberships_of(user) -> list[Membership]:
@@ -70,3 +70,31 @@ def can_act_as_customer(user, ticket: Ticket) -> bool:
 def can_manage_ticket(user) -> bool:
     """Staff-only actions: internal notes, severity, assignment, status, time, quotes."""
     return is_support_staff(user)
+
+
+def problem_organisations(user) -> list[Organisation]:
+    """The user's organisations whose plan includes proactive problem notifications."""
+    from tiers.problems import is_entitled
+    from tiers.selectors import plans_by_org
+
+    memberships = memberships_of(user)
+    plans = plans_by_org([m.organisation_id for m in memberships])
+    return [m.organisation for m in memberships if is_entitled(plans.get(m.organisation_id))]
+
+
+def visible_problems(user) -> QuerySet[ServiceProblem]:
+    """Service problems `user` may read: all for staff; else those affecting one of their
+    organisations on a plan with proactive notifications (Community sees none). A problem
+    limited to other organisations is not found, exactly like one that does not exist."""
+    problems = ServiceProblem.objects.all()
+    if is_support_staff(user):
+        return problems
+    organisations = problem_organisations(user)
+    if not organisations:
+        return problems.none()
+    rule = Q()
+    for organisation in organisations:
+        rule |= (Q(region="") | Q(region=organisation.region)) & (
+            Q(organisations__isnull=True) | Q(organisations=organisation)
+        )
+    return problems.filter(pk__in=ServiceProblem.objects.filter(rule).values("pk"))

@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
-from tiers.models import Organisation, Plan, Subscription, Ticket, TimeEntry
+from tiers.models import Organisation, Plan, ServiceProblem, Subscription, Ticket, TimeEntry
 
 
 def default_plan() -> Plan | None:
@@ -150,3 +150,22 @@ def ticket_organisations(user) -> list[tuple[Organisation, Plan]]:
         for m in memberships
         if m.organisation_id in plans and plans[m.organisation_id].may_open_tickets
     ]
+
+
+RECENTLY_RESOLVED_DAYS = 7
+
+
+def current_problems(problems) -> list[ServiceProblem]:
+    """Open and monitoring problems of a (permission-filtered) queryset, most severe first."""
+    return list(
+        problems.exclude(status=ServiceProblem.RESOLVED).order_by("severity", "-started_at")[:50]
+    )
+
+
+def recently_resolved_problems(problems, now=None) -> list[ServiceProblem]:
+    since = (now or timezone.now()) - dt.timedelta(days=RECENTLY_RESOLVED_DAYS)
+    return list(
+        problems.filter(status=ServiceProblem.RESOLVED, resolved_at__gte=since).order_by(
+            "-resolved_at"
+        )[:50]
+    )

@@ -33,6 +33,8 @@ urlpatterns = [
         views.attachment,
         name="attachment",
     ),
+    path("problems/", views.problem_list, name="problem_list"),
+    path("problems/<int:pk>/", views.problem_detail, name="problem_detail"),
     path("threads/<int:pk>/escalate/", views.thread_escalate, name="thread_escalate"),
     path("threads/<int:pk>/promote/", views.thread_promote, name="thread_promote"),
 ]

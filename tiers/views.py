@@ -50,6 +50,8 @@ def home(request):
         plan_map = selectors.plans_by_org([m.organisation_id for m in memberships])
         context["memberships"] = [(m, plan_map.get(m.organisation_id)) for m in memberships]
         context["can_open_tickets"] = any(p and p.may_open_tickets for p in plan_map.values())
+        context["problems"] = selectors.current_problems(permissions.visible_problems(request.user))
+        context["problems_entitled"] = bool(permissions.problem_organisations(request.user))
     return render(request, "tiers/home.html", context)
 
 
@@ -320,7 +322,11 @@ def _levels_for(plans_list):
     from tiers.models import SeverityLevel
 
     scheme_ids = {p.severity_scheme_id for p in plans_list if p.severity_scheme_id}
-    return list(SeverityLevel.objects.filter(scheme_id__in=scheme_ids).order_by("number"))
+    return list(
+        SeverityLevel.objects.filter(scheme_id__in=scheme_ids)
+        .select_related("scheme")
+        .order_by("scheme_id", "number")
+    )
 
 
 @login_required
@@ -330,10 +336,8 @@ def ticket_new(request):
         return render(
             request, "tiers/ticket_new_upgrade.html", {"plans": selectors.comparison_plans()}
         )
+    # Each organisation is offered its own plan's severity levels (schemes may differ).
     levels = _levels_for({plan for _, plan in choices})
-    # Several schemes: show the first organisation's scheme (the form re-checks on submit).
-    first_scheme = choices[0][1].severity_scheme_id
-    levels = [level for level in levels if level.scheme_id == first_scheme]
     form = forms.TicketForm(
         request.POST or None, request.FILES or None, organisations=choices, levels=levels
     )
@@ -364,7 +368,15 @@ def ticket_new(request):
                     f"Case {ticket.case_number} is open. We sent an acknowledgement by e-mail.",
                 )
                 return redirect(ticket)
-    return render(request, "tiers/ticket_new.html", {"form": form, "levels": levels})
+    return render(
+        request,
+        "tiers/ticket_new.html",
+        {
+            "form": form,
+            "levels": levels,
+            "problems": selectors.current_problems(permissions.visible_problems(request.user)),
+        },
+    )
 
 
 @login_required
@@ -619,4 +631,35 @@ def thread_promote(request, pk):
         return redirect(result.ticket)
     return render(
         request, "tiers/thread_escalate.html", {"thread": thread, "choices": choices, "staff": True}
+    )
+
+
+# --- Service problems ---------------------------------------------------------------------------
+
+
+@login_required
+def problem_list(request):
+    """Current (and recently resolved) service problems affecting the user's organisations."""
+    visible = permissions.visible_problems(request.user)
+    return render(
+        request,
+        "tiers/problem_list.html",
+        {
+            "current": selectors.current_problems(visible),
+            "resolved": selectors.recently_resolved_problems(visible),
+            "entitled": is_support_staff(request.user)
+            or bool(permissions.problem_organisations(request.user)),
+        },
+    )
+
+
+@login_required
+def problem_detail(request, pk):
+    problem = permissions.visible_problems(request.user).filter(pk=pk).first()
+    if problem is None:
+        raise Http404
+    return render(
+        request,
+        "tiers/problem_detail.html",
+        {"problem": problem, "updates": problem.updates.order_by("-created_at", "-id")},
     )

@@ -1,7 +1,9 @@
 """Staff screens for support tiers in the Wagtail admin.
 
 - "Support" menu: the ticket queue (sorted by SLA due time; filters severity, state, plan,
-  region, breached), organisations, subscriptions and invoices.
+  region, breached) with "Open a ticket for a customer" (phone / e-mail intake), service
+  problems (proactive notifications) and their delivery log, organisations, subscriptions and
+  invoices.
 - "Support settings" menu: plans and their escalation rules, severity schemes, business-hours
   calendars and holidays, escalation contacts, exclusions, and the plan restrictions on
   Resource Center pages and forum categories (the gate's data).
@@ -12,17 +14,24 @@ the ticket page, which records every change in the ticket's timeline; the queue 
 from __future__ import annotations
 
 from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import F
+from django.http import HttpResponseRedirect
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.html import format_html
 
 from wagtail import hooks
 from wagtail.admin.filters import WagtailFilterSet
+from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, PageChooserPanel
 from wagtail.admin.ui.tables import Column
-from wagtail.admin.views.generic import EditView, IndexView
+from wagtail.admin.views.generic import CreateView, EditView, IndexView
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.permission_policies import ModelPermissionPolicy
 
 import django_filters
 
@@ -37,6 +46,8 @@ from tiers.models import (
     Organisation,
     PageRestriction,
     Plan,
+    ProblemNotification,
+    ServiceProblem,
     SeverityLevel,
     SeverityScheme,
     Subscription,
@@ -99,6 +110,7 @@ class TicketFilterSet(WagtailFilterSet):
 
 class TicketQueueView(IndexView):
     default_ordering = "response_due_at"
+    add_item_label = "Open a ticket for a customer"
 
     def get_base_queryset(self):
         return (
@@ -130,11 +142,145 @@ class TicketEditView(EditView):
         )
 
 
+class TicketIntakeView(CreateView):
+    """Staff open a ticket on a customer's behalf (phone or e-mail intake).
+
+    Step 1 picks the organisation (a GET form, so nothing typed is at stake); step 2 is the
+    customer form for that organisation - its members as requesters, its plan's channels and
+    severity levels - plus an internal note. The ticket is opened by `services.open_ticket`
+    with `opened_by`, exactly as if the customer had opened it; rule violations are shown on
+    the form with everything typed kept.
+    """
+
+    template_name = "tiers/admin/ticket_intake.html"
+    page_title = "Open a ticket for a customer"
+    submit_button_label = "Open ticket"
+    submit_button_active_label = "Opening…"
+    success_message = None
+
+    def dispatch(self, request, *args, **kwargs):
+        from resourcecenter.roles import is_support_staff
+
+        if request.user.is_authenticated and not is_support_staff(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    @cached_property
+    def organisation(self) -> Organisation | None:
+        raw = self.request.POST.get("organisation") or self.request.GET.get("organisation")
+        if not raw or not str(raw).isdigit():
+            return None
+        return Organisation.objects.filter(pk=int(raw)).first()
+
+    @cached_property
+    def plan(self):
+        from tiers.selectors import plan_for
+
+        return plan_for(self.organisation) if self.organisation else None
+
+    @cached_property
+    def levels(self):
+        if self.plan is None or not self.plan.severity_scheme_id:
+            return []
+        return list(self.plan.severity_scheme.levels.all())
+
+    def get_form_class(self):
+        from tiers.forms import StaffIntakeForm
+
+        return StaffIntakeForm
+
+    def get_form_kwargs(self):
+        kwargs = {"organisation": self.organisation, "plan": self.plan, "levels": self.levels}
+        if self.request.method == "POST":
+            kwargs.update(data=self.request.POST, files=self.request.FILES)
+        else:
+            kwargs["initial"] = {"channel": "phone"}
+        return kwargs
+
+    def get_form(self, form_class=None):
+        if self.organisation is None:
+            return None
+        return super().get_form(form_class)
+
+    def post(self, request, *args, **kwargs):
+        self.object = None
+        if self.organisation is None:
+            messages.error(request, "Choose the customer's organisation first.")
+            return HttpResponseRedirect(request.path)
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        from django.db import transaction
+
+        from tiers import services
+
+        self.form = form
+        try:
+            with transaction.atomic():
+                self.object = self.save_instance()
+        except services.TierError as exc:
+            form.add_error(None, str(exc))
+            self.produced_error_message = "The ticket could not be opened."
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            f"Case {self.object.case_number} is open for {self.object.requester.public_name} "
+            f"({self.organisation}); the acknowledgement was e-mailed to them.",
+        )
+        return HttpResponseRedirect(self.get_success_url())
+
+    def save_instance(self):
+        from tiers import forms as tier_forms
+        from tiers import services
+
+        data = self.form.cleaned_data
+        ticket = services.open_ticket(
+            organisation=self.organisation,
+            requester=data["requester"],
+            subject=data["subject"],
+            description=data["description"],
+            devices_affected=data["devices_affected"],
+            incident_at=data["incident_at"],
+            conditions=data["conditions"],
+            customer_severity=data["customer_severity"],
+            category=data["category"],
+            channel=data["channel"],
+            uploads=tier_forms.uploads_from(data["attachments"]),
+            opened_by=self.request.user,
+        )
+        note = (data.get("internal_note") or "").strip()
+        if note:
+            services.add_reply(ticket=ticket, author=self.request.user, body=note, internal=True)
+        return ticket
+
+    def get_success_url(self):
+        return self.object.get_absolute_url()
+
+    def get_context_data(self, **kwargs):
+        from tiers.selectors import plans_by_org
+
+        if self.organisation is None:
+            self.form = None
+            organisations = list(Organisation.objects.order_by("name"))
+            plans = plans_by_org([org.pk for org in organisations])
+            kwargs["organisation_choices"] = [(org, plans.get(org.pk)) for org in organisations]
+        context = super().get_context_data(**kwargs)
+        context.update(
+            organisation=self.organisation,
+            plan=self.plan,
+            levels=self.levels,
+            entitled=bool(self.plan and self.plan.may_open_tickets),
+            form_is_multipart=True,
+        )
+        return context
+
+
 class TicketViewSet(TiersViewSet):
     model = Ticket
     icon = "help"
     menu_label = "Ticket queue"
     index_view_class = TicketQueueView
+    add_view_class = TicketIntakeView
     edit_view_class = TicketEditView
     filterset_class = TicketFilterSet
     list_display = [
@@ -143,6 +289,7 @@ class TicketViewSet(TiersViewSet):
         "organisation",
         "severity",
         "status",
+        "channel",
         DueColumn("response_due_at", label="Response due", sort_key="response_due_at"),
         "assigned_to",
         "region",
@@ -211,12 +358,212 @@ class InvoiceViewSet(TiersViewSet):
     copy_view_enabled = False
 
 
+class ServiceProblemForm(WagtailAdminModelForm):
+    """Record a problem; the first update customers receive is its description."""
+
+    class Meta:
+        model = ServiceProblem
+        fields = ["title", "description", "severity", "region", "organisations", "started_at"]
+        widgets = {"organisations": forms.SelectMultiple(attrs={"size": 8})}
+
+    def clean_started_at(self):
+        value = self.cleaned_data.get("started_at")
+        if value and value > timezone.now() + timezone.timedelta(minutes=5):
+            raise forms.ValidationError("The problem cannot start in the future.")
+        return value
+
+
+class ServiceProblemUpdateForm(WagtailAdminModelForm):
+    """Change the problem and tell its customers what changed (the update text is sent)."""
+
+    update = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 5}),
+        label="Update for customers",
+        help_text="Sent by e-mail to everyone told about this problem, and shown on their "
+        "support pages. Set the status to Resolved to send the resolution.",
+    )
+
+    class Meta:
+        model = ServiceProblem
+        fields = ["status", "severity", "title", "description", "region", "organisations"]
+        widgets = {"organisations": forms.SelectMultiple(attrs={"size": 8})}
+
+
+class ProblemCreateView(CreateView):
+    def save_instance(self):
+        from tiers import services
+
+        data = self.form.cleaned_data
+        return services.record_problem(
+            by=self.request.user,
+            title=data["title"],
+            description=data["description"],
+            severity=data["severity"],
+            region=data["region"],
+            organisations=data["organisations"],
+            started_at=data["started_at"],
+        )
+
+    def form_valid(self, form):
+        from tiers import services
+
+        try:
+            return super().form_valid(form)
+        except services.TierError as exc:
+            form.add_error(None, str(exc))
+            self.produced_error_message = str(exc)
+            return self.form_invalid(form)
+
+
+class ProblemEditView(EditView):
+    def save_instance(self):
+        from tiers import services
+
+        data = self.form.cleaned_data
+        problem = ServiceProblem.objects.get(pk=self.object.pk)
+        services.update_problem(
+            problem=problem,
+            by=self.request.user,
+            body=data["update"],
+            status=data["status"],
+            severity=data["severity"],
+            title=data["title"],
+            description=data["description"],
+            region=data["region"],
+            organisations=data["organisations"],
+        )
+        problem.refresh_from_db()
+        return problem
+
+    def form_valid(self, form):
+        from tiers import services
+
+        try:
+            return super().form_valid(form)
+        except services.TierError as exc:
+            form.add_error(None, str(exc))
+            self.produced_error_message = str(exc)
+            return self.form_invalid(form)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["problem_updates"] = self.object.updates.select_related("created_by").order_by(
+            "-created_at", "-id"
+        )
+        return context
+
+
+class DeliveryColumn(Column):
+    def get_value(self, instance):
+        counts = {"pending": 0, "sent": 0, "late": 0}
+        for update in instance.updates.all():
+            for notification in update.notifications.all():
+                if notification.status == ProblemNotification.PENDING:
+                    counts["pending"] += 1
+                elif notification.status == ProblemNotification.SENT:
+                    counts["sent"] += 1
+                    counts["late"] += notification.is_late
+        text = f"{counts['sent']} sent"
+        if counts["pending"]:
+            text += f", {counts['pending']} pending"
+        if counts["late"]:
+            text += f", {counts['late']} late"
+        return text
+
+
+class ProblemIndexView(IndexView):
+    def get_base_queryset(self):
+        return super().get_base_queryset().prefetch_related("updates__notifications")
+
+
+class ServiceProblemViewSet(TiersViewSet):
+    """Service problems: recording one e-mails the entitled customers it affects."""
+
+    model = ServiceProblem
+    icon = "warning"
+    menu_label = "Service problems"
+    add_view_class = ProblemCreateView
+    edit_view_class = ProblemEditView
+    index_view_class = ProblemIndexView
+    edit_template_name = "tiers/admin/problem_edit.html"
+    list_display = [
+        "title",
+        "severity",
+        "status",
+        "region",
+        "started_at",
+        DeliveryColumn("deliveries", label="E-mails"),
+    ]
+    list_filter = ["status", "severity", "region"]
+    search_fields = ["title"]
+    search_backend_name = None
+    copy_view_enabled = False
+    inspect_view_enabled = True
+
+    def get_form_class(self, for_update=False):
+        return ServiceProblemUpdateForm if for_update else ServiceProblemForm
+
+
+class LateColumn(Column):
+    def get_value(self, instance):
+        if instance.status == ProblemNotification.PENDING:
+            overdue = instance.deadline_at < timezone.now()
+            return "OVERDUE" if overdue else "-"
+        return "LATE" if instance.is_late else "on time"
+
+
+class ReadOnlyPolicy(ModelPermissionPolicy):
+    """The delivery log is written by the sender only: nobody adds, edits or deletes rows."""
+
+    def user_has_permission(self, user, action):
+        if action in ("add", "change", "delete"):
+            return False
+        return super().user_has_permission(user, action)
+
+    def user_has_any_permission(self, user, actions):
+        return any(self.user_has_permission(user, action) for action in actions)
+
+
+class ProblemNotificationIndexView(IndexView):
+    def get_base_queryset(self):
+        return super().get_base_queryset().select_related("update__problem", "user")
+
+
+class ProblemNotificationViewSet(TiersViewSet):
+    """Who was e-mailed about which problem update, when, and whether within the window."""
+
+    model = ProblemNotification
+    icon = "mail"
+    menu_label = "Problem e-mails"
+    index_view_class = ProblemNotificationIndexView
+    list_display = [
+        "update",
+        "user",
+        "status",
+        "deadline_at",
+        "sent_at",
+        LateColumn("late", label="Window"),
+    ]
+    list_filter = ["status", "update__problem"]
+    search_fields = ["user__email", "update__problem__title"]
+    search_backend_name = None
+    copy_view_enabled = False
+    inspect_view_enabled = True
+    form_fields = ["note"]
+
+    @cached_property
+    def permission_policy(self):
+        return ReadOnlyPolicy(self.model)
+
+
 class SupportGroup(ViewSetGroup):
     menu_label = "Support"
     menu_icon = "help"
     menu_order = 250
     items = (
         TicketViewSet,
+        ServiceProblemViewSet,
+        ProblemNotificationViewSet,
         TicketEventViewSet,
         OrganisationViewSet,
         SubscriptionViewSet,

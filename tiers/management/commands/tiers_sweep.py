@@ -8,9 +8,11 @@ from tiers.services import sweep
 
 class Command(BaseCommand):
     help = (
-        "Fire due SLA warnings, breaches and escalations, and renew or end subscriptions. "
+        "Fire due SLA warnings, breaches and escalations, renew or end subscriptions, and "
+        "send pending proactive problem notifications. "
         "Run it every minute from cron, or keep it running with --every 60. Safe to run "
-        "concurrently and repeatedly: each due timer fires exactly once."
+        "concurrently and repeatedly: each due timer fires, and each problem e-mail is "
+        "queued, exactly once."
     )
 
     def add_arguments(self, parser):

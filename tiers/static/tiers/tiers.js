@@ -89,7 +89,30 @@
     });
   }
 
-  function init() { localiseTimes(); setupSuggestions(); }
+  /* Organisations on different plans may use different severity schemes: show only the
+     levels of the organisation chosen (the others are hidden and disabled, so they are not
+     submitted). Without JavaScript every scheme stays visible, labelled with its
+     organisations, and the server checks the choice against the organisation's plan. */
+  function setupSeveritySwitch() {
+    var select = document.getElementById("id_organisation");
+    var groups = document.querySelectorAll("[data-tiers-severity-for]");
+    if (!select || groups.length < 2) { return; }
+    function update() {
+      groups.forEach(function (group) {
+        var ids = group.getAttribute("data-tiers-severity-for").split(" ");
+        var active = ids.indexOf(select.value) !== -1;
+        group.hidden = !active;
+        group.querySelectorAll("input").forEach(function (input) {
+          input.disabled = !active;
+          if (!active) { input.checked = false; }
+        });
+      });
+    }
+    select.addEventListener("change", update);
+    update();
+  }
+
+  function init() { localiseTimes(); setupSuggestions(); setupSeveritySwitch(); }
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", init);
   } else {
