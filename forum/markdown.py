@@ -15,6 +15,12 @@ Posts are written in Markdown and stored twice: the source, and the HTML this mo
 Members who may not post links or images yet (new members) get `allow_links=False` /
 `allow_images=False`: links become plain text and images disappear.
 
+@mentions of existing, active members become `<span class="mention">@handle</span>` (there is
+no public profile page to link to). A tree pass after the inline patterns finds them in running
+text only - never inside code spans, code blocks or links - and asks a resolver which handles
+exist, ONCE per rendering (forum.selectors.mentionable_members: one query per post, however many
+mentions). Unknown names stay plain text; a backslash before the @ (`\\@name`) opts out.
+
 Change anything in the policy -> bump POLICY_VERSION; `manage.py forum_rerender` re-renders the
 stored HTML of every post rendered under an older version.
 """
@@ -23,6 +29,7 @@ from __future__ import annotations
 
 import html as html_module
 import re
+from collections.abc import Callable, Collection, Iterable
 from functools import partial
 from xml.etree.ElementTree import Element
 
@@ -34,7 +41,7 @@ from markdown.inlinepatterns import InlineProcessor
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
 
-POLICY_VERSION = 1
+POLICY_VERSION = 2  # 2: @mentions of existing members are highlighted
 
 LINK_REL = "nofollow ugc noopener"
 ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto"})
@@ -88,8 +95,15 @@ def _div_attr(tag, name, value):
     return name == "class" and value == "highlight"
 
 
+MENTION_CLASS = "mention"
+
+
 def _span_attr(tag, name, value):
-    return name == "class" and _class_filter(lambda c: bool(_TOKEN_CLASS.match(c)), value)
+    # Pygments token classes, or exactly our mention marker (raw HTML never reaches bleach as
+    # tags, so only the renderer itself can produce either).
+    if name != "class":
+        return False
+    return value == MENTION_CLASS or _class_filter(lambda c: bool(_TOKEN_CLASS.match(c)), value)
 
 
 def _code_attr(tag, name, value):
@@ -145,24 +159,132 @@ class _BareUrlProcessor(InlineProcessor):
         return element, m.start(0), m.end(0)
 
 
+# An @mention: "@" + a member handle (letters, digits, _ . -; ends with a letter, digit or _),
+# not preceded by a word character, "@", "/" or "." (so e-mail addresses and paths are not).
+MENTION_RE = re.compile(r"(?<![\w@/.])@([A-Za-z0-9_][A-Za-z0-9_.-]{0,38}[A-Za-z0-9_]|[A-Za-z0-9_])")
+# Distinct handles looked up per post; further ones stay plain text (bounded query).
+MAX_MENTION_LOOKUPS = 50
+# Never look for mentions inside these (nor anywhere below them).
+_NO_MENTION_TAGS = frozenset({"a", "code", "pre", "kbd"})
+
+# handles (lower-cased) -> the subset of them that are mentionable members
+MentionResolver = Callable[[list[str]], Collection[str]]
+
+
+def _text_slots(element: Element) -> Iterable[tuple[Element, Element | None]]:
+    """(parent, child) pairs naming every piece of running text outside code and links:
+    (el, None) is el.text, (el, child) is child.tail."""
+    if element.tag in _NO_MENTION_TAGS:
+        return
+    if element.text and not isinstance(element.text, AtomicString):
+        yield element, None
+    for child in element:
+        yield from _text_slots(child)
+        if child.tail:
+            yield element, child
+
+
+def mention_handles(text: str) -> list[str]:
+    """The distinct @handles (lower-cased, in order) in running text of `text` (no lookup)."""
+    md = _new_markdown(mentions=None)
+    collector = _MentionProcessor(md, resolver=None)
+    md.treeprocessors.register(collector, "forum_mentions", 15)
+    md.convert(text or "")
+    return collector.found
+
+
+class _MentionProcessor(Treeprocessor):
+    """Wraps @mentions of members the resolver knows in <span class="mention">.
+
+    Runs after the inline patterns, so code spans/blocks and links are already elements whose
+    text it skips. Records every candidate handle it saw (lower-cased) in `found`.
+    """
+
+    def __init__(self, md, resolver: MentionResolver | None):
+        super().__init__(md)
+        self.resolver = resolver
+        self.found: list[str] = []
+
+    def run(self, root: Element) -> None:
+        slots = list(_text_slots(root))
+        seen: set[str] = set()
+        for parent, child in slots:
+            text = parent.text if child is None else child.tail
+            for match in MENTION_RE.finditer(text):
+                handle = match.group(1).lower()
+                if handle not in seen:
+                    seen.add(handle)
+                    self.found.append(handle)
+        if not self.found or self.resolver is None:
+            return
+        known = {h.lower() for h in self.resolver(self.found[:MAX_MENTION_LOOKUPS])}
+        if not known:
+            return
+        for parent, child in slots:
+            self._wrap(parent, child, known)
+
+    @staticmethod
+    def _wrap(parent: Element, child: Element | None, known: set[str]) -> None:
+        text = parent.text if child is None else child.tail
+        pieces: list[Element] = []
+        last = 0
+        head = None
+        for match in MENTION_RE.finditer(text):
+            if match.group(1).lower() not in known:
+                continue
+            before = text[last : match.start()]
+            if pieces:
+                pieces[-1].tail = before
+            else:
+                head = before
+            span = Element("span", {"class": MENTION_CLASS})
+            span.text = AtomicString(match.group(0))
+            pieces.append(span)
+            last = match.end()
+        if not pieces:
+            return
+        pieces[-1].tail = text[last:]
+        if child is None:
+            parent.text = head
+            index = 0
+        else:
+            child.tail = head
+            index = list(parent).index(child) + 1
+        for offset, span in enumerate(pieces):
+            parent.insert(index + offset, span)
+
+
+def _default_resolver(handles: list[str]) -> Collection[str]:
+    from forum.selectors import mentionable_members  # the models are not needed to render
+
+    return mentionable_members(handles).keys()
+
+
 class _ForumExtension(Extension):
-    """Raw HTML off (shown as text), bare URLs autolinked, headings demoted."""
+    """Raw HTML off (shown as text), bare URLs autolinked, @mentions marked, headings demoted."""
+
+    def __init__(self, mentions: MentionResolver | None = None, **kwargs):
+        self.mentions = mentions
+        super().__init__(**kwargs)
 
     def extendMarkdown(self, md):  # noqa: N802 - python-markdown's API name
         md.preprocessors.deregister("html_block")
         md.inlinePatterns.deregister("html")
         md.inlinePatterns.register(_BareUrlProcessor(BARE_URL_RE, md), "forum_bare_url", 115)
+        md.ESCAPED_CHARS = [*md.ESCAPED_CHARS, "@"]  # "\@name" is an @ that is not a mention
+        if self.mentions is not None:
+            md.treeprocessors.register(_MentionProcessor(md, self.mentions), "forum_mentions", 15)
         md.treeprocessors.register(_DemoteHeadings(md), "forum_demote_headings", 5)
 
 
-def _new_markdown() -> markdown.Markdown:
+def _new_markdown(mentions: MentionResolver | None = None) -> markdown.Markdown:
     return markdown.Markdown(
         extensions=[
             "fenced_code",
             "codehilite",
             "tables",
             "sane_lists",
-            _ForumExtension(),
+            _ForumExtension(mentions=mentions),
         ],
         extension_configs={
             "codehilite": {"css_class": "highlight", "guess_lang": False, "use_pygments": True}
@@ -207,9 +329,24 @@ def sanitize_html(html: str, *, allow_links: bool = True, allow_images: bool = T
     return cleaned
 
 
-def render_markdown(text: str, *, allow_links: bool = True, allow_images: bool = True) -> str:
-    """Render forum Markdown to sanitised HTML (safe to mark safe in templates)."""
-    html = _new_markdown().convert(text or "")
+_DEFAULT = object()
+
+
+def render_markdown(
+    text: str,
+    *,
+    allow_links: bool = True,
+    allow_images: bool = True,
+    mentions: MentionResolver | None = _DEFAULT,  # type: ignore[assignment]
+) -> str:
+    """Render forum Markdown to sanitised HTML (safe to mark safe in templates).
+
+    `mentions` decides which @handles are members: by default one database lookup per call
+    (only if the text has candidates); pass a resolver of your own to reuse its answer (forum
+    services keep the members for notifications), or None to leave mentions as plain text.
+    """
+    resolver = _default_resolver if mentions is _DEFAULT else mentions
+    html = _new_markdown(mentions=resolver).convert(text or "")
     return sanitize_html(html, allow_links=allow_links, allow_images=allow_images)
 
 

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -356,7 +357,11 @@ class Member(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        indexes = [models.Index(fields=["trust_level"], name="forum_member_trust")]
+        indexes = [
+            models.Index(fields=["trust_level"], name="forum_member_trust"),
+            # @mentions are matched case-insensitively (forum.selectors.mentionable_members).
+            models.Index(Lower("handle"), name="forum_member_handle_lower"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.user} ({self.get_trust_level_display()})"

@@ -15,11 +15,22 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Max, Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from forum import permissions as perms
 from forum.markdown import plain_text
-from forum.models import Category, Post, PostState, PostVote, Tag, Thread, ThreadState, ThreadStatus
+from forum.models import (
+    Category,
+    Member,
+    Post,
+    PostState,
+    PostVote,
+    Tag,
+    Thread,
+    ThreadState,
+    ThreadStatus,
+)
 
 THREADS_PER_PAGE = getattr(settings, "FORUM_THREADS_PER_PAGE", 25)
 POSTS_PER_PAGE = getattr(settings, "FORUM_POSTS_PER_PAGE", 20)
@@ -268,6 +279,25 @@ _STOPWORDS = frozenset(
         "on or so the this to was what when where which who why will with you your after before",
     )
 )
+
+
+def mentionable_members(handles) -> dict[str, Member]:
+    """lower-cased handle -> Member (with its user) for the given @handles, in ONE query.
+
+    Only active users count: a deactivated account is never highlighted or notified. Handles
+    are matched case-insensitively (an index on LOWER(handle) serves it); if two members'
+    handles differ only by case, the older member wins.
+    """
+    wanted = sorted({(h or "").lower() for h in handles if h})
+    if not wanted:
+        return {}
+    members = (
+        Member.objects.annotate(handle_lower=Lower("handle"))
+        .filter(handle_lower__in=wanted, user__is_active=True)
+        .select_related("user")
+        .order_by("-pk")
+    )
+    return {member.handle_lower: member for member in members}
 
 
 def similar_threads(user, query: str, *, limit: int = 6) -> list[dict]:

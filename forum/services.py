@@ -18,14 +18,19 @@ from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, F, Min, OuterRef, Q, Subquery, Value
+from django.db.models import Count, Exists, F, Min, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.text import slugify
 
 from forum import permissions as perms
-from forum import signals
-from forum.markdown import POLICY_VERSION, render_markdown
+from forum import selectors, signals
+from forum.markdown import (
+    MAX_MENTION_LOOKUPS,
+    POLICY_VERSION,
+    mention_handles,
+    render_markdown,
+)
 from forum.models import (
     Category,
     Member,
@@ -47,7 +52,6 @@ BODY_MIN, BODY_MAX = 2, 30_000
 MAX_TAGS = 5
 MAX_MENTIONS = 10
 TAG_RE = re.compile(r"^[a-z0-9][a-z0-9.+#-]{0,29}$")
-MENTION_RE = re.compile(r"(?<![\w@/.])@([A-Za-z0-9_][A-Za-z0-9_.-]{0,38}[A-Za-z0-9_]|[A-Za-z0-9_])")
 VIEWED_SESSION_KEY = "forum_viewed_threads"
 
 
@@ -111,20 +115,46 @@ def refresh_member_stats(user) -> None:
 # --- rendering, validation, mentions -------------------------------------------------------------
 
 
-def _render_for(author, body: str) -> tuple[str, bool]:
-    """(sanitised html, restricted?) for a post written by `author` now."""
+class _MentionLookup:
+    """The mention resolver given to forum.markdown: ONE query for the post's @handles, and it
+    keeps the members it found, so the highlighting and the notifications agree exactly."""
+
+    def __init__(self) -> None:
+        self.members: dict[str, Member] = {}
+
+    def __call__(self, handles: list[str]):
+        self.members = selectors.mentionable_members(handles)
+        return self.members.keys()
+
+    def users(self, exclude=None) -> list:
+        """The mentioned users to notify: not `exclude` (the author), at most MAX_MENTIONS."""
+        skip = exclude.pk if exclude is not None else None
+        users = [m.user for m in self.members.values() if m.user_id != skip]
+        return sorted(users, key=lambda user: user.pk)[:MAX_MENTIONS]
+
+
+def _render(body: str, restricted: bool, author=None) -> tuple[str, list]:
+    """(sanitised html, users to notify of their @mention) for `body`."""
+    lookup = _MentionLookup()
+    html = render_markdown(
+        body, allow_links=not restricted, allow_images=not restricted, mentions=lookup
+    )
+    return html, lookup.users(exclude=author)
+
+
+def _render_for(author, body: str) -> tuple[str, bool, list]:
+    """(sanitised html, restricted?, mentioned users) for a post written by `author` now."""
     restricted = not perms.may_post_links(author)
-    html = render_markdown(body, allow_links=not restricted, allow_images=not restricted)
-    return html, restricted
+    html, mentioned = _render(body, restricted, author)
+    return html, restricted, mentioned
 
 
 def rerender_post(post: Post) -> None:
-    """Re-render one post's stored HTML under the current policy (keeps its restriction)."""
-    html = render_markdown(
-        post.body_markdown,
-        allow_links=not post.restricted_markup,
-        allow_images=not post.restricted_markup,
-    )
+    """Re-render one post's stored HTML under the current policy (keeps its restriction).
+
+    Mentions are highlighted as they stand now (one lookup per post); nobody is notified again.
+    """
+    html, _ = _render(post.body_markdown, post.restricted_markup)
     Post.objects.filter(pk=post.pk).update(
         body_html=html, rendered_with_policy_version=POLICY_VERSION
     )
@@ -192,25 +222,13 @@ def _set_tags(thread: Thread, names: list[str]) -> None:
 
 
 def parse_mentions(body: str, *, exclude=None) -> list:
-    """Users @mentioned in `body` (outside code), by Member handle, at most MAX_MENTIONS."""
-    from resourcecenter.models import User
-
-    without_code = re.sub(r"```.*?```|`[^`\n]*`", " ", body or "", flags=re.DOTALL)
-    without_code = re.sub(r"(?m)^(?: {4}|\t).*$", " ", without_code)
-    handles: list[str] = []
-    for match in MENTION_RE.finditer(without_code):
-        handle = match.group(1).rstrip(".-")
-        if handle and handle.lower() not in handles:
-            handles.append(handle.lower())
-    if not handles:
-        return []
-    handle_q = Q()
-    for handle in handles[: MAX_MENTIONS * 2]:
-        handle_q |= Q(forum_member__handle__iexact=handle)
-    users = User.objects.filter(handle_q, is_active=True).select_related("forum_member")
-    if exclude is not None:
-        users = users.exclude(pk=exclude.pk)
-    return list(users.order_by("pk")[:MAX_MENTIONS])
+    """Users @mentioned in `body` (in running text: not in code or links), by Member handle,
+    active only, without `exclude`, at most MAX_MENTIONS - the same reading the renderer uses."""
+    lookup = _MentionLookup()
+    handles = mention_handles(body)
+    if handles:
+        lookup(handles[:MAX_MENTION_LOOKUPS])
+    return lookup.users(exclude=exclude)
 
 
 def _after_commit(fn) -> None:
@@ -282,7 +300,7 @@ def create_thread(
     tag_names = parse_tag_names(tags)
     ensure_member(author)
     held = perms.post_requires_approval(author)
-    html, restricted = _render_for(author, body)
+    html, restricted, mentioned = _render_for(author, body)
     now = timezone.now()
     thread = Thread.objects.create(
         title=title,
@@ -307,7 +325,6 @@ def create_thread(
         created_at=now,
     )
     _set_tags(thread, tag_names)
-    mentioned = parse_mentions(body, exclude=author)
     if mentioned:
         post.mentions.set(mentioned)
     if not held:
@@ -350,7 +367,7 @@ def create_reply(
         raise ValidationError({"body": "You can only quote visible posts of this thread."})
     ensure_member(author)
     held = perms.post_requires_approval(author)
-    html, restricted = _render_for(author, body)
+    html, restricted, mentioned = _render_for(author, body)
     number = _next_post_number(thread.pk)
     post = Post.objects.create(
         thread=thread,
@@ -365,7 +382,6 @@ def create_reply(
         moderation_state=PostState.HELD if held else PostState.APPROVED,
         ip_address=ip_address,
     )
-    mentioned = parse_mentions(body, exclude=author)
     if mentioned:
         post.mentions.set(mentioned)
     if not held:
@@ -411,7 +427,7 @@ def edit_post(*, post: Post, editor, body: str, title: str | None = None, reason
     else:
         restricted = not perms.may_post_links(editor)
     post.body_markdown = body
-    post.body_html = render_markdown(body, allow_links=not restricted, allow_images=not restricted)
+    post.body_html, mentioned = _render(body, restricted, post.author)
     post.restricted_markup = restricted
     post.rendered_with_policy_version = POLICY_VERSION
     post.edited_at = timezone.now()
@@ -431,7 +447,6 @@ def edit_post(*, post: Post, editor, body: str, title: str | None = None, reason
     if title_changed:
         Thread.objects.filter(pk=thread.pk).update(title=new_title, slug=slugify(new_title)[:200])
         thread.title, thread.slug = new_title, slugify(new_title)[:200]
-    mentioned = parse_mentions(body, exclude=post.author)
     post.mentions.set(mentioned)
     new_mentions = [u for u in mentioned if u.pk not in previously_mentioned]
     if roles.is_moderator(editor) and post.author_id != editor.pk:

@@ -71,7 +71,7 @@ def test_audit_detects_what_it_should():
 
 
 @pytest.mark.parametrize("payload", XSS_PAYLOADS)
-def test_renderer_neutralises_payload(payload):
+def test_renderer_neutralises_payload(payload, db):  # db: @mentions are looked up
     for allow in (True, False):
         html = render_markdown(payload, allow_links=allow, allow_images=allow)
         assert audit(html) == [], (payload, html)
