@@ -317,6 +317,48 @@ def video_embed_url(url: str | None) -> str | None:
     return f"https://player.vimeo.com/video/{video_id}?dnt=1"
 
 
+INLINE_FEATURES = ["bold", "italic", "code", "link"]
+
+
+class RichTableBlock(blocks.StructBlock):
+    """A table whose cells keep inline formatting: bold, italic, code and links.
+
+    The plain `table` block (a spreadsheet-like editor) stores text only; this one stores each
+    cell as rich text restricted to inline features, so `AT+CGDCONT` stays code and a link to
+    another page follows that page. The docs importer uses it for Markdown tables with
+    formatting in their cells.
+    """
+
+    caption = blocks.CharBlock(
+        required=False, max_length=250, help_text="Names the table for screen readers."
+    )
+    first_row_is_header = blocks.BooleanBlock(required=False, default=True)
+    first_col_is_header = blocks.BooleanBlock(required=False, default=False)
+    rows = blocks.ListBlock(
+        blocks.ListBlock(
+            blocks.RichTextBlock(features=INLINE_FEATURES, required=False, label="Cell"),
+            label="Row",
+            min_num=1,
+        ),
+        min_num=1,
+    )
+
+    class Meta:
+        icon = "table"
+        label = "Table (formatted cells)"
+        template = "blocks/rich_table_block.html"
+
+    def get_context(self, value, parent_context=None):
+        context = super().get_context(value, parent_context)
+        rows = [list(row) for row in value.get("rows") or []]
+        width = max((len(row) for row in rows), default=0)
+        rows = [row + [""] * (width - len(row)) for row in rows]
+        header = rows[0] if rows and value.get("first_row_is_header") else None
+        context["header_row"] = header
+        context["body_rows"] = rows[1:] if header is not None else rows
+        return context
+
+
 class BaseStreamBlock(blocks.StreamBlock):
     paragraph = blocks.RichTextBlock(
         features=["h2", "h3", "bold", "italic", "link", "ol", "ul", "code", "blockquote"],
@@ -329,6 +371,7 @@ class BaseStreamBlock(blocks.StreamBlock):
     code_tabs = CodeTabsBlock()
     image = ImageBlock()
     table = TableBlock(template="blocks/table_block.html")
+    rich_table = RichTableBlock()
     video = VideoEmbedBlock()
 
 

@@ -9,6 +9,7 @@ from wagtail.permissions import policy_registry
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from kb import richtext
 from kb.models import ProductArea
 from kb.reports import EDIT_PERMISSIONS, FeedbackReportView
 
@@ -61,3 +62,9 @@ def register_feedback_report_menu_item():
         icon_name="comment",
         order=650,
     )
+
+
+@hooks.register("register_rich_text_features", order=100)
+def register_anchored_page_links(features):
+    """Page links may point at a heading (after Wagtail's own link feature, which it replaces)."""
+    richtext.register(features)

@@ -17,10 +17,12 @@ How the tree maps onto pages:
 - Markdown -> StreamField blocks: rich text paragraphs (lists, quotes, inline markup), headings
   with anchors, code (language and `title="file"`), code tabs (`<Tabs>`/`<TabItem>`, MkDocs
   `=== "Tab"`), callouts (`:::note|tip|info|warning|caution|danger`, MkDocs `!!!`, GitHub
-  `> [!NOTE]`, `<details>`), tables, images (imported into the image library once, by content
-  hash) and YouTube/Vimeo frames;
-- relative links -> Wagtail page links (resolved once every page exists); links to other files
-  in the tree import them into the document library;
+  `> [!NOTE]`, `<details>`), tables (a formatted-cells table when cells have bold, italic, code
+  or links, else a plain table), images (imported into the image library once, by content
+  hash) and YouTube/Vimeo frames; tab labels become the code tabs' names;
+- relative links -> Wagtail page links (resolved once every page exists), keeping the heading
+  anchor of `other.md#heading` (see `kb.richtext`); links to other files in the tree import
+  them into the document library;
 - raw HTML and unknown JSX components never reach a page: they are unwrapped or removed with
   a warning.
 

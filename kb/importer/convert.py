@@ -209,9 +209,11 @@ class DocConverter:
         items = [(label, self._blocks(children, links, warn)) for label, children in segment.items]
         if items and all(len(blocks) == 1 and blocks[0].type == "code" for _, blocks in items):
             tabs = []
-            for _, blocks in items:
+            for number, (label, blocks) in enumerate(items, start=1):
                 _finish_code(blocks[0], warn)
-                tabs.append(blocks[0].value)
+                if label == f"Tab {number}":  # no label in the source: name it by language
+                    label = ""
+                tabs.append({"label": collapse(label)[:60], **blocks[0].value})
             return [RawBlock("code_tabs", {"title": "", "tabs": tabs})]
         out: list[RawBlock] = []
         for label, blocks in items:
@@ -300,6 +302,7 @@ _BLOCK_NAMES = {
     "code": "code",
     "code_tabs": "code tabs",
     "table": "a table",
+    "rich_table": "a table",
     "image": "an image",
     "video": "a video",
 }

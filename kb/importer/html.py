@@ -196,9 +196,12 @@ class _Converter:
         elif name == "pre":
             self._emit(self._pre(node))
         elif name == "table":
-            table = self._table(node)
+            deferred = []
+            table = self._table(node, deferred)
             if table:
                 self._emit(table)
+            for block in deferred:
+                self._emit(block)
         elif name == "hr":
             self._flush()
         elif name == "iframe":
@@ -260,9 +263,11 @@ class _Converter:
                     deferred.append(self._pre(child))
                 elif child_name == "table":
                     close_run()
-                    table = self._table(child)
+                    images: list[RawBlock] = []
+                    table = self._table(child, images)
                     if table:
                         deferred.append(table)
+                    deferred.extend(images)
                 elif child_name in DROPPED_TAGS:
                     close_run()
                     self.hooks.warn(f"removed <{child_name}> element: raw HTML is not imported")
@@ -314,8 +319,11 @@ class _Converter:
         text = node.get_text().rstrip("\n")
         return RawBlock("code", {"language": language, "filename": "", "code": text})
 
-    def _table(self, node: Tag) -> RawBlock | None:
-        rows = []
+    def _table(self, node: Tag, deferred: list[RawBlock]) -> RawBlock | None:
+        """A `table` block of plain text cells, or a `rich_table` when any cell has inline
+        formatting (bold, italic, code, links), which the plain table could not keep. Images
+        in cells are deferred to blocks after the table."""
+        rows: list[list[str]] = []
         header = False
         for index, row in enumerate(node.find_all("tr")):
             cells = row.find_all(["td", "th"], recursive=False)
@@ -323,11 +331,23 @@ class _Converter:
                 header = row.find_parent("thead") is not None or all(
                     cell.name == "th" for cell in cells
                 )
-            rows.append([collapse(cell.get_text(" ")) for cell in cells])
-        if not rows or not any(any(row) for row in rows):
+            rows.append([_tidy(self._collect(self._inline(c.contents), deferred)) for c in cells])
+        plain = [[collapse(_text_of(cell)) for cell in row] for row in rows]
+        if not rows or not any(any(row) for row in plain):
             return None
         width = max(len(row) for row in rows)
-        rows = [row + [""] * (width - len(row)) for row in rows]
+        rich = any(_has_markup(cell) for row in rows for cell in row)
+        rows = [row + [""] * (width - len(row)) for row in (rows if rich else plain)]
+        if rich:
+            return RawBlock(
+                "rich_table",
+                {
+                    "caption": "",
+                    "first_row_is_header": bool(header),
+                    "first_col_is_header": False,
+                    "rows": rows,
+                },
+            )
         return RawBlock(
             "table",
             {
@@ -443,6 +463,16 @@ def _tidy(text: str) -> str:
     text = re.sub(r"[ \t]+", " ", text).strip()
     text = re.sub(r"^(<br/>\s*)+|(\s*<br/>)+$", "", text)
     return text.strip()
+
+
+def _has_markup(html: str) -> bool:
+    """True when inline HTML carries formatting or links (anything but text and <br/>)."""
+    return bool(re.search(r"<(?!br/>)[a-z]", html))
+
+
+def _text_of(html: str) -> str:
+    """The text of inline HTML made by the converter (entities decoded)."""
+    return BeautifulSoup(html.replace("<br/>", " "), "html.parser").get_text()
 
 
 def _has_text(html: str) -> bool:

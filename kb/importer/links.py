@@ -3,8 +3,8 @@
 Links are resolved in two steps. While documents are converted, each relative link becomes a
 numbered placeholder (`<a data-import-link="N">`) that remembers its target node and anchor.
 Once every page exists, `render_links` swaps the placeholders for Wagtail's own link markup:
-`<a linktype="page" id="...">` (so the link follows the page if editors move or rename it), or
-the page's URL plus the anchor when the link points at a heading.
+`<a linktype="page" id="...">` (so the link follows the page if editors move or rename it), with
+an `anchor="..."` attribute when the link points at a heading (see `kb.richtext`).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from kb.importer.tree import DocNode, doc_key, is_doc_file
+from kb.richtext import clean_anchor
 
 PLACEHOLDER = re.compile(r'<a data-import-link="(\d+)">(.*?)</a>', re.DOTALL)
 _NUMBER_PREFIX = re.compile(r"(^|/)\d+[-_. ]+(?=\S)")
@@ -101,7 +102,12 @@ def render_links(
     return PLACEHOLDER.sub(replace, html)
 
 
-def page_anchor_tag(page_id: int) -> str:
+def page_anchor_tag(page_id: int, anchor: str = "") -> str:
+    """A Wagtail page link; with `anchor`, a link to that heading on the page (rendered by
+    `kb.richtext`, so it follows the page when editors move or rename it)."""
+    anchor = clean_anchor(anchor)
+    if anchor:
+        return f'<a linktype="page" id="{int(page_id)}" anchor="{escape(anchor, quote=True)}">'
     return f'<a linktype="page" id="{int(page_id)}">'
 
 

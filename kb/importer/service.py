@@ -391,6 +391,11 @@ class _ImportRun:
                 value = self._links(value, doc, node, warn)
             elif block.type == "callout":
                 value = {**value, "body": self._links(value["body"], doc, node, warn)}
+            elif block.type == "rich_table":
+                rows = [
+                    [self._links(cell, doc, node, warn) for cell in row] for row in value["rows"]
+                ]
+                value = {**value, "rows": rows}
             raw.append({"type": block.type, "value": value})
         return raw
 
@@ -425,10 +430,7 @@ class _ImportRun:
         if anchor is None:
             warn(f"link '{ref.href}': no heading with that anchor in the linked document")
             anchor = ref.anchor
-        url = self._url(target_id)
-        if not url:
-            return page_anchor_tag(target_id)
-        return href_tag(f"{url}#{anchor}")
+        return page_anchor_tag(target_id, anchor)
 
     def _url(self, page_id: int) -> str:
         if page_id not in self._urls:

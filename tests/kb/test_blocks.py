@@ -199,3 +199,63 @@ def test_image_block_with_alt_text_and_caption():
     assert "<figcaption>LEDs</figcaption>" in html
     decorative = block.render(block.to_python({"image": image.pk, "alt_text": "", "caption": ""}))
     assert 'alt="Router front"' in decorative
+
+
+def test_code_tabs_use_the_editors_labels_and_remember_by_them():
+    tabs = BaseStreamBlock().child_blocks["code_tabs"]
+    html = tabs.render(
+        tabs.to_python(
+            {
+                "title": "",
+                "tabs": [
+                    {"label": "macOS", "language": "bash", "filename": "", "code": "brew i x"},
+                    {"label": "Linux", "language": "bash", "filename": "", "code": "apt i x"},
+                    {"label": "Python", "language": "python", "filename": "", "code": "x()"},
+                    {"label": "", "language": "java", "filename": "", "code": "x();"},
+                ],
+            }
+        )
+    )
+    assert 'data-language="macos" data-label="macOS"' in html
+    assert 'data-language="linux" data-label="Linux"' in html
+    # a label that only names the language keeps the language as the remembered choice
+    assert 'data-language="python" data-label="Python"' in html
+    assert 'data-language="java" data-label="Java"' in html
+
+
+def test_rich_table_keeps_inline_formatting_and_escapes_the_rest(section, make_article):
+    rows = [
+        ["Command", "<b>Meaning</b>"],
+        ["<code>AT+CGDCONT?</code>", 'Shows the <a href="https://x.io/apn">APN</a>'],
+        ["<i>short</i>"],  # short rows are padded
+    ]
+    page = make_article(
+        section,
+        "AT reference",
+        body=[
+            (
+                "rich_table",
+                {
+                    "caption": "AT commands",
+                    "first_row_is_header": True,
+                    "first_col_is_header": True,
+                    "rows": rows,
+                },
+            ),
+            ("paragraph", "<p>After.</p>"),
+        ],
+    )
+    page = ArticlePage.objects.get(pk=page.pk)
+    html = page.body[0].render()
+    assert "<caption>AT commands</caption>" in html
+    assert '<th scope="col"><b>Meaning</b></th>' in html
+    assert '<th scope="row"><code>AT+CGDCONT?</code></th>' in html
+    assert '<td>Shows the <a href="https://x.io/apn">APN</a></td>' in html
+    assert '<th scope="row"><i>short</i></th><td></td>' in html
+    assert 'role="region" aria-label="AT commands" tabindex="0"' in html
+
+    # rich text cells are rich text: an editor's saved <script> never survives the editor's
+    # converter, and the block only allows inline features
+    cell_block = BaseStreamBlock().child_blocks["rich_table"].child_blocks["rows"].child_block
+    features = cell_block.child_block.features
+    assert set(features) == {"bold", "italic", "code", "link"}

@@ -57,8 +57,12 @@ Mail [support](mailto:help@example.com). Jump to [limits](#known-limits).
 
 | Plan | SIMs | Notes |
 |------|------|-------|
-| Community | 10 | free |
-| Infinity | unlimited | paid, [see](./guides/apn.md) |
+| Community | 10 | free <span onclick="x()">*for now*</span> |
+| **Infinity** | `unlimited` | paid, [see](guides/apn.md#configure-the-apn), [FAQ](https://x.io/q) |
+
+| State | Billed |
+|-------|--------|
+| Active | yes |
 
 ### Details
 
@@ -394,6 +398,7 @@ def test_markdown_structure_becomes_blocks(imported):
     assert types == [
         "paragraph",
         "heading",
+        "rich_table",
         "table",
         "heading",
         "heading",
@@ -425,13 +430,24 @@ def test_markdown_structure_becomes_blocks(imported):
     ]
     assert headings[4]["anchor"] == "known-limits-2"  # repeated headings get distinct anchors
 
+    # a table with formatting in its cells keeps it (sanitised) as a formatted table
     table = blocks(intro)[2][1]
-    assert table["data"] == [
+    apn = article("guides/apn.md")
+    assert [[cell.source for cell in row] for row in table["rows"]] == [
         ["Plan", "SIMs", "Notes"],
-        ["Community", "10", "free"],
-        ["Infinity", "unlimited", "paid, see"],
+        ["Community", "10", "free <i>for now</i>"],
+        [
+            "<b>Infinity</b>",
+            "<code>unlimited</code>",
+            f'paid, <a linktype="page" id="{apn.pk}" anchor="configure-the-apn">see</a>, '
+            '<a href="https://x.io/q">FAQ</a>',
+        ],
     ]
-    assert table["first_row_is_table_header"] is True
+    assert table["first_row_is_header"] is True and table["first_col_is_header"] is False
+    # a table of plain text stays a plain (spreadsheet-like) table
+    plain = blocks(intro)[3][1]
+    assert plain["data"] == [["State", "Billed"], ["Active", "yes"]]
+    assert plain["first_row_is_table_header"] is True
 
 
 def test_code_fences_and_admonitions(imported):
@@ -467,7 +483,8 @@ def test_relative_links_point_at_the_imported_pages(imported):
     guides = ResourceIndexPage.objects.get(source_path="guides/")
 
     first = blocks(intro)[0][1].source
-    assert '<a href="/guides/apn-setup/#configure-the-apn">the APN guide</a>' in first
+    # a link to a heading on another page stays a page link (it follows the page) + anchor
+    assert f'<a linktype="page" id="{apn.pk}" anchor="configure-the-apn">the APN guide</a>' in first
     assert f'<a linktype="page" id="{guides.pk}">guides section</a>' in first  # a folder
     assert f'<a linktype="page" id="{sims.pk}">SIM guide</a>' in first
     assert '<a href="https://status.example.com/?a=1&amp;b=2">status page</a>' in first
@@ -482,7 +499,10 @@ def test_relative_links_point_at_the_imported_pages(imported):
     assert f'<a linktype="page" id="{intro.pk}">intro</a>' in trouble_html
     assert f'<a linktype="page" id="{guides.pk}">the guides index</a>' in trouble_html
     sims_html = "".join(v.source for t, v in blocks(sims) if t == "paragraph")
-    assert '<a href="/troubleshooting/#no-attach">troubleshooting guide</a>' in sims_html
+    assert (
+        f'<a linktype="page" id="{troubleshooting.pk}" anchor="no-attach">'
+        "troubleshooting guide</a>" in sims_html
+    )
     assert "See the broken link and" in sims_html  # broken link: text kept, link dropped
     assert "nope.md" not in sims_html
     # the section intro links too
@@ -525,6 +545,7 @@ def test_mdx_partials_tabs_and_unknown_components(imported):
         ("python", "list_sims.py", "client.sims.list()"),
         ("javascript", "", "await sims.list();"),
     ]
+    assert [tab["label"] for tab in tabs] == ["cURL", "Python", "JavaScript"]  # TabItem labels
     # the partial is inlined where <SharedSteps /> was used; its links are relative to itself
     assert body[2][1]["text"] == "Shared steps"
     assert body[3][1].source == (
@@ -751,6 +772,10 @@ def test_imported_pages_render(imported, client):
     assert 'href="/guides/"' in intro_html  # page links are expanded to URLs
     assert 'href="/guides/apn-setup/#configure-the-apn"' in intro_html
     assert "<table" in intro_html and "Community" in intro_html
+    assert '<th scope="col">Notes</th>' in intro_html
+    assert "<td><b>Infinity</b></td>" in intro_html
+    assert '<a href="/guides/apn-setup/#configure-the-apn">see</a>' in intro_html
+    assert "onclick" not in intro_html
     assert "alert(" not in intro_html
     images = re.findall(r'<img src="([^"]+)"', intro_html)
     assert images and all(src.startswith("/media/") for src in images)
@@ -872,7 +897,7 @@ def test_other_admonition_and_tab_syntaxes(home_page, media, tmp_path):
     assert body[0][1]["body"].source == "<p>Roaming costs <b>extra</b>.</p>"
     assert "Nested danger." in body[2][1]["body"].source
     tabs = next(v for t, v in body if t == "code_tabs")["tabs"]
-    assert [tab["language"] for tab in tabs] == ["python", "go"]
+    assert [(tab["language"], tab["label"]) for tab in tabs] == [("python", "Python"), ("go", "Go")]
     assert any("unknown admonition type 'mystery'" in str(w) for w in report.warnings)
 
 
@@ -1023,3 +1048,85 @@ def test_any_mix_of_markup_converts_to_clean_blocks(tmp_path_factory, parts):
             # No tag may carry an event handler; escaped text such as "&lt;b onclick=x&gt;"
             # inside <code> is harmless and is what raw HTML in prose must become.
             assert not re.search(r"<[^>]*\son\w+\s*=", html), html
+
+
+def test_tab_labels_that_name_more_than_the_language(home_page, media, tmp_path, client):
+    root = tmp_path / "tabs"
+    root.mkdir()
+    (root / "install.mdx").write_text(
+        textwrap.dedent(
+            """\
+            # Install the CLI
+
+            <Tabs>
+              <TabItem value="mac" label="macOS">
+
+            ```bash
+            brew install iotctl
+            ```
+
+              </TabItem>
+              <TabItem value="linux" label="Linux">
+
+            ```bash
+            apt install iotctl
+            ```
+
+              </TabItem>
+              <TabItem value="win">
+
+            ```bash
+            winget install iotctl
+            ```
+
+              </TabItem>
+            </Tabs>
+            """
+        )
+    )
+    import_docs(root)
+    page = article("install.mdx")
+    tabs = next(v for t, v in blocks(page) if t == "code_tabs")["tabs"]
+    assert [(t["label"], t["language"]) for t in tabs] == [
+        ("macOS", "bash"),
+        ("Linux", "bash"),
+        ("win", "bash"),  # no label: Docusaurus shows the value
+    ]
+    html = client.get(page.url).content.decode()
+    # two bash tabs stay apart: the reader's choice is remembered by the tab's own name
+    assert 'data-language="macos" data-label="macOS"' in html
+    assert 'data-language="linux" data-label="Linux"' in html
+
+
+def test_links_to_headings_follow_the_page_when_it_moves(imported, client, superuser):
+    intro, apn = article("intro.md"), article("guides/apn.md")
+    assert 'href="/guides/apn-setup/#configure-the-apn"' in client.get(intro.url).content.decode()
+
+    # an editor renames the APN guide's slug and moves it to the top level
+    apn.slug = "apn"
+    apn.save_revision().publish()
+    apn.move(intro.get_parent(), pos="last-child")
+    html = client.get(intro.url).content.decode()
+    assert 'href="/apn/#configure-the-apn"' in html
+    assert "/guides/apn-setup/" not in html
+
+    # the anchor survives the page editor: opening and saving the page keeps it
+    from wagtail.admin.rich_text.converters.contentstate import ContentstateConverter
+
+    converter = ContentstateConverter(features=["bold", "italic", "link", "code", "ol", "ul"])
+    source = blocks(intro)[0][1].source
+    round_trip = converter.to_database_format(converter.from_database_format(source))
+    assert f'<a anchor="configure-the-apn" id="{apn.pk}" linktype="page">' in round_trip or (
+        f'<a linktype="page" id="{apn.pk}" anchor="configure-the-apn">' in round_trip
+    )
+    client.force_login(superuser)
+    assert client.get(reverse("wagtailadmin_pages:edit", args=[intro.pk])).status_code == 200
+
+
+def test_anchors_cannot_smuggle_markup_into_links(db):
+    from kb.richtext import AnchoredPageLinkHandler, clean_anchor
+
+    assert clean_anchor("#limits") == "limits"
+    for bad in ('x" onclick="a()', "a b", "javascript:alert(1)", "<b>", "", "a" * 81):
+        assert clean_anchor(bad) == ""
+    assert AnchoredPageLinkHandler.expand_db_attributes_many([{"id": "999999"}]) == ["<a>"]
