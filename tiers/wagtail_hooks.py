@@ -256,6 +256,10 @@ class TicketIntakeView(CreateView):
     def get_success_url(self):
         return self.object.get_absolute_url()
 
+    @property
+    def has_unsaved_changes(self):
+        return bool(getattr(self, "form", None) and self.form.is_bound)
+
     def get_context_data(self, **kwargs):
         from tiers.selectors import plans_by_org
 
@@ -539,6 +543,7 @@ class ProblemNotificationViewSet(TiersViewSet):
     list_display = [
         "update",
         "user",
+        "email",
         "status",
         "deadline_at",
         "sent_at",
