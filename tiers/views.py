@@ -285,7 +285,9 @@ def invitation(request, token):
 def _ticket_for(request, case_number) -> Ticket:
     ticket = (
         permissions.visible_tickets(request.user)
-        .select_related("organisation", "plan__severity_scheme", "requester", "assigned_to")
+        .select_related(
+            "organisation", "plan__severity_scheme", "requester", "assigned_to", "opened_by"
+        )
         .filter(case_number=case_number)
         .first()
     )

@@ -13,6 +13,8 @@ the ticket page, which records every change in the ticket's timeline; the queue 
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -362,7 +364,30 @@ class InvoiceViewSet(TiersViewSet):
     copy_view_enabled = False
 
 
-class ServiceProblemForm(WagtailAdminModelForm):
+def _severity_choices() -> list[tuple[int, str]]:
+    """Each severity number with what it is called in every scheme (1 = most severe)."""
+    names: dict[int, list[str]] = {}
+    for level in SeverityLevel.objects.order_by("number", "scheme_id"):
+        names.setdefault(level.number, []).append(level.name)
+    if not names:
+        return [(n, str(n)) for n in range(1, 5)]
+    return [(number, f"{number}: {' / '.join(labels)}") for number, labels in names.items()]
+
+
+class SeverityChoiceMixin:
+    """A severity select labelled with the schemes' own names; plans compare by number."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["severity"] = forms.TypedChoiceField(
+            coerce=int,
+            choices=_severity_choices(),
+            initial=self.instance.severity if self.instance.pk else None,
+            help_text="Plans e-mail problems at or above their severity (Infinity: 1 and 2).",
+        )
+
+
+class ServiceProblemForm(SeverityChoiceMixin, WagtailAdminModelForm):
     """Record a problem; the first update customers receive is its description."""
 
     class Meta:
@@ -372,12 +397,12 @@ class ServiceProblemForm(WagtailAdminModelForm):
 
     def clean_started_at(self):
         value = self.cleaned_data.get("started_at")
-        if value and value > timezone.now() + timezone.timedelta(minutes=5):
+        if value and value > timezone.now() + dt.timedelta(minutes=5):
             raise forms.ValidationError("The problem cannot start in the future.")
         return value
 
 
-class ServiceProblemUpdateForm(WagtailAdminModelForm):
+class ServiceProblemUpdateForm(SeverityChoiceMixin, WagtailAdminModelForm):
     """Change the problem and tell its customers what changed (the update text is sent)."""
 
     update = forms.CharField(

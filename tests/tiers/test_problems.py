@@ -389,7 +389,9 @@ def test_staff_record_update_and_resolve_in_admin(
     client, superuser, org_a, org_a_admin, mailoutbox, django_capture_on_commit_callbacks
 ):
     client.force_login(superuser)
-    assert client.get("/admin/tiers/serviceproblem/new/").status_code == 200
+    new = client.get("/admin/tiers/serviceproblem/new/")
+    assert new.status_code == 200
+    assert "1: Severity 1 - service down" in new.content.decode()
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             "/admin/tiers/serviceproblem/new/",

@@ -144,7 +144,8 @@ def test_staff_ticket_behaves_like_a_customer_ticket(
     # The customer sees the case and who opened it; never the internal note.
     client.force_login(org_a_member)
     page = client.get(ticket.get_absolute_url()).content.decode()
-    assert ticket.case_number in page and "Dana Analyst (support)" in page
+    assert ticket.case_number in page
+    assert "for Ari (A member), opened by Dana Analyst (support) via phone" in page
     assert "CDRs" not in page
 
 
