@@ -1,6 +1,8 @@
 """Demo site root and logins. Other apps' demo modules build on these."""
 
 from django.contrib.auth.models import Group
+from django.core.management.base import CommandError
+from django.db import IntegrityError, transaction
 
 from wagtail.models import Page, Site
 
@@ -18,6 +20,10 @@ DEMO_USERS = [
 ]
 
 
+class DemoUserConflict(CommandError):
+    """A demo login cannot be created as specified (load_demo prints the message, no traceback)."""
+
+
 def ensure_user(
     email: str,
     display_name: str,
@@ -29,10 +35,28 @@ def ensure_user(
 ) -> User:
     from allauth.account.models import EmailAddress
 
-    user, created = User.objects.get_or_create(
-        email=email,
-        defaults={"display_name": display_name, "is_staff": is_staff, "is_superuser": is_superuser},
-    )
+    existing = User.objects.filter(email__iexact=email).first()
+    if existing is None and User.objects.display_name_taken(display_name):
+        raise DemoUserConflict(
+            f"Cannot create the demo user {email}: the display name “{display_name}” is already "
+            "used by another account. Rename that account (Wagtail admin > Users) and run "
+            "load_demo again."
+        )
+    try:
+        with transaction.atomic():
+            user, created = User.objects.get_or_create(
+                email=email,
+                defaults={
+                    "display_name": display_name,
+                    "is_staff": is_staff,
+                    "is_superuser": is_superuser,
+                },
+            )
+    except IntegrityError as exc:  # another process took the name between check and insert
+        raise DemoUserConflict(
+            f"Cannot create the demo user {email}: the display name “{display_name}” was just "
+            "taken by another account. Run load_demo again."
+        ) from exc
     if created:
         user.set_password(password)
         user.save()

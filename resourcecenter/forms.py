@@ -6,7 +6,7 @@ import unicodedata
 
 from django import forms
 
-from resourcecenter.models import User
+from resourcecenter.models import DISPLAY_NAME_TAKEN, User
 from resourcecenter.roles import is_support_staff
 
 DISPLAY_NAME_MIN = 2
@@ -75,13 +75,9 @@ def clean_display_name(value: str, user: User | None = None) -> str:
             "That name is reserved for the support team; please choose another.",
             code="display_name_reserved",
         )
-    taken = User.objects.filter(display_name__iexact=name)
-    if user is not None and user.pk is not None:
-        taken = taken.exclude(pk=user.pk)
-    if taken.exists():
-        raise forms.ValidationError(
-            "That display name is taken; please choose another.", code="display_name_taken"
-        )
+    exclude_pk = user.pk if user is not None else None
+    if User.objects.display_name_taken(name, exclude_pk=exclude_pk):
+        raise forms.ValidationError(DISPLAY_NAME_TAKEN, code="display_name_taken")
     return name
 
 
@@ -92,7 +88,7 @@ def generate_display_name() -> str:
     """
     for _ in range(20):
         name = f"Member {secrets.randbelow(900_000) + 100_000}"
-        if not User.objects.filter(display_name__iexact=name).exists():
+        if not User.objects.display_name_taken(name):
             return name
     return f"Member {secrets.token_hex(6)}"
 

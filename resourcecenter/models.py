@@ -2,6 +2,8 @@
 
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
+from django.db.models import Q, Value
+from django.db.models.functions import Lower
 
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
@@ -29,12 +31,42 @@ class UserManager(BaseUserManager):
         return self._create_user(email, password, **extra_fields)
 
     def create_superuser(self, email: str, password: str | None = None, **extra_fields):
+        """A superuser (`manage.py createsuperuser`) with a verified, primary e-mail address.
+
+        The address was typed by someone with shell access to the server, which is as strong a
+        proof as a confirmation link; without the row the first login would stop at "confirm
+        your e-mail" (verification is mandatory) and allauth's e-mail pages would be empty.
+        """
+        from allauth.account.models import EmailAddress
+
         extra_fields.setdefault("is_staff", True)
         extra_fields.setdefault("is_superuser", True)
-        return self._create_user(email, password, **extra_fields)
+        user = self._create_user(email, password, **extra_fields)
+        EmailAddress.objects.using(self._db).update_or_create(
+            user=user, email=user.email, defaults={"verified": True, "primary": True}
+        )
+        return user
+
+    def display_name_taken(self, name: str, *, exclude_pk: int | None = None) -> bool:
+        """Whether another account uses `name` - compared exactly as the database constraint
+        compares (LOWER() of the stored name; empty names are never "taken")."""
+        if not name:
+            return False
+        taken = (
+            self.exclude(display_name="")
+            .annotate(display_name_lower=Lower("display_name"))
+            .filter(display_name_lower=Lower(Value(name)))
+        )
+        if exclude_pk is not None:
+            taken = taken.exclude(pk=exclude_pk)
+        return taken.exists()
 
     def get_by_natural_key(self, username):
         return self.get(email__iexact=username)
+
+
+DISPLAY_NAME_CONSTRAINT = "resourcecenter_user_display_name_ci_unique"
+DISPLAY_NAME_TAKEN = "That display name is taken; please choose another."
 
 
 class User(AbstractUser):
@@ -58,6 +90,17 @@ class User(AbstractUser):
 
     class Meta:
         ordering = ["email"]
+        constraints = [
+            # Two members must not look alike: display names are unique ignoring case. Empty
+            # means "not chosen" (the public name falls back) and may repeat.
+            models.UniqueConstraint(
+                Lower("display_name"),
+                condition=~Q(display_name=""),
+                name=DISPLAY_NAME_CONSTRAINT,
+                violation_error_code="display_name_taken",
+                violation_error_message=DISPLAY_NAME_TAKEN,
+            )
+        ]
 
     def __str__(self) -> str:
         return self.public_name

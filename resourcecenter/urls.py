@@ -15,6 +15,8 @@ urlpatterns = [
     path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
+    # allauth's sign-up in a transaction that answers uniqueness races (before allauth.urls).
+    path("accounts/signup/", views.signup, name="account_signup"),
     path("accounts/", include("allauth.urls")),
     path("accounts/profile/", views.profile, name="profile"),
     path(

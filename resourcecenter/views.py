@@ -1,10 +1,13 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import IntegrityError, transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
+from allauth.account import views as allauth_views
+from allauth.account.internal.flows import signup as signup_flows
 from allauth.account.internal.flows.email_verification import (
     send_verification_email_to_address,
 )
@@ -15,6 +18,7 @@ from allauth.mfa.models import Authenticator
 
 from resourcecenter.adapters import PENDING_VERIFICATION_SESSION_KEY
 from resourcecenter.forms import ProfileForm, ResendVerificationForm
+from resourcecenter.services import save_or_field_error, uniqueness_error
 
 RESEND_RATE_LIMITS = {"resend_verification": "10/m/ip"}
 
@@ -24,9 +28,10 @@ def profile(request):
     """A person's own account: display name, names, and links to e-mail, password and 2FA."""
     form = ProfileForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, "Your profile was saved.")
-        return redirect("profile")
+        if save_or_field_error(form, form.save) is not None:
+            messages.success(request, "Your profile was saved.")
+            return redirect("profile")
+        request.user.refresh_from_db()  # the form changed the instance; the save did not happen
     addresses = list(EmailAddress.objects.filter(user=request.user).order_by("-primary", "email"))
     primary = next((a for a in addresses if a.primary), None)
     mfa_types = set(Authenticator.objects.filter(user=request.user).values_list("type", flat=True))
@@ -39,6 +44,34 @@ def profile(request):
         "recovery_codes_active": Authenticator.Type.RECOVERY_CODES in mfa_types,
     }
     return render(request, "account/profile.html", context, status=400 if form.errors else 200)
+
+
+class SignupView(allauth_views.SignupView):
+    """allauth's sign-up, in one transaction that turns a uniqueness race into a form answer.
+
+    The form checks the display name and allauth checks the address, but another sign-up can
+    take either between the check and the insert. Then nothing of this sign-up is kept: a taken
+    display name is shown on its field like the form's own check; a taken address gets exactly
+    the answer allauth gives for an address with an account (no enumeration).
+    """
+
+    def form_valid(self, form):
+        try:
+            with transaction.atomic():
+                return super().form_valid(form)
+        except IntegrityError as exc:
+            explained = uniqueness_error(exc)
+            if explained is None:
+                raise
+            field, message = explained
+            if field == "email":
+                email = form.cleaned_data.get("email")
+                return signup_flows.prevent_enumeration(self.request, email=email, phone=None)
+            form.add_error(field, message)
+            return self.form_invalid(form)
+
+
+signup = SignupView.as_view()
 
 
 @require_http_methods(["GET", "POST"])

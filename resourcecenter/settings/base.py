@@ -20,7 +20,7 @@ INSTALLED_APPS = [
     "wagtail.contrib.routable_page",
     "wagtail.embeds",
     "wagtail.sites",
-    "wagtail.users",
+    "resourcecenter.apps.UsersAppConfig",  # wagtail.users with our Users screen
     "wagtail.snippets",
     "wagtail.documents",
     "wagtail.images",
