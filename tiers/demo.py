@@ -5,6 +5,9 @@ every state.
   member (member@example.com), with a forum regular as a second member.
 - Rheinland Smart Metering: Infinity, Europe business hours.
 - Sprout Sensors: Community (free), so its people see the upgrade path.
+- A phone ticket a support analyst opened for Rheinland, and two service problems (one current
+  in Europe with an update, one resolved yesterday) whose notifications went to the Infinity
+  organisations' contacts.
 
 Idempotent: organisations are matched by slug and tickets by (organisation, subject); runs after
 forum.demo so one of Northwind's forum threads can be promoted to a ticket.
@@ -18,7 +21,14 @@ from django.utils import timezone
 
 from resourcecenter.demo import ensure_user
 from tiers import seed, services
-from tiers.models import ExclusionReason, Membership, Organisation, Plan, Ticket
+from tiers.models import (
+    ExclusionReason,
+    Membership,
+    Organisation,
+    Plan,
+    ServiceProblem,
+    Ticket,
+)
 
 ORGS = [
     # slug, name, region, plan code, admin (e-mail, name), members
@@ -219,12 +229,30 @@ def load(stdout, style) -> None:
             now=timezone.now() - dt.timedelta(days=6),
         )
         created += 1
+    rheinland = orgs["rheinland-smart-metering"]
+    phone_subject = "Gateways in Düsseldorf cannot reach the VPN"
+    if not Ticket.objects.filter(organisation=rheinland, subject=phone_subject).exists():
+        services.open_ticket(
+            organisation=rheinland,
+            requester=ensure_user("ben.kowalski@example.com", "Ben Kowalski"),
+            subject=phone_subject,
+            description="Ben called: about 300 gateways in Düsseldorf lost their VPN tunnel "
+            "at 07:40; data sessions come up but no traffic reaches the head end.",
+            devices_affected=300,
+            incident_at=timezone.now() - dt.timedelta(hours=1),
+            customer_severity=2,
+            channel="phone",
+            opened_by=staff,
+        )
+        created += 1
+    problems = _demo_problems(staff)
     services.sweep()
     promoted = _promote_demo_thread(northwind)
     stdout.write(
         style.SUCCESS(
             f"Support tiers: {len(orgs)} organisations, {created} new tickets"
             + (f", thread promoted to {promoted}" if promoted else "")
+            + (f", {problems} new service problems" if problems else "")
             + "."
         )
     )
@@ -248,3 +276,58 @@ def _promote_demo_thread(organisation: Organisation) -> str | None:
         return None
     result = services.promote_thread(thread=thread, by=thread.author)
     return result.ticket.case_number if result.ticket else None
+
+
+def _demo_problems(staff) -> int:
+    """One problem resolved yesterday and one current in Europe (with an update), their
+    e-mails sent when they were recorded (so the delivery log shows them on time)."""
+    from tiers import problems
+
+    now = timezone.now()
+    created = 0
+    resolved = "Core network outage (all regions)"
+    if not ServiceProblem.objects.filter(title=resolved).exists():
+        yesterday = now - dt.timedelta(days=1)
+        problem = services.record_problem(
+            by=staff,
+            title=resolved,
+            description="New data sessions could not be established in any market.",
+            severity=1,
+            started_at=yesterday - dt.timedelta(minutes=12),
+            now=yesterday,
+        )
+        problems.deliver_due(now=yesterday + dt.timedelta(minutes=1))
+        services.update_problem(
+            problem=problem,
+            by=staff,
+            body="A failed configuration change on the packet core was rolled back; every "
+            "market is passing traffic again.",
+            status=ServiceProblem.RESOLVED,
+            now=yesterday + dt.timedelta(minutes=55),
+        )
+        problems.deliver_due(now=yesterday + dt.timedelta(minutes=56))
+        created += 1
+    current = "Data sessions slow on a roaming partner in Poland"
+    if not ServiceProblem.objects.filter(title=current).exists():
+        problem = services.record_problem(
+            by=staff,
+            title=current,
+            description="Devices roaming on one Polish partner network see data sessions "
+            "set up slowly (10-30 s) and some PDP context requests time out.",
+            severity=2,
+            region="eu",
+            started_at=now - dt.timedelta(minutes=50),
+            now=now - dt.timedelta(minutes=40),
+        )
+        problems.deliver_due(now=now - dt.timedelta(minutes=39))
+        services.update_problem(
+            problem=problem,
+            by=staff,
+            body="The partner confirmed a faulty signalling link; traffic is being moved to a "
+            "second partner network. Devices reconnect on their next attach.",
+            status=ServiceProblem.MONITORING,
+            now=now - dt.timedelta(minutes=10),
+        )
+        problems.deliver_due(now=now - dt.timedelta(minutes=9))
+        created += 1
+    return created

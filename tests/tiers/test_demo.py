@@ -6,7 +6,7 @@ from django.core.management.color import no_style
 
 from resourcecenter import demo as site_demo
 from tiers import demo
-from tiers.models import Organisation, Ticket
+from tiers.models import Organisation, ProblemNotification, ServiceProblem, Ticket
 
 
 def test_demo_loads_every_state_and_is_idempotent(db):
@@ -27,7 +27,21 @@ def test_demo_loads_every_state_and_is_idempotent(db):
     assert states == {s for s, _ in Ticket.STATUS_CHOICES}
     assert Ticket.objects.filter(breached_at__isnull=False).exists()
     assert Ticket.objects.filter(thread__isnull=False).exists()
+    phone = Ticket.objects.get(channel="phone")
+    assert phone.opened_by.email == "staff@example.com"
+    assert phone.requester.email == "ben.kowalski@example.com"
+    assert ServiceProblem.objects.filter(status="monitoring", region="eu").exists()
+    assert ServiceProblem.objects.filter(status="resolved").exists()
+    # The Infinity contacts were told, Community's were not; nothing is left unsent.
+    told = set(ProblemNotification.objects.values_list("user__email", flat=True))
+    assert {"member@example.com", "klara.schmidt@example.com"} <= told
+    assert "chen.li@example.com" not in told
+    assert not ProblemNotification.objects.filter(status="pending").exists()
+    assert not any(n.is_late for n in ProblemNotification.objects.all())
     count = Ticket.objects.count()
+    notifications = ProblemNotification.objects.count()
     demo.load(StringIO(), no_style())
     assert Ticket.objects.count() == count
     assert Organisation.objects.count() == 3
+    assert ServiceProblem.objects.count() == 2
+    assert ProblemNotification.objects.count() == notifications
