@@ -8,7 +8,7 @@ from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 
 from wagtail import blocks
-from wagtail.blocks import StructBlockValidationError
+from wagtail.blocks import StreamBlockValidationError, StructBlockValidationError
 from wagtail.contrib.table_block.blocks import TableBlock
 from wagtail.images.blocks import ImageChooserBlock
 
@@ -359,6 +359,33 @@ class RichTableBlock(blocks.StructBlock):
         return context
 
 
+HEADING_LEVELS = {"h2": 2, "h3": 3, "h4": 4}
+
+
+def heading_outline_errors(stream_value) -> dict[int, str]:
+    """Headings that skip a level, by block index, with what to use instead.
+
+    The page title is the H1, so the first heading must be an H2 and each next heading at most
+    one level deeper than the one before: screen reader users move through a page by heading
+    level, and the table of contents nests by it.
+    """
+    errors: dict[int, str] = {}
+    previous = 1
+    for index, child in enumerate(stream_value):
+        if child.block_type != "heading":
+            continue
+        level = HEADING_LEVELS.get(child.value.get("level"), 2)
+        if level > previous + 1:
+            errors[index] = (
+                f"This H{level} follows "
+                + ("the page title (H1)" if previous == 1 else f"an H{previous}")
+                + f": use H{previous + 1} so that no heading level is skipped."
+            )
+            level = previous + 1
+        previous = level
+    return errors
+
+
 class BaseStreamBlock(blocks.StreamBlock):
     paragraph = blocks.RichTextBlock(
         features=["h2", "h3", "bold", "italic", "link", "ol", "ul", "code", "blockquote"],
@@ -373,6 +400,20 @@ class BaseStreamBlock(blocks.StreamBlock):
     table = TableBlock(template="blocks/table_block.html")
     rich_table = RichTableBlock()
     video = VideoEmbedBlock()
+
+    def clean(self, value):
+        value = super().clean(value)
+        errors = heading_outline_errors(value)
+        if errors:
+            raise StreamBlockValidationError(
+                block_errors={
+                    index: StructBlockValidationError(
+                        block_errors={"level": ValidationError(message)}
+                    )
+                    for index, message in errors.items()
+                }
+            )
+        return value
 
 
 class ChapterBlock(blocks.StructBlock):

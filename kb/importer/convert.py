@@ -346,16 +346,19 @@ def take_title(
 
 
 def finish_headings(blocks: list[RawBlock]) -> dict[str, str]:
-    """Map Markdown heading levels onto h2-h4, give every heading a unique anchor and return
+    """Map Markdown heading levels onto h2-h4 without skipping a level (an H4 right after an
+    H2 becomes an H3), give every heading a unique anchor and return
     the anchors other documents may use for it (GitHub/Docusaurus and MkDocs styles, {#ids})."""
     aliases: dict[str, str] = {}
     seen: set[str] = set()
     github_seen: dict[str, int] = {}
+    previous = 1  # the page title is the H1
     for block in blocks:
         if block.type != "heading":
             continue
-        level = block.meta.get("level", 2)
-        block.value["level"] = "h2" if level <= 2 else "h3" if level == 3 else "h4"
+        level = min(max(block.meta.get("level", 2), 2), 4, previous + 1)  # no skipped levels
+        previous = level
+        block.value["level"] = f"h{level}"
         text = block.value["text"]
         explicit = slugify(block.meta.get("id") or "")[:ANCHOR_MAX]
         base = heading_anchor({"anchor": explicit, "text": text})[:ANCHOR_MAX].strip("-")

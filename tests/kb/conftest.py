@@ -138,3 +138,17 @@ def rich_body():
         ("video", {"url": "https://youtu.be/dQw4w9WgXcQ", "title": "APN walkthrough"}),
         ("heading", {"text": "Configure the APN", "level": "h2", "anchor": ""}),
     ]
+
+
+def skipped_heading_levels(html: str) -> list[str]:
+    """Headings in <main> that skip a level (an h4 right after an h2 ...): should be []."""
+    import re
+
+    main = re.search(r"<main\b.*?</main>", html, re.S)
+    levels = re.findall(r"<h([1-6])\b[^>]*>(.*?)</h\1>", main.group(0) if main else "", re.S)
+    problems, previous = [], 0
+    for level, text in levels:
+        if int(level) > previous + 1:
+            problems.append(f"h{level} after h{previous}: {re.sub(r'<[^>]+>', '', text)[:40]}")
+        previous = int(level)
+    return problems

@@ -181,9 +181,9 @@ def test_code_tabs_label_curl_and_languages():
     assert 'data-label="curl"' in html
     assert 'data-label="Shell"' in html
     assert 'data-label="Java"' in html and 'data-language="java"' in html
-    # Without JS every panel is visible and named by a heading.
+    # Without JS every panel is visible and named by its label.
     assert "hidden" not in html
-    assert html.count('<h3 class="code-tab-label">') == 3
+    assert html.count('<p class="code-tab-label">') == 3  # named, but not in the outline
 
 
 def test_image_block_with_alt_text_and_caption():

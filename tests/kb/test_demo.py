@@ -16,9 +16,10 @@ from wagtail.models import Page, PageLogEntry, Revision
 import pytest
 
 from kb import demo
-from kb.blocks import BaseStreamBlock
+from kb.blocks import BaseStreamBlock, heading_outline_errors
 from kb.demo_content import PRODUCT_AREAS, SECTIONS
 from kb.models import ArticlePage, CodeSamplePage, ProductArea, ResourceIndexPage, VideoPage
+from tests.kb.conftest import skipped_heading_levels
 
 CONTENT_TYPES = (ArticlePage, CodeSamplePage, VideoPage)
 
@@ -186,6 +187,10 @@ def test_every_demo_page_renders(client, demo_site):
         response = client.get(page.url)
         assert response.status_code == 200, page.url
         assert escape(page.title) in response.content.decode(), page.url
+        # a clean outline: no skipped heading levels, and the body passes the editor's checks
+        assert skipped_heading_levels(response.content.decode()) == [], page.url
+        if hasattr(page, "body"):
+            assert heading_outline_errors(page.body) == {}, page.url
 
 
 @pytest.mark.django_db

@@ -1130,3 +1130,16 @@ def test_anchors_cannot_smuggle_markup_into_links(db):
     for bad in ('x" onclick="a()', "a b", "javascript:alert(1)", "<b>", "", "a" * 81):
         assert clean_anchor(bad) == ""
     assert AnchoredPageLinkHandler.expand_db_attributes_many([{"id": "999999"}]) == ["<a>"]
+
+
+def test_skipped_heading_levels_are_closed_up(home_page, media, tmp_path):
+    root = tmp_path / "outline"
+    root.mkdir()
+    (root / "page.md").write_text("# Page\n\n#### Deep first\n\n## Top\n\n#### Deep again\n")
+    import_docs(root)
+    page = article("page.md")
+    levels = [(v["text"], v["level"]) for t, v in blocks(page) if t == "heading"]
+    assert levels == [("Deep first", "h2"), ("Top", "h2"), ("Deep again", "h3")]
+    from kb.blocks import heading_outline_errors
+
+    assert heading_outline_errors(page.body) == {}

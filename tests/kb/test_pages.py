@@ -163,3 +163,58 @@ def test_page_types_are_in_the_right_places(home_page, section):
     assert VideoPage.can_create_at(section)
     assert ResourceIndexPage.can_create_at(home_page)
     assert not ArticlePage.can_create_at(ArticlePage())
+
+
+def test_heading_outline_never_skips_a_level(
+    client, section, make_article, make_code_sample, make_video
+):
+    from tests.kb.conftest import skipped_heading_levels
+
+    body = [("code_tabs", rich_body()[6][1])] + rich_body()  # tabs right after the title
+    pages = [
+        make_article(section, "Outline article", body=body, tags=["apn"]),
+        make_code_sample(section, "Outline sample", body=body, task="Lists SIMs", tags=["apn"]),
+        make_video(
+            section,
+            "Outline video",
+            body=body,
+            tags=["apn"],
+            chapters=[("chapter", {"start": "00:00", "title": "Welcome"})],
+            transcript="Hello.",
+        ),
+    ]
+    for url in [section.url, "/"] + [page.url for page in pages]:
+        page_html = html(client.get(url))
+        assert "<h1" in page_html, url
+        assert skipped_heading_levels(page_html) == [], url
+
+
+def test_editors_cannot_save_a_heading_that_skips_a_level(section):
+    from django.core.exceptions import ValidationError
+
+    from kb.blocks import BaseStreamBlock
+
+    stream = BaseStreamBlock()
+    good = stream.to_python(
+        [
+            {"type": "heading", "value": {"text": "A", "level": "h2"}},
+            {"type": "heading", "value": {"text": "B", "level": "h3"}},
+            {"type": "heading", "value": {"text": "C", "level": "h4"}},
+            {"type": "heading", "value": {"text": "D", "level": "h2"}},
+        ]
+    )
+    stream.clean(good)
+    bad = stream.to_python(
+        [
+            {"type": "heading", "value": {"text": "A", "level": "h3"}},
+            {"type": "paragraph", "value": "<p>x</p>"},
+            {"type": "heading", "value": {"text": "B", "level": "h2"}},
+            {"type": "heading", "value": {"text": "C", "level": "h4"}},
+        ]
+    )
+    with pytest.raises(ValidationError) as excinfo:
+        stream.clean(bad)
+    errors = excinfo.value.block_errors
+    assert sorted(errors) == [0, 3]
+    assert "use H2" in str(errors[0].block_errors["level"])
+    assert "follows an H2: use H3" in str(errors[3].block_errors["level"])
