@@ -113,8 +113,13 @@ class _RaceSafeSaveMixin:
         return self.form_invalid(form)
 
     def save_instance(self):
+        self.form.instance.__dict__.pop(services.EMAIL_CHANGE_ATTR, None)
         instance = super().save_instance()
-        self._email_change = services.set_primary_email(instance, create_missing=True)
+        # The post_save receiver has already synced existing rows (and noted what it did);
+        # an account without rows gets its first one here.
+        self._email_change = services.set_primary_email(
+            instance, create_missing=True
+        ) or instance.__dict__.pop(services.EMAIL_CHANGE_ATTR, None)
         return instance
 
 

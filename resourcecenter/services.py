@@ -35,6 +35,8 @@ from resourcecenter.models import DISPLAY_NAME_CONSTRAINT, DISPLAY_NAME_TAKEN, U
 T = TypeVar("T")
 
 EMAIL_TAKEN = "This address is already used by another account."
+# set_primary_email notes what it changed on the user object (see admin_users).
+EMAIL_CHANGE_ATTR = "_primary_email_change"
 
 
 def uniqueness_error(exc: IntegrityError) -> tuple[str, str] | None:
@@ -140,7 +142,9 @@ def set_primary_email(user: User, *, create_missing: bool = True) -> EmailChange
         address = existing
     else:
         address = EmailAddress.objects.create(user=user, email=email, primary=True, verified=False)
-    return EmailChange(previous, address, needs_verification=not address.verified)
+    change = EmailChange(previous, address, needs_verification=not address.verified)
+    setattr(user, EMAIL_CHANGE_ATTR, change)  # for the caller of user.save() (the admin view)
+    return change
 
 
 def announce_email_change(request, user: User, change: EmailChange) -> None:
