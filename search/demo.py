@@ -22,6 +22,7 @@ SYNONYMS = [
     ("IMEI, device identity", ""),
     ("API key, token, credentials", ""),
     ("roaming, visited network", ""),
+    ("attached, connected", "Customers say connected; the network says attached."),
     ("webhook, callback, event notification", ""),
     ("data usage, consumption, data volume", ""),
     ("activate, activation, provisioning", ""),

@@ -64,6 +64,11 @@ def _entry(doc: SearchDocument) -> SearchEntry:
 class DatabaseEngine(Engine):
     """Storage and filters shared by the SQLite and PostgreSQL engines."""
 
+    # Above `full_rank_max` matches, a first page (up to `title_tier_max` hits) is ranked
+    # from the matches in titles, headings and tags when there are enough of them.
+    full_rank_max = 2000
+    title_tier_max = 50
+
     # -- indexing
     def _upsert(self, docs: list[SearchDocument]) -> None:
         """Replace the entries of `docs` (plain executemany: bulk loads stay fast)."""
@@ -188,21 +193,32 @@ class DatabaseEngine(Engine):
         return f"({parts})", [f"%|{_like_escape(a)}|%" for a in sorted(audiences)]
 
     def _facets(self, from_where: str, params: list) -> Facets:
-        """Kind and product-area counts in one pass over the matches, tags in a second."""
+        """Counts by kind, product area and tag of the matches described by `from_where`."""
+        kind_rows, tag_rows = self._facet_rows(from_where, params)
         facets = Facets()
         kinds: dict[str, int] = {}
         areas: dict[str, list] = {}
+        for kind, area, name, n in kind_rows:
+            kinds[kind] = kinds.get(kind, 0) + n
+            if area:
+                entry = areas.setdefault(area, [name or area, 0])
+                entry[1] += n
+        facets.tag = [(t, n) for t, n in tag_rows]
+        facets.kind = sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0]))
+        facets.product_area = sorted(
+            ((slug, name, n) for slug, (name, n) in areas.items()), key=lambda a: (-a[2], a[0])
+        )[: self.facet_limit]
+        return facets
+
+    def _facet_rows(self, from_where: str, params: list) -> tuple[list, list]:
+        """(kind, area, area name, count) rows in one pass over the matches, tags in a second."""
         with connection.cursor() as cursor:
             cursor.execute(
                 f"SELECT e.kind, e.product_area, MAX(e.product_area_name), COUNT(*) "  # noqa: S608
                 f"FROM {from_where} GROUP BY e.kind, e.product_area",
                 params,
             )
-            for kind, area, name, n in cursor.fetchall():
-                kinds[kind] = kinds.get(kind, 0) + n
-                if area:
-                    entry = areas.setdefault(area, [name or area, 0])
-                    entry[1] += n
+            kind_rows = cursor.fetchall()
             tag_from = from_where.replace(
                 " WHERE ", f" JOIN {TAG} t ON t.entry_id = e.id WHERE ", 1
             )
@@ -211,12 +227,7 @@ class DatabaseEngine(Engine):
                 f"GROUP BY t.tag ORDER BY 2 DESC, 1 LIMIT {int(self.facet_limit)}",
                 params,
             )
-            facets.tag = [(t, n) for t, n in cursor.fetchall()]
-        facets.kind = sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0]))
-        facets.product_area = sorted(
-            ((slug, name, n) for slug, (name, n) in areas.items()), key=lambda a: (-a[2], a[0])
-        )[: self.facet_limit]
-        return facets
+            return kind_rows, cursor.fetchall()
 
     @staticmethod
     def _hit(row: dict, title_marked: str, snippet_marked: str, score: float) -> Hit:
@@ -318,8 +329,6 @@ def fts_match(query: ParsedQuery, *, match_all: bool = True, prefix_mode: str = 
 
 # Joins go through a narrow covering index (migration 0003), never the wide rows.
 JOINED = f"search_fts JOIN {ENTRY} e INDEXED BY search_entry_meta ON e.id = search_fts.rowid"
-TITLE_TIER_MAX = 50
-FULL_RANK_MAX = 2000  # matches scored in full; above, titles/headings/tags first
 
 
 class SqliteEngine(DatabaseEngine):
@@ -332,14 +341,25 @@ class SqliteEngine(DatabaseEngine):
         with connection.cursor() as cursor:
             cursor.execute("INSERT INTO search_fts(search_fts) VALUES ('optimize')")
 
-    def _score_sql(self) -> str:
-        return (
+    def _score_sql(self, exact: bool = False) -> str:
+        """bm25 times freshness (%s: now), doubled with `exact` (a second %s: the words as
+        typed) for documents that contain them rather than only their synonyms."""
+        score = (
             f"bm25(search_fts, {self.weights}) * e.boost * "
             f"(1.0 + 0.5 / (1.0 + MAX(%s - e.updated_epoch, 0) / {HALF_LIFE_SECONDS}))"
         )
+        if exact:
+            score += (
+                " * (CASE WHEN e.id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH %s) "
+                "THEN 2.0 ELSE 1.0 END)"
+            )
+        return score
 
     def _search(self, request: SearchRequest) -> SearchResult:
         match = fts_match(request.query, match_all=request.match_all)
+        exact = fts_match(request.query.as_typed(), match_all=request.match_all)
+        score_params = [time.time(), exact] if exact != match else [time.time()]
+        score = self._score_sql(exact=exact != match)
         where, params = self._filters(request)
         where_sql = (" AND " + " AND ".join(where)) if where else ""
         from_where = f"{JOINED} WHERE search_fts MATCH %s{where_sql}"
@@ -355,22 +375,22 @@ class SqliteEngine(DatabaseEngine):
             return SearchResult([], total, facets)
         with connection.cursor() as cursor:
             ranked: list = []
-            if total > FULL_RANK_MAX and wanted <= TITLE_TIER_MAX:
+            if total > self.full_rank_max and wanted <= self.title_tier_max:
                 # Very common words: rank the matches in titles, headings and tags (which
                 # the weights put first anyway) instead of scoring thousands of bodies.
                 cursor.execute(
-                    f"SELECT e.id, {self._score_sql()} AS score FROM {JOINED} "  # noqa: S608
+                    f"SELECT e.id, {score} AS score FROM {JOINED} "  # noqa: S608
                     f"WHERE search_fts MATCH %s{where_sql} ORDER BY score LIMIT %s",
-                    [time.time(), f"{{title headings tags}} : ({match})", *params, wanted],
+                    [*score_params, f"{{title headings tags}} : ({match})", *params, wanted],
                 )
                 ranked = cursor.fetchall()
             if len(ranked) >= wanted:
                 ranked = ranked[request.offset : wanted]
             else:
                 cursor.execute(
-                    f"SELECT e.id, {self._score_sql()} AS score FROM {from_where} "  # noqa: S608
+                    f"SELECT e.id, {score} AS score FROM {from_where} "  # noqa: S608
                     "ORDER BY score LIMIT %s OFFSET %s",
-                    [time.time(), *base_params, request.limit, request.offset],
+                    [*score_params, *base_params, request.limit, request.offset],
                 )
                 ranked = cursor.fetchall()
             hits = self._hydrate(cursor, match, ranked)
@@ -467,25 +487,31 @@ def _ts_token(token: str) -> str:
     return "'" + token.replace("\\", "").replace("'", "''") + "'"
 
 
-def _ts_alternative(tokens: list[str], prefix: bool) -> str:
+def _ts_alternative(tokens: list[str], prefix: bool, adjacent: bool = True) -> str:
     parts = [_ts_token(t) for t in tokens]
     if prefix:
         parts[-1] += ":*"
-    return parts[0] if len(parts) == 1 else "(" + " <-> ".join(parts) + ")"
+    joiner = " <-> " if adjacent else " & "
+    return parts[0] if len(parts) == 1 else "(" + joiner.join(parts) + ")"
 
 
-def _ts_clause(clause: Clause, *, prefix_mode: str) -> str:
+def _ts_clause(clause: Clause, *, prefix_mode: str, adjacent: bool = True) -> str:
     if clause.prefix and len(clause.alternatives) == 1:
-        exact = _ts_alternative(clause.tokens, False)
-        prefixed = _ts_alternative(clause.tokens, True)
+        exact = _ts_alternative(clause.tokens, False, adjacent)
+        prefixed = _ts_alternative(clause.tokens, True, adjacent)
         return prefixed if prefix_mode == "only" else f"({exact} | {prefixed})"
-    parts = [_ts_alternative(a, False) for a in clause.alternatives]
+    parts = [_ts_alternative(a, False, adjacent) for a in clause.alternatives]
     return parts[0] if len(parts) == 1 else "(" + " | ".join(parts) + ")"
 
 
 def ts_query(query: ParsedQuery, *, match_all: bool = True, prefix_mode: str = "or") -> str:
-    """Render a parsed query as to_tsquery() input (each token quoted, then stemmed by PG)."""
-    positive = [_ts_clause(c, prefix_mode=prefix_mode) for c in query.positive]
+    """Render a parsed query as to_tsquery() input (each token quoted, then stemmed by PG).
+
+    In the relaxed form (any two words of a long question) the words of a phrase need not be
+    adjacent: a phrase makes PostgreSQL recheck every candidate row against its full tsvector,
+    which for a relaxed question means reading thousands of them out of TOAST.
+    """
+    positive = [_ts_clause(c, prefix_mode=prefix_mode, adjacent=match_all) for c in query.positive]
     if match_all:
         expression = "(" + " & ".join(positive) + ")"
     else:
@@ -500,6 +526,22 @@ def ts_query(query: ParsedQuery, *, match_all: bool = True, prefix_mode: str = "
     return expression
 
 
+def ts_any_word(query: ParsedQuery) -> str:
+    """Any word of the query's positive clauses: what snippets highlight.
+
+    ts_headline's cost grows with the query, and a relaxed question with synonyms is a long
+    one; the words alone pick the same fragments and mark the same terms.
+    """
+    words: list[str] = []
+    for clause in query.positive:
+        prefix = clause.prefix and len(clause.alternatives) == 1
+        for alternative in clause.alternatives:
+            for token in alternative:
+                word = _ts_token(token)
+                words += [word, f"{word}:*"] if prefix else [word]
+    return " | ".join(dict.fromkeys(words)) or "''"
+
+
 HEADLINE_OPTIONS = (
     f'StartSel="{MARK_START}", StopSel="{MARK_END}", MaxWords=32, MinWords=14, '
     'MaxFragments=2, FragmentDelimiter=" … "'
@@ -507,10 +549,22 @@ HEADLINE_OPTIONS = (
 TITLE_HEADLINE_OPTIONS = f'StartSel="{MARK_START}", StopSel="{MARK_END}", HighlightAll=true'
 
 
+def _prefer_indexes(cursor) -> None:
+    """Within the current transaction, find matches through the GIN indexes.
+
+    The planner costs `@@` like any cheap operator, so for a word in a third of the rows it
+    picks a sequential scan, which reads every row's tsvector out of TOAST (about 15 times
+    slower than a bitmap scan of the index, which needs no vector for plain word queries).
+    """
+    cursor.execute("SET LOCAL enable_seqscan = off")
+
+
 class PostgresEngine(DatabaseEngine):
     """tsvector (title A, headings/tags B, body D) + GIN; ts_rank_cd with weights; ts_headline."""
 
     name = "postgresql"
+    full_rank_max = 500
+    common_candidates = 300
     rank_weights = "{0.1, 0.2, 0.5, 1.0}"  # D, C, B, A
 
     # Cover density without length normalisation ranked the labelled demo queries best
@@ -524,41 +578,135 @@ class PostgresEngine(DatabaseEngine):
             cursor.execute(f"ANALYZE {ENTRY}")
             cursor.execute(f"ANALYZE {TAG}")
 
-    def _score_sql(self, column: str = "e.search_vector") -> str:
+    def _score_sql(
+        self, column: str = "e.search_vector", table: str = "e", exact: bool = False
+    ) -> str:
+        """Text rank times freshness (one %s parameter: now).
+
+        With `exact`, the rank of the words as typed (`q.exact`) is added to the rank of the
+        query with its synonyms (`q.query`): "ICCID" ranks a page about ICCIDs above pages
+        that only say "SIM".
+        """
+        source = "q" if table == "e" else table
+        rank = f"{self.rank_function}('{self.rank_weights}', {column}, {source}.query, " + (
+            f"{int(self.normalization)})"
+        )
+        if exact:
+            rank = (
+                f"({rank} + {self.rank_function}('{self.rank_weights}', {column}, "
+                f"{source}.exact, {int(self.normalization)}))"
+            )
+        return f"{rank} * {self._freshness_sql(table)}"
+
+    @staticmethod
+    def _freshness_sql(table: str = "e") -> str:
+        """The document's static boost, decayed with age (one %s parameter: now)."""
         return (
-            f"{self.rank_function}('{self.rank_weights}', {column}, q.query, "
-            f"{int(self.normalization)}) * e.boost * "
-            f"(1.0 + 0.5 / (1.0 + GREATEST(%s - e.updated_epoch, 0) / {HALF_LIFE_SECONDS}))"
+            f"{table}.boost * (1.0 + 0.5 / (1.0 + GREATEST(%s - {table}.updated_epoch, 0) / "
+            f"{HALF_LIFE_SECONDS}))"
         )
 
     def _search(self, request: SearchRequest) -> SearchResult:
         tsq = ts_query(request.query, match_all=request.match_all)
+        exact = ts_query(request.query.as_typed(), match_all=request.match_all)
         where, params = self._filters(request)
         where_sql = (" AND " + " AND ".join(where)) if where else ""
         from_where = (
-            f"{ENTRY} e CROSS JOIN to_tsquery('english', %s) AS q(query) "
+            f"{ENTRY} e CROSS JOIN (SELECT to_tsquery('english', %s) AS query, "
+            "to_tsquery('english', %s) AS exact) AS q "
             f"WHERE e.search_vector @@ q.query{where_sql}"
         )
-        base_params = [tsq, *params]
-        if request.facets:
-            facets = self._facets(from_where, base_params)
-            total = sum(n for _, n in facets.kind)
-        else:
-            facets = Facets()
-            with connection.cursor() as cursor:
+        base_params = [tsq, exact, *params]
+        score = self._score_sql(exact=exact != tsq)
+        with transaction.atomic(), connection.cursor() as cursor:
+            _prefer_indexes(cursor)
+            if request.facets:
+                facets = self._facets(from_where, base_params)
+                total = sum(n for _, n in facets.kind)
+            else:
+                facets = Facets()
                 cursor.execute(f"SELECT COUNT(*) FROM {from_where}", base_params)  # noqa: S608
                 total = cursor.fetchone()[0]
-        if not total or request.offset >= total:
-            return SearchResult([], total, facets)
+            if not total or request.offset >= total:
+                return SearchResult([], total, facets)
+            if total > self.full_rank_max:
+                ranked = self._rank_common(
+                    cursor, request, from_where, base_params, exact=exact != tsq
+                )
+            else:
+                cursor.execute(
+                    f"SELECT e.id, {score} AS score FROM {from_where} "  # noqa: S608
+                    "ORDER BY score DESC, e.id LIMIT %s OFFSET %s",
+                    [time.time(), *base_params, request.limit, request.offset],
+                )
+                ranked = cursor.fetchall()
+            hits = self._hydrate(cursor, ts_any_word(request.query), ranked)
+        return SearchResult(hits, total, facets)
+
+    def _rank_common(
+        self, cursor, request: SearchRequest, from_where: str, params: list, exact: bool
+    ):
+        """A page of a query matching thousands of rows, without scoring them all.
+
+        Scoring a match reads its full tsvector out of TOAST, which costs about as much as
+        everything else in a search put together once there are a few thousand. So the
+        order is: (1) the matches in titles, headings and tags, scored on their small
+        inline vector (the weights rank them first anyway); (2) the best
+        `common_candidates` of the other matches by quality and freshness, scored in full;
+        (3) the rest by quality and freshness. Each page is a slice of that one order.
+        """
+        wanted = request.offset + request.limit
+        now = time.time()
+        # Without exclusions, a match in the title vector is a match in the full vector
+        # (same leading lexemes and positions), so the full vector need not be read.
+        title_where = from_where
+        if not request.query.negative:
+            title_where = from_where.replace("e.search_vector @@ q.query", "TRUE", 1)
+        cursor.execute(
+            f"SELECT e.id, {self._score_sql('e.title_vector', exact=exact)} AS score "  # noqa: S608
+            f"FROM {title_where} AND e.title_vector @@ q.query ORDER BY score DESC, e.id LIMIT %s",
+            [now, *params, wanted],
+        )
+        ranked = cursor.fetchall()
+        if len(ranked) < wanted:
+            titled = [row[0] for row in ranked]
+            cursor.execute(
+                f"SELECT c.id, {self._score_sql('c.search_vector', 'c', exact)} AS score "  # noqa: S608
+                "FROM (SELECT e.id, e.search_vector, e.boost, e.updated_epoch, q.query, q.exact "
+                f"FROM {from_where} AND e.title_vector @@ q.query IS NOT TRUE "
+                f"ORDER BY {self._freshness_sql()} DESC, e.id LIMIT %s) c "
+                "ORDER BY score DESC, c.id",
+                [now, *params, now, self.common_candidates],
+            )
+            ranked += cursor.fetchall()
+            if len(ranked) < wanted:
+                cursor.execute(
+                    f"SELECT e.id, {self._freshness_sql()} AS score FROM {from_where} "  # noqa: S608
+                    "AND e.title_vector @@ q.query IS NOT TRUE "
+                    f"ORDER BY score DESC, e.id LIMIT %s OFFSET %s",
+                    [now, *params, wanted - len(ranked), len(ranked) - len(titled)],
+                )
+                ranked += cursor.fetchall()
+        return ranked[request.offset : wanted]
+
+    def _facet_rows(self, from_where: str, params: list) -> tuple[list, list]:
+        """Kinds, areas and the top tags in one statement: the matches are found once."""
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT e.id, {self._score_sql()} AS score FROM {from_where} "  # noqa: S608
-                "ORDER BY score DESC, e.id LIMIT %s OFFSET %s",
-                [time.time(), *base_params, request.limit, request.offset],
+                "WITH m AS MATERIALIZED ("  # noqa: S608
+                f"SELECT e.id, e.kind, e.product_area, e.product_area_name FROM {from_where}) "
+                "SELECT 'kind', m.kind, m.product_area, MAX(m.product_area_name), COUNT(*) "
+                "FROM m GROUP BY m.kind, m.product_area "
+                "UNION ALL "
+                "(SELECT 'tag', t.tag, '', '', COUNT(*) "
+                f"FROM m JOIN {TAG} t ON t.entry_id = m.id "
+                f"GROUP BY t.tag ORDER BY 5 DESC, 2 LIMIT {int(self.facet_limit)})",
+                params,
             )
-            ranked = cursor.fetchall()
-            hits = self._hydrate(cursor, tsq, ranked)
-        return SearchResult(hits, total, facets)
+            rows = cursor.fetchall()
+        kind_rows = [row[1:] for row in rows if row[0] == "kind"]
+        tag_rows = [(row[1], row[4]) for row in rows if row[0] == "tag"]
+        return kind_rows, tag_rows
 
     def _hydrate(self, cursor, tsq: str, ranked, config: str = "english") -> list[Hit]:
         if not ranked:
