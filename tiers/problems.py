@@ -87,8 +87,8 @@ def plan_notifications(update: ProblemUpdate) -> int:
     in_scope = set(affected_organisations(problem).values_list("pk", flat=True))
     already_told = set(
         Organisation.objects.filter(problem_notifications__update__problem=problem)
-        .exclude(problem_notifications__update=update)
         .values_list("pk", flat=True)
+        .distinct()
     )
     plans = plans_by_org(sorted(in_scope | already_told))
     told: dict[int, Plan] = {}
@@ -168,14 +168,13 @@ def deliver_due(now: dt.datetime | None = None, limit: int = 500) -> int:
             org_ids = list(notification.organisations.values_list("pk", flat=True))
             # Still a contact there? People who left, or stopped being admin or point of
             # contact, since the update was recorded are not written to.
+            # (One filter() call: the same membership row must match both conditions.)
             still = list(
                 Organisation.objects.filter(
+                    Q(memberships__is_point_of_contact=True)
+                    | Q(memberships__role=Membership.ROLE_ADMIN),
                     pk__in=org_ids,
                     memberships__user_id=notification.user_id,
-                )
-                .filter(
-                    Q(memberships__is_point_of_contact=True)
-                    | Q(memberships__role=Membership.ROLE_ADMIN)
                 )
                 .distinct()
                 .order_by("name")

@@ -18,7 +18,7 @@ import datetime as dt
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import F
+from django.db.models import Count, F, Q
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
@@ -483,26 +483,43 @@ class ProblemEditView(EditView):
 
 
 class DeliveryColumn(Column):
+    """Sent / pending / late e-mails of a problem (counted in the index query)."""
+
     def get_value(self, instance):
-        counts = {"pending": 0, "sent": 0, "late": 0}
-        for update in instance.updates.all():
-            for notification in update.notifications.all():
-                if notification.status == ProblemNotification.PENDING:
-                    counts["pending"] += 1
-                elif notification.status == ProblemNotification.SENT:
-                    counts["sent"] += 1
-                    counts["late"] += notification.is_late
-        text = f"{counts['sent']} sent"
-        if counts["pending"]:
-            text += f", {counts['pending']} pending"
-        if counts["late"]:
-            text += f", {counts['late']} late"
+        text = f"{instance.sent_count} sent"
+        if instance.pending_count:
+            text += f", {instance.pending_count} pending"
+        if instance.late_count:
+            text += f", {instance.late_count} late"
         return text
 
 
 class ProblemIndexView(IndexView):
     def get_base_queryset(self):
-        return super().get_base_queryset().prefetch_related("updates__notifications")
+        notification = "updates__notifications__"
+        return (
+            super()
+            .get_base_queryset()
+            .annotate(
+                sent_count=Count(
+                    "updates__notifications",
+                    filter=Q(**{f"{notification}status": ProblemNotification.SENT}),
+                ),
+                pending_count=Count(
+                    "updates__notifications",
+                    filter=Q(**{f"{notification}status": ProblemNotification.PENDING}),
+                ),
+                late_count=Count(
+                    "updates__notifications",
+                    filter=Q(
+                        **{
+                            f"{notification}status": ProblemNotification.SENT,
+                            f"{notification}sent_at__gt": F(f"{notification}deadline_at"),
+                        }
+                    ),
+                ),
+            )
+        )
 
 
 class ServiceProblemViewSet(TiersViewSet):

@@ -290,21 +290,28 @@ def test_crash_mid_fan_out_neither_loses_nor_duplicates(
     assert problem.updates.count() == 1
 
 
-def test_people_who_left_are_skipped(
+def test_people_who_left_or_were_demoted_are_skipped(
     staff_user,
     org_a,
     org_a_admin,
     org_a_second_admin,
+    user_factory,
     mailoutbox,
     django_capture_on_commit_callbacks,
 ):
+    third = user_factory(email="third-admin-a@example.com")
+    add_member(org_a, third, role=Membership.ROLE_ADMIN)
     services.record_problem(by=staff_user, title="Outage", description="Down.", severity=1)
+    assert ProblemNotification.objects.count() == 3
+    # Before the sweep runs, one admin leaves and another becomes a plain member.
     Membership.objects.filter(user=org_a_second_admin).delete()
+    Membership.objects.filter(user=third).update(role=Membership.ROLE_MEMBER)
     with django_capture_on_commit_callbacks(execute=True):
         problems.deliver_due()
     assert recipients(mailoutbox) == [org_a_admin.email]
-    skipped = ProblemNotification.objects.get(user=org_a_second_admin)
-    assert skipped.status == "skipped" and skipped.sent_at is None
+    for user in (org_a_second_admin, third):
+        skipped = ProblemNotification.objects.get(user=user)
+        assert skipped.status == "skipped" and skipped.sent_at is None
 
 
 def test_service_rules(staff_user, org_a_admin, org_a):
@@ -471,3 +478,38 @@ def test_support_staff_group_records_problems_customers_cannot(
     )
     assert response.status_code in (302, 403)
     assert not ServiceProblem.objects.exists()
+
+
+def test_admin_lists_show_late_and_overdue_emails(
+    client,
+    superuser,
+    staff_user,
+    org_a,
+    org_a_admin,
+    org_b,
+    org_b_admin,
+    django_capture_on_commit_callbacks,
+    django_assert_max_num_queries,
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        services.record_problem(
+            by=staff_user,
+            title="Found late",
+            description="D",
+            severity=1,
+            started_at=timezone.now() - dt.timedelta(hours=2),
+        )
+    # Recorded while no worker runs: its e-mails wait, already past their window.
+    services.record_problem(
+        by=staff_user,
+        title="Worker down",
+        description="D",
+        severity=1,
+        started_at=timezone.now() - dt.timedelta(hours=1),
+    )
+    client.force_login(superuser)
+    with django_assert_max_num_queries(30):
+        index = client.get("/admin/tiers/serviceproblem/").content.decode()
+    assert "2 sent, 2 late" in index and "0 sent, 2 pending" in index
+    log = client.get("/admin/tiers/problemnotification/", {"status": "pending"}).content
+    assert log.decode().count("OVERDUE") == 2
