@@ -175,3 +175,18 @@ def test_editors_can_open_the_article_editor(section, make_article, editor):
     assert client.get(reverse("wagtailadmin_pages:edit", args=[page.pk])).status_code == 200
     add = reverse("wagtailadmin_pages:add", args=["kb", "articlepage", section.pk])
     assert client.get(add).status_code == 200
+
+
+def test_expiry_takes_a_page_down_when_due(client, section, make_article):
+    page = make_article(section, "Winter promo")
+    page.expire_at = timezone.now() + datetime.timedelta(days=1)
+    page.save_revision().publish()
+    call_command("publish_scheduled")
+    assert client.get(page.url).status_code == 200
+    later = timezone.now() + datetime.timedelta(days=2)
+    with mock.patch("django.utils.timezone.now", return_value=later):
+        call_command("publish_scheduled")
+    page.refresh_from_db()
+    assert not page.live and page.expired
+    assert client.get(f"{section.url}winter-promo/").status_code == 404
+    assert "Winter promo" not in client.get(section.url).content.decode()

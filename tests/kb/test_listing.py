@@ -150,3 +150,20 @@ def test_article_kinds_cover_the_listing_kinds():
         "code_sample",
         "video",
     }
+
+
+def test_empty_states(client, section, make_section, mixed_section):
+    # valid filters that together match nothing: say so and offer the way back
+    body = client.get(f"{mixed_section.url}?kind=video&tag=keys").content.decode()
+    assert card_titles(body) == []
+    assert "No pages match these filters." in body
+    assert f'<a href="?">Show everything in {mixed_section.title}</a>' in body
+    assert "(0)" in body
+    # a section with nothing published yet
+    empty = make_section("Coming soon")
+    body = client.get(empty.url).content.decode()
+    assert "Nothing has been published in this section yet." in body
+    assert "pagination" not in body and "Clear all" not in body
+    # the filter form still works there: every control is labelled, nothing to choose
+    assert '<label for="id_kind">Kind</label>' in body
+    assert '<option value="" selected>All kinds</option>' in body

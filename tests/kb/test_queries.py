@@ -44,12 +44,16 @@ def grow(make_section, make_article, make_code_sample, make_video, make_area):
     # 7 pages, so that every list (newest, popular, related) already holds all three page
     # types: specific() costs one query per page type, never one per page.
     pages = build(section, make_article, make_code_sample, make_video, areas, 0, 7)
-    target = pages[2]
     urls = {
         "home": "/",
         "index": section.url,
         "index_filtered": f"{section.url}?tag=apn&area=sims&kind=guide",
-        "article": target.url,
+        "index_page_2": f"{section.url}?page=2",
+        "article": pages[3].url,
+        "code_sample": pages[1].url,
+        "video": pages[2].url,
+        "feed": "/feeds/articles.atom",
+        "sitemap": "/sitemap.xml",
     }
 
     def add_more():
@@ -60,7 +64,20 @@ def grow(make_section, make_article, make_code_sample, make_video, make_area):
     return urls, add_more
 
 
-@pytest.mark.parametrize("name", ["home", "index", "index_filtered", "article"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "home",
+        "index",
+        "index_filtered",
+        "index_page_2",
+        "article",
+        "code_sample",
+        "video",
+        "feed",
+        "sitemap",
+    ],
+)
 def test_query_count_does_not_grow_with_pages(client, grow, name, django_assert_max_num_queries):
     urls, add_more = grow
     small = count_queries(client, urls[name])

@@ -1,0 +1,57 @@
+"""What readers find with search: a video's transcript and chapters, a code sample's task and
+code, and an article's body are all searchable (through the search app's own indexing)."""
+
+import datetime
+
+import pytest
+
+from kb.search_documents import build_document
+from search.engines import get_engine
+from search.engines.base import SearchRequest
+from search.query import parse_query
+
+pytestmark = pytest.mark.django_db
+
+PUBLIC = frozenset({"public"})
+
+
+def found(q):
+    result = get_engine().search(SearchRequest(query=parse_query(q), audiences=PUBLIC))
+    return [hit.doc_id for hit in result.hits]
+
+
+@pytest.fixture
+def indexed(django_capture_on_commit_callbacks):
+    """Publish pages the way editors do; on commit the search outbox is applied."""
+
+    def run(fn, *args, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return fn(*args, **kwargs)
+
+    return run
+
+
+def test_transcript_chapters_task_and_code_are_searchable(
+    section, make_video, make_code_sample, indexed
+):
+    video = indexed(
+        make_video,
+        section,
+        "Portal tour",
+        duration=datetime.timedelta(minutes=5),
+        chapters=[("chapter", {"start": "00:10", "title": "Quokka dashboards"})],
+        transcript="Welcome.\n\nToday we look at the wombatgraph report in the portal.",
+    )
+    sample = indexed(
+        make_code_sample,
+        section,
+        "List SIMs",
+        task="Pages through numbatlists of SIMs",
+        body=[("code", {"language": "python", "filename": "", "code": "client.dingoscan()"})],
+    )
+    document = build_document(video)
+    assert "wombatgraph" in document.body and "Quokka dashboards" in document.headings
+    assert found("wombatgraph") == [f"page:{video.pk}"]
+    assert found("quokka") == [f"page:{video.pk}"]
+    assert found("numbatlists") == [f"page:{sample.pk}"]
+    assert found("dingoscan") == [f"page:{sample.pk}"]
