@@ -156,6 +156,7 @@ class TicketIntakeView(CreateView):
 
     template_name = "tiers/admin/ticket_intake.html"
     page_title = "Open a ticket for a customer"
+    page_subtitle = "Open a ticket for a customer"
     submit_button_label = "Open ticket"
     submit_button_active_label = "Opening…"
     success_message = None
@@ -257,6 +258,12 @@ class TicketIntakeView(CreateView):
 
     def get_success_url(self):
         return self.object.get_absolute_url()
+
+    def get_breadcrumbs_items(self):
+        return self.breadcrumbs_items + [
+            {"url": reverse(self.index_url_name), "label": "Ticket queue"},
+            {"url": "", "label": self.page_title},
+        ]
 
     @property
     def has_unsaved_changes(self):
@@ -412,6 +419,8 @@ class ServiceProblemUpdateForm(SeverityChoiceMixin, WagtailAdminModelForm):
         "support pages. Set the status to Resolved to send the resolution.",
     )
 
+    field_order = ["update", "status", "severity"]
+
     class Meta:
         model = ServiceProblem
         fields = ["status", "severity", "title", "description", "region", "organisations"]
@@ -419,6 +428,8 @@ class ServiceProblemUpdateForm(SeverityChoiceMixin, WagtailAdminModelForm):
 
 
 class ProblemCreateView(CreateView):
+    submit_button_label = "Record and notify customers"
+
     def save_instance(self):
         from tiers import services
 
@@ -445,6 +456,8 @@ class ProblemCreateView(CreateView):
 
 
 class ProblemEditView(EditView):
+    submit_button_label = "Save and send the update"
+
     def save_instance(self):
         from tiers import services
 
