@@ -72,3 +72,53 @@ def test_parallel_promotion_of_one_thread_gives_one_ticket(
     assert Ticket.objects.filter(thread=thread).count() == 1
     notes = thread.posts.filter(body_markdown=services.ESCALATION_NOTE).count()
     assert notes == 1
+
+
+def test_parallel_sweeps_send_each_problem_email_once(
+    on_postgres,
+    transactional_db,
+    settings,
+    org_a,
+    org_a_admin,
+    org_b,
+    org_b_admin,
+    staff_user,
+    user_factory,
+):
+    """Several workers sweep the same pending problem notifications at once: every contact's
+    e-mail is queued exactly once (the conditional UPDATE claims each row once)."""
+    from django_tasks.signals import task_enqueued
+
+    from resourcecenter.emails import send_email_task
+    from tiers import problems
+    from tiers.models import Membership, ProblemNotification
+
+    from .conftest import add_member
+
+    for n in range(8):
+        add_member(org_a, user_factory(email=f"a-admin-{n}@example.com"), Membership.ROLE_ADMIN)
+    # A backend that only records what is enqueued: nothing is sent until the sweeps run.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    services.record_problem(by=staff_user, title="Outage", description="Down.", severity=1)
+    assert ProblemNotification.objects.filter(status="pending").count() == 10
+
+    queued, lock = [], threading.Lock()
+
+    def collect(sender, task_result, **kwargs):
+        if task_result.task.name == send_email_task.name:
+            with lock:
+                queued.extend(task_result.kwargs["to"])
+
+    task_enqueued.connect(collect, weak=False, dispatch_uid="test_problem_emails")
+    try:
+        counts, errors = run_parallel(5, lambda i: problems.deliver_due())
+    finally:
+        task_enqueued.disconnect(dispatch_uid="test_problem_emails")
+    assert not errors, errors
+    assert sum(counts) == 10
+    expected = {f"a-admin-{n}@example.com" for n in range(8)} | {
+        org_a_admin.email,
+        org_b_admin.email,
+    }
+    assert sorted(queued) == sorted(expected)
+    assert not ProblemNotification.objects.filter(status="pending").exists()
