@@ -18,6 +18,7 @@ from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_
 
 import pytest
 
+from kb.blocks import INLINE_FEATURES
 from kb.models import ArticlePage, CodeSamplePage, ProductArea, ResourceIndexPage, VideoPage
 
 pytestmark = pytest.mark.django_db
@@ -101,9 +102,41 @@ def body_blocks():
                     }
                 ),
             ),
+            (
+                "rich_table",
+                {
+                    "caption": "AT commands",
+                    "first_row_is_header": "on",
+                    "rows": list_items(
+                        [
+                            list_items([cell("<p>Command</p>"), cell("<p>Use</p>")]),
+                            list_items(
+                                [
+                                    cell("<p><code>AT+CGATT?</code></p>"),
+                                    cell('<p>Attach <a href="https://x.io/a">state</a></p>'),
+                                ]
+                            ),
+                        ]
+                    ),
+                },
+            ),
             ("video", {"url": "https://youtu.be/dQw4w9WgXcQ", "title": "APN walkthrough"}),
         ]
     )
+
+
+def cell(html):
+    return rich_text(html, features=INLINE_FEATURES)
+
+
+def list_items(values):
+    """ListBlock form data (what the editor sends for a list of child blocks)."""
+    data = {
+        str(i): {"value": value, "deleted": "", "order": str(i), "id": ""}
+        for i, value in enumerate(values)
+    }
+    data["count"] = str(len(values))
+    return data
 
 
 def page_form(title, slug, area, **fields):
@@ -200,6 +233,7 @@ def test_create_preview_edit_and_publish_every_page_type(
         "code",
         "code_tabs",
         "table",
+        "rich_table",
         "video",
     ]
     tabs = page.body[5].value["tabs"]
@@ -210,6 +244,8 @@ def test_create_preview_edit_and_publish_every_page_type(
     html = public.content.decode()
     assert "Edited in the admin." in html and "Last reviewed" in html
     assert 'data-label="curl"' in html and 'data-label="Python 3"' in html
+    assert "<caption>AT commands</caption>" in html
+    assert "<code>AT+CGATT?</code>" in html and 'href="https://x.io/a"' in html
     if model is VideoPage:
         assert page.duration == datetime.timedelta(minutes=4, seconds=30)
         assert "AT commands" in html and "we configure the APN" in html
