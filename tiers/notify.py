@@ -299,7 +299,19 @@ def _severity_label(plans, number: int) -> str:
     return f"Severity {number} - {level.name}"
 
 
-def problem_notice(notification, *, to: str, organisations, plans, message_id: str) -> None:
+def format_moment(moment, zone: str = "UTC") -> str:
+    """A time in the reader's zone (UTC when none is set or the zone is unknown)."""
+    try:
+        tzinfo = ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        tzinfo, zone = ZoneInfo("UTC"), "UTC"
+    local = moment.astimezone(tzinfo)
+    return f"{local:%a %d %b %Y %H:%M} {local.tzname() if zone != 'UTC' else 'UTC'}"
+
+
+def problem_notice(
+    notification, *, to: str, organisations, plans, message_id: str, zone: str = "UTC"
+) -> None:
     """One proactive problem e-mail to one person: only the problem's public text and the
     recipient's own organisations - never another customer's name or address."""
     update = notification.update
@@ -324,7 +336,7 @@ def problem_notice(notification, *, to: str, organisations, plans, message_id: s
         f"Problem: {problem.title}",
         f"Severity: {severity}",
         f"Status: {update.get_status_display()}",
-        f"Started: {problem.started_at:%a %d %b %Y %H:%M} UTC",
+        f"Started: {format_moment(problem.started_at, zone)}",
         f"Your organisation{'s' if len(organisations) > 1 else ''}: {names}",
         "",
         update.body.strip(),

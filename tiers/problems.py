@@ -187,12 +187,19 @@ def deliver_due(now: dt.datetime | None = None, limit: int = 500) -> int:
                 notification.save(update_fields=["status", "sent_at", "note"])
                 continue
             plans = plans_by_org([org.pk for org in still])
+            zone = (
+                Membership.objects.filter(user_id=notification.user_id, organisation__in=still)
+                .exclude(time_zone="")
+                .values_list("time_zone", flat=True)
+                .first()
+            )
             notify.problem_notice(
                 notification,
                 to=email,
                 organisations=still,
                 plans=[plans[org.pk] for org in still if org.pk in plans],
                 message_id=message_id(notification),
+                zone=zone or "UTC",
             )
             notification.email = email
             notification.save(update_fields=["email"])

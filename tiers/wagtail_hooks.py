@@ -100,7 +100,7 @@ class TicketFilterSet(WagtailFilterSet):
 
     class Meta:
         model = Ticket
-        fields = ["severity", "status", "plan", "region", "assigned_to"]
+        fields = ["severity", "status", "plan", "region", "channel", "assigned_to"]
 
     def filter_open(self, queryset, name, value):
         if value is None:

@@ -513,3 +513,13 @@ def test_admin_lists_show_late_and_overdue_emails(
     assert "2 sent, 2 late" in index and "0 sent, 2 pending" in index
     log = client.get("/admin/tiers/problemnotification/", {"status": "pending"}).content
     assert log.decode().count("OVERDUE") == 2
+
+
+def test_times_in_the_recipients_zone(record, mailoutbox, org_a, org_a_admin, org_b, org_b_admin):
+    Membership.objects.filter(user=org_a_admin).update(time_zone="Europe/Berlin")
+    started = dt.datetime(2026, 1, 15, 12, 0, tzinfo=dt.UTC)
+    record(started_at=started)
+    berlin = next(m for m in mailoutbox if m.to == [org_a_admin.email])
+    utc = next(m for m in mailoutbox if m.to == [org_b_admin.email])
+    assert "Started: Thu 15 Jan 2026 13:00 CET" in berlin.body
+    assert "Started: Thu 15 Jan 2026 12:00 UTC" in utc.body

@@ -231,3 +231,19 @@ def test_requester_must_belong_to_the_organisation(analyst, org_a, org_b_admin):
             channel="email",
             opened_by=analyst,
         )
+
+
+def test_queue_filters_by_channel(client, analyst, org_a, org_a_admin, org_a_member, open_ticket):
+    web = open_ticket(org_a, org_a_admin, subject="From the web form")
+    phone = services.open_ticket(
+        organisation=org_a,
+        requester=org_a_member,
+        subject="From a call",
+        description="Called in.",
+        customer_severity=1,
+        channel="phone",
+        opened_by=analyst,
+    )
+    client.force_login(analyst)
+    html = client.get("/admin/tiers/ticket/", {"channel": "phone"}).content.decode()
+    assert phone.case_number in html and web.case_number not in html
