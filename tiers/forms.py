@@ -105,7 +105,6 @@ class TicketForm(forms.Form):
         if len(organisations) == 1:
             self.fields["organisation"].initial = organisations[0][0].pk
         self.levels = levels
-        self.plans = {org.pk: plan for org, plan in organisations}
         by_scheme: dict[int | None, list] = {}
         for level in levels:
             by_scheme.setdefault(level.scheme_id, []).append(level)

@@ -77,9 +77,14 @@ def problem_organisations(user) -> list[Organisation]:
     from tiers.problems import is_entitled
     from tiers.selectors import plans_by_org
 
-    memberships = memberships_of(user)
-    plans = plans_by_org([m.organisation_id for m in memberships])
-    return [m.organisation for m in memberships if is_entitled(plans.get(m.organisation_id))]
+    cache = getattr(user, "_tiers_problem_orgs", None)
+    if cache is None:
+        memberships = memberships_of(user)
+        plans = plans_by_org([m.organisation_id for m in memberships]) if memberships else {}
+        cache = [m.organisation for m in memberships if is_entitled(plans.get(m.organisation_id))]
+        if getattr(user, "is_authenticated", False):
+            user._tiers_problem_orgs = cache
+    return cache
 
 
 def visible_problems(user) -> QuerySet[ServiceProblem]:

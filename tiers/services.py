@@ -72,7 +72,7 @@ def _max_attachment_bytes() -> int:
 
 
 def _forget_user_caches(user) -> None:
-    for name in ("_tiers_memberships", "_tiers_audiences"):
+    for name in ("_tiers_memberships", "_tiers_audiences", "_tiers_problem_orgs"):
         if hasattr(user, name):
             delattr(user, name)
 
