@@ -1,12 +1,14 @@
-"""The editors' "least helpful articles" report (Wagtail admin report view)."""
+"""Editors' reports in the Wagtail admin: the least helpful articles, and pages due for review."""
 
 from __future__ import annotations
 
 import datetime
 from collections import defaultdict
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, ExpressionWrapper, F, FloatField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.functional import cached_property
 
 from wagtail.admin.ui.tables import Column, TitleColumn
@@ -14,7 +16,14 @@ from wagtail.admin.views.reports import ReportView
 from wagtail.models import Page
 from wagtail.permissions import policy_registry
 
-from kb.models import ArticleFeedback
+from kb.models import (
+    LISTING_KIND_LABELS,
+    REVIEW_INTERVAL,
+    ArticleFeedback,
+    ArticlePage,
+    CodeSamplePage,
+    VideoPage,
+)
 
 LATEST_COMMENTS = 3
 # Who sees the report and its menu item: anyone who may edit (or publish) some page.
@@ -133,3 +142,104 @@ class FeedbackReportView(ReportView):
         row = super().to_row_dict(item)
         row["comments"] = " | ".join(item.comments)
         return row
+
+
+# --- Pages due for review ----------------------------------------------------------------------
+
+REVIEW_SOON = datetime.timedelta(days=30)  # "due soon": reviewed 11 to 12 months ago
+
+
+def review_queue(pages, today: datetime.date | None = None):
+    """Content pages whose "last reviewed" date is missing, overdue or due within a month.
+
+    Annotates `reviewed_on` (the date, or None) and `review_due` (the date the next review is
+    due, None when never reviewed); never-reviewed pages first, then the longest overdue.
+    One query whatever the number of pages.
+    """
+    today = today or timezone.localdate()
+    due_soon_cutoff = today - REVIEW_INTERVAL + REVIEW_SOON
+    return (
+        pages.type(ArticlePage, CodeSamplePage, VideoPage)
+        .annotate(
+            reviewed_on=Coalesce(
+                "articlepage__last_reviewed",
+                "codesamplepage__last_reviewed",
+                "videopage__last_reviewed",
+            ),
+            kind_code=Coalesce("articlepage__kind", Value("")),
+        )
+        .filter(Q(reviewed_on__isnull=True) | Q(reviewed_on__lte=due_soon_cutoff))
+        .order_by(F("reviewed_on").asc(nulls_first=True), "title", "pk")
+    )
+
+
+class ReviewDateColumn(Column):
+    def get_value(self, instance):
+        return instance.reviewed_on.isoformat() if instance.reviewed_on else "Never"
+
+
+class ReviewStatusColumn(Column):
+    def get_value(self, instance):
+        return instance.review_status
+
+
+class ReviewReportView(ReportView):
+    """Pages to review: never reviewed, over a year since the last review, or due within a
+    month. Editors open the page from here and set "Last reviewed" when they have checked it.
+
+    Only pages the editor may edit are listed; exportable as CSV/XLSX.
+    """
+
+    page_title = "Pages due for review"
+    header_icon = "time"
+    index_url_name = "kb_review_report"
+    index_results_url_name = "kb_review_report_results"
+    any_permission_required = EDIT_PERMISSIONS
+    paginate_by = 50
+    columns = [
+        TitleColumn("title", label="Page", url_name="wagtailadmin_pages:edit"),
+        Column("kind_label", label="Kind"),
+        ReviewDateColumn("reviewed_on", label="Last reviewed"),
+        ReviewStatusColumn("review_status", label="Status"),
+    ]
+    list_export = ["title", "full_url", "kind_label", "reviewed_on", "review_status"]
+    export_headings = {
+        "title": "Page",
+        "full_url": "URL",
+        "kind_label": "Kind",
+        "reviewed_on": "Last reviewed",
+        "review_status": "Status",
+    }
+
+    @cached_property
+    def permission_policy(self):
+        return policy_registry.get_by_type(Page)
+
+    def get_filename(self):
+        return f"pages-due-for-review-{datetime.date.today():%Y-%m-%d}"
+
+    def get_queryset(self):
+        editable = self.permission_policy.instances_user_has_any_permission_for(
+            self.request.user, EDIT_PERMISSIONS
+        )
+        return review_queue(Page.objects.filter(pk__in=editable.values("pk")))
+
+    def decorate_paginated_queryset(self, object_list):
+        object_list = list(object_list)
+        today = timezone.localdate()
+        kinds_by_model = {CodeSamplePage: "code_sample", VideoPage: "video"}
+        for item in object_list:
+            model = ContentType.objects.get_for_id(item.content_type_id).model_class()
+            code = item.kind_code or kinds_by_model.get(model, "guide")
+            item.kind_label = LISTING_KIND_LABELS.get(code, "Article")
+            if item.reviewed_on is None:
+                item.review_status = "Never reviewed"
+            else:
+                due = item.reviewed_on + REVIEW_INTERVAL
+                days = (due - today).days
+                item.review_status = (
+                    f"Overdue by {-days} day{'s' if days != -1 else ''}"
+                    if days < 0
+                    else f"Due in {days} day{'s' if days != 1 else ''}"
+                )
+        return object_list

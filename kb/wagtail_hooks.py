@@ -11,7 +11,7 @@ from wagtail.snippets.views.snippets import SnippetViewSet
 
 from kb import richtext
 from kb.models import ProductArea
-from kb.reports import EDIT_PERMISSIONS, FeedbackReportView
+from kb.reports import EDIT_PERMISSIONS, FeedbackReportView, ReviewReportView
 
 
 class ProductAreaViewSet(SnippetViewSet):
@@ -50,7 +50,24 @@ def register_feedback_report_urls():
             FeedbackReportView.as_view(results_only=True),
             name="kb_feedback_report_results",
         ),
+        path("reports/review-due/", ReviewReportView.as_view(), name="kb_review_report"),
+        path(
+            "reports/review-due/results/",
+            ReviewReportView.as_view(results_only=True),
+            name="kb_review_report_results",
+        ),
     ]
+
+
+@hooks.register("register_reports_menu_item")
+def register_review_report_menu_item():
+    return FeedbackReportMenuItem(
+        "Pages due for review",
+        reverse("kb_review_report"),
+        name="pages-due-for-review",
+        icon_name="time",
+        order=660,
+    )
 
 
 @hooks.register("register_reports_menu_item")

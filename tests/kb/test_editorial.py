@@ -190,3 +190,50 @@ def test_expiry_takes_a_page_down_when_due(client, section, make_article):
     assert not page.live and page.expired
     assert client.get(f"{section.url}winter-promo/").status_code == 404
     assert "Winter promo" not in client.get(section.url).content.decode()
+
+
+REVIEW = "kb_review_report"
+
+
+def test_review_report_lists_pages_due_for_review(
+    section, make_article, make_video, make_code_sample, editor, django_assert_max_num_queries
+):
+    today = timezone.localdate()
+    make_article(section, "No review yet", last_reviewed=None)
+    make_article(section, "Long overdue", last_reviewed=today - datetime.timedelta(days=800))
+    make_video(section, "Overdue video", last_reviewed=today - datetime.timedelta(days=400))
+    make_code_sample(section, "Due soon", last_reviewed=today - datetime.timedelta(days=350))
+    make_article(section, "Fresh", last_reviewed=today - datetime.timedelta(days=30))
+    client = logged_in(editor)
+    response = client.get(reverse(REVIEW))
+    assert response.status_code == 200
+    body = response.content.decode()
+    order = re.findall(r">\s*(No review yet|Long overdue|Overdue video|Due soon|Fresh)\s*<", body)
+    assert order == ["No review yet", "Long overdue", "Overdue video", "Due soon"]
+    assert "Overdue by 435 days" in body and "Due in 15 days" in body
+    assert "Never reviewed" in body and re.search(r">\s*Never\s*<", body)
+    assert re.search(r">\s*Video\s*<", body)
+    assert re.search(r">\s*Code sample\s*<", body)
+
+    csv = b"".join(client.get(reverse(REVIEW) + "?export=csv").streaming_content).decode()
+    assert csv.splitlines()[0] == "Page,URL,Kind,Last reviewed,Status"
+    assert "Long overdue" in csv and "Fresh" not in csv
+
+    # bounded: more pages, same number of queries
+    client.get(reverse(REVIEW))
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        client.get(reverse(REVIEW))
+    for n in range(10):
+        make_article(section, f"Old {n}", last_reviewed=today - datetime.timedelta(days=500))
+    with django_assert_max_num_queries(len(ctx)):
+        client.get(reverse(REVIEW))
+
+
+def test_review_report_is_for_editors_only(client, member, admin_only_user, editor):
+    assert client.get(reverse(REVIEW)).status_code == 302
+    assert logged_in(member).get(reverse(REVIEW)).status_code in (302, 403)
+    assert logged_in(admin_only_user).get(reverse(REVIEW)).status_code in (302, 403)
+    assert reverse(REVIEW) in logged_in(editor).get("/admin/").content.decode()
