@@ -116,3 +116,91 @@ def test_without_javascript_everything_still_works(live_server, browser, two_sam
         assert ArticleFeedback.objects.get(page=article).helpful is True
     finally:
         context.close()
+
+
+@pytest.fixture
+def long_pages(home_page):
+    import datetime
+
+    from kb.models import VideoPage
+    from tests.kb.conftest import rich_body
+
+    section = home_page.add_child(instance=ResourceIndexPage(title="Guides", slug="guides"))
+    section.save_revision().publish()
+    filler = [("paragraph", "<p>" + "Cellular modules need an APN. " * 40 + "</p>")] * 3
+    body = rich_body()
+    body = body[:2] + filler + body[2:5] + filler + body[5:]
+    article = section.add_child(
+        instance=ArticlePage(title="Configure the APN on a module", slug="apn", body=body)
+    )
+    article.save_revision().publish()
+    video = section.add_child(
+        instance=VideoPage(
+            title="Portal tour",
+            slug="tour",
+            video_url="https://www.youtube.com/watch?v=dQw4w9WgXcQ",
+            duration=datetime.timedelta(minutes=3),
+            chapters=[("chapter", {"start": "00:00", "title": "Welcome"})],
+            transcript="Hello.\n\n" + "We open the portal. " * 200,
+            body=rich_body(),
+        )
+    )
+    video.save_revision().publish()
+    return section, article, video
+
+
+def test_copy_a_link_to_a_heading_and_the_contents_follow(live_server, page, long_pages):
+    _, article, _ = long_pages
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
+    page.goto(live_server.url + article.url)
+    heading = page.locator("h3#check-it")
+    heading.hover()
+    heading.locator("a.heading-anchor").click()
+    page.locator("#kb-announcer").filter(has_text="Link to this section copied").wait_for()
+    expected = live_server.url + article.url + "#check-it"
+    assert page.evaluate("navigator.clipboard.readText()") == expected
+    assert page.url == expected
+    # the table of contents marks the section being read
+    toc_link = page.locator('nav.toc a[href="#check-it"]')
+    page.wait_for_function(
+        "document.querySelector('nav.toc a[href=\"#check-it\"]')"
+        ".getAttribute('aria-current') === 'location'"
+    )
+    assert toc_link.get_attribute("aria-current") == "location"
+    assert page.console_errors == []
+
+
+def test_small_screens_never_scroll_sideways(live_server, browser, long_pages, two_samples):
+    section, article, video = long_pages
+    (sample, _), _ = two_samples
+    context = browser.new_context(viewport={"width": 360, "height": 740})
+    try:
+        small = context.new_page()
+        for url in ["/", section.url, article.url, video.url, sample.url]:
+            small.goto(live_server.url + url)
+            overflow = small.evaluate(
+                "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+            )
+            assert overflow <= 0, (url, overflow)
+        # one column: the contents come before the article text, full width
+        small.goto(live_server.url + article.url)
+        toc = small.locator("nav.toc").bounding_box()
+        body = small.locator(".resource-body").bounding_box()
+        assert toc["y"] < body["y"] and toc["width"] > 250
+    finally:
+        context.close()
+
+
+def test_printing_shows_the_content_not_the_controls(live_server, page, long_pages, two_samples):
+    (sample, _), _ = two_samples
+    page.emulate_media(media="print")
+    page.goto(live_server.url + sample.url)
+    assert page.locator(".code-tab-panel:visible").count() == 3  # every language on paper
+    assert page.locator(".code-tab-label:visible").count() == 3
+    for hidden in ("#feedback", ".code-tablist", ".site-header", "button.copy-code"):
+        assert page.locator(hidden).first.is_hidden(), hidden
+    _, article, _ = long_pages
+    page.goto(live_server.url + article.url)
+    assert page.locator("h1").is_visible() and page.locator(".prose").first.is_visible()
+    assert page.locator("nav.toc").is_hidden() and page.locator(".heading-anchor").first.is_hidden()
+    assert page.console_errors == []
