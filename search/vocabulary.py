@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 
-from django.db import connection
+from django.db import connection, transaction
 
 from search.documents import SearchDocument
 from search.models import SearchTerm
@@ -53,7 +53,10 @@ def clear() -> None:
 def _candidates(word: str) -> list[tuple[str, int]]:
     low, high = len(word) - 2, len(word) + 2
     if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
+        from search.engines.database import prefer_indexes
+
+        with transaction.atomic(), connection.cursor() as cursor:
+            prefer_indexes(cursor)  # the trigram index, not a similarity() per term
             cursor.execute(
                 "SELECT term, frequency FROM search_searchterm "
                 "WHERE term %% %s AND length(term) BETWEEN %s AND %s "

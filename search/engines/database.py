@@ -15,7 +15,7 @@ from django.db import connection, transaction
 
 from search.documents import SearchDocument
 from search.engines.base import Engine, Facets, Hit, SearchRequest, SearchResult
-from search.models import SearchEntry, SearchEntryTag
+from search.models import SearchEntry, SearchEntryTag, SearchTerm
 from search.query import MARK_END, MARK_START, Clause, ParsedQuery, marked_to_html
 
 ENTRY = SearchEntry._meta.db_table
@@ -549,7 +549,16 @@ HEADLINE_OPTIONS = (
 TITLE_HEADLINE_OPTIONS = f'StartSel="{MARK_START}", StopSel="{MARK_END}", HighlightAll=true'
 
 
-def _prefer_indexes(cursor) -> None:
+# Created by migrations 0002 and 0004 (0005 gives them small pending lists).
+POSTGRES_GIN_INDEXES = [
+    "search_entry_vector_gin",
+    "search_entry_suggest_gin",
+    "search_entry_title_vector_gin",
+    "search_term_trgm",
+]
+
+
+def prefer_indexes(cursor) -> None:
     """Within the current transaction, find matches through the GIN indexes.
 
     The planner costs `@@` like any cheap operator, so for a word in a third of the rows it
@@ -573,30 +582,39 @@ class PostgresEngine(DatabaseEngine):
     normalization = 0
 
     def optimize(self) -> None:
-        """Fresh statistics after a bulk load, so the planner picks the GIN indexes."""
+        """After a bulk load: merge the GIN indexes' pending lists (which every search would
+        otherwise scan in full) and refresh the planner's statistics."""
         with connection.cursor() as cursor:
+            for index in POSTGRES_GIN_INDEXES:
+                cursor.execute("SELECT gin_clean_pending_list(%s::regclass)", [index])
             cursor.execute(f"ANALYZE {ENTRY}")
             cursor.execute(f"ANALYZE {TAG}")
+            cursor.execute(f"ANALYZE {SearchTerm._meta.db_table}")
 
     def _score_sql(
-        self, column: str = "e.search_vector", table: str = "e", exact: bool = False
+        self,
+        column: str = "e.search_vector",
+        table: str = "e",
+        exact: bool = False,
+        rank: str = "rank",
     ) -> str:
         """Text rank times freshness (one %s parameter: now).
 
-        With `exact`, the rank of the words as typed (`q.exact`) is added to the rank of the
-        query with its synonyms (`q.query`): "ICCID" ranks a page about ICCIDs above pages
-        that only say "SIM".
+        The text is ranked against the `rank` query (`q.rank`: the query itself, or for a
+        relaxed question any of its words, which ranks the same documents first at a fraction
+        of the cost of its many word pairs). With `exact`, the rank of the words as typed
+        (`q.exact`) is added: "ICCID" ranks a page about ICCIDs above pages that only say "SIM".
         """
         source = "q" if table == "e" else table
-        rank = f"{self.rank_function}('{self.rank_weights}', {column}, {source}.query, " + (
-            f"{int(self.normalization)})"
-        )
+        normalization = int(self.normalization)
+        score = f"{self.rank_function}('{self.rank_weights}', {column}, {source}.{rank}, "
+        score += f"{normalization})"
         if exact:
-            rank = (
-                f"({rank} + {self.rank_function}('{self.rank_weights}', {column}, "
-                f"{source}.exact, {int(self.normalization)}))"
+            score = (
+                f"({score} + {self.rank_function}('{self.rank_weights}', {column}, "
+                f"{source}.exact, {normalization}))"
             )
-        return f"{rank} * {self._freshness_sql(table)}"
+        return f"{score} * {self._freshness_sql(table)}"
 
     @staticmethod
     def _freshness_sql(table: str = "e") -> str:
@@ -608,18 +626,21 @@ class PostgresEngine(DatabaseEngine):
 
     def _search(self, request: SearchRequest) -> SearchResult:
         tsq = ts_query(request.query, match_all=request.match_all)
-        exact = ts_query(request.query.as_typed(), match_all=request.match_all)
+        if request.match_all:
+            rank, exact = tsq, ts_query(request.query.as_typed())
+        else:
+            rank, exact = ts_any_word(request.query), ts_any_word(request.query.as_typed())
         where, params = self._filters(request)
         where_sql = (" AND " + " AND ".join(where)) if where else ""
         from_where = (
             f"{ENTRY} e CROSS JOIN (SELECT to_tsquery('english', %s) AS query, "
-            "to_tsquery('english', %s) AS exact) AS q "
+            "to_tsquery('english', %s) AS rank, to_tsquery('english', %s) AS exact) AS q "
             f"WHERE e.search_vector @@ q.query{where_sql}"
         )
-        base_params = [tsq, exact, *params]
-        score = self._score_sql(exact=exact != tsq)
+        base_params = [tsq, rank, exact, *params]
+        score = self._score_sql(exact=exact != rank)
         with transaction.atomic(), connection.cursor() as cursor:
-            _prefer_indexes(cursor)
+            prefer_indexes(cursor)
             if request.facets:
                 facets = self._facets(from_where, base_params)
                 total = sum(n for _, n in facets.kind)
@@ -631,7 +652,7 @@ class PostgresEngine(DatabaseEngine):
                 return SearchResult([], total, facets)
             if total > self.full_rank_max:
                 ranked = self._rank_common(
-                    cursor, request, from_where, base_params, exact=exact != tsq
+                    cursor, request, from_where, base_params, exact=exact != rank
                 )
             else:
                 cursor.execute(
@@ -672,7 +693,7 @@ class PostgresEngine(DatabaseEngine):
             titled = [row[0] for row in ranked]
             cursor.execute(
                 f"SELECT c.id, {self._score_sql('c.search_vector', 'c', exact)} AS score "  # noqa: S608
-                "FROM (SELECT e.id, e.search_vector, e.boost, e.updated_epoch, q.query, q.exact "
+                "FROM (SELECT e.id, e.search_vector, e.boost, e.updated_epoch, q.rank, q.exact "
                 f"FROM {from_where} AND e.title_vector @@ q.query IS NOT TRUE "
                 f"ORDER BY {self._freshness_sql()} DESC, e.id LIMIT %s) c "
                 "ORDER BY score DESC, c.id",
@@ -734,7 +755,7 @@ class PostgresEngine(DatabaseEngine):
             # 1. every word in the title/headings/tags (unstemmed, last word as a prefix).
             tsq = ts_query(query, prefix_mode="only")
             cursor.execute(
-                f"SELECT e.id, {self._score_sql('e.suggest_vector')} AS score "  # noqa: S608
+                f"SELECT e.id, {self._score_sql('e.suggest_vector', rank='query')} AS score "  # noqa: S608
                 f"FROM {ENTRY} e, to_tsquery('simple', %s) AS q(query) "
                 f"WHERE e.suggest_vector @@ q.query{where_sql} ORDER BY score DESC, e.id LIMIT %s",
                 [time.time(), tsq, *params, limit],
@@ -745,7 +766,7 @@ class PostgresEngine(DatabaseEngine):
                 relaxed = ts_query(query, match_all=False, prefix_mode="only")
                 seen = [h.doc_id for h in hits]
                 cursor.execute(
-                    f"SELECT e.id, {self._score_sql('e.suggest_vector')} AS score "  # noqa: S608
+                    f"SELECT e.id, {self._score_sql('e.suggest_vector', rank='query')} AS score "  # noqa: S608
                     f"FROM {ENTRY} e, to_tsquery('simple', %s) AS q(query) "
                     f"WHERE e.suggest_vector @@ q.query{where_sql} "
                     "ORDER BY score DESC, e.id LIMIT %s",

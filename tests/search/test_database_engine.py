@@ -114,3 +114,32 @@ def test_the_words_as_typed_rank_above_their_synonyms(engine, doc):
             assert result.hits[0].doc_id == first, q
     finally:
         forget_synonyms()
+
+
+def test_postgres_storage_keeps_searches_cheap(on_postgres, engine, doc):
+    """Narrow heap rows, small GIN pending lists, and none left behind by a rebuild."""
+    from django.db import connection
+
+    from search.engines.database import POSTGRES_GIN_INDEXES
+
+    engine.rebuild(doc(f"page:{i}", f"Modem note {i}", "modem body " * 300) for i in range(60))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reloptions FROM pg_class WHERE relname = 'search_searchentry'")
+        assert "toast_tuple_target=128" in cursor.fetchone()[0]
+        cursor.execute(
+            "SELECT relname, reloptions FROM pg_class WHERE relname = ANY(%s)",
+            [POSTGRES_GIN_INDEXES],
+        )
+        options = dict(cursor.fetchall())
+        assert set(options) == set(POSTGRES_GIN_INDEXES)
+        assert all("gin_pending_list_limit=256" in o for o in options.values())
+        cursor.execute("CREATE EXTENSION IF NOT EXISTS pgstattuple")
+        for index in POSTGRES_GIN_INDEXES:
+            cursor.execute("SELECT pending_pages FROM pgstatginindex(%s::regclass)", [index])
+            assert cursor.fetchone()[0] == 0, index
+        # Bodies and the full vector live out of line; the ranking vectors stay inline.
+        cursor.execute(
+            "SELECT attname, attstorage FROM pg_attribute WHERE attrelid = "
+            "'search_searchentry'::regclass AND attname IN ('title_vector', 'suggest_vector')"
+        )
+        assert dict(cursor.fetchall()) == {"title_vector": "m", "suggest_vector": "m"}
