@@ -185,11 +185,21 @@ def test_validation_errors_keep_everything_typed(client, analyst, org_a, org_a_m
     html = response.content.decode()
     assert response.status_code == 200 and "Select a valid choice" in html
     assert "Trackers in Dallas offline" in html
-    # The phone line covers severity 1-2 only: a clear message, nothing lost.
-    response = client.post(URL, form_data(org_a, org_a_member, customer_severity="3"))
+    # The phone line covers severity 1-2 only: a clear message, nothing lost (chosen files
+    # cannot be kept by a browser: the form says to attach them again).
+    response = client.post(
+        URL,
+        form_data(
+            org_a,
+            org_a_member,
+            customer_severity="3",
+            attachments=[SimpleUploadedFile("call.log", b"notes\n")],
+        ),
+    )
     html = response.content.decode()
     assert response.status_code == 200
     assert "phone line covers severity 1 and 2 only" in html
+    assert "attach them again" in html
     assert "Trackers in Dallas offline" in html and "Caller reports 120 trackers" in html
     # A severity the organisation's plan does not have.
     response = client.post(URL, form_data(org_a, org_a_member, customer_severity="7"))
