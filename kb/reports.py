@@ -183,6 +183,21 @@ class ReviewStatusColumn(Column):
         return instance.review_status
 
 
+class ReviewActionColumn(Column):
+    """A "Mark reviewed today" button (POST, with the CSRF token) for each page."""
+
+    cell_template_name = "kb/admin/review_action_cell.html"
+
+    def get_cell_context_data(self, instance, parent_context):
+        from django.middleware.csrf import get_token
+
+        context = super().get_cell_context_data(instance, parent_context)
+        request = context.get("request")
+        context["csrf_token"] = get_token(request) if request is not None else ""
+        context["next"] = request.get_full_path() if request is not None else ""
+        return context
+
+
 class ReviewReportView(ReportView):
     """Pages to review: never reviewed, over a year since the last review, or due within a
     month. Editors open the page from here and set "Last reviewed" when they have checked it.
@@ -201,6 +216,7 @@ class ReviewReportView(ReportView):
         Column("kind_label", label="Kind"),
         ReviewDateColumn("reviewed_on", label="Last reviewed"),
         ReviewStatusColumn("review_status", label="Status"),
+        ReviewActionColumn("review_action", label="Reviewed?"),
     ]
     list_export = ["title", "full_url", "kind_label", "reviewed_on", "review_status"]
     export_headings = {

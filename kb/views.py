@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
@@ -85,3 +86,38 @@ def _answer(request, page, status: int, message: str, level: str, **extra):
     if not url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}):
         url = "/"
     return HttpResponseRedirect(url + "#feedback")
+
+
+@require_POST
+def mark_reviewed_view(request, page_id: int):
+    """Admin: set a page's "Last reviewed" to today (see `kb.services.mark_reviewed`)."""
+    from django.core.exceptions import ValidationError
+
+    from kb.services import mark_reviewed
+
+    page = get_object_or_404(Page, pk=page_id).specific
+    back = request.POST.get("next") or ""
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = ""
+    back = back or reverse("kb_review_report")
+    if not isinstance(page, ResourcePage):
+        messages.error(
+            request, "Only Resource Center articles, code samples and videos have a review date."
+        )
+        return HttpResponseRedirect(back)
+    try:
+        outcome = mark_reviewed(page, request.user)
+    except PermissionError:
+        messages.error(
+            request, f"You may not edit “{page.title}”, so you cannot mark it as reviewed."
+        )
+        return HttpResponseRedirect(back)
+    except ValidationError as exc:
+        problems = "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())
+        messages.error(
+            request,
+            f"“{page.title}” could not be saved ({problems}). Open it in the editor to fix it.",
+        )
+        return HttpResponseRedirect(back)
+    (messages.success if outcome.published else messages.warning)(request, outcome.message)
+    return HttpResponseRedirect(back)

@@ -9,7 +9,7 @@ from wagtail.permissions import policy_registry
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from kb import richtext
+from kb import richtext, views
 from kb.models import ProductArea
 from kb.reports import EDIT_PERMISSIONS, FeedbackReportView, ReviewReportView
 
@@ -51,6 +51,11 @@ def register_feedback_report_urls():
             name="kb_feedback_report_results",
         ),
         path("reports/review-due/", ReviewReportView.as_view(), name="kb_review_report"),
+        path(
+            "kb/mark-reviewed/<int:page_id>/",
+            views.mark_reviewed_view,
+            name="kb_mark_reviewed",
+        ),
         path(
             "reports/review-due/results/",
             ReviewReportView.as_view(results_only=True),

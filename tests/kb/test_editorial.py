@@ -237,3 +237,74 @@ def test_review_report_is_for_editors_only(client, member, admin_only_user, edit
     assert logged_in(member).get(reverse(REVIEW)).status_code in (302, 403)
     assert logged_in(admin_only_user).get(reverse(REVIEW)).status_code in (302, 403)
     assert reverse(REVIEW) in logged_in(editor).get("/admin/").content.decode()
+
+
+@pytest.fixture
+def moderator(user_factory):
+    user = user_factory(email="mod@example.com", display_name="Mo", is_staff=True)
+    user.groups.add(Group.objects.get(name="Moderators"))  # may publish
+    return user
+
+
+def mark(client, page):
+    return client.post(
+        reverse("kb_mark_reviewed", args=[page.pk]), {"next": reverse(REVIEW)}, follow=True
+    )
+
+
+def test_mark_reviewed_publishes_the_date_for_publishers(client, section, make_article, moderator):
+    old = timezone.localdate() - datetime.timedelta(days=500)
+    page = make_article(section, "Suspend a SIM", last_reviewed=old)
+    mod = logged_in(moderator)
+    body = mod.get(reverse(REVIEW)).content.decode()
+    assert "Mark reviewed today" in body and "Suspend a SIM" in body
+
+    response = mark(mod, page)
+    assert response.redirect_chain[-1][0] == reverse(REVIEW)
+    text = response.content.decode()
+    assert "marked as reviewed on" in text
+    assert "Suspend a SIM" not in mod.get(reverse(REVIEW)).content.decode()  # off the list
+    page = ArticlePage.objects.get(pk=page.pk)
+    assert page.last_reviewed == timezone.localdate() and not page.has_unpublished_changes
+    assert page.get_latest_revision().user == moderator
+    today = timezone.localdate()
+    assert f'<time datetime="{today:%Y-%m-%d}">' in client.get(page.url).content.decode()
+
+
+def test_mark_reviewed_never_publishes_drafts_or_skips_moderation(
+    client, section, make_article, editor, moderator
+):
+    old = timezone.localdate() - datetime.timedelta(days=500)
+    # an editor without publish permission: the date waits in a draft
+    page = make_article(section, "APN basics", last_reviewed=old)
+    response = mark(logged_in(editor), page)
+    assert "saved in a draft" in response.content.decode()
+    page = ArticlePage.objects.get(pk=page.pk)
+    assert page.last_reviewed == old and page.has_unpublished_changes
+    assert page.get_latest_revision_as_object().last_reviewed == timezone.localdate()
+
+    # someone's unpublished changes are not published by marking the page reviewed
+    other = make_article(section, "Roaming", last_reviewed=old, summary="Live summary.")
+    other.summary = "Draft summary."
+    other.save_revision()
+    response = mark(logged_in(moderator), other)
+    assert "unpublished changes" in response.content.decode()
+    other = ArticlePage.objects.get(pk=other.pk)
+    draft = other.get_latest_revision_as_object()
+    assert (draft.summary, draft.last_reviewed) == ("Draft summary.", timezone.localdate())
+    assert "Live summary." in client.get(other.url).content.decode()
+
+
+def test_mark_reviewed_needs_edit_permission_and_post(
+    client, section, make_article, member, admin_only_user
+):
+    old = timezone.localdate() - datetime.timedelta(days=500)
+    page = make_article(section, "Locked", last_reviewed=old)
+    url = reverse("kb_mark_reviewed", args=[page.pk])
+    assert client.post(url).status_code == 302  # to the login page
+    assert logged_in(member).post(url).status_code in (302, 403)
+    response = mark(logged_in(admin_only_user), page)
+    assert "You may not edit" in response.content.decode()
+    assert logged_in(admin_only_user).get(url).status_code == 405
+    page.refresh_from_db()
+    assert page.last_reviewed == old and page.revisions.count() == 1
