@@ -636,6 +636,25 @@ def record_view(thread: Thread, session=None) -> bool:
     return True
 
 
+def rerender_posts_mentioning(handle: str) -> int:
+    """Re-render every post whose text contains "@handle" (the member was deactivated or
+    reactivated), so the stored highlights follow who is mentionable now. Returns how many.
+
+    Matching the source text is a superset (it also finds "@handle2"); re-rendering those is
+    harmless. Nobody is notified.
+    """
+    if not handle:
+        return 0
+    posts = Post.objects.filter(body_markdown__icontains=f"@{handle}").only(
+        "pk", "body_markdown", "restricted_markup"
+    )
+    count = 0
+    for post in posts.iterator():
+        rerender_post(post)
+        count += 1
+    return count
+
+
 def rerender_outdated_posts(batch_size: int = 500) -> int:
     """Re-render every post rendered under an older sanitiser policy; returns how many."""
     count = 0
@@ -668,6 +687,7 @@ __all__ = [
     "refresh_thread_stats",
     "remove_vote",
     "rerender_outdated_posts",
+    "rerender_posts_mentioning",
     "unaccept_answer",
     "vote_helpful",
 ]

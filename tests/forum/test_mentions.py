@@ -227,3 +227,34 @@ def test_mention_payloads_are_neutralised(other_member, payload):
         # Spans are only ever the renderer's own: the mention marker or Pygments tokens.
         for span in SPAN_RE.findall(html):
             assert re.fullmatch(r'<span( class="(mention|[a-z0-9 ]+)")?>', span), (payload, html)
+
+
+def test_deactivating_and_reactivating_a_member_updates_stored_highlights(
+    run_on_commit, thread, trusted_member, other_member
+):
+    post = make_reply(other_member, thread, body="Ask @Morgan, or @morgan2 if that fails")
+    other = make_reply(other_member, thread, body="Nothing to see here")
+    assert MENTION.format("Morgan") in post.body_html
+    with run_on_commit():
+        trusted_member.is_active = False
+        trusted_member.save()
+    post.refresh_from_db()
+    assert 'class="mention"' not in post.body_html
+    with run_on_commit():
+        trusted_member.is_active = True
+        trusted_member.save(update_fields=["is_active"])
+    post.refresh_from_db()
+    assert MENTION.format("Morgan") in post.body_html
+    other.refresh_from_db()
+    assert other.body_html == "<p>Nothing to see here</p>"
+
+
+def test_unrelated_user_saves_do_not_rerender(run_on_commit, thread, trusted_member, other_member):
+    post = make_reply(other_member, thread, body="Ask @Morgan")
+    Post.objects.filter(pk=post.pk).update(body_html="<p>marker</p>")
+    with run_on_commit():
+        trusted_member.first_name = "Morgan"
+        trusted_member.save()
+        trusted_member.save(update_fields=["last_login"])
+    post.refresh_from_db()
+    assert post.body_html == "<p>marker</p>"
