@@ -8,7 +8,7 @@
   account has, which is primary, which are verified). When staff change `User.email` outside
   allauth (Wagtail's Users screen, the shell), `set_primary_email` brings the rows in line.
 
-Policy for an address set by an administrator (documented in README "Accounts"):
+Policy for an address set by an administrator (also summarised in README, "Running at scale"):
 - it must not belong to another account in any form (that account's login address, or any of
   its EmailAddress rows, verified or not): an admin cannot move someone's address, or an address
   someone else has claimed, onto another account;
