@@ -156,6 +156,16 @@ class ResourcePage(Page):
             )
         return entries
 
+    @cached_property
+    def share_image(self) -> dict | None:
+        """The first image of the body with its alternative text, for link previews."""
+        for block in self.body:
+            if block.block_type == "image" and block.value.get("image") is not None:
+                value = block.value
+                alt = value.get("alt_text") or value.get("caption") or value["image"].title
+                return {"image": value["image"], "alt": alt}
+        return None
+
     @property
     def review_overdue(self) -> bool:
         """True when the page was last reviewed more than a year ago."""

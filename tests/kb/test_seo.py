@@ -83,3 +83,26 @@ def test_pages_are_accessible_landmarks_without_inline_script(client, section, m
     assert re.search(r"<script(?![^>]*\bsrc=)[^>]*>", body) is None  # no inline scripts
     assert " style=" not in body and " onclick=" not in body
     assert "script-src 'self'" in response["Content-Security-Policy"]
+
+
+def test_link_previews_use_the_first_image(client, section, make_article, settings, tmp_path):
+    from wagtail.images.models import Image
+    from wagtail.images.tests.utils import get_test_image_file
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    image = Image.objects.create(title="Router LEDs", file=get_test_image_file())
+    page = make_article(
+        section,
+        "Router lights",
+        body=[
+            ("paragraph", "<p>Look at the lights.</p>"),
+            ("image", {"image": image, "alt_text": "Four green LEDs", "caption": ""}),
+        ],
+    )
+    body = client.get(page.url).content.decode()
+    url = re.search(r'<meta property="og:image" content="([^"]+)">', body).group(1)
+    assert url.startswith("http") and "fill-1200x630" in url
+    assert '<meta property="og:image:alt" content="Four green LEDs">' in body
+    assert '<meta name="twitter:card" content="summary_large_image">' in body
+    plain = make_article(section, "No pictures")
+    assert "og:image" not in client.get(plain.url).content.decode()
