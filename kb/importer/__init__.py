@@ -19,7 +19,8 @@ How the tree maps onto pages:
   `=== "Tab"`), callouts (`:::note|tip|info|warning|caution|danger`, MkDocs `!!!`, GitHub
   `> [!NOTE]`, `<details>`), tables (a formatted-cells table when cells have bold, italic, code
   or links, else a plain table), images (imported into the image library once, by content
-  hash) and YouTube/Vimeo frames; tab labels become the code tabs' names;
+  hash) and YouTube/Vimeo frames; tab labels become the code tabs' names (tabs holding
+  prose become parts of the page, each under a heading named by its label);
 - relative links -> Wagtail page links (resolved once every page exists), keeping the heading
   anchor of `other.md#heading` (see `kb.richtext`); links to other files in the tree import
   them into the document library;

@@ -215,9 +215,13 @@ class DocConverter:
                     label = ""
                 tabs.append({"label": collapse(label)[:60], **blocks[0].value})
             return [RawBlock("code_tabs", {"title": "", "tabs": tabs})]
+        # Tabs holding prose (Android / iOS steps ...): each tab becomes a titled part of the
+        # page, its label a heading one level below the heading before it (finish_headings).
         out: list[RawBlock] = []
+        meta = {"level": 6, "id": "", "tab_group": id(segment)}  # siblings: one shared level
         for label, blocks in items:
-            out.append(RawBlock("paragraph", f"<p><b>{escape(label)}</b></p>"))
+            text = collapse(label)[:200]
+            out.append(RawBlock("heading", {"text": text, "level": "h4", "anchor": ""}, meta))
             out.extend(blocks)
         return merge_paragraphs(out)
 
@@ -353,10 +357,14 @@ def finish_headings(blocks: list[RawBlock]) -> dict[str, str]:
     seen: set[str] = set()
     github_seen: dict[str, int] = {}
     previous = 1  # the page title is the H1
+    tab_levels: dict[int, int] = {}  # the labels of one set of tabs share a level
     for block in blocks:
         if block.type != "heading":
             continue
         level = min(max(block.meta.get("level", 2), 2), 4, previous + 1)  # no skipped levels
+        group = block.meta.get("tab_group")
+        if group is not None:
+            level = tab_levels.setdefault(group, level)
         previous = level
         block.value["level"] = f"h{level}"
         text = block.value["text"]

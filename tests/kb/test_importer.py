@@ -1143,3 +1143,49 @@ def test_skipped_heading_levels_are_closed_up(home_page, media, tmp_path):
     from kb.blocks import heading_outline_errors
 
     assert heading_outline_errors(page.body) == {}
+
+
+def test_tabs_with_prose_become_headed_parts(home_page, media, tmp_path):
+    root = tmp_path / "prose-tabs"
+    root.mkdir()
+    (root / "apn.mdx").write_text(
+        textwrap.dedent(
+            """\
+            # Set the APN on a phone
+
+            ## Set the APN
+
+            <Tabs>
+              <TabItem value="android" label="Android">
+
+            Open **Settings > Network > Access point names**.
+
+              </TabItem>
+              <TabItem value="ios" label="iPhone / iPad">
+
+            Open *Settings > Mobile data*.
+
+            ```text
+            APN: iot.example
+            ```
+
+              </TabItem>
+            </Tabs>
+            """
+        )
+    )
+    import_docs(root)
+    page = article("apn.mdx")
+    body = blocks(page)
+    assert [t for t, _ in body] == [
+        "heading",
+        "heading",
+        "paragraph",
+        "heading",
+        "paragraph",
+        "code",
+    ]
+    headings = [(v["text"], v["level"]) for t, v in body if t == "heading"]
+    assert headings == [("Set the APN", "h2"), ("Android", "h3"), ("iPhone / iPad", "h3")]
+    assert [entry["text"] for entry in page.headings] == ["Set the APN", "Android", "iPhone / iPad"]
+    assert body[2][1].source == "<p>Open <b>Settings &gt; Network &gt; Access point names</b>.</p>"
