@@ -1,6 +1,7 @@
 """Editors' side: the feedback report, product area snippets, drafts, workflow, scheduling."""
 
 import datetime
+import io
 import re
 from unittest import mock
 
@@ -308,3 +309,38 @@ def test_mark_reviewed_needs_edit_permission_and_post(
     assert logged_in(admin_only_user).get(url).status_code == 405
     page.refresh_from_db()
     assert page.last_reviewed == old and page.revisions.count() == 1
+
+
+def test_the_worker_publishes_scheduled_pages_on_time(
+    client, section, make_article, settings, django_capture_on_commit_callbacks
+):
+    """No cron needed: scheduling queues the publishing task for the go-live time."""
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    page = make_article(section, "Launch day", live=False)
+    go_live = timezone.now() + datetime.timedelta(hours=2)
+    page.go_live_at = go_live
+    with django_capture_on_commit_callbacks(execute=True):
+        page.save_revision().publish()
+    job = DBTaskResult.objects.get(task_path="kb.tasks.publish_due_pages")
+    assert job.run_after == go_live + datetime.timedelta(seconds=1)
+
+    options = {"batch": True, "no_startup_delay": True, "stdout": io.StringIO()}
+    call_command("db_worker", **options)  # too early: the task waits
+    page.refresh_from_db()
+    assert not page.live and DBTaskResult.objects.get(pk=job.pk).status == "READY"
+    later = go_live + datetime.timedelta(minutes=1)
+    with mock.patch("django.utils.timezone.now", return_value=later):
+        call_command("db_worker", **options)
+    page.refresh_from_db()
+    assert page.live
+    assert client.get(page.url).status_code == 200
+
+    # an expiry date queues the task that takes the page down
+    page.go_live_at = None
+    page.expire_at = timezone.now() + datetime.timedelta(days=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        page.save_revision().publish()
+    runs = DBTaskResult.objects.filter(task_path="kb.tasks.publish_due_pages")
+    assert sorted(r.run_after for r in runs)[-1] == page.expire_at + datetime.timedelta(seconds=1)
