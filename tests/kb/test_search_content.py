@@ -47,7 +47,7 @@ def test_transcript_chapters_task_and_code_are_searchable(
         section,
         "List SIMs",
         task="Pages through numbatlists of SIMs",
-        body=[("code", {"language": "python", "filename": "", "code": "client.dingoscan()"})],
+        body=[("code", {"language": "python", "filename": "", "code": "iotctl dingoscan --all"})],
     )
     document = build_document(video)
     assert "wombatgraph" in document.body and "Quokka dashboards" in document.headings
