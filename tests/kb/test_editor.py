@@ -290,9 +290,21 @@ def test_sections_are_created_in_the_editor(client, admin_client_, home_page):
             "action-publish": "action-publish",
         }
     )
+    preview_url = reverse(
+        "wagtailadmin_pages:preview_on_add", args=["kb", "resourceindexpage", home_page.pk]
+    )
+    assert admin_client_.post(preview_url, data).json()["is_valid"] is True
+    preview = admin_client_.get(preview_url)
+    assert preview.status_code == 200
+    assert "Event delivery to your servers." in preview.content.decode()
+
     response = admin_client_.post(add_url(ResourceIndexPage, home_page), data)
     assert response.status_code == 302, errors_of(response)
     section = ResourceIndexPage.objects.get(slug="webhooks")
+    # and previewing the saved section with its listing works too
+    preview_url = reverse("wagtailadmin_pages:preview_on_edit", args=[section.pk])
+    assert admin_client_.post(preview_url, data).json()["is_valid"] is True
+    assert admin_client_.get(preview_url).status_code == 200
     assert section.live
     assert "Event delivery to your servers." in client.get(section.url).content.decode()
 
