@@ -90,7 +90,14 @@ class ResourcePage(Page):
         ProductArea, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     tags = ClusterTaggableManager(through=ResourcePageTag, blank=True)
-    last_reviewed = models.DateField(null=True, blank=True)
+    last_reviewed = models.DateField(
+        null=True,
+        blank=True,
+        help_text=(
+            "When someone last checked that this page is still correct. Readers see it; pages "
+            "not reviewed for a year are flagged and listed in Reports > Pages due for review."
+        ),
+    )
     body = StreamField(BaseStreamBlock(), blank=True)
     source_path = models.CharField(
         max_length=500,
