@@ -11,10 +11,14 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.functional import cached_property
 
+from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.ui.tables import Column, TitleColumn
 from wagtail.admin.views.reports import ReportView
+from wagtail.admin.widgets import AdminDateInput
 from wagtail.models import Page
 from wagtail.permissions import policy_registry
+
+import django_filters
 
 from kb.models import (
     LISTING_KIND_LABELS,
@@ -22,6 +26,7 @@ from kb.models import (
     ArticleFeedback,
     ArticlePage,
     CodeSamplePage,
+    ResourceIndexPage,
     VideoPage,
 )
 
@@ -30,10 +35,18 @@ LATEST_COMMENTS = 3
 EDIT_PERMISSIONS = ["change", "publish"]
 
 
-def _vote_count(helpful: bool):
+def _votes(since: datetime.date | None = None):
+    votes = ArticleFeedback.objects.all()
+    if since is not None:
+        votes = votes.filter(updated_at__date__gte=since)
+    return votes
+
+
+def _vote_count(helpful: bool, since: datetime.date | None = None):
     return Coalesce(
         Subquery(
-            ArticleFeedback.objects.filter(page=OuterRef("pk"), helpful=helpful)
+            _votes(since)
+            .filter(page=OuterRef("pk"), helpful=helpful)
             .order_by()
             .values("page")
             .annotate(n=Count("pk"))
@@ -43,15 +56,16 @@ def _vote_count(helpful: bool):
     )
 
 
-def feedback_summary(pages):
+def feedback_summary(pages, since: datetime.date | None = None):
     """Annotate a Page queryset with yes/no counts and the helpful ratio, least helpful first.
 
-    Only pages with at least one vote remain. Ties on the ratio are broken by the number of
-    "no" votes (more first), so a page with 0/10 is above one with 0/1.
+    Only pages with at least one vote remain (since `since`, when given: votes cast or changed
+    on or after that day). Ties on the ratio are broken by the number of "no" votes (more
+    first), so a page with 0/10 is above one with 0/1.
     """
     return (
-        pages.filter(pk__in=ArticleFeedback.objects.values("page_id"))
-        .annotate(yes_count=_vote_count(True), no_count=_vote_count(False))
+        pages.filter(pk__in=_votes(since).values("page_id"))
+        .annotate(yes_count=_vote_count(True, since), no_count=_vote_count(False, since))
         .annotate(
             helpful_ratio=ExpressionWrapper(
                 F("yes_count") * 1.0 / (F("yes_count") + F("no_count")),
@@ -62,11 +76,14 @@ def feedback_summary(pages):
     )
 
 
-def latest_comments(page_ids, per_page: int = LATEST_COMMENTS) -> dict[int, list]:
+def latest_comments(
+    page_ids, per_page: int = LATEST_COMMENTS, since: datetime.date | None = None
+) -> dict[int, list]:
     """The newest non-empty comments for each page, in one query."""
     comments: dict[int, list] = defaultdict(list)
     rows = (
-        ArticleFeedback.objects.filter(page_id__in=page_ids)
+        _votes(since)
+        .filter(page_id__in=page_ids)
         .exclude(comment="")
         .order_by("page_id", "-updated_at", "-pk")
         .values_list("page_id", "helpful", "comment")
@@ -87,6 +104,33 @@ class CommentsColumn(Column):
     cell_template_name = "kb/admin/comments_cell.html"
 
 
+class FeedbackReportFilterSet(WagtailFilterSet):
+    """Narrow the feedback report to recent votes (e.g. since a page was fixed) or a section."""
+
+    since = django_filters.DateFilter(
+        label="Votes since",
+        method="filter_since",
+        widget=AdminDateInput,
+        help_text="Only count votes cast or changed on or after this day.",
+    )
+    section = django_filters.ModelChoiceFilter(
+        label="Section",
+        queryset=ResourceIndexPage.objects.order_by("path"),
+        method="filter_section",
+        empty_label="All sections",
+    )
+
+    class Meta:
+        model = Page
+        fields: list[str] = []
+
+    def filter_since(self, queryset, name, value):
+        return queryset  # applied to the vote counts in FeedbackReportView.get_queryset
+
+    def filter_section(self, queryset, name, value):
+        return queryset.descendant_of(value) if value else queryset
+
+
 class FeedbackReportView(ReportView):
     """Articles ordered least helpful first, with counts and the latest comments.
 
@@ -96,6 +140,7 @@ class FeedbackReportView(ReportView):
 
     page_title = "Article feedback"
     header_icon = "comment"
+    filterset_class = FeedbackReportFilterSet
     index_url_name = "kb_feedback_report"
     index_results_url_name = "kb_feedback_report_results"
     any_permission_required = EDIT_PERMISSIONS
@@ -128,11 +173,19 @@ class FeedbackReportView(ReportView):
         editable = self.permission_policy.instances_user_has_any_permission_for(
             self.request.user, EDIT_PERMISSIONS
         )
-        return feedback_summary(Page.objects.filter(Q(pk__in=editable.values("pk"))))
+        pages = Page.objects.filter(Q(pk__in=editable.values("pk")))
+        return feedback_summary(pages, since=self.since)
+
+    @cached_property
+    def since(self) -> datetime.date | None:
+        filters = self.filters
+        if filters is not None and filters.is_valid():
+            return filters.form.cleaned_data.get("since")
+        return None
 
     def decorate_paginated_queryset(self, object_list):
         object_list = list(object_list)
-        comments = latest_comments([p.pk for p in object_list])
+        comments = latest_comments([p.pk for p in object_list], since=self.since)
         for item in object_list:
             item.comments = comments.get(item.pk, [])
             item.helpful_percent = round((item.helpful_ratio or 0) * 100)

@@ -349,3 +349,28 @@ def test_the_worker_publishes_scheduled_pages_on_time(
         page.save_revision().publish()
     runs = DBTaskResult.objects.filter(task_path="kb.tasks.publish_due_pages")
     assert sorted(r.run_after for r in runs)[-1] == page.expire_at + datetime.timedelta(seconds=1)
+
+
+def test_report_filters_by_recent_votes_and_section(section, make_section, make_article, editor):
+    fixed = make_article(section, "Fixed page")
+    vote(fixed, yes=1, no=3, comments=["Old complaint"])
+    long_ago = timezone.now() - datetime.timedelta(days=90)
+    ArticleFeedback.objects.filter(page=fixed).update(updated_at=long_ago)
+    for n in range(2):  # after the fix
+        ArticleFeedback.objects.create(page=fixed, session_key=f"new-{n}", helpful=True)
+    other_section = make_section("Other")
+    other = make_article(other_section, "Other page")
+    vote(other, no=1)
+    client = logged_in(editor)
+
+    everything = client.get(reverse(REPORT)).content.decode()
+    assert "Fixed page" in everything and "Other page" in everything
+    assert re.search(r">\s*50%\s*<", everything)  # all time: 3 yes, 3 no
+
+    since = (timezone.localdate() - datetime.timedelta(days=7)).isoformat()
+    recent = client.get(reverse(REPORT) + f"?since={since}").content.decode()
+    assert re.search(r">\s*100%\s*<", recent)  # only the two recent yes votes count
+    assert "Old complaint" not in recent
+
+    only_other = client.get(reverse(REPORT) + f"?section={other_section.pk}").content.decode()
+    assert "Other page" in only_other and "Fixed page" not in only_other
