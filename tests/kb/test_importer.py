@@ -1189,3 +1189,28 @@ def test_tabs_with_prose_become_headed_parts(home_page, media, tmp_path):
     assert headings == [("Set the APN", "h2"), ("Android", "h3"), ("iPhone / iPad", "h3")]
     assert [entry["text"] for entry in page.headings] == ["Set the APN", "Android", "iPhone / iPad"]
     assert body[2][1].source == "<p>Open <b>Settings &gt; Network &gt; Access point names</b>.</p>"
+
+
+def test_html_tables_and_images_in_cells(home_page, media, tmp_path):
+    root = tmp_path / "html-table"
+    write_png(root / "img" / "led.png")
+    (root / "leds.md").write_text(
+        textwrap.dedent(
+            """\
+            # LEDs
+
+            <table>
+              <tr><th>LED</th><th>Means</th></tr>
+              <tr><td><img src="img/led.png" alt="Green LED"> green</td>
+                  <td>Attached, <em>data</em> <script>x()</script>ok<br>roaming too</td></tr>
+            </table>
+            """
+        )
+    )
+    report = import_docs(root)
+    body = blocks(article("leds.md"))
+    assert [t for t, _ in body] == ["rich_table", "image"]  # the image follows the table
+    rows = [[cell.source for cell in row] for row in body[0][1]["rows"]]
+    assert rows == [["LED", "Means"], ["green", "Attached, <i>data</i> ok<br/>roaming too"]]
+    assert body[1][1]["alt_text"] == "Green LED"
+    assert any("<script>" in str(w) for w in report.warnings)
