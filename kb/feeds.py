@@ -1,9 +1,10 @@
-"""The Atom feed of new and updated Resource Center articles."""
+"""Atom feeds of new and updated Resource Center articles: the whole site, or one section."""
 
 from __future__ import annotations
 
 from django.contrib.syndication.views import Feed
 from django.db.models import F
+from django.http import Http404
 from django.utils.feedgenerator import Atom1Feed
 
 from wagtail.models import Site
@@ -73,3 +74,38 @@ class ArticlesFeed(Feed):
 
     def item_categories(self, page):
         return [page.kind_label]
+
+
+class SectionArticlesFeed(ArticlesFeed):
+    """The same feed for one section and its subsections ("follow the API docs")."""
+
+    def get_object(self, request, section_id: int, *args, **kwargs):
+        from kb.models import ResourceIndexPage
+
+        self.request = request
+        self.section = ResourceIndexPage.objects.live().public().filter(pk=section_id).first()
+        if self.section is None:
+            raise Http404("No such section.")
+        return Site.find_for_request(request)
+
+    def title(self, site):
+        return f"New and updated in {self.section.title}"
+
+    def link(self, site):
+        return self.section.get_url(self.request)
+
+    def items(self, site):
+        from kb.selectors import content_pages
+
+        pages = (
+            content_pages()
+            .descendant_of(self.section)
+            .order_by(F("last_published_at").desc(nulls_last=True), "path")
+        )
+        public = []
+        for page in pages.defer_streamfields().specific()[: FEED_SIZE * 2]:
+            if list(gate.page_audience(page)) == [gate.PUBLIC]:
+                public.append(page)
+            if len(public) == FEED_SIZE:
+                break
+        return public

@@ -105,6 +105,10 @@ def test_sitemap_and_feed_leave_out_gated_pages(client, premium_rule, pages):
     assert open_page.url in sitemap and premium.url not in sitemap
     feed = client.get("/feeds/articles.atom").content.decode()
     assert "Open guide" in feed and "Premium escalation runbook" not in feed
+    section_feed = client.get(f"/feeds/sections/{open_page.get_parent().pk}.atom")
+    assert section_feed.status_code == 200
+    feed = section_feed.content.decode()
+    assert "Open guide" in feed and "Premium escalation runbook" not in feed
 
 
 def test_real_gate_restriction_is_honoured(client, pages):

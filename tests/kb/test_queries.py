@@ -53,6 +53,7 @@ def grow(make_section, make_article, make_code_sample, make_video, make_area):
         "code_sample": pages[1].url,
         "video": pages[2].url,
         "feed": "/feeds/articles.atom",
+        "section_feed": f"/feeds/sections/{section.pk}.atom",
         "sitemap": "/sitemap.xml",
     }
 
@@ -75,6 +76,7 @@ def grow(make_section, make_article, make_code_sample, make_video, make_area):
         "code_sample",
         "video",
         "feed",
+        "section_feed",
         "sitemap",
     ],
 )

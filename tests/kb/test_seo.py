@@ -106,3 +106,28 @@ def test_link_previews_use_the_first_image(client, section, make_article, settin
     assert '<meta name="twitter:card" content="summary_large_image">' in body
     plain = make_article(section, "No pictures")
     assert "og:image" not in client.get(plain.url).content.decode()
+
+
+def test_section_feed_follows_one_section(client, section, make_section, make_article):
+    from django.urls import reverse
+
+    sub = make_section("APN guides", parent=section)
+    make_article(section, "In the section")
+    make_article(sub, "In a subsection")
+    other = make_section("Other")
+    make_article(other, "Elsewhere")
+    url = reverse("kb:section_feed", args=[section.pk])
+    listing = client.get(section.url).content.decode()
+    link = f'title="New and updated in {section.title}" href="{url}">'
+    assert f'<link rel="alternate" type="application/atom+xml" {link}' in listing
+    assert f'href="{url}">Follow new and updated pages' in listing
+    response = client.get(url)
+    assert response.status_code == 200
+    feed = ET.fromstring(response.content)  # noqa: S314 - our own feed
+    assert feed.find(f"{ATOM}title").text == f"New and updated in {section.title}"
+    titles = sorted(e.find(f"{ATOM}title").text for e in feed.findall(f"{ATOM}entry"))
+    assert titles == ["In a subsection", "In the section"]
+    assert client.get(reverse("kb:section_feed", args=[999999])).status_code == 404
+    draft = make_section("Draft section")
+    draft.unpublish()
+    assert client.get(reverse("kb:section_feed", args=[draft.pk])).status_code == 404
