@@ -65,6 +65,11 @@ def stream_text(stream) -> tuple[list[str], list[str]]:
         elif kind == "table":
             for row in (value or {}).get("data") or []:
                 parts.append(" ".join(str(cell or "") for cell in row))
+        elif kind == "rich_table":
+            if value.get("caption"):
+                parts.append(value["caption"])
+            for row in value.get("rows") or []:
+                parts.append(" ".join(_rich(cell) for cell in row))
         elif kind == "image":
             parts.append(f"{value.get('alt_text', '')} {value.get('caption', '')}")
         elif kind == "video":

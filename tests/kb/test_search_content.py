@@ -55,3 +55,29 @@ def test_transcript_chapters_task_and_code_are_searchable(
     assert found("quokka") == [f"page:{video.pk}"]
     assert found("numbatlists") == [f"page:{sample.pk}"]
     assert found("dingoscan") == [f"page:{sample.pk}"]
+
+
+def test_formatted_table_cells_and_caption_are_searchable(section, make_article, indexed):
+    article = indexed(
+        make_article,
+        section,
+        "Modem reference",
+        body=[
+            (
+                "rich_table",
+                {
+                    "caption": "Bilbyband timers",
+                    "first_row_is_header": True,
+                    "first_col_is_header": False,
+                    "rows": [
+                        ["Command", "Meaning"],
+                        ["<code>AT+QUOLLPING</code>", "Reports the <b>wallabyrate</b>"],
+                    ],
+                },
+            )
+        ],
+    )
+    document = build_document(article)
+    assert "wallabyrate" in document.body and "<b>" not in document.body
+    assert found("wallabyrate") == [f"page:{article.pk}"]
+    assert found("bilbyband") == [f"page:{article.pk}"]
