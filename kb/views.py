@@ -14,6 +14,7 @@ from wagtail.models import Page
 from kb.forms import FeedbackForm
 from kb.models import ResourcePage
 from kb.services import feedback_rate_limited, record_feedback
+from resourcecenter.clientip import client_ip
 from tiers import gate
 
 THANKS_HELPFUL = "Thanks for your feedback! We're glad this page helped."
@@ -31,9 +32,10 @@ def _wants_json(request) -> bool:
 def _client_key(request) -> str:
     if request.user.is_authenticated:
         return f"user:{request.user.pk}"
-    if request.session.session_key:
-        return f"session:{request.session.session_key}"
-    return f"ip:{request.META.get('REMOTE_ADDR', '')}"
+    # Anonymous voters are counted by address, not session: a script that drops its cookie gets
+    # a new session (and a new vote) on every request. Behind a reverse proxy REMOTE_ADDR is the
+    # proxy, so the trusted-proxy settings pick the client's address.
+    return f"ip:{client_ip(request) or 'unknown'}"
 
 
 @require_POST

@@ -141,6 +141,30 @@ def test_rate_limit(client, article, section, make_article):
     assert ArticleFeedback.objects.get(page=article).helpful is True
 
 
+def test_rate_limit_of_cookieless_clients_behind_a_proxy_is_per_client(
+    article, section, make_article, settings
+):
+    """Behind a trusted proxy every request comes from the proxy's address: the limit counts
+    the client's address from X-Forwarded-For, so one script does not block everyone."""
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
+    other = make_article(section, "Other")
+
+    def vote(page, client_address):
+        # a fresh client each time: no session cookie, as a script would send
+        return Client().post(
+            url(page),
+            {"helpful": "yes"},
+            REMOTE_ADDR="10.0.0.2",
+            HTTP_X_FORWARDED_FOR=client_address,
+            **JSON,
+        )
+
+    for n in range(FEEDBACK_RATE_LIMIT):
+        assert vote(article if n % 2 else other, "198.51.100.7").status_code == 200
+    assert vote(article, "198.51.100.7").status_code == 429
+    assert vote(article, "203.0.113.9").status_code == 200
+
+
 def test_record_feedback_service_needs_a_voter(article):
     with pytest.raises(ValueError):
         record_feedback(page=article, helpful=True)
