@@ -1033,16 +1033,26 @@ class PromotionResult:
 
 
 def system_user():
-    """The account that posts the team's automatic notes in the forum."""
+    """The account that posts the team's automatic notes in the forum.
+
+    Created on first use. Its display name is "Support team" unless a person already goes by
+    that (display names are unique ignoring case), then a numbered variant.
+    """
     from resourcecenter.models import User
 
     email = getattr(settings, "TIERS_SYSTEM_USER_EMAIL", "support-team@example.com")
-    user, created = User.objects.get_or_create(
-        email=email, defaults={"display_name": "Support team", "is_staff": True}
-    )
-    if created:
-        user.set_unusable_password()
-        user.save(update_fields=["password"])
+    user = User.objects.filter(email__iexact=email).first()
+    if user is not None:
+        return user
+    name, number = "Support team", 1
+    while User.objects.display_name_taken(name):
+        number += 1
+        name = f"Support team {number}"
+    try:
+        with transaction.atomic():
+            user = User.objects.create_user(email=email, display_name=name, is_staff=True)
+    except IntegrityError:  # created at the same moment by another request
+        return User.objects.get(email__iexact=email)
     return user
 
 

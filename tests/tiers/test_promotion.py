@@ -164,3 +164,19 @@ def test_publish_fix_needs_text(thread, org_a_admin, staff_user):
     ticket = services.promote_thread(thread=thread, by=org_a_admin).ticket
     with pytest.raises(TierError):
         services.publish_fix_to_thread(ticket=ticket, by=staff_user)
+
+
+def test_escalation_note_account_when_a_person_is_already_called_support_team(
+    thread, org_a_admin, user_factory
+):
+    """Display names are unique ignoring case: the automatic account takes a free variant
+    instead of failing the escalation."""
+    user_factory(email="impostor@example.com", display_name="support TEAM")
+    outcome = services.promote_thread(thread=thread, by=org_a_admin)
+    assert outcome.created
+    note = Post.objects.filter(thread=thread).order_by("-number").first()
+    assert note.body_markdown == ESCALATION_NOTE
+    assert note.author.email == "support-team@example.com"
+    assert note.author.display_name == "Support team 2"
+    assert not note.author.has_usable_password()
+    assert services.system_user().pk == note.author.pk
