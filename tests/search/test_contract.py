@@ -120,6 +120,41 @@ def test_identifiers_match_exactly(corpus):
     assert ids(search(corpus, "4011")) == []
 
 
+def test_words_inside_dotted_and_slashed_code_are_found(engine, doc):
+    """Method calls, paths, file names, hosts and addresses: each part is a word, and the
+    whole still matches as written (as a phrase of its parts)."""
+    engine.upsert(
+        [
+            doc(
+                "page:30",
+                "Python client reference",
+                "Call client.wombatscan(limit=5) then GET /v2/quollsims?page_size=50 and "
+                "read numbat_config.yaml from docs.bilby.example or mail ops@kowari.example.",
+                headings="The sims.dunnartlist() method",
+            ),
+            doc("page:31", "Unrelated", "A client scan of the page with some config."),
+        ]
+    )
+    for q in [
+        "wombatscan",
+        "client.wombatscan",
+        "client.wombatscan()",
+        "quollsims",
+        "/v2/quollsims",
+        "numbat_config.yaml",
+        "numbat",
+        "bilby",
+        "docs.bilby.example",
+        "kowari",
+        "ops@kowari.example",
+        "dunnartlist",
+        "sims.dunnartlist",
+    ]:
+        assert ids(search(engine, q)) == ["page:30"], q
+    assert ids(search(engine, "wombatscan.client")) == []
+    assert [h.doc_id for h in engine.suggest(parse_query("dunnartl"), PUBLIC)] == ["page:30"]
+
+
 def test_synonyms_are_data(corpus):
     assert "page:3" not in ids(search(corpus, "text message"))
     Synonym.objects.create(terms="SMS, text message")
