@@ -343,10 +343,26 @@ class _Client:
     def count(self, index: str) -> int:
         return int(self.client.count(index=index)["count"])
 
-    def scan_ids(self, index: str, kind: str | None = None) -> set[str]:
+    def scan_ids(self, index: str, kind: str | None = None, page_size: int = 5000) -> set[str]:
+        """Every document id (of one kind), in pages ordered by id: one search returns at most
+        10,000 hits, and a reindex must see them all to remove the stale ones."""
         query = {"term": {"kind": kind}} if kind else {"match_all": {}}
-        body = {"query": query, "_source": False, "size": 10000}
-        return {h["_id"] for h in self.search(index, body)["hits"]["hits"]}
+        ids: set[str] = set()
+        after = None
+        while True:
+            body = {
+                "query": query,
+                "_source": False,
+                "size": page_size,
+                "sort": [{"doc_id": "asc"}],
+            }
+            if after is not None:
+                body["search_after"] = after
+            hits = self.search(index, body)["hits"]["hits"]
+            ids.update(hit["_id"] for hit in hits)
+            if len(hits) < page_size:
+                return ids
+            after = hits[-1]["sort"]
 
 
 class ElasticEngine(Engine):

@@ -15,24 +15,26 @@ from search.engines.elastic import ElasticEngine
 ENGINES = ["database", "opensearch"]
 
 
+def _opensearch_engine(request) -> ElasticEngine:
+    if connection.vendor == "postgresql":
+        pytest.skip("the OpenSearch engine is covered in the SQLite pass")
+    clone = request.getfixturevalue("osmem_clone")
+    engine = ElasticEngine(f"opensearch+{clone.url}", prefix="test")
+    engine.ensure_index()
+    return engine
+
+
 @pytest.fixture(params=ENGINES)
 def engine(request, db):
     """Every contract test runs once per engine (the PostgreSQL pass runs the database one)."""
     if request.param == "opensearch":
-        if connection.vendor == "postgresql":
-            pytest.skip("the OpenSearch engine is covered in the SQLite pass")
-        clone = request.getfixturevalue("osmem_clone")
-        engine = ElasticEngine(f"opensearch+{clone.url}", prefix="test")
-        engine.ensure_index()
-        return engine
+        return _opensearch_engine(request)
     return engine_for("", connection.vendor)
 
 
 @pytest.fixture
-def os_engine(db, osmem_clone):
-    engine = ElasticEngine(f"opensearch+{osmem_clone.url}", prefix="test")
-    engine.ensure_index()
-    return engine
+def os_engine(request, db):
+    return _opensearch_engine(request)
 
 
 def make_doc(doc_id, title, body="", *, kind="guide", days_old=10, **extra) -> SearchDocument:

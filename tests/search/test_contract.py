@@ -253,6 +253,25 @@ def test_rebuild_replaces_everything(corpus, doc):
     assert ids(search(corpus, "fresh")) == ["page:20"]
 
 
+def test_ids_lists_every_document_of_a_kind(corpus, doc):
+    threads = [doc(f"thread:{n}", f"Question {n}", kind="thread") for n in range(10, 17)]
+    corpus.upsert(threads)
+    expected_threads = {"thread:1", "thread:2", *(t.id for t in threads)}
+    assert corpus.ids(kind="thread") == expected_threads
+    assert expected_threads < corpus.ids() and "page:1" in corpus.ids()
+
+
+def test_search_server_id_scan_pages_past_one_response(os_engine, doc):
+    """One response carries at most 10,000 hits: the scan a reindex uses to find stale
+    documents pages through them all (here two at a time)."""
+    os_engine.upsert([doc(f"thread:{n}", f"Question {n}", kind="thread") for n in range(7)])
+    os_engine.upsert([doc("page:1", "A page")])
+    scan = os_engine.client.scan_ids
+    assert scan(os_engine.alias, "thread", page_size=2) == {f"thread:{n}" for n in range(7)}
+    assert len(scan(os_engine.alias, page_size=2)) == 8
+    assert scan(os_engine.alias, "video", page_size=2) == set()
+
+
 def test_suggest_shape_and_prefix(corpus):
     hits = corpus.suggest(parse_query("configure the ap"), PUBLIC)
     assert hits and hits[0].doc_id == "page:1"
