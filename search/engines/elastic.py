@@ -2,9 +2,11 @@
 
 Mappings, analyzers, queries, aggregations and highlighting are built with `elasticsearch.dsl`
 and turned into plain dicts; the same dicts go to Elasticsearch 8+ (through the elasticsearch
-client) or to OpenSearch 2+ (through opensearch-py: the Elasticsearch 8+ client sends
-`compatible-with=8` media types that OpenSearch answers with 406). The flavour comes from the
-URL (`opensearch+http://...`, `elasticsearch+https://...` or `?flavour=`) or from `GET /`.
+client, its media types pinned to the cluster's major version) or to OpenSearch 2+ (through
+opensearch-py: the elasticsearch client sends `compatible-with=N` media types that OpenSearch
+answers with 406). The flavour comes from the URL (`opensearch+http://...`,
+`elasticsearch+https://...` or `?flavour=`) or from `GET /`, which is also asked for the
+version.
 
 Writes go to an alias; `rebuild` fills a new index, swaps the alias atomically and drops the
 old index, so searches never see a half-built index.
@@ -12,14 +14,17 @@ old index, so searches never see a half-built index.
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
+import re
 import time
 import urllib.request
 from collections.abc import Iterable
 from datetime import datetime
-from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qs, unquote, urlencode, urlsplit, urlunsplit
 
+from elasticsearch import __versionstr__ as elasticsearch_version
 from elasticsearch.dsl import (
     A,
     Boolean,
@@ -272,25 +277,77 @@ def parse_search_url(url: str) -> tuple[str, str | None]:
     return urlunsplit((scheme, parts.netloc, parts.path, query, "")), flavour
 
 
-def detect_flavour(base_url: str, timeout: float = 5.0) -> str:
-    """Ask the server itself (plain HTTP, no product headers): OpenSearch says so in GET /."""
-    if not base_url.startswith(("http://", "https://")):
+def server_info(base_url: str, timeout: float = 5.0) -> dict:
+    """The server's `GET /` answer (plain HTTP, no product headers; credentials from the URL)."""
+    parts = urlsplit(base_url)
+    if parts.scheme not in ("http", "https"):
         raise ValueError("SEARCH_URL must be an http(s) address")
-    request = urllib.request.Request(  # noqa: S310 - http(s) only, checked above
-        base_url.rstrip("/") + "/", headers={"Accept": "application/json"}
-    )
+    host = parts.hostname or ""
+    if ":" in host:  # IPv6
+        host = f"[{host}]"
+    netloc = f"{host}:{parts.port}" if parts.port else host
+    headers = {"Accept": "application/json"}
+    if parts.username is not None:
+        credentials = f"{unquote(parts.username)}:{unquote(parts.password or '')}"
+        headers["Authorization"] = "Basic " + base64.b64encode(credentials.encode()).decode()
+    url = urlunsplit((parts.scheme, netloc, parts.path.rstrip("/") + "/", "", ""))
+    request = urllib.request.Request(url, headers=headers)  # noqa: S310 - http(s), checked
     with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
-        info = json.loads(response.read().decode() or "{}")
+        return json.loads(response.read().decode() or "{}")
+
+
+def flavour_of(info: dict) -> str:
+    """OpenSearch says so in `GET /`; anything else is Elasticsearch."""
     version = info.get("version", {})
     if version.get("distribution") == "opensearch" or "OpenSearch" in info.get("tagline", ""):
         return "opensearch"
     return "elasticsearch"
 
 
+def major_version(info: dict) -> int | None:
+    number = str(info.get("version", {}).get("number", ""))
+    head = number.partition(".")[0]
+    return int(head) if head.isdigit() else None
+
+
+def detect_flavour(base_url: str, timeout: float = 5.0) -> str:
+    return flavour_of(server_info(base_url, timeout))
+
+
+ELASTIC_CLIENT_MAJOR = int(elasticsearch_version.partition(".")[0])
+_COMPATIBLE_WITH_RE = re.compile(r"compatible-with=\d+")
+
+
+def compatible_transport(server_major: int) -> type:
+    """An elastic-transport Transport that asks for `server_major`'s API.
+
+    The elasticsearch client of major N sends `compatible-with=N` media types, and a server
+    only accepts its own major and the one before: the 9.x client is refused by every 8.x
+    cluster ("Invalid media-type value"). Pinning the value to the server's major (never above
+    the client's) lets one client serve Elasticsearch 8 and 9 clusters.
+    """
+    from elastic_transport import Transport
+
+    pinned = f"compatible-with={min(server_major, ELASTIC_CLIENT_MAJOR)}"
+
+    class CompatibleTransport(Transport):
+        def perform_request(self, method, target, *, headers=None, **kwargs):
+            if headers is not None:
+                headers = headers.copy()
+                for name in ("Accept", "Content-Type"):
+                    if headers.get(name):
+                        headers[name] = _COMPATIBLE_WITH_RE.sub(pinned, headers[name])
+            return super().perform_request(method, target, headers=headers, **kwargs)
+
+    return CompatibleTransport
+
+
 class _Client:
     """The handful of calls we need, over either client library."""
 
-    def __init__(self, base_url: str, flavour: str, timeout: float = 30.0):
+    def __init__(
+        self, base_url: str, flavour: str, timeout: float = 30.0, server_major: int | None = None
+    ):
         self.flavour = flavour
         if flavour == "opensearch":
             from opensearchpy import OpenSearch
@@ -299,7 +356,16 @@ class _Client:
         else:
             from elasticsearch import Elasticsearch
 
-            self.client = Elasticsearch(base_url, request_timeout=timeout, max_retries=0)
+            if server_major is not None and server_major < 8:
+                raise ValueError(
+                    f"Elasticsearch {server_major} is not supported: use Elasticsearch 8 or newer"
+                )
+            self.client = Elasticsearch(
+                base_url,
+                request_timeout=timeout,
+                max_retries=0,
+                transport_class=compatible_transport(server_major or ELASTIC_CLIENT_MAJOR),
+            )
 
     def exists_alias(self, name: str) -> bool:
         return bool(self.client.indices.exists_alias(name=name))
@@ -380,10 +446,11 @@ class ElasticEngine(Engine):
     def client(self) -> _Client:
         if self._client is None:
             try:
-                flavour = self.flavour or detect_flavour(self.base_url)
-            except OSError as exc:
+                info = server_info(self.base_url)
+            except (OSError, json.JSONDecodeError) as exc:
                 raise SearchUnavailable(f"search server unreachable: {exc}") from exc
-            self._client = _Client(self.base_url, flavour)
+            flavour = self.flavour or flavour_of(info)
+            self._client = _Client(self.base_url, flavour, server_major=major_version(info))
             self.name = flavour
         return self._client
 

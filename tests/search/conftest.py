@@ -12,7 +12,9 @@ from search.documents import SearchDocument
 from search.engines import engine_for
 from search.engines.elastic import ElasticEngine
 
-ENGINES = ["database", "opensearch"]
+from .es8_gateway import Es8Gateway
+
+ENGINES = ["database", "opensearch", "elasticsearch"]
 
 
 def _opensearch_engine(request) -> ElasticEngine:
@@ -24,11 +26,31 @@ def _opensearch_engine(request) -> ElasticEngine:
     return engine
 
 
+@pytest.fixture
+def es8_gateway(request):
+    """osmem behind a gateway that answers like an Elasticsearch 8 cluster (see es8_gateway)."""
+    if connection.vendor == "postgresql":
+        pytest.skip("the Elasticsearch engine is covered in the SQLite pass")
+    gateway = Es8Gateway(request.getfixturevalue("osmem_clone").url)
+    yield gateway
+    gateway.close()
+
+
 @pytest.fixture(params=ENGINES)
 def engine(request, db):
-    """Every contract test runs once per engine (the PostgreSQL pass runs the database one)."""
+    """Every contract test runs once per engine (the PostgreSQL pass runs the database one).
+
+    "elasticsearch" is the same engine code over the elasticsearch client library, with the
+    flavour and version found by asking the server (`GET /`), as in production.
+    """
     if request.param == "opensearch":
         return _opensearch_engine(request)
+    if request.param == "elasticsearch":
+        gateway = request.getfixturevalue("es8_gateway")
+        engine = ElasticEngine(gateway.url, prefix="test")
+        engine.ensure_index()
+        assert engine.client.flavour == "elasticsearch"
+        return engine
     return engine_for("", connection.vendor)
 
 
