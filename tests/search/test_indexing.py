@@ -221,6 +221,61 @@ def test_outbox_survives_a_search_server_outage(poster, apply_on_commit):
         reset_engines()
 
 
+@pytest.mark.opensearch
+def test_the_worker_catches_up_by_itself_after_an_outage(
+    poster, django_capture_on_commit_callbacks
+):
+    """With the production task queue: the post's indexing task fails while the server is
+    down and queues its own retry; once the server is back, the worker alone (no command, no
+    new change) puts the post in the index."""
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from django_tasks_db.models import DBTaskResult
+    from osmem_server import OsmemServer
+
+    def run_worker():
+        call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+
+    addr = f"127.0.0.1:{_free_port()}"
+    url = f"opensearch+http://{addr}"
+    server = OsmemServer.start(addr=addr, japanese=False)
+    tasks = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    try:
+        with override_settings(SEARCH_URL=url, TASKS=tasks):
+            reset_engines()
+            engine = engine_for(url)
+            engine.ensure_index()
+            category = CategoryFactory(name="Outage", slug="outage")
+            server.close()
+
+            with django_capture_on_commit_callbacks(execute=True):
+                thread = create_thread(
+                    author=poster,
+                    category=category,
+                    title="Quokka gateway reboots",
+                    body="The quokka gateway reboots every night.",
+                )
+            run_worker()  # the server is down: the task fails softly and queues a retry
+            rows = IndexOutbox.objects.filter(key=f"thread:{thread.pk}")
+            assert rows and all(row.attempts == 1 and row.last_error for row in rows)
+            retry = DBTaskResult.objects.filter(status="READY").get()
+            earliest = min(row.next_attempt_at for row in rows)
+            assert retry.run_after == earliest > timezone.now()
+
+            server = OsmemServer.start(addr=addr, japanese=False)
+            run_worker()  # not due yet: nothing happens early
+            assert IndexOutbox.objects.exists()
+            DBTaskResult.objects.filter(pk=retry.pk).update(run_after=timezone.now())
+            IndexOutbox.objects.update(next_attempt_at=timezone.now())  # the wait, elapsed
+            run_worker()
+            assert not IndexOutbox.objects.exists()
+            assert found("quokka", engine=engine) == [f"thread:{thread.pk}"]
+    finally:
+        server.close()
+        reset_engines()
+
+
 def test_drain_keeps_rows_when_the_engine_fails(section, apply_on_commit):
     with override_settings(SEARCH_URL=f"opensearch+http://127.0.0.1:{_free_port()}"):
         reset_engines()
