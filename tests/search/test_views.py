@@ -218,3 +218,21 @@ def test_json_is_safe_for_consumers(client, indexed):
     data = json.loads(raw)
     assert "<script>" not in data["results"][0]["snippet"] or True
     assert "<mark>" not in data["results"][0]["title"]
+
+
+def test_search_page_queries_do_not_grow_with_the_hits(client, indexed, member):
+    """One hit or a full page of hits, signed out or in: the same number of SQL queries."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries(q):
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/search/", {"q": q}).status_code == 200
+        return len(captured)
+
+    for who in (None, member):
+        if who:
+            client.force_login(who)
+        queries("apn")  # warm per-process caches (site root, synonyms)
+        one, page_of_ten = queries("apn"), queries("modem")
+        assert one == page_of_ten, (who, one, page_of_ten)
