@@ -229,6 +229,28 @@ class DatabaseEngine(Engine):
             )
             return kind_rows, cursor.fetchall()
 
+    @classmethod
+    def _marked_hits(cls, cursor, ranked, score_of=float, snippet_of=str) -> list[Hit]:
+        """Hits in `ranked` order ((id, score) pairs) from the rows the cursor just selected
+        (hit columns plus title_marked and snippet_marked)."""
+        rows = {row["id"]: row for row in _dictfetch(cursor)}
+        return [
+            cls._hit(
+                rows[i],
+                rows[i]["title_marked"],
+                snippet_of(rows[i]["snippet_marked"] or ""),
+                score_of(score),
+            )
+            for i, score in ranked
+            if i in rows
+        ]
+
+    def _suggest_filters(self, query: ParsedQuery, audiences, limit: int) -> tuple[str, list]:
+        """The audience/visibility conditions of a type-ahead request, as " AND ..." SQL."""
+        request = SearchRequest(query=query, audiences=audiences, limit=limit, facets=False)
+        where, params = self._filters(request)
+        return (" AND " + " AND ".join(where)) if where else "", params
+
     @staticmethod
     def _hit(row: dict, title_marked: str, snippet_marked: str, score: float) -> Hit:
         return Hit(
@@ -413,17 +435,10 @@ class SqliteEngine(DatabaseEngine):
             f"WHERE search_fts MATCH %s AND search_fts.rowid IN ({', '.join(['%s'] * len(ids))})",
             [match, *ids],
         )
-        rows = {row["id"]: row for row in _dictfetch(cursor)}
-        return [
-            self._hit(rows[i], rows[i]["title_marked"], rows[i]["snippet_marked"], -score)
-            for i, score in ranked
-            if i in rows
-        ]
+        return self._marked_hits(cursor, ranked, score_of=lambda score: -score)
 
     def _suggest(self, query: ParsedQuery, audiences, limit: int) -> list[Hit]:
-        request = SearchRequest(query=query, audiences=audiences, limit=limit, facets=False)
-        where, params = self._filters(request)
-        where_sql = (" AND " + " AND ".join(where)) if where else ""
+        where_sql, params = self._suggest_filters(query, audiences, limit)
         with connection.cursor() as cursor:
             # 1. every word in a title, heading or tag (unstemmed; the last one as a prefix).
             match = fts_match(query, prefix_mode="only")
@@ -448,17 +463,9 @@ class SqliteEngine(DatabaseEngine):
                     f"({', '.join(['%s'] * len(ids))})",
                     [match, *ids],
                 )
-                rows = {r["id"]: r for r in _dictfetch(cursor)}
-                hits = [
-                    self._hit(
-                        rows[i],
-                        rows[i]["title_marked"],
-                        _excerpt(rows[i]["snippet_marked"]),
-                        -score,
-                    )
-                    for i, score in ranked
-                    if i in rows
-                ]
+                hits = self._marked_hits(
+                    cursor, ranked, score_of=lambda score: -score, snippet_of=_excerpt
+                )
             if len(hits) < limit and len(query.positive) >= 2:
                 # 2. a question typed in full: any of its words, anywhere (stemmed).
                 relaxed = fts_match(query, match_all=False)
@@ -740,17 +747,10 @@ class PostgresEngine(DatabaseEngine):
             f"FROM {ENTRY} e, to_tsquery('{config}', %s) AS q(query) WHERE e.id = ANY(%s)",
             [TITLE_HEADLINE_OPTIONS, HEADLINE_OPTIONS, tsq, ids],
         )
-        rows = {row["id"]: row for row in _dictfetch(cursor)}
-        return [
-            self._hit(rows[i], rows[i]["title_marked"], rows[i]["snippet_marked"], float(score))
-            for i, score in ranked
-            if i in rows
-        ]
+        return self._marked_hits(cursor, ranked)
 
     def _suggest(self, query: ParsedQuery, audiences, limit: int) -> list[Hit]:
-        request = SearchRequest(query=query, audiences=audiences, limit=limit, facets=False)
-        where, params = self._filters(request)
-        where_sql = (" AND " + " AND ".join(where)) if where else ""
+        where_sql, params = self._suggest_filters(query, audiences, limit)
         with connection.cursor() as cursor:
             # 1. every word in the title/headings/tags (unstemmed, last word as a prefix).
             tsq = ts_query(query, prefix_mode="only")

@@ -222,6 +222,7 @@ def test_outbox_survives_a_search_server_outage(poster, apply_on_commit):
 
 
 @pytest.mark.opensearch
+@pytest.mark.django_db(transaction=True)  # the worker closes its database connection when done
 def test_the_worker_catches_up_by_itself_after_an_outage(
     poster, django_capture_on_commit_callbacks
 ):
