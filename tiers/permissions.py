@@ -89,8 +89,10 @@ def problem_organisations(user) -> list[Organisation]:
 
 def visible_problems(user) -> QuerySet[ServiceProblem]:
     """Service problems `user` may read: all for staff; else those affecting one of their
-    organisations on a plan with proactive notifications (Community sees none). A problem
-    limited to other organisations is not found, exactly like one that does not exist."""
+    organisations on a plan with proactive notifications (Community sees none), and those an
+    organisation was e-mailed about (it keeps hearing about them after the scope narrows, so
+    the link in the e-mail must keep working). A problem limited to other organisations is
+    not found, exactly like one that does not exist."""
     problems = ServiceProblem.objects.all()
     if is_support_staff(user):
         return problems
@@ -102,4 +104,5 @@ def visible_problems(user) -> QuerySet[ServiceProblem]:
         rule |= (Q(region="") | Q(region=organisation.region)) & (
             Q(organisations__isnull=True) | Q(organisations=organisation)
         )
+        rule |= Q(updates__notifications__organisations=organisation)
     return problems.filter(pk__in=ServiceProblem.objects.filter(rule).values("pk"))

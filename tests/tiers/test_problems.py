@@ -195,6 +195,25 @@ def test_scope_by_region_and_by_organisation(
     assert mailoutbox == []
 
 
+def test_organisations_told_keep_access_after_the_scope_narrows(
+    client, record, post_update, mailoutbox, org_a, org_a_admin, org_b, org_b_admin
+):
+    problem = record(title="Core network degradation")
+    assert recipients(mailoutbox) == sorted([org_a_admin.email, org_b_admin.email])
+    # Staff narrow the problem to Europe: organisation A (not in Europe) was told already, so it
+    # hears the update and its e-mail's link still opens the page.
+    update = post_update(problem, region="eu", body="Only European traffic is affected.")
+    assert sorted(n.user.email for n in update.notifications.all()) == sorted(
+        [org_a_admin.email, org_b_admin.email]
+    )
+    client.force_login(org_a_admin)
+    assert client.get(problem.get_absolute_url()).status_code == 200
+    # A problem that never concerned organisation A stays hidden from it.
+    other = record(region="eu", title="Roaming partner outage in Germany")
+    assert client.get(other.get_absolute_url()).status_code == 404
+    assert other.title not in client.get("/support/problems/").content.decode()
+
+
 def test_windows_per_plan_and_late_sends(
     db,
     staff_user,
