@@ -6,9 +6,10 @@ immediately (in tests, messages land in `django.core.mail.outbox`); in productio
 """
 
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
 
 from django_tasks import task
+
+from resourcecenter.taskqueue import enqueue_with_change
 
 
 @task()
@@ -43,17 +44,17 @@ def queue_email(
     from_email: str | None = None,
     reply_to: list[str] | None = None,
 ) -> None:
-    """Send an e-mail once the current transaction commits (never for a rolled-back change)."""
+    """Send an e-mail once the current transaction commits (never for a rolled-back change;
+    with the database queue the task row is part of that transaction, so none is lost)."""
     # Subjects must be one line: a newline would let user content inject headers.
     subject = " ".join(subject.splitlines()).strip()
-    transaction.on_commit(
-        lambda: send_email_task.enqueue(
-            to=list(to),
-            subject=subject,
-            text=text,
-            html=html,
-            headers=headers,
-            from_email=from_email,
-            reply_to=reply_to,
-        )
+    enqueue_with_change(
+        send_email_task,
+        to=list(to),
+        subject=subject,
+        text=text,
+        html=html,
+        headers=headers,
+        from_email=from_email,
+        reply_to=reply_to,
     )

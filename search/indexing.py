@@ -15,6 +15,8 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from resourcecenter.taskqueue import uses_database_queue
+
 logger = logging.getLogger(__name__)
 
 BATCH_KEYS = 200
@@ -69,8 +71,7 @@ def _enqueue_drain() -> None:
 
 
 def _drain_already_queued(task) -> bool:
-    backend = task.get_backend()
-    if type(backend).__module__.split(".")[0] != "django_tasks_db":
+    if not uses_database_queue(task):
         return False
     from django_tasks_db.models import DBTaskResult
 

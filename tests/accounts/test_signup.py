@@ -161,3 +161,29 @@ def test_account_email_is_a_queued_task_with_the_database_backend(client, post, 
     assert kwargs["to"] == ["new.person@example.com"]
     assert kwargs["subject"] == "[Resource Center] Confirm your e-mail address"
     assert "/accounts/confirm-email/" in kwargs["text"]
+
+
+def test_queued_email_commits_and_rolls_back_with_the_change(db, settings):
+    """With the database queue the e-mail task is written in the change's own transaction: no
+    crash between the commit and a separate enqueue can lose it, and a rollback takes it away."""
+    from django.db import transaction
+
+    from django_tasks_db.models import DBTaskResult
+
+    from resourcecenter.emails import queue_email
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+    class Abort(Exception):
+        pass
+
+    with pytest.raises(Abort), transaction.atomic():
+        queue_email(["gone@example.com"], "Never sent", "Rolled back.")
+        assert DBTaskResult.objects.count() == 1  # inside the transaction, before any commit
+        raise Abort
+    assert not DBTaskResult.objects.exists()
+
+    with transaction.atomic():
+        queue_email(["kept@example.com"], "Your ticket", "Committed.")
+    task = DBTaskResult.objects.get()
+    assert task.args_kwargs["kwargs"]["to"] == ["kept@example.com"]
