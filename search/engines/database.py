@@ -363,25 +363,39 @@ class SqliteEngine(DatabaseEngine):
         with connection.cursor() as cursor:
             cursor.execute("INSERT INTO search_fts(search_fts) VALUES ('optimize')")
 
-    def _score_sql(self, exact: bool = False) -> str:
-        """bm25 times freshness (%s: now), doubled with `exact` (a second %s: the words as
-        typed) for documents that contain them rather than only their synonyms."""
+    # bm25 weighs a title word by how often it occurs, so a long thread that repeats the words
+    # outranked the page titled with them ("List SIMs" under "...when listing SIMs"); a title
+    # that has the query doubles the score (MRR@10 0.866 -> 0.923 on the labelled queries).
+    title_bonus = 2.0
+
+    def _score_sql(self, exact: bool = False, title: bool = False) -> str:
+        """bm25 times freshness (%s: now), doubled with `exact` (a next %s: the words as typed)
+        for documents that contain them rather than only their synonyms, and with `title` (a
+        last %s: the query limited to titles) for documents whose title has the query."""
         score = (
             f"bm25(search_fts, {self.weights}) * e.boost * "
             f"(1.0 + 0.5 / (1.0 + MAX(%s - e.updated_epoch, 0) / {HALF_LIFE_SECONDS}))"
         )
         if exact:
-            score += (
-                " * (CASE WHEN e.id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH %s) "
-                "THEN 2.0 ELSE 1.0 END)"
-            )
+            score += f" * {self._bonus_sql(2.0)}"
+        if title:
+            score += f" * {self._bonus_sql(self.title_bonus)}"
         return score
+
+    @staticmethod
+    def _bonus_sql(factor: float) -> str:
+        """`factor` for the documents that match one more FTS expression (a %s), else 1."""
+        return (
+            "(CASE WHEN e.id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH %s) "  # noqa: S608
+            f"THEN {float(factor)} ELSE 1.0 END)"
+        )
 
     def _search(self, request: SearchRequest) -> SearchResult:
         match = fts_match(request.query, match_all=request.match_all)
         exact = fts_match(request.query.as_typed(), match_all=request.match_all)
         score_params = [time.time(), exact] if exact != match else [time.time()]
-        score = self._score_sql(exact=exact != match)
+        score_params.append(f"{{title}} : ({match})")
+        score = self._score_sql(exact=exact != match, title=True)
         where, params = self._filters(request)
         where_sql = (" AND " + " AND ".join(where)) if where else ""
         from_where = f"{JOINED} WHERE search_fts MATCH %s{where_sql}"

@@ -236,6 +236,33 @@ def test_solved_and_fresh_rank_higher(engine, doc):
     assert ids(search(engine, "power saving"))[0] == "page:11"
 
 
+def test_a_title_with_the_query_beats_a_boosted_thread_mentioning_it(engine, doc):
+    """The guide titled with the question outranks a short solved, staff-answered thread that
+    only mentions it (solved threads carry a boost, but not that far)."""
+    filler = "Check the coverage map, the device logs and the network list before calling. "
+    engine.upsert(
+        [
+            doc(
+                "page:40",
+                "Roaming issues and cross-border devices",
+                (filler * 8 + "Roaming needs an agreement with the visited network. ") * 4,
+                headings="Permanent roaming restrictions · Checklist",
+                tags=["roaming", "troubleshooting"],
+            ),
+            doc(
+                "thread:40",
+                "No coverage in South Africa although the map shows two networks",
+                "The EG91 finds no network. Is roaming allowed there? Roaming was enabled.",
+                kind="thread",
+                solved=True,
+                staff_answered=True,
+                tags=["coverage", "roaming"],
+            ),
+        ]
+    )
+    assert ids(search(engine, "roaming")) == ["page:40", "thread:40"]
+
+
 def test_upsert_replaces_and_delete_removes(corpus, doc):
     corpus.upsert([doc("page:4", "Troubleshooting guide", "Replaced text about antennas")])
     assert ids(search(corpus, "antennas")) == ["page:4"]
