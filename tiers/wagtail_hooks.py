@@ -34,6 +34,7 @@ from wagtail.admin.views.generic import CreateView, EditView, IndexView
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
+from wagtail.permissions import register_permission_policy
 
 import django_filters
 
@@ -583,6 +584,11 @@ class ReadOnlyPolicy(ModelPermissionPolicy):
         return any(self.user_has_permission(user, action) for action in actions)
 
 
+# Registered for the model (not through the viewset, which Wagtail 9 stops supporting), so
+# every admin view of the delivery log uses it.
+register_permission_policy(ProblemNotification, ReadOnlyPolicy(ProblemNotification))
+
+
 class ProblemNotificationIndexView(IndexView):
     def get_base_queryset(self):
         return super().get_base_queryset().select_related("update__problem", "user")
@@ -610,10 +616,6 @@ class ProblemNotificationViewSet(TiersViewSet):
     copy_view_enabled = False
     inspect_view_enabled = True
     form_fields = ["note"]
-
-    @cached_property
-    def permission_policy(self):
-        return ReadOnlyPolicy(self.model)
 
 
 class SupportGroup(ViewSetGroup):

@@ -532,6 +532,14 @@ def test_admin_lists_show_late_and_overdue_emails(
     assert "2 sent, 2 late" in index and "0 sent, 2 pending" in index
     log = client.get("/admin/tiers/problemnotification/", {"status": "pending"}).content
     assert log.decode().count("OVERDUE") == 2
+    # The delivery log is the sender's record: not even a superuser adds, edits or deletes rows.
+    row = ProblemNotification.objects.first()
+    base = "/admin/tiers/problemnotification"
+    assert client.get(f"{base}/new/").status_code in (302, 403)
+    assert client.get(f"{base}/edit/{row.pk}/").status_code in (302, 403)
+    assert client.post(f"{base}/delete/{row.pk}/").status_code in (302, 403)
+    assert ProblemNotification.objects.filter(pk=row.pk).exists()
+    assert client.get(f"{base}/inspect/{row.pk}/").status_code == 200
 
 
 def test_times_in_the_recipients_zone(record, mailoutbox, org_a, org_a_admin, org_b, org_b_admin):
