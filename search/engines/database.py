@@ -8,6 +8,7 @@ facets and suggestions alike).
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterable
 
@@ -230,10 +231,10 @@ class DatabaseEngine(Engine):
             return kind_rows, cursor.fetchall()
 
     @classmethod
-    def _marked_hits(cls, cursor, ranked, score_of=float, snippet_of=str) -> list[Hit]:
-        """Hits in `ranked` order ((id, score) pairs) from the rows the cursor just selected
-        (hit columns plus title_marked and snippet_marked)."""
-        rows = {row["id"]: row for row in _dictfetch(cursor)}
+    def _marked_hits(cls, rows: list[dict], ranked, score_of=float, snippet_of=str) -> list[Hit]:
+        """Hits in `ranked` order ((id, score) pairs) from selected rows (hit columns plus
+        title_marked and snippet_marked)."""
+        rows = {row["id"]: row for row in rows}
         return [
             cls._hit(
                 rows[i],
@@ -449,7 +450,7 @@ class SqliteEngine(DatabaseEngine):
             f"WHERE search_fts MATCH %s AND search_fts.rowid IN ({', '.join(['%s'] * len(ids))})",
             [match, *ids],
         )
-        return self._marked_hits(cursor, ranked, score_of=lambda score: -score)
+        return self._marked_hits(_dictfetch(cursor), ranked, score_of=lambda score: -score)
 
     def _suggest(self, query: ParsedQuery, audiences, limit: int) -> list[Hit]:
         where_sql, params = self._suggest_filters(query, audiences, limit)
@@ -478,7 +479,7 @@ class SqliteEngine(DatabaseEngine):
                     [match, *ids],
                 )
                 hits = self._marked_hits(
-                    cursor, ranked, score_of=lambda score: -score, snippet_of=_excerpt
+                    _dictfetch(cursor), ranked, score_of=lambda score: -score, snippet_of=_excerpt
                 )
             if len(hits) < limit and len(query.positive) >= 2:
                 # 2. a question typed in full: any of its words, anywhere (stemmed).
@@ -492,6 +493,35 @@ class SqliteEngine(DatabaseEngine):
                 more = self._hydrate(cursor, relaxed, cursor.fetchall())
                 hits += [h for h in more if h.doc_id not in seen][: limit - len(hits)]
         return hits
+
+
+def _word_regex_postgres(words: list[str]) -> str:
+    """A PostgreSQL regular expression for any of `words` standing alone or inside code (the
+    same boundaries as `word_excerpt`). Query words are letters and digits; any regular
+    expression syntax is escaped all the same."""
+    alternatives = "|".join(re.sub(r"([\\^$.|?*+()\[\]{}])", r"\\\1", w) for w in set(words))
+    return f"(^|[^[:alnum:]])({alternatives})($|[^[:alnum:]])"
+
+
+def word_excerpt(text: str, words: list[str], width: int = 220) -> str | None:
+    """An excerpt of `text` around the first of `words` standing as a word of its own or as a
+    part of code (`client.list_sims()`, `/v1/sims`), with every such word marked; None when
+    none is there."""
+    alternatives = "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+    pattern = re.compile(rf"(?<![^\W_])(?:{alternatives})(?![^\W_])", re.IGNORECASE)
+    first = pattern.search(text)
+    if first is None:
+        return None
+    start = max(first.start() - width // 3, 0)
+    end = min(start + width, len(text))
+    if start > 0:
+        start = text.find(" ", start, first.start()) + 1 or start
+    if end < len(text):
+        space = text.rfind(" ", first.end(), end)
+        end = space if space > 0 else end
+    window = text[start:end]
+    marked = pattern.sub(lambda m: f"{MARK_START}{m.group(0)}{MARK_END}", window)
+    return ("… " if start > 0 else "") + marked.strip() + (" …" if end < len(text) else "")
 
 
 def _excerpt(text: str, length: int = 160) -> str:
@@ -682,7 +712,7 @@ class PostgresEngine(DatabaseEngine):
                     [time.time(), *base_params, request.limit, request.offset],
                 )
                 ranked = cursor.fetchall()
-            hits = self._hydrate(cursor, ts_any_word(request.query), ranked)
+            hits = self._hydrate(cursor, ts_any_word(request.query), ranked, query=request.query)
         return SearchResult(hits, total, facets)
 
     def _rank_common(
@@ -750,18 +780,46 @@ class PostgresEngine(DatabaseEngine):
         tag_rows = [(row[1], row[4]) for row in rows if row[0] == "tag"]
         return kind_rows, tag_rows
 
-    def _hydrate(self, cursor, tsq: str, ranked, config: str = "english") -> list[Hit]:
+    def _hydrate(
+        self, cursor, tsq: str, ranked, config: str = "english", query: ParsedQuery | None = None
+    ) -> list[Hit]:
+        """The hits of `ranked`, with marked titles and snippets (one query).
+
+        ts_headline parses the stored text, in which `client.list_sims()` is one token, so a
+        document found for `list_sims` (migration 0006 indexes the parts) would get an unmarked
+        excerpt from its start. With `query`, a snippet without marks is replaced by a window
+        around the first of the query's words that stands alone or inside code, when there is
+        one; the window is read in the same query, and only for those rows.
+        """
         if not ranked:
             return []
-        ids = [row[0] for row in ranked]
+        words = [token for clause in query.positive for token in clause.tokens] if query else []
+        code_window = "NULL"
+        params: list = [TITLE_HEADLINE_OPTIONS]
+        if words:
+            code_window = (
+                f"CASE WHEN strpos(h.snippet_marked, '{MARK_START}') = 0 THEN (SELECT "  # noqa: S608
+                "substr(w.body, greatest(w.at - 90, 1), 330) FROM (SELECT left(e.body, 20000) "
+                "AS body, regexp_instr(left(e.body, 20000), %s, 1, 1, 0, 'i') AS at) w "
+                "WHERE w.at > 0) END"
+            )
+            params.append(_word_regex_postgres(words))
+        params += [tsq, HEADLINE_OPTIONS, [row[0] for row in ranked]]
         cursor.execute(
             f"SELECT {HIT_COLUMNS}, "  # noqa: S608
-            f"ts_headline('{config}', e.title, q.query, %s) AS title_marked, "
-            f"ts_headline('{config}', left(e.body, 20000), q.query, %s) AS snippet_marked "
-            f"FROM {ENTRY} e, to_tsquery('{config}', %s) AS q(query) WHERE e.id = ANY(%s)",
-            [TITLE_HEADLINE_OPTIONS, HEADLINE_OPTIONS, tsq, ids],
+            f"ts_headline('{config}', e.title, q.query, %s) AS title_marked, h.snippet_marked, "
+            f"{code_window} AS code_window "
+            f"FROM {ENTRY} e CROSS JOIN to_tsquery('{config}', %s) AS q(query) CROSS JOIN "
+            f"LATERAL (SELECT ts_headline('{config}', left(e.body, 20000), q.query, %s) "
+            "AS snippet_marked) h WHERE e.id = ANY(%s)",
+            params,
         )
-        return self._marked_hits(cursor, ranked)
+        rows = _dictfetch(cursor)
+        for row in rows:
+            excerpt = word_excerpt(row["code_window"], words) if row["code_window"] else None
+            if excerpt:
+                row["snippet_marked"] = excerpt
+        return self._marked_hits(rows, ranked)
 
     def _suggest(self, query: ParsedQuery, audiences, limit: int) -> list[Hit]:
         where_sql, params = self._suggest_filters(query, audiences, limit)

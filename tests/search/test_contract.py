@@ -152,6 +152,9 @@ def test_words_inside_dotted_and_slashed_code_are_found(engine, doc):
     ]:
         assert ids(search(engine, q)) == ["page:30"], q
     assert ids(search(engine, "wombatscan.client")) == []
+    # the snippet marks the word inside the code, whatever the engine's tokenizer
+    for q in ["wombatscan", "quollsims"]:
+        assert f"<mark>{q}</mark>" in search(engine, q).hits[0].snippet_html.lower(), q
     assert [h.doc_id for h in engine.suggest(parse_query("dunnartl"), PUBLIC)] == ["page:30"]
 
 

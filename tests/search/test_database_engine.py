@@ -11,7 +11,7 @@ import pytest
 from search.engines import engine_for
 from search.engines.base import SearchRequest
 from search.models import Synonym
-from search.query import expand_synonyms, forget_synonyms, parse_query
+from search.query import MARK_END, MARK_START, expand_synonyms, forget_synonyms, parse_query
 
 pytestmark = pytest.mark.postgres
 
@@ -143,3 +143,22 @@ def test_postgres_storage_keeps_searches_cheap(on_postgres, engine, doc):
             "'search_searchentry'::regclass AND attname IN ('title_vector', 'suggest_vector')"
         )
         assert dict(cursor.fetchall()) == {"title_vector": "m", "suggest_vector": "m"}
+
+
+def test_word_excerpt_marks_words_inside_code_and_escapes_the_rest():
+    from search.engines.database import word_excerpt
+    from search.query import marked_to_html
+
+    text = (
+        "Intro. " * 60 + "Then call <b>client.list_sims()</b> and LIST_SIMS again. " + "Tail. " * 60
+    )
+    excerpt = word_excerpt(text, ["list_sims"])
+    html = marked_to_html(excerpt)
+    assert excerpt.startswith("… ") and excerpt.endswith(" …") and len(excerpt) < 260
+    assert "client.<mark>list_sims</mark>()" in html and "<mark>LIST_SIMS</mark>" in html
+    assert "&lt;b&gt;" in html and "<b>" not in html
+    assert f"list_{MARK_START}sims{MARK_END}" in word_excerpt(text, ["sims"])  # "_" splits too
+    assert word_excerpt(text, ["ntro"]) is None  # inside a word: not a match
+    assert word_excerpt("short client.dingoscan()", ["dingoscan"]) == (
+        f"short client.{MARK_START}dingoscan{MARK_END}()"
+    )
