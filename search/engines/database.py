@@ -805,13 +805,15 @@ class PostgresEngine(DatabaseEngine):
             )
             params.append(_word_regex_postgres(words))
         params += [tsq, HEADLINE_OPTIONS, [row[0] for row in ranked]]
+        # OFFSET 0 keeps the planner from inlining the LATERAL subquery, which would compute
+        # the headline (the costliest part) twice: once to select, once to test for marks.
         cursor.execute(
             f"SELECT {HIT_COLUMNS}, "  # noqa: S608
             f"ts_headline('{config}', e.title, q.query, %s) AS title_marked, h.snippet_marked, "
             f"{code_window} AS code_window "
             f"FROM {ENTRY} e CROSS JOIN to_tsquery('{config}', %s) AS q(query) CROSS JOIN "
             f"LATERAL (SELECT ts_headline('{config}', left(e.body, 20000), q.query, %s) "
-            "AS snippet_marked) h WHERE e.id = ANY(%s)",
+            "AS snippet_marked OFFSET 0) h WHERE e.id = ANY(%s)",
             params,
         )
         rows = _dictfetch(cursor)
