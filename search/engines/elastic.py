@@ -310,10 +310,6 @@ def major_version(info: dict) -> int | None:
     return int(head) if head.isdigit() else None
 
 
-def detect_flavour(base_url: str, timeout: float = 5.0) -> str:
-    return flavour_of(server_info(base_url, timeout))
-
-
 ELASTIC_CLIENT_MAJOR = int(elasticsearch_version.partition(".")[0])
 _COMPATIBLE_WITH_RE = re.compile(r"compatible-with=\d+")
 
