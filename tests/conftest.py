@@ -1,7 +1,9 @@
 """Fixtures shared by the whole suite. App-specific fixtures live in tests/<app>/conftest.py."""
 
+import contextlib
 import os
 import shutil
+import time
 
 from django.db import connection
 
@@ -103,6 +105,8 @@ def browser(chromium_path):
 @pytest.fixture
 def page(browser):
     """A fresh browser page that records console errors and uncaught exceptions."""
+    from playwright.sync_api import Error as PlaywrightError
+
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     browser_page = context.new_page()
     browser_page.console_errors = []
@@ -111,5 +115,23 @@ def page(browser):
         lambda msg: browser_page.console_errors.append(msg.text) if msg.type == "error" else None,
     )
     browser_page.on("pageerror", lambda exc: browser_page.console_errors.append(str(exc)))
+    in_flight, aborted = set(), []
+    browser_page.on("request", lambda request: in_flight.add(request))
+    browser_page.on("requestfinished", lambda request: in_flight.discard(request))
+    browser_page.on(
+        "requestfailed", lambda request: (in_flight.discard(request), aborted.append(request))
+    )
     yield browser_page
+    # A request still running on the live server when the test's database is flushed (the
+    # Wagtail editor writes an editing-session ping as it loads) locks SQLite's tables and
+    # fails the flush. Let what the page started finish, stop its scripts, and give a request
+    # cut off by leaving the page (the server does not notice) time to end.
+    deadline = time.monotonic() + 10
+    while in_flight and time.monotonic() < deadline:
+        browser_page.wait_for_timeout(50)
+    aborted.clear()
+    with contextlib.suppress(PlaywrightError):  # a closed or crashed page starts nothing more
+        browser_page.goto("about:blank")
+    if aborted:
+        time.sleep(1)
     context.close()
