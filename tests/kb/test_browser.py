@@ -6,11 +6,10 @@ import pytest
 
 from kb.models import ArticleFeedback, ArticlePage, CodeSamplePage, ResourceIndexPage
 
-# serialized_rollback: each test gets back the rows migrations made (Wagtail root, groups).
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+# Like the other browser tests: the `home_page` fixture puts back the Wagtail root after a
+# flush, and post_migrate (run by the flush) the groups. serialized_rollback re-inserted groups
+# that post_migrate had already re-created, and failed whenever another browser test ran first.
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 TABS = {
     "title": "List your SIMs",
