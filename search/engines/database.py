@@ -161,7 +161,9 @@ class DatabaseEngine(Engine):
         return set(entries.values_list("doc_id", flat=True))
 
     # -- filters
-    def _filters(self, request: SearchRequest) -> tuple[list[str], list]:
+    def _filters(self, request: SearchRequest) -> tuple[str, list]:
+        """The request's audience and filter conditions as SQL to append to a WHERE clause
+        (" AND ...", or "" when there are none) and its parameters."""
         where: list[str] = []
         params: list = []
         audience_sql, audience_params = self._audience(request.audiences)
@@ -183,7 +185,7 @@ class DatabaseEngine(Engine):
         if request.staff_answered_only:
             where.append("e.staff_answered = %s")
             params.append(True)
-        return where, params
+        return (" AND " + " AND ".join(where)) if where else "", params
 
     def _audience(self, audiences: frozenset[str] | None) -> tuple[str, list]:
         if audiences is None:
@@ -248,9 +250,9 @@ class DatabaseEngine(Engine):
 
     def _suggest_filters(self, query: ParsedQuery, audiences, limit: int) -> tuple[str, list]:
         """The audience/visibility conditions of a type-ahead request, as " AND ..." SQL."""
-        request = SearchRequest(query=query, audiences=audiences, limit=limit, facets=False)
-        where, params = self._filters(request)
-        return (" AND " + " AND ".join(where)) if where else "", params
+        return self._filters(
+            SearchRequest(query=query, audiences=audiences, limit=limit, facets=False)
+        )
 
     @staticmethod
     def _hit(row: dict, title_marked: str, snippet_marked: str, score: float) -> Hit:
@@ -397,8 +399,7 @@ class SqliteEngine(DatabaseEngine):
         score_params = [time.time(), exact] if exact != match else [time.time()]
         score_params.append(f"{{title}} : ({match})")
         score = self._score_sql(exact=exact != match, title=True)
-        where, params = self._filters(request)
-        where_sql = (" AND " + " AND ".join(where)) if where else ""
+        where_sql, params = self._filters(request)
         from_where = f"{JOINED} WHERE search_fts MATCH %s{where_sql}"
         base_params = [match, *params]
         wanted = request.offset + request.limit
@@ -681,8 +682,7 @@ class PostgresEngine(DatabaseEngine):
             rank, exact = tsq, ts_query(request.query.as_typed())
         else:
             rank, exact = ts_any_word(request.query), ts_any_word(request.query.as_typed())
-        where, params = self._filters(request)
-        where_sql = (" AND " + " AND ".join(where)) if where else ""
+        where_sql, params = self._filters(request)
         from_where = (
             f"{ENTRY} e CROSS JOIN (SELECT to_tsquery('english', %s) AS query, "
             "to_tsquery('english', %s) AS rank, to_tsquery('english', %s) AS exact) AS q "
