@@ -49,6 +49,7 @@ test: install system-deps check test-sqlite test-postgres
 check: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	DJANGO_SETTINGS_MODULE=resourcecenter.settings.test $(BIN)/python manage.py check
 	DJANGO_SETTINGS_MODULE=resourcecenter.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
 

@@ -24,7 +24,7 @@ class Category(models.Model):
 
     Ordered by `position`; `staff_only_posting` limits new threads to support staff (replies are
     still open unless a thread is locked). Who may *read* a category is the tiers gate's question
-    (tiers.gate.can_read_category), not a field here.
+    (resourcecenter.access.can_read_category), not a field here.
     """
 
     name = models.CharField(max_length=80, unique=True)

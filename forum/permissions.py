@@ -4,7 +4,7 @@ Views, templates (through the context views build), services and selectors all a
 re-derives a rule. Each `can_*` function returns a `Verdict`: truthy when allowed, falsy with a
 `reason` a person can read when not ("This thread is locked.").
 
-Reading a category is the tiers gate's decision (tiers.gate.can_read_category); who is support
+Reading a category is the tiers gate's decision, asked through resourcecenter.access; who is support
 staff or a moderator is resourcecenter.roles'. Sanctions and trust come from forum.models.Member.
 
 Queryset helpers (`visible_threads_q`, `listed_posts_q`) express the same rules as SQL so
@@ -21,8 +21,7 @@ from django.utils import timezone
 
 from forum.models import Category, Member, Post, PostState, Thread, ThreadState, ThreadStatus
 from forum.models import TrustLevel as TL
-from resourcecenter import roles
-from tiers import gate
+from resourcecenter import access, roles
 
 # A new member's first posts wait for approval until this many of theirs were approved.
 NEW_MEMBER_APPROVAL_POSTS = getattr(settings, "FORUM_NEW_MEMBER_APPROVAL_POSTS", 2)
@@ -144,13 +143,13 @@ def readable_category_ids(user) -> frozenset[int]:
     see inactive ones). One query."""
     moderator = roles.is_moderator(user)
     categories = Category.objects.all() if moderator else Category.objects.filter(is_active=True)
-    return frozenset(c.pk for c in categories if gate.can_read_category(user, c))
+    return frozenset(c.pk for c in categories if access.can_read_category(user, c))
 
 
 def can_read_category(user, category: Category) -> Verdict:
     if not category.is_active and not roles.is_moderator(user):
         return deny("This category is not available.")
-    if not gate.can_read_category(user, category):
+    if not access.can_read_category(user, category):
         return deny("This category is available on a support plan that includes it.")
     return ALLOW
 
@@ -236,7 +235,7 @@ def can_start_thread(user, category: Category) -> Verdict:
         return verdict
     if not category.is_active:
         return deny("This category does not accept new threads.")
-    if not gate.can_read_category(user, category):
+    if not access.can_read_category(user, category):
         return deny("This category is available on a support plan that includes it.")
     if category.staff_only_posting and not roles.is_support_staff(user):
         return deny("Only support staff start threads in this category.")

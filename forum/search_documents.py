@@ -14,10 +14,10 @@ from django.db.models import Prefetch
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from forum.models import Category, Post, PostState, Tag, Thread, ThreadState, ThreadStatus
+from resourcecenter import access
 from search.documents import SearchDocument, collapse, html_to_text
 from search.indexing import schedule_reindex
 from search.registry import Provider, register
-from tiers import gate
 
 BODY_CHARS = 20_000
 
@@ -62,7 +62,7 @@ def build_document(thread: Thread) -> SearchDocument | None:
         body=body,
         tags=[t.name for t in thread.tags.all()],
         section=thread.category.name,
-        audience=list(gate.category_audience(thread.category)),
+        audience=list(access.category_audience(thread.category)),
         solved=thread.status == ThreadStatus.SOLVED,
         staff_answered=bool(staff),
         created=thread.created_at,

@@ -17,8 +17,8 @@ from forum import selectors, services
 from forum.forms import AskForm, DeleteForm, EditForm, ReplyForm, apply_validation_error
 from forum.markdown import plain_text, render_markdown
 from forum.models import Category, Post, PostState, Tag, ThreadState
+from resourcecenter import access
 from resourcecenter.clientip import client_ip
-from tiers import gate
 
 PREVIEW_MAX = services.BODY_MAX
 
@@ -223,7 +223,7 @@ def thread_detail(request, pk: int, slug: str):
         "reply_form": reply_form,
         "noindex": thread.moderation_state != ThreadState.VISIBLE,
         "canonical_url": request.build_absolute_uri(canonical),
-        "escalation": gate.thread_escalation_option(user, thread),
+        "escalation": access.thread_escalation_option(user, thread),
         "description": plain_text(data.question.body_markdown, 160)
         if data.question is not None and perms.can_see_post_content(user, data.question)
         else "",

@@ -9,7 +9,7 @@ from django.utils.feedgenerator import Atom1Feed
 
 from wagtail.models import Site
 
-from tiers import gate
+from resourcecenter import access
 
 FEED_SIZE = 30
 
@@ -45,7 +45,7 @@ class ArticlesFeed(Feed):
         public = []
         # Over-fetch a little so that gated pages do not shorten the feed much.
         for page in pages.defer_streamfields().specific()[: FEED_SIZE * 2]:
-            if list(gate.page_audience(page)) == [gate.PUBLIC]:
+            if list(access.page_audience(page)) == [access.PUBLIC]:
                 public.append(page)
             if len(public) == FEED_SIZE:
                 break
@@ -104,7 +104,7 @@ class SectionArticlesFeed(ArticlesFeed):
         )
         public = []
         for page in pages.defer_streamfields().specific()[: FEED_SIZE * 2]:
-            if list(gate.page_audience(page)) == [gate.PUBLIC]:
+            if list(access.page_audience(page)) == [access.PUBLIC]:
                 public.append(page)
             if len(public) == FEED_SIZE:
                 break

@@ -189,9 +189,9 @@ class ResourcePage(Page):
 
     def get_sitemap_urls(self, request=None):
         """Only pages everyone may read belong in the sitemap (plan-gated pages do not)."""
-        from tiers import gate
+        from resourcecenter import access
 
-        if list(gate.page_audience(self)) != [gate.PUBLIC]:
+        if list(access.page_audience(self)) != [access.PUBLIC]:
             return []
         return super().get_sitemap_urls(request)
 

@@ -17,10 +17,10 @@ from wagtail.models import Page, PageViewRestriction
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from kb.models import ArticlePage, CodeSamplePage, ProductArea, ResourceIndexPage, VideoPage
+from resourcecenter import access
 from search.documents import SearchDocument, collapse, html_to_text
 from search.indexing import schedule_reindex
 from search.registry import Provider, register
-from tiers import gate
 
 PAGE_MODELS = (ArticlePage, CodeSamplePage, VideoPage)
 KIND_MODELS = {
@@ -129,7 +129,7 @@ def build_document(page, *, section: str | None = None, restricted=None) -> Sear
         product_area=area.slug if area else "",
         product_area_name=area.name if area else "",
         section=section,
-        audience=list(gate.page_audience(page)),
+        audience=list(access.page_audience(page)),
         created=page.first_published_at,
         updated=updated,
         popularity=0.0,

@@ -27,7 +27,7 @@ from kb.models import (
     ResourcePageTag,
     VideoPage,
 )
-from tiers import gate
+from resourcecenter import access
 
 CONTENT_MODELS = (ArticlePage, CodeSamplePage, VideoPage)
 ARTICLE_KINDS = {choice for choice, _ in ArticlePage.Kind.choices}
@@ -45,14 +45,14 @@ def content_pages():
 
 def viewer_audiences(user) -> frozenset[str] | None:
     """What `user` may read (None: everything); asked once per request, not once per page."""
-    return gate.audiences_for(user)
+    return access.audiences_for(user)
 
 
 def is_locked(page, audiences: frozenset[str] | None) -> bool:
     """True when the gate says the viewer's audiences do not include the page's audience."""
     if audiences is None:
         return False
-    return not audiences.intersection(gate.page_audience(page))
+    return not audiences.intersection(access.page_audience(page))
 
 
 def decorate_listing(pages, user) -> list:
@@ -382,10 +382,10 @@ def resource_page_context(page, request) -> dict:
         "breadcrumbs": crumbs,
         "section_url": parent.get_url(request) if is_section else None,
         "upgrade_url": UPGRADE_URL,
-        "gated": not gate.can_view_page(request.user, page),
+        "gated": not access.can_view_page(request.user, page),
     }
     if context["gated"]:
-        context["gated_plans"] = gate.gated_plans(gate.page_audience(page))
+        context["gated_plans"] = access.gated_plans(access.page_audience(page))
         return context
     tags = list(page.tags.all())
     previous_page, next_page = siblings(page)

@@ -14,8 +14,8 @@ from wagtail.models import Page
 from kb.forms import FeedbackForm
 from kb.models import ResourcePage
 from kb.services import feedback_rate_limited, record_feedback
+from resourcecenter import access
 from resourcecenter.clientip import client_ip
-from tiers import gate
 
 THANKS_HELPFUL = "Thanks for your feedback! We're glad this page helped."
 THANKS_NOT_HELPFUL = (
@@ -48,7 +48,7 @@ def article_feedback(request, page_id: int):
     page = get_object_or_404(Page.objects.live().public(), pk=page_id).specific
     if not isinstance(page, ResourcePage):
         raise Http404("Feedback is only taken on Resource Center articles.")
-    if not gate.can_view_page(request.user, page):
+    if not access.can_view_page(request.user, page):
         return _answer(request, page, 403, "Only readers of this page can rate it.", "error")
 
     form = FeedbackForm(request.POST)

@@ -9,9 +9,10 @@ from wagtail.permissions import policy_registry
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from kb import richtext, views
+from kb import richtext, selectors, views
 from kb.models import ProductArea
 from kb.reports import EDIT_PERMISSIONS, FeedbackReportView, ReviewReportView
+from resourcecenter.models import HOME_PAGE_CONTEXT_HOOK
 
 
 class ProductAreaViewSet(SnippetViewSet):
@@ -90,3 +91,9 @@ def register_feedback_report_menu_item():
 def register_anchored_page_links(features):
     """Page links may point at a heading (after Wagtail's own link feature, which it replaces)."""
     richtext.register(features)
+
+
+@hooks.register(HOME_PAGE_CONTEXT_HOOK)
+def home_page_listings(page, request):
+    """The home page's sections and what is new (the core's HomePage lists nothing itself)."""
+    return selectors.home_page_context(page, request)

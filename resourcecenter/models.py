@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q, Value
 from django.db.models.functions import Lower
 
+from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 from wagtail.fields import RichTextField
@@ -120,6 +121,9 @@ class User(AbstractUser):
         super().save(*args, **kwargs)
 
 
+HOME_PAGE_CONTEXT_HOOK = "resourcecenter_home_page_context"
+
+
 class HomePage(Page):
     """The Resource Center's front door: a hero, the sections, and what is new."""
 
@@ -138,10 +142,11 @@ class HomePage(Page):
     max_count = 1
 
     def get_context(self, request, *args, **kwargs):
-        from kb.selectors import home_page_context  # kb owns the content listings
-
         context = super().get_context(request, *args, **kwargs)
-        context.update(home_page_context(self, request))
+        # The listings belong to the apps above the core (kb lists the sections and what is new):
+        # each adds its part through this hook, registered in its wagtail_hooks.py.
+        for add_context in hooks.get_hooks(HOME_PAGE_CONTEXT_HOOK):
+            context.update(add_context(self, request))
         return context
 
 

@@ -14,6 +14,8 @@ from datetime import datetime
 
 from django.utils import timezone
 
+from resourcecenter.access import PUBLIC
+
 KINDS = ["tutorial", "guide", "code_sample", "video", "support_topic", "thread"]
 KIND_LABELS = {
     "tutorial": "Tutorial",
@@ -23,7 +25,6 @@ KIND_LABELS = {
     "support_topic": "Support topic",
     "thread": "Community thread",
 }
-PUBLIC = "public"
 BODY_MAX_CHARS = 60_000
 
 

@@ -10,12 +10,12 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
+from resourcecenter import access
 from search import vocabulary
 from search.documents import KIND_LABELS
 from search.engines import SearchUnavailable, get_engine
 from search.engines.base import Hit, SearchRequest, SearchResult
 from search.query import expand_synonyms, normalize_query, parse_query
-from tiers import gate
 
 logger = logging.getLogger(__name__)
 
@@ -59,7 +59,7 @@ class SearchOutcome:
 
 
 def audiences_for(user) -> frozenset[str] | None:
-    return gate.audiences_for(user)
+    return access.audiences_for(user)
 
 
 def _request(query: str, audiences, filters: Filters, **kw) -> SearchRequest:

@@ -7,8 +7,10 @@ class TiersConfig(AppConfig):
     verbose_name = "Support tiers"
 
     def ready(self):
+        from resourcecenter import access
         from tiers import gate, signals
 
+        access.register(gate)  # kb, forum and search ask through the core's access interface
         gate._connect_invalidation()
         signals.connect()
         post_migrate.connect(grant_support_staff, sender=self, dispatch_uid="tiers_grant_staff")

@@ -21,7 +21,7 @@ from django.core.signals import request_finished, request_started
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.urls import reverse
 
-PUBLIC = "public"
+from resourcecenter.access import PUBLIC
 
 
 class _RestrictionCache(threading.local):
