@@ -16,6 +16,7 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from forum import flags, services
+from forum import permissions as perms
 from forum.models import (
     Category,
     Member,
@@ -26,6 +27,7 @@ from forum.models import (
     Thread,
     TrustLevel,
 )
+from resourcecenter import roles
 from resourcecenter.demo import ensure_user
 
 CATEGORIES = [
@@ -435,10 +437,9 @@ def ensure_members():
             Member.objects.filter(pk=member.pk).update(
                 trust_level=level, notification_frequency=NotificationFrequency.DAILY
             )
-        if hasattr(user, "_forum_member_cache"):
-            del user._forum_member_cache
+        perms.forget_member(user)
         users.append(user)
-    staff = ensure_user(STAFF_EMAIL, "Dana (Support)", is_staff=True)
+    staff = ensure_user(STAFF_EMAIL, "Dana (Support)", groups=[roles.ANALYSTS_GROUP])
     if not Member.objects.filter(user=staff).exists():
         member = services.ensure_member(staff)
         Member.objects.filter(pk=member.pk).update(

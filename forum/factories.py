@@ -9,6 +9,7 @@ from __future__ import annotations
 import factory
 from factory.django import DjangoModelFactory
 
+from forum import permissions as perms
 from forum.models import Category, Member, Tag, TrustLevel
 
 
@@ -39,7 +40,7 @@ def set_trust(user, level: str = TrustLevel.MEMBER) -> Member:
     member = ensure_member(user)
     Member.objects.filter(pk=member.pk).update(trust_level=level)
     member.refresh_from_db()
-    user._forum_member_cache = member
+    perms.remember_member(user, member)
     return member
 
 

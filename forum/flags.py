@@ -11,7 +11,6 @@ constraint); flagging one's own post is refused (forum.permissions.can_flag).
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -21,7 +20,7 @@ from forum import permissions as perms
 from forum.models import Flag, FlagReason, Member, Post, PostState, TrustLevel
 from forum.services import ForumPermissionDenied
 from resourcecenter import roles
-from resourcecenter.roles import MODERATORS_GROUP, SUPPORT_STAFF_GROUP
+from resourcecenter.roles import Power, users_with_power_q
 
 NOTE_MAX = 500
 
@@ -44,13 +43,10 @@ def trusted_flag_count(post: Post) -> int:
     """Distinct trusted members with an open flag on `post` (one query)."""
     open_flags = Flag.objects.filter(post=post, resolved_at__isnull=True)
     trusted_members = Member.objects.filter(trust_level__in=trusted_levels()).values("user_id")
-    staff_groups = Group.objects.filter(name__in=[MODERATORS_GROUP, SUPPORT_STAFF_GROUP])
     return (
         open_flags.filter(
             Q(reporter_id__in=trusted_members)
-            | Q(reporter__is_staff=True)
-            | Q(reporter__is_superuser=True)
-            | Q(reporter__groups__in=staff_groups)
+            | users_with_power_q(Power.MODERATE_FORUM, prefix="reporter__")
         )
         .values("reporter_id")
         .distinct()

@@ -593,8 +593,7 @@ def _sanction(user, *, by, field: str, days: float, reason: str, action: str) ->
         before={field: before.isoformat() if before else None},
         after={field: until.isoformat() if until else None},
     )
-    if hasattr(user, "_forum_member_cache"):
-        del user._forum_member_cache
+    perms.forget_member(user)
     from forum.models import Notification, NotificationKind
 
     if lifting:
@@ -647,8 +646,7 @@ def set_trust_level(user, *, level: str, by, reason: str = "", lock: bool = True
         before=before,
         after={"trust_level": level, "locked": bool(lock)},
     )
-    if hasattr(user, "_forum_member_cache"):
-        del user._forum_member_cache
+    perms.forget_member(user)
     return member
 
 

@@ -41,6 +41,7 @@ from forum.models import (
     Thread,
     ThreadState,
 )
+from resourcecenter import roles
 from resourcecenter.emails import queue_email
 
 UNSUBSCRIBE_SALT = "forum.unsubscribe"
@@ -357,12 +358,12 @@ def unread_count(user) -> int:
     """Unread notifications, capped at UNREAD_CAP + 1 (one bounded query)."""
     if not perms.is_authenticated(user):
         return 0
-    cached = getattr(user, "_forum_unread_cache", None)
-    if cached is None:
+
+    def count() -> int:
         ids = Notification.objects.filter(recipient=user, read_at__isnull=True).values("pk")
-        cached = len(ids[: UNREAD_CAP + 1])
-        user._forum_unread_cache = cached
-    return cached
+        return len(ids[: UNREAD_CAP + 1])
+
+    return roles.guardian_for(user).memo("forum.unread", count)
 
 
 def mark_read(user, notification_ids: Iterable[int] | None = None) -> int:

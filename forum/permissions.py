@@ -64,18 +64,29 @@ def can_moderate(user) -> Verdict:
     return ALLOW if roles.is_moderator(user) else deny("Only moderators can do that.")
 
 
+MEMBER_MEMO = "forum.member"
+
+
 def get_member(user) -> Member | None:
     """The user's community standing (unsaved default if they never posted); None if anonymous.
 
-    Cached on the user object for the request; reads never write.
+    Kept by the user's guardian for the request; reads never write.
     """
     if not is_authenticated(user):
         return None
-    cached = getattr(user, "_forum_member_cache", None)
-    if cached is None:
-        cached = Member.objects.filter(user=user).first() or Member(user=user)
-        user._forum_member_cache = cached
-    return cached
+    return roles.guardian_for(user).memo(
+        MEMBER_MEMO, lambda: Member.objects.filter(user=user).first() or Member(user=user)
+    )
+
+
+def remember_member(user, member: Member) -> None:
+    """After a write in this request: later questions see `member` without a query."""
+    roles.guardian_for(user).remember(MEMBER_MEMO, member)
+
+
+def forget_member(user) -> None:
+    """After an UPDATE that bypassed the object: the next question reads it again."""
+    roles.guardian_for(user).forget(MEMBER_MEMO)
 
 
 def trust_level(user) -> str | None:

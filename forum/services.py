@@ -92,7 +92,7 @@ def ensure_member(user) -> Member:
     elif not member.handle:
         Member.objects.filter(pk=member.pk).update(handle=f"{_handle_base(user)}{user.pk}")
         member.refresh_from_db()
-    user._forum_member_cache = member
+    perms.remember_member(user, member)
     return member
 
 
@@ -108,8 +108,7 @@ def refresh_member_stats(user) -> None:
     Member.objects.filter(user=user).update(
         approved_post_count=Coalesce(Subquery(approved), Value(0))
     )
-    if hasattr(user, "_forum_member_cache"):
-        del user._forum_member_cache
+    perms.forget_member(user)
 
 
 # --- rendering, validation, mentions -------------------------------------------------------------

@@ -25,6 +25,7 @@ from django.db import transaction
 from django.dispatch import receiver
 from django.utils import timezone
 
+from forum import permissions as perms
 from forum import signals
 from forum.models import Member, PostState, TrustLevel
 
@@ -101,8 +102,7 @@ def maybe_promote(user) -> str | None:
     updated = Member.objects.filter(
         pk=member.pk, trust_level=member.trust_level, trust_level_locked=False
     ).update(trust_level=earned)
-    if hasattr(user, "_forum_member_cache"):
-        del user._forum_member_cache
+    perms.forget_member(user)
     return earned if updated else None
 
 

@@ -55,16 +55,9 @@ class ModeratorPolicy(BasePermissionPolicy):
         return any(self.user_has_permission(user, action) for action in actions)
 
     def users_with_any_permission(self, actions):
-        from resourcecenter.models import User
-
         if not self.actions.intersection(actions):
-            return User.objects.none()
-        return User.objects.filter(
-            Q(is_superuser=True)
-            | Q(is_staff=True)
-            | Q(groups__name__in=[roles.MODERATORS_GROUP, roles.SUPPORT_STAFF_GROUP]),
-            is_active=True,
-        ).distinct()
+            return roles.users_with_power(roles.Power.MODERATE_FORUM).none()
+        return roles.users_with_power(roles.Power.MODERATE_FORUM)
 
     def users_with_permission(self, action):
         return self.users_with_any_permission([action])

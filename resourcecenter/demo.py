@@ -7,15 +7,23 @@ from django.db import IntegrityError, transaction
 from wagtail.models import Page, Site
 
 from resourcecenter.models import HomePage, User
-from resourcecenter.roles import EDITORS_GROUP, MODERATORS_GROUP, SUPPORT_STAFF_GROUP
+from resourcecenter.roles import (
+    ANALYSTS_GROUP,
+    COMMUNITY_MODERATORS_GROUP,
+    EDITORS_GROUP,
+    LEADS_GROUP,
+)
 
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - printed on screen for the local demo only
 
 DEMO_USERS = [
-    # e-mail, display name, is_staff, is_superuser, groups
-    ("admin@example.com", "Site admin", True, True, [EDITORS_GROUP, SUPPORT_STAFF_GROUP]),
-    ("staff@example.com", "Dana (Support)", True, False, [SUPPORT_STAFF_GROUP, MODERATORS_GROUP]),
-    ("editor@example.com", "Eli (Editor)", True, False, [EDITORS_GROUP]),
+    # e-mail, display name, is_staff, is_superuser, groups (the roles: resourcecenter.roles).
+    # Only the site admin has is_staff (Django's own admin); it grants no support power.
+    ("admin@example.com", "Site admin", True, True, []),
+    ("staff@example.com", "Dana (Support)", False, False, [ANALYSTS_GROUP]),
+    ("lead@example.com", "Lee (Support lead)", False, False, [LEADS_GROUP]),
+    ("moderator@example.com", "Mo (Moderator)", False, False, [COMMUNITY_MODERATORS_GROUP]),
+    ("editor@example.com", "Eli (Editor)", False, False, [EDITORS_GROUP]),
     ("member@example.com", "Morgan", False, False, []),
 ]
 

@@ -8,7 +8,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 from allauth.mfa.models import Authenticator
 
-from resourcecenter.roles import EDITORS_GROUP, _group_names, is_support_staff
+from resourcecenter.roles import guardian_for
 
 
 class ContentSecurityPolicyMiddleware:
@@ -72,13 +72,13 @@ class AdminLoginRedirectMiddleware:
 def user_requires_mfa(user, path: str | None = None) -> bool:
     """Whether this signed-in user must use two-factor authentication (for `path`).
 
-    Support staff and editors must (they act on other people's data and publish content);
+    Every staff role must (they act on other people's data, moderate or publish content);
     so must anyone else who can reach the Wagtail admin. The admin-permission lookup costs
     queries, so for a request it is only made on admin paths.
     """
     if not getattr(user, "is_authenticated", False):
         return False
-    if is_support_staff(user) or EDITORS_GROUP in _group_names(user):
+    if guardian_for(user).is_staff_member:
         return True
     if path is not None and not path.startswith("/admin/"):
         return False

@@ -12,19 +12,15 @@ from django.utils import timezone
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.reports import ReportView
 
-from resourcecenter.roles import EDITORS_GROUP, is_support_staff
+from resourcecenter.roles import guardian_for
 from search.models import SearchQueryLog
 
 PERIODS = {"7": 7, "30": 30, "90": 90, "365": 365}
 
 
 def may_see_reports(user) -> bool:
-    if is_support_staff(user):
-        return True
-    return (
-        bool(getattr(user, "is_authenticated", False))
-        and user.groups.filter(name=EDITORS_GROUP).exists()
-    )
+    guardian = guardian_for(user)
+    return guardian.is_support_staff or guardian.is_editor
 
 
 def query_summary(days: int, *, zero_only: bool):

@@ -61,7 +61,14 @@ def member(user_factory):
 
 @pytest.fixture
 def staff_user(user_factory):
-    return user_factory(email="staff@example.com", display_name="Dana", is_staff=True)
+    """A support analyst (the role; `is_staff` alone would grant nothing)."""
+    from django.contrib.auth.models import Group
+
+    from resourcecenter.roles import ANALYSTS_GROUP
+
+    user = user_factory(email="staff@example.com", display_name="Dana")
+    user.groups.add(Group.objects.get_or_create(name=ANALYSTS_GROUP)[0])
+    return user
 
 
 @pytest.fixture

@@ -17,37 +17,34 @@ class TiersConfig(AppConfig):
 
 
 def grant_support_staff(sender, using="default", **kwargs):
-    """Support staff work the ticket queue (incl. opening tickets for customers), service
-    problems and organisations in the Wagtail admin; plans and the other settings stay with
-    superusers (and whoever they grant)."""
+    """What the support roles may do in the Wagtail admin's tiers screens (resourcecenter.roles
+    says who holds which role). Analysts work the ticket queue (incl. opening tickets for
+    customers) and service problems; leads also manage plans, subscriptions, escalation
+    contacts, calendars and holidays. Editors and community moderators get nothing here."""
     from django.contrib.auth.models import Group, Permission
 
-    from resourcecenter.roles import SUPPORT_STAFF_GROUP
+    from resourcecenter.roles import ANALYSTS_GROUP, LEADS_GROUP
 
-    group, _ = Group.objects.using(using).get_or_create(name=SUPPORT_STAFF_GROUP)
-    wanted = [
-        ("wagtailadmin", "access_admin"),
-        ("tiers", "view_ticket"),
-        ("tiers", "add_ticket"),
-        ("tiers", "change_ticket"),
-        ("tiers", "view_serviceproblem"),
-        ("tiers", "add_serviceproblem"),
-        ("tiers", "change_serviceproblem"),
-        ("tiers", "view_problemnotification"),
-        ("tiers", "view_ticketevent"),
-        ("tiers", "view_organisation"),
-        ("tiers", "change_organisation"),
-        ("tiers", "view_subscription"),
-        ("tiers", "view_invoice"),
-        ("tiers", "view_plan"),
-        ("tiers", "view_escalationcontact"),
-        ("tiers", "view_exclusionreason"),
-    ]
-    for app_label, codename in wanted:
-        permission = (
-            Permission.objects.using(using)
-            .filter(content_type__app_label=app_label, codename=codename)
-            .first()
+    analyst = [
+        "view_ticket", "add_ticket", "change_ticket",
+        "view_serviceproblem", "add_serviceproblem", "change_serviceproblem",
+        "view_problemnotification", "view_ticketevent",
+        "view_organisation", "change_organisation",
+        "view_subscription", "view_invoice", "view_plan",
+        "view_escalationcontact", "view_exclusionreason",
+    ]  # fmt: skip
+    lead = analyst + [
+        f"{verb}_{model}"
+        for model in (
+            "plan", "subscription", "escalationcontact", "escalationrule", "exclusionreason",
+            "businesscalendar", "holiday", "severityscheme", "severitylevel", "organisation",
         )
-        if permission is not None:
-            group.permissions.add(permission)
+        for verb in ("view", "add", "change", "delete")
+    ]  # fmt: skip
+    for group_name, codenames in ((ANALYSTS_GROUP, analyst), (LEADS_GROUP, lead)):
+        group, _ = Group.objects.using(using).get_or_create(name=group_name)
+        group.permissions.add(
+            *Permission.objects.using(using).filter(
+                content_type__app_label="tiers", codename__in=codenames
+            )
+        )

@@ -19,6 +19,7 @@ import datetime as dt
 
 from django.utils import timezone
 
+from resourcecenter import roles
 from resourcecenter.demo import ensure_user
 from tiers import seed, services
 from tiers.models import (
@@ -195,7 +196,7 @@ def _drive_to(ticket: Ticket, state: str, staff) -> None:
 def load(stdout, style) -> None:
     # Plans come from the data migration; re-loading the seed file restores edited demo data.
     seed.load_file(seed.DEFAULT_PLANS_FILE)
-    staff = ensure_user("staff@example.com", "Dana (Support)", is_staff=True)
+    staff = ensure_user("staff@example.com", "Dana (Support)", groups=[roles.ANALYSTS_GROUP])
     orgs = {spec[0]: _ensure_org(*spec) for spec in ORGS}
     created = 0
     for slug, subject, estimate, devices, state, description in TICKETS:

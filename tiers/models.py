@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 
+from resourcecenter import roles
 from tiers import business_hours
 from tiers.storage import PrivateStorage
 
@@ -514,7 +515,7 @@ class Ticket(models.Model):
         null=True,
         blank=True,
         related_name="assigned_tickets",
-        limit_choices_to={"is_staff": True},
+        limit_choices_to=roles.ticket_workers_q,
     )
     channel = models.CharField(max_length=10, choices=CHANNEL_CHOICES, default="web")
     opened_by = models.ForeignKey(

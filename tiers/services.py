@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.auth.models import Group
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -24,7 +25,7 @@ from django.utils.text import get_valid_filename, slugify
 
 from django_tasks import task
 
-from resourcecenter.roles import is_support_staff
+from resourcecenter.roles import ANALYSTS_GROUP, is_support_staff
 from tiers import billing, notify, problems, sla
 from tiers.models import (
     CaseCounter,
@@ -1050,7 +1051,9 @@ def system_user():
         name = f"Support team {number}"
     try:
         with transaction.atomic():
-            user = User.objects.create_user(email=email, display_name=name, is_staff=True)
+            user = User.objects.create_user(email=email, display_name=name)
+            # Its notes are support staff answers: it holds the analyst role (is_staff grants none).
+            user.groups.add(Group.objects.get_or_create(name=ANALYSTS_GROUP)[0])
     except IntegrityError:  # created at the same moment by another request
         return User.objects.get(email__iexact=email)
     return user

@@ -9,17 +9,15 @@ from __future__ import annotations
 from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from resourcecenter.roles import SUPPORT_STAFF_GROUP, is_support_staff
+from resourcecenter.roles import Power, is_support_staff, users_with_power
 from tiers import forms, permissions, selectors, services
 from tiers.models import Membership, Organisation, Plan, Quote, Ticket, TicketAttachment
 from tiers.services import TierError
@@ -410,11 +408,7 @@ def ticket_detail(request, case_number):
         "can_reopen": services.can_reopen(ticket),
     }
     if staff:
-        analysts = (
-            get_user_model()
-            .objects.filter(Q(is_staff=True) | Q(groups__name=SUPPORT_STAFF_GROUP), is_active=True)
-            .distinct()
-        )
+        analysts = users_with_power(Power.WORK_TICKETS)
         context["staff_form"] = forms.StaffTicketForm(
             levels=levels,
             analysts=analysts,
@@ -519,11 +513,7 @@ def ticket_staff(request, case_number):
     if not is_support_staff(request.user):
         raise Http404
     ticket = _ticket_for(request, case_number)
-    analysts = (
-        get_user_model()
-        .objects.filter(Q(is_staff=True) | Q(groups__name=SUPPORT_STAFF_GROUP), is_active=True)
-        .distinct()
-    )
+    analysts = users_with_power(Power.WORK_TICKETS)
     form = forms.StaffTicketForm(request.POST, levels=_levels_for([ticket.plan]), analysts=analysts)
     if not form.is_valid():
         errors = "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items())

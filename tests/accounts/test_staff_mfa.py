@@ -7,7 +7,7 @@ from django.test import override_settings
 import pytest
 from allauth.mfa.models import Authenticator
 
-from resourcecenter.roles import SUPPORT_STAFF_GROUP
+from resourcecenter.roles import ANALYSTS_GROUP
 from tests.accounts.conftest import PASSWORD, totp_code
 
 pytestmark = pytest.mark.django_db
@@ -35,7 +35,7 @@ def test_staff_without_totp_is_sent_to_activation(client, superuser, path):
 def test_is_staff_and_support_group_members_are_covered(client, staff_user, member):
     client.force_login(staff_user)
     assert client.get("/admin/")["Location"] == ACTIVATE
-    member.groups.add(Group.objects.get_or_create(name=SUPPORT_STAFF_GROUP)[0])
+    member.groups.add(Group.objects.get_or_create(name=ANALYSTS_GROUP)[0])
     client.force_login(member)
     assert client.get("/community/")["Location"] == ACTIVATE
 

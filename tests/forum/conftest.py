@@ -6,7 +6,7 @@ import pytest
 
 from forum.factories import CategoryFactory, make_reply, make_thread, set_trust
 from forum.models import TrustLevel
-from resourcecenter.roles import MODERATORS_GROUP
+from resourcecenter.roles import COMMUNITY_MODERATORS_GROUP
 
 
 @pytest.fixture
@@ -43,7 +43,7 @@ def other_member(user_factory):
 @pytest.fixture
 def moderator(user_factory):
     user = user_factory(email="mod@example.com", display_name="Mo Derator")
-    user.groups.add(Group.objects.get_or_create(name=MODERATORS_GROUP)[0])
+    user.groups.add(Group.objects.get_or_create(name=COMMUNITY_MODERATORS_GROUP)[0])
     set_trust(user, TrustLevel.TRUSTED)
     return user
 

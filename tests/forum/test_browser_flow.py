@@ -14,7 +14,7 @@ import pytest
 
 from forum.factories import CategoryFactory, make_thread, set_trust
 from forum.models import Post, PostState, Subscription, Thread, ThreadState, TrustLevel
-from resourcecenter.roles import MODERATORS_GROUP, SUPPORT_STAFF_GROUP
+from resourcecenter.roles import ANALYSTS_GROUP, COMMUNITY_MODERATORS_GROUP
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -64,8 +64,8 @@ def community(user_factory):
     return {
         "category": category,
         "newbie": user("newbie@example.com", "Nina", TrustLevel.NEW),
-        "moderator": user("mod@example.com", "Mo", TrustLevel.TRUSTED, MODERATORS_GROUP),
-        "staff": user("dana@example.com", "Dana", TrustLevel.TRUSTED, SUPPORT_STAFF_GROUP),
+        "moderator": user("mod@example.com", "Mo", TrustLevel.TRUSTED, COMMUNITY_MODERATORS_GROUP),
+        "staff": user("dana@example.com", "Dana", TrustLevel.TRUSTED, ANALYSTS_GROUP),
         "watcher": watcher,
     }
 

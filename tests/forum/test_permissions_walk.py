@@ -20,7 +20,7 @@ import pytest
 
 from forum.factories import CategoryFactory, make_reply, make_thread, set_trust
 from forum.models import Post, PostState, ThreadStatus, TrustLevel
-from resourcecenter.roles import MODERATORS_GROUP, SUPPORT_STAFF_GROUP
+from resourcecenter.roles import ANALYSTS_GROUP, COMMUNITY_MODERATORS_GROUP
 
 ROLES = ["anonymous", "new", "member", "author", "moderator", "staff"]
 
@@ -77,8 +77,8 @@ def world(user_factory):
         "new": user("new@example.com", "Newton", TrustLevel.NEW),
         "member": user("member2@example.com", "Mem"),
         "author": user("author@example.com", "Asker"),
-        "moderator": user("mod@example.com", "Mod", groups=[MODERATORS_GROUP]),
-        "staff": user("staff@example.com", "Dana", groups=[SUPPORT_STAFF_GROUP]),
+        "moderator": user("mod@example.com", "Mod", groups=[COMMUNITY_MODERATORS_GROUP]),
+        "staff": user("staff@example.com", "Dana", groups=[ANALYSTS_GROUP]),
     }
     replier = user("replier@example.com", "Riley")
     newcomer = user("newcomer@example.com", "Nico", TrustLevel.NEW)

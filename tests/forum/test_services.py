@@ -19,7 +19,7 @@ from forum.models import (
     ThreadStatus,
     TrustLevel,
 )
-from resourcecenter.roles import SUPPORT_STAFF_GROUP
+from resourcecenter.roles import ANALYSTS_GROUP
 
 
 def fresh(obj):
@@ -95,7 +95,7 @@ def test_staff_flag_is_stored_at_write_time_and_survives_leaving_staff(
     thread, user_factory, other_member
 ):
     analyst = user_factory(email="analyst@example.com", display_name="Ana")
-    analyst.groups.add(Group.objects.get_or_create(name=SUPPORT_STAFF_GROUP)[0])
+    analyst.groups.add(Group.objects.get_or_create(name=ANALYSTS_GROUP)[0])
     staff_post = make_reply(analyst, thread, body="Official guidance.")
     member_post = make_reply(other_member, thread, body="Me too")
     assert staff_post.is_staff_answer is True

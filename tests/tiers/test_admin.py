@@ -91,12 +91,12 @@ def test_assigning_from_ticket_page_records_event(client, staff_user, queue):
 def test_support_staff_group_can_work_the_queue(client, user_factory, queue):
     from django.contrib.auth.models import Group
 
-    from resourcecenter.roles import SUPPORT_STAFF_GROUP
+    from resourcecenter.roles import ANALYSTS_GROUP
     from tiers.apps import grant_support_staff
 
     grant_support_staff(sender=None)
     analyst = user_factory(email="analyst@example.com", is_staff=True)
-    analyst.groups.add(Group.objects.get(name=SUPPORT_STAFF_GROUP))
+    analyst.groups.add(Group.objects.get(name=ANALYSTS_GROUP))
     client.force_login(analyst)
     response = client.get("/admin/tiers/ticket/")
     assert response.status_code == 200

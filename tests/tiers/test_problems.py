@@ -480,12 +480,12 @@ def test_support_staff_group_records_problems_customers_cannot(
 ):
     from django.contrib.auth.models import Group
 
-    from resourcecenter.roles import SUPPORT_STAFF_GROUP
+    from resourcecenter.roles import ANALYSTS_GROUP
     from tiers.apps import grant_support_staff
 
     grant_support_staff(sender=None)
     analyst = user_factory(email="analyst@example.com", is_staff=True)
-    analyst.groups.add(Group.objects.get(name=SUPPORT_STAFF_GROUP))
+    analyst.groups.add(Group.objects.get(name=ANALYSTS_GROUP))
     client.force_login(analyst)
     assert client.get("/admin/tiers/serviceproblem/new/").status_code == 200
     assert client.get("/admin/tiers/problemnotification/").status_code == 200

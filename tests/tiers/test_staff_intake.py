@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 import pytest
 
-from resourcecenter.roles import EDITORS_GROUP, SUPPORT_STAFF_GROUP
+from resourcecenter.roles import ANALYSTS_GROUP, EDITORS_GROUP
 from tiers import services
 from tiers.apps import grant_support_staff
 from tiers.models import Ticket
@@ -21,7 +21,7 @@ URL = "/admin/tiers/ticket/new/"
 def analyst(user_factory):
     grant_support_staff(sender=None)
     user = user_factory(email="analyst@example.com", display_name="Dana Analyst", is_staff=True)
-    user.groups.add(Group.objects.get(name=SUPPORT_STAFF_GROUP))
+    user.groups.add(Group.objects.get(name=ANALYSTS_GROUP))
     return user
 
 
