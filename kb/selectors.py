@@ -32,7 +32,6 @@ from resourcecenter import access
 CONTENT_MODELS = (ArticlePage, CodeSamplePage, VideoPage)
 ARTICLE_KINDS = {choice for choice, _ in ArticlePage.Kind.choices}
 LISTING_PAGE_SIZE = 12
-UPGRADE_URL = "/support/plans/"
 HOME_NEWEST = 6
 HOME_POPULAR = 5
 RELATED_LIMIT = 4
@@ -167,8 +166,6 @@ def home_page_context(page, request) -> dict:
         "newest_pages": newest,
         "popular_pages": popular,
         "start_here_pages": start_here,
-        "community_url": "/community/",
-        "upgrade_url": UPGRADE_URL,
     }
 
 
@@ -279,7 +276,6 @@ def resource_index_context(page, request) -> dict:
         "page_links": _page_links(listing, filters),
         "subsections": sections_of(page),
         "breadcrumbs": breadcrumbs(page),
-        "upgrade_url": UPGRADE_URL,
     }
 
 
@@ -381,7 +377,6 @@ def resource_page_context(page, request) -> dict:
     context = {
         "breadcrumbs": crumbs,
         "section_url": parent.get_url(request) if is_section else None,
-        "upgrade_url": UPGRADE_URL,
         "gated": not access.can_view_page(request.user, page),
     }
     if context["gated"]:

@@ -38,6 +38,8 @@ class AccessGate(Protocol):
 
     def batch(self) -> AbstractContextManager: ...
 
+    def upgrade_url(self) -> str | None: ...
+
 
 class OpenAccess:
     """The gate when no app registered one: all content is public, no plans, no tickets."""
@@ -65,6 +67,9 @@ class OpenAccess:
 
     def batch(self) -> AbstractContextManager:
         return nullcontext()
+
+    def upgrade_url(self) -> str | None:
+        return None
 
 
 _gate: AccessGate = OpenAccess()
@@ -116,3 +121,8 @@ def thread_escalation_option(user, thread) -> dict | None:
 def batch() -> AbstractContextManager:
     """Share one load of the restriction data across many questions (indexers, feeds)."""
     return _gate.batch()
+
+
+def upgrade_url() -> str | None:
+    """Where a reader goes to get what a gated page needs (the plans page), if anywhere."""
+    return _gate.upgrade_url()

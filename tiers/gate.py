@@ -271,3 +271,8 @@ def _connect_invalidation():
         m2m_changed.connect(
             _clear_cache, sender=model.plans.through, dispatch_uid=f"tiers_gate_m2m_{model}"
         )
+
+
+def upgrade_url() -> str:
+    """The plans page: where a reader of gated content sees what each plan adds."""
+    return reverse("tiers:plans")
