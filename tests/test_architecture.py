@@ -63,3 +63,81 @@ def test_a_forbidden_import_fails_the_check(tree_copy, module, source, contract)
     broken = result.stdout.split("Broken contracts")[-1]
     assert contract in broken
     assert module.replace("/", ".").removesuffix(".py") in broken
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def _top_level_imports(path: Path, module: str, known: set[str]) -> set[str]:
+    """Modules of the project imported when `module` is imported (not those inside functions)."""
+    import ast
+
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    found = set()
+    tree = ast.parse(path.read_text(), filename=str(path))
+    # Module body, and bodies of top-level if/try blocks (still run at import time).
+    statements = list(tree.body)
+    while statements:
+        node = statements.pop()
+        if isinstance(node, ast.If | ast.Try):
+            statements.extend(node.body + node.orelse + getattr(node, "finalbody", []))
+            for handler in getattr(node, "handlers", []):
+                statements.extend(handler.body)
+        elif isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join(anchor + ([base] if base else []))
+            submodules = {f"{base}.{alias.name}" for alias in node.names} & known
+            found.update(submodules)
+            if len(submodules) < len(node.names):  # names defined in `base` itself
+                found.add(base)
+    # A module's own packages are imported before it, whatever it says: not an edge.
+    ancestors = {module.rsplit(".", depth)[0] for depth in range(1, module.count(".") + 1)}
+    return {name for name in found if name in known and name != module} - ancestors
+
+
+def _cycle(graph: dict[str, set[str]]) -> list[str] | None:
+    state: dict[str, int] = {}
+    stack: list[str] = []
+
+    def visit(node: str) -> list[str] | None:
+        state[node] = 1
+        stack.append(node)
+        for target in sorted(graph[node]):
+            if state.get(target) == 1:
+                return stack[stack.index(target) :] + [target]
+            if target not in state and (found := visit(target)):
+                return found
+        stack.pop()
+        state[node] = 2
+        return None
+
+    for node in sorted(graph):
+        if node not in state and (found := visit(node)):
+            return found
+    return None
+
+
+@pytest.mark.parametrize("app", APPS)
+def test_no_module_level_import_cycle_inside_an_app(app):
+    files = {
+        _module_name(path): path
+        for path in (ROOT / app).rglob("*.py")
+        if "migrations" not in path.parts and "__pycache__" not in path.parts
+    }
+    known = set(files)
+    graph = {name: _top_level_imports(path, name, known) for name, path in files.items()}
+    # Importing a submodule imports its package first: a package's __init__ is not a cycle.
+    assert _cycle(graph) is None, " -> ".join(_cycle(graph) or [])
+
+
+def test_the_cycle_finder_finds_a_cycle():
+    assert _cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
+    assert _cycle({"a": {"b"}, "b": set()}) is None
