@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from resourcecenter import roles
 from resourcecenter.demo import ensure_user
-from tiers import seed, services
+from tiers import services
 from tiers.models import (
     ExclusionReason,
     Membership,
@@ -30,6 +30,7 @@ from tiers.models import (
     ServiceProblem,
     Ticket,
 )
+from tiers.plans import seed
 
 ORGS = [
     # slug, name, region, plan code, admin (e-mail, name), members

@@ -2,7 +2,7 @@
 
 Everything a plan promises (channels, targets, calendars, allowances) is a row edited in the
 Wagtail admin, never a constant in code: the seeds (Community / Infinity, and the second scheme
-Standard / Business / Enterprise) are loaded as data by `tiers.seed`.
+Standard / Business / Enterprise) are loaded as data by `tiers.plans.seed`.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 
 from resourcecenter import roles
-from tiers import business_hours
+from tiers.plans import business_hours
 from tiers.storage import PrivateStorage
 
 REGION_US = "us"

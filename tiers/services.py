@@ -26,7 +26,7 @@ from django.utils.text import get_valid_filename, slugify
 from django_tasks import task
 
 from resourcecenter.roles import ANALYSTS_GROUP, is_support_staff
-from tiers import billing, notify, problems, sla
+from tiers import notify, problems, sla
 from tiers.models import (
     CaseCounter,
     ExclusionReason,
@@ -45,6 +45,7 @@ from tiers.models import (
     TimeEntry,
 )
 from tiers.permissions import can_act_as_customer, membership_in
+from tiers.plans import billing
 from tiers.selectors import allowance_usage, plan_for
 
 INVITATION_SALT = "tiers.invitation"

@@ -22,8 +22,9 @@ from django.utils import timezone
 
 from django_tasks import task
 
-from tiers import business_hours, notify
+from tiers import notify
 from tiers.models import BusinessCalendar, Ticket, TicketEvent, TicketTimer
+from tiers.plans import business_hours
 
 logger = logging.getLogger(__name__)
 

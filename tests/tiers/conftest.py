@@ -32,7 +32,7 @@ def plan_seed(request):
     else:
         return
     if not Plan.objects.filter(code="infinity").exists():
-        from tiers.seed import DEFAULT_PLANS_FILE, load_file
+        from tiers.plans.seed import DEFAULT_PLANS_FILE, load_file
 
         load_file(DEFAULT_PLANS_FILE)
 

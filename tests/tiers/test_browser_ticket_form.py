@@ -13,7 +13,7 @@ import pytest
 
 from tiers import services
 from tiers.models import Plan, Subscription, Ticket
-from tiers.seed import THREE_TIER_FILE
+from tiers.plans.seed import THREE_TIER_FILE
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

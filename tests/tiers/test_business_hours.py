@@ -7,7 +7,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from tiers.business_hours import (
+from tiers.plans.business_hours import (
     TWENTY_FOUR_SEVEN,
     Calendar,
     add_business_hours,

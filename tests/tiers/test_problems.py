@@ -19,7 +19,7 @@ from tiers.models import (
     ServiceProblem,
     Subscription,
 )
-from tiers.seed import THREE_TIER_FILE
+from tiers.plans.seed import THREE_TIER_FILE
 
 from .conftest import add_member
 

@@ -11,7 +11,7 @@ import pytest
 
 from tiers import services
 from tiers.models import Plan, Subscription, Ticket
-from tiers.seed import THREE_TIER_FILE
+from tiers.plans.seed import THREE_TIER_FILE
 
 
 @pytest.fixture

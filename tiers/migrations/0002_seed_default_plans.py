@@ -2,7 +2,7 @@ from django.db import migrations
 
 
 def seed(apps, schema_editor):
-    from tiers.seed import DEFAULT_PLANS_FILE, load_file
+    from tiers.plans.seed import DEFAULT_PLANS_FILE, load_file
 
     load_file(DEFAULT_PLANS_FILE, apps.get_model)
 

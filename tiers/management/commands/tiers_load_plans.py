@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from tiers.seed import load_file
+from tiers.plans.seed import load_file
 
 
 class Command(BaseCommand):

@@ -13,7 +13,7 @@ import json
 from decimal import Decimal
 from pathlib import Path
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 DEFAULT_PLANS_FILE = FIXTURES / "default_plans.json"
 THREE_TIER_FILE = FIXTURES / "three_tier_scheme.json"
 

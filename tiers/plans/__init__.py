@@ -1,0 +1,2 @@
+"""Plans and who is on them: organisations, members, plans as data, subscriptions, billing,
+business calendars. Imports nothing from tiers.tickets or tiers.incidents."""
