@@ -7,8 +7,12 @@ class TiersConfig(AppConfig):
     verbose_name = "Support tiers"
 
     def ready(self):
+        # The sweep's jobs (tiers.sweeps) register themselves when their modules are imported.
         from resourcecenter import access
         from tiers import gate, signals
+        from tiers.incidents import problems  # noqa: F401
+        from tiers.plans import subscriptions  # noqa: F401
+        from tiers.tickets import sla  # noqa: F401
 
         access.register(gate)  # kb, forum and search ask through the core's access interface
         gate._connect_invalidation()

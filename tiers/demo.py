@@ -283,7 +283,7 @@ def _promote_demo_thread(organisation: Organisation) -> str | None:
 def _demo_problems(staff) -> int:
     """One problem resolved yesterday and one current in Europe (with an update), their
     e-mails sent when they were recorded (so the delivery log shows them on time)."""
-    from tiers import problems
+    from tiers.incidents import problems
 
     now = timezone.now()
     created = 0

@@ -1,11 +1,11 @@
-"""Forms of the customer-facing support pages. Validation of rules lives in tiers.services."""
+"""Forms of the customer-facing support pages. The rules are checked by the domains' services."""
 
 from __future__ import annotations
 
 from django import forms
 
 from tiers.models import REGION_CHOICES, ExclusionReason, Membership, Ticket
-from tiers.services import Upload
+from tiers.tickets.attachments import Upload
 
 
 class MultipleFileInput(forms.ClearableFileInput):

@@ -74,7 +74,7 @@ def can_manage_ticket(user) -> bool:
 
 def problem_organisations(user) -> list[Organisation]:
     """The user's organisations whose plan includes proactive problem notifications."""
-    from tiers.problems import is_entitled
+    from tiers.incidents.problems import is_entitled
     from tiers.selectors import plans_by_org
 
     cache = getattr(user, "_tiers_problem_orgs", None)

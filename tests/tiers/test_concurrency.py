@@ -90,7 +90,7 @@ def test_parallel_sweeps_send_each_problem_email_once(
     from django_tasks.signals import task_enqueued
 
     from resourcecenter.emails import send_email_task
-    from tiers import problems
+    from tiers.incidents import problems
     from tiers.models import Membership, ProblemNotification
 
     from .conftest import add_member

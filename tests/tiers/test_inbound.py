@@ -8,8 +8,8 @@ from django.core.management import call_command
 
 import pytest
 
-from tiers import inbound
 from tiers.models import Ticket
+from tiers.tickets import inbound
 
 
 def raw_message(sender, subject, body, attachments=()):

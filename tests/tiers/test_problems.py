@@ -10,7 +10,8 @@ from django.utils import timezone
 
 import pytest
 
-from tiers import problems, services
+from tiers import services
+from tiers.incidents import problems
 from tiers.models import (
     Membership,
     Plan,

@@ -9,9 +9,10 @@ from django.core.exceptions import PermissionDenied
 
 import pytest
 
-from tiers import services, sla
+from tiers import services
 from tiers.models import ExclusionReason, Quote, Ticket, TicketTimer
 from tiers.services import TierError
+from tiers.tickets import sla
 
 CHICAGO = ZoneInfo("America/Chicago")
 

@@ -2,7 +2,7 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
-from tiers.inbound import handle
+from tiers.tickets.inbound import handle
 
 
 class Command(BaseCommand):

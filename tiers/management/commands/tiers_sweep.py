@@ -3,7 +3,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.db import close_old_connections
 
-from tiers.services import sweep
+from tiers.sweeps import sweep
 
 
 class Command(BaseCommand):

@@ -1,30 +1,17 @@
-"""Who hears about a ticket, and what they read. Every e-mail of the tiers app is built here.
+"""Who hears about a ticket, and what they read.
 
 Customer e-mails only ever contain public content (never internal notes, never staff-only
 events); staff e-mails go to the assigned analyst, or the support desk address when nobody is
-assigned. Subjects carry the case number in brackets so replies thread back (tiers.inbound).
+assigned. Subjects carry the case number in brackets so replies thread back (tiers.tickets.inbound).
 """
 
 from __future__ import annotations
 
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from django.conf import settings
-
 from resourcecenter.emails import queue_email
-
-
-def _support_address() -> str:
-    from resourcecenter.models import SupportSettings
-
-    try:
-        return SupportSettings.load().support_email
-    except Exception:  # noqa: BLE001 - settings table missing during early migrations
-        return settings.DEFAULT_FROM_EMAIL
-
-
-def absolute(path: str) -> str:
-    return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path
+from tiers.mail import absolute, support_address
+from tiers.plans.models import Membership
 
 
 def subject_for(ticket, text: str) -> str:
@@ -33,7 +20,6 @@ def subject_for(ticket, text: str) -> str:
 
 def customer_recipients(ticket) -> list[str]:
     """The requester and the organisation's point of contact (who distributes updates)."""
-    from tiers.models import Membership
 
     addresses = [ticket.requester.email]
     contact = (
@@ -49,12 +35,11 @@ def customer_recipients(ticket) -> list[str]:
 def staff_recipients(ticket) -> list[str]:
     if ticket.assigned_to_id and ticket.assigned_to.email:
         return [ticket.assigned_to.email]
-    return [_support_address()]
+    return [support_address()]
 
 
 def _zone_for(ticket) -> str:
     """The requester's chosen time zone for this organisation (UTC when none is set)."""
-    from tiers.models import Membership
 
     zone = (
         Membership.objects.filter(
@@ -86,7 +71,7 @@ def _send_customer(ticket, subject: str, text: str) -> None:
         customer_recipients(ticket),
         subject_for(ticket, subject),
         text + footer,
-        reply_to=[_support_address()],
+        reply_to=[support_address()],
     )
 
 
@@ -249,27 +234,6 @@ def upgrade_offer(thread, author, by) -> None:
     )
 
 
-def invitation(invitation, url: str) -> None:
-    queue_email(
-        [invitation.email],
-        f"You're invited to join {invitation.organisation} on the Resource Center",
-        f"{invitation.invited_by} invited you to join {invitation.organisation} as "
-        f"{invitation.get_role_display().lower()}.\n\nAccept the invitation: {url}\n\n"
-        f"The link expires on {invitation.expires_at:%d %b %Y %H:%M} UTC.",
-    )
-
-
-def subscription_started(subscription, invoice, admins: list[str]) -> None:
-    queue_email(
-        admins,
-        f"{subscription.plan.name} support is active for {subscription.organisation}",
-        f"Your {subscription.plan.name} subscription started on "
-        f"{subscription.current_period_start:%d %b %Y} and renews on "
-        f"{subscription.current_period_end:%d %b %Y}.\n"
-        + (f"Invoice {invoice.number}: {invoice.amount} {invoice.currency}.\n" if invoice else ""),
-    )
-
-
 def bounce_unknown_sender(address: str, subject: str) -> None:
     queue_email(
         [address],
@@ -279,85 +243,4 @@ def bounce_unknown_sender(address: str, subject: str) -> None:
         "If you should have access, ask your organisation's admin to invite this address, or "
         f"sign in and open a ticket at {absolute('/support/tickets/new/')}. "
         f"The community forum is open to everyone: {absolute('/community/')}",
-    )
-
-
-def _severity_label(plans, number: int) -> str:
-    """ "Severity 2 - severe impairment" in the recipient's plan's own words."""
-    from tiers.models import SeverityLevel
-
-    scheme_ids = [plan.severity_scheme_id for plan in plans if plan.severity_scheme_id]
-    level = (
-        SeverityLevel.objects.filter(scheme_id=scheme_ids[0], number=number).first()
-        if scheme_ids
-        else None
-    )
-    if level is None:
-        return f"Severity {number}"
-    if level.name.startswith(f"Severity {number}"):
-        return level.name
-    return f"Severity {number} - {level.name}"
-
-
-def format_moment(moment, zone: str = "UTC") -> str:
-    """A time in the reader's zone (UTC when none is set or the zone is unknown)."""
-    try:
-        tzinfo = ZoneInfo(zone)
-    except (ZoneInfoNotFoundError, ValueError):
-        tzinfo, zone = ZoneInfo("UTC"), "UTC"
-    local = moment.astimezone(tzinfo)
-    return f"{local:%a %d %b %Y %H:%M} {local.tzname() if zone != 'UTC' else 'UTC'}"
-
-
-def problem_notice(
-    notification, *, to: str, organisations, plans, message_id: str, zone: str = "UTC"
-) -> None:
-    """One proactive problem e-mail to one person: only the problem's public text and the
-    recipient's own organisations - never another customer's name or address."""
-    update = notification.update
-    problem = update.problem
-    severity = _severity_label(plans, update.severity)
-    if update.kind == update.KIND_OPENED:
-        subject = f"[Severity {update.severity}] Service problem: {problem.title}"
-        intro = "We are aware of a problem affecting our service and are working on it."
-    elif update.kind == update.KIND_RESOLVED:
-        subject = f"Resolved: {problem.title}"
-        intro = "The service problem we told you about is resolved."
-    else:
-        subject = f"Update ({update.get_status_display()}): {problem.title}"
-        intro = "An update on the service problem we told you about."
-    names = ", ".join(org.name for org in organisations)
-    phones = sorted(
-        {plan.phone_number for plan in plans if plan.channel_phone and plan.phone_number}
-    )
-    lines = [
-        intro,
-        "",
-        f"Problem: {problem.title}",
-        f"Severity: {severity}",
-        f"Status: {update.get_status_display()}",
-        f"Started: {format_moment(problem.started_at, zone)}",
-        f"Your organisation{'s' if len(organisations) > 1 else ''}: {names}",
-        "",
-        update.body.strip(),
-    ]
-    if update.kind == update.KIND_OPENED and problem.description.strip() != update.body.strip():
-        lines += ["", problem.description.strip()]
-    lines += [
-        "",
-        f"Current problems and every update: {absolute(problem.get_absolute_url())}",
-        "",
-        "To add information, contact the help desk by e-mail ("
-        + _support_address()
-        + ")"
-        + (f" or phone ({', '.join(phones)})" if phones else "")
-        + ".",
-        f"You receive this as the point of contact or an admin of {names}.",
-    ]
-    queue_email(
-        [to],
-        subject,
-        "\n".join(lines),
-        headers={"Message-ID": message_id},
-        reply_to=[_support_address()],
     )

@@ -21,10 +21,15 @@ from email.utils import parseaddr
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 
+from resourcecenter.models import User
 from resourcecenter.roles import is_support_staff
-from tiers import notify, services
-from tiers.models import Ticket, TicketEvent
-from tiers.services import TierError, Upload
+from tiers.errors import TierError
+from tiers.selectors import ticket_organisations
+from tiers.tickets import notify
+from tiers.tickets.attachments import MAX_ATTACHMENTS_PER_MESSAGE, Upload, validate_upload
+from tiers.tickets.conversation import add_reply
+from tiers.tickets.models import Ticket, TicketEvent
+from tiers.tickets.opening import open_ticket
 
 CASE_RE = re.compile(r"\[([A-Z]{2,6}-\d{4}-\d{6})\]")
 QUOTED_RE = re.compile(r"^On .{5,200} wrote:\s*$", re.MULTILINE)
@@ -82,21 +87,19 @@ def strip_quoted(body: str) -> str:
 
 def _keep_valid(uploads: list[Upload]) -> tuple[list[Upload], list[str]]:
     kept, rejected = [], []
-    for upload in uploads[: services.MAX_ATTACHMENTS_PER_MESSAGE]:
+    for upload in uploads[:MAX_ATTACHMENTS_PER_MESSAGE]:
         try:
-            services.validate_upload(upload)
+            validate_upload(upload)
         except TierError as exc:
             rejected.append(str(exc))
         else:
             kept.append(upload)
-    for upload in uploads[services.MAX_ATTACHMENTS_PER_MESSAGE :]:
+    for upload in uploads[MAX_ATTACHMENTS_PER_MESSAGE:]:
         rejected.append(f"{upload.name}: too many attachments in one message.")
     return kept, rejected
 
 
 def handle(raw: bytes) -> InboundResult:
-    from resourcecenter.models import User
-    from tiers.selectors import ticket_organisations
 
     parsed = parse(raw)
     if not parsed.sender:
@@ -116,7 +119,7 @@ def handle(raw: bytes) -> InboundResult:
         ticket = Ticket.objects.filter(case_number=parsed.case_number).first()
         if ticket is not None:
             try:
-                services.add_reply(
+                add_reply(
                     ticket=ticket,
                     author=user,
                     body=parsed.body,
@@ -142,7 +145,7 @@ def handle(raw: bytes) -> InboundResult:
     severity = SEVERITY_RE.search(parsed.body)
     devices = DEVICES_RE.search(parsed.body)
     try:
-        ticket = services.open_ticket(
+        ticket = open_ticket(
             organisation=organisation,
             requester=user,
             subject=CASE_RE.sub("", parsed.subject).strip() or "(no subject)",
@@ -154,7 +157,7 @@ def handle(raw: bytes) -> InboundResult:
         )
     except TierError as exc:
         if "severity" in str(exc).lower():
-            ticket = services.open_ticket(
+            ticket = open_ticket(
                 organisation=organisation,
                 requester=user,
                 subject=parsed.subject or "(no subject)",

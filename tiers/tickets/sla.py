@@ -22,9 +22,10 @@ from django.utils import timezone
 
 from django_tasks import task
 
-from tiers import notify
+from tiers import sweeps
 from tiers.models import BusinessCalendar, Ticket, TicketEvent, TicketTimer
 from tiers.plans import business_hours
+from tiers.tickets import notify
 
 logger = logging.getLogger(__name__)
 
@@ -203,6 +204,7 @@ def enqueue_for(timers: list[TicketTimer]) -> None:
     transaction.on_commit(enqueue)
 
 
+@sweeps.job("timers", order=10)
 def fire_due_timers(now: dt.datetime | None = None, limit: int = 500) -> int:
     """Fire every due, unfired, uncancelled timer once. Returns how many fired."""
     now = now or timezone.now()

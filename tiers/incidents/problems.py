@@ -32,7 +32,8 @@ from django.utils import timezone
 
 from django_tasks import task
 
-from tiers import notify
+from tiers import sweeps
+from tiers.incidents import notify
 from tiers.models import (
     Membership,
     Organisation,
@@ -142,6 +143,7 @@ def message_id(notification: ProblemNotification) -> str:
     return f"<problem-{update.problem_id}.{update.pk}.{notification.user_id}@{host}>"
 
 
+@sweeps.job("problem notifications", order=30)
 def deliver_due(now: dt.datetime | None = None, limit: int = 500) -> int:
     """Send every pending notification, oldest update first. Returns how many were sent.
 

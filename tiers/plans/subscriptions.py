@@ -1,0 +1,113 @@
+"""Writes for subscriptions: buy a plan for a monthly term, cancel, resume, renew (billed
+through the configured provider, tiers.plans.billing).
+"""
+
+from __future__ import annotations
+
+import calendar as calendar_module
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+
+from tiers import sweeps
+from tiers.errors import TierError
+from tiers.plans import billing, notify
+from tiers.plans.models import Membership, Organisation, Plan, Subscription
+from tiers.plans.organisations import _require_admin, forget_user_caches
+
+
+def add_month(moment: dt.datetime) -> dt.datetime:
+    year, month = (moment.year + 1, 1) if moment.month == 12 else (moment.year, moment.month + 1)
+    day = min(moment.day, calendar_module.monthrange(year, month)[1])
+    return moment.replace(year=year, month=month, day=day)
+
+
+def subscribe(*, organisation: Organisation, plan: Plan, by, now=None) -> Subscription:
+    """Buy `plan` for a monthly term, billed through the configured provider."""
+    _require_admin(by, organisation)
+    if not plan.purchasable:
+        raise TierError(f"{plan.name} cannot be bought online; contact us for a quote.")
+    now = now or timezone.now()
+    with transaction.atomic():
+        Organisation.objects.select_for_update().get(pk=organisation.pk)
+        current = Subscription.objects.filter(
+            organisation=organisation, status=Subscription.STATUS_ACTIVE
+        ).first()
+        if current is not None:
+            if current.plan_id == plan.pk and current.cancel_at_period_end:
+                raise TierError("Your subscription is set to end; resume it instead.")
+            raise TierError(f"{organisation} is already on {current.plan.name}.")
+        provider = billing.get_provider()
+        subscription = Subscription.objects.create(
+            organisation=organisation,
+            plan=plan,
+            started_at=now,
+            current_period_start=now,
+            current_period_end=add_month(now),
+            billing_provider=provider.name,
+            created_by=by,
+        )
+        invoice = provider.charge_period(subscription)
+        sweeps.schedule_sweep_at(subscription.current_period_end)
+        admins = list(
+            Membership.objects.filter(
+                organisation=organisation, role=Membership.ROLE_ADMIN
+            ).values_list("user__email", flat=True)
+        )
+        notify.subscription_started(subscription, invoice, admins)
+    forget_user_caches(by)
+    return subscription
+
+
+def cancel_subscription(*, subscription: Subscription, by) -> Subscription:
+    """Stop renewing; the plan stays active until the end of the paid period."""
+    _require_admin(by, subscription.organisation)
+    if subscription.status != Subscription.STATUS_ACTIVE:
+        raise TierError("This subscription is not active.")
+    subscription.cancel_at_period_end = True
+    subscription.cancel_requested_at = timezone.now()
+    subscription.save(update_fields=["cancel_at_period_end", "cancel_requested_at"])
+    return subscription
+
+
+def resume_subscription(*, subscription: Subscription, by) -> Subscription:
+    _require_admin(by, subscription.organisation)
+    if subscription.status != Subscription.STATUS_ACTIVE:
+        raise TierError("This subscription has ended; buy the plan again.")
+    subscription.cancel_at_period_end = False
+    subscription.cancel_requested_at = None
+    subscription.save(update_fields=["cancel_at_period_end", "cancel_requested_at"])
+    return subscription
+
+
+@sweeps.job("subscriptions", order=20)
+def renew_subscriptions(now=None) -> int:
+    """End cancelled subscriptions and renew the rest whose period is over (run by the sweep)."""
+    now = now or timezone.now()
+    changed = 0
+    due = Subscription.objects.filter(
+        status=Subscription.STATUS_ACTIVE, current_period_end__lte=now
+    ).values_list("pk", flat=True)
+    for pk in list(due):
+        with transaction.atomic():
+            subscription = (
+                Subscription.objects.select_for_update().select_related("plan").get(pk=pk)
+            )
+            if subscription.status != Subscription.STATUS_ACTIVE:
+                continue
+            if subscription.current_period_end > now:
+                continue
+            if subscription.cancel_at_period_end or not subscription.plan.purchasable:
+                subscription.status = Subscription.STATUS_CANCELLED
+                subscription.ended_at = subscription.current_period_end
+                subscription.save(update_fields=["status", "ended_at"])
+            else:
+                while subscription.current_period_end <= now:
+                    subscription.current_period_start = subscription.current_period_end
+                    subscription.current_period_end = add_month(subscription.current_period_end)
+                    subscription.save(update_fields=["current_period_start", "current_period_end"])
+                    billing.get_provider(subscription.billing_provider).charge_period(subscription)
+                sweeps.schedule_sweep_at(subscription.current_period_end)
+            changed += 1
+    return changed

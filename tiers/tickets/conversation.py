@@ -1,0 +1,177 @@
+"""Replies, status changes, closing and reopening a ticket."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+
+from resourcecenter.roles import is_support_staff
+from tiers.errors import TierError
+from tiers.permissions import can_act_as_customer
+from tiers.tickets import notify, sla
+from tiers.tickets.attachments import Upload, store_attachments
+from tiers.tickets.models import Ticket, TicketMessage
+from tiers.tickets.timeline import log_event
+
+
+def _reopen_deadline(ticket: Ticket) -> dt.datetime | None:
+    ended = ticket.closed_at or ticket.resolved_at
+    if ended is None:
+        return None
+    return ended + dt.timedelta(days=ticket.plan.reopen_window_days)
+
+
+def can_reopen(ticket: Ticket, now=None) -> bool:
+    deadline = _reopen_deadline(ticket)
+    return deadline is not None and (now or timezone.now()) <= deadline
+
+
+def add_reply(
+    *,
+    ticket: Ticket,
+    author,
+    body: str,
+    internal: bool = False,
+    uploads: Iterable[Upload] = (),
+    via_email: bool = False,
+    now: dt.datetime | None = None,
+) -> TicketMessage:
+    """A public reply or (staff only) an internal note.
+
+    A customer reply to a ticket waiting on them restarts the SLA clock; to a resolved or
+    closed ticket it reopens it within the plan's reopen window. A staff public reply is the
+    analyst's first response if none was sent yet (stopping the SLA clock). Internal notes are
+    never e-mailed to customers.
+    """
+    now = now or timezone.now()
+    body = (body or "").strip()
+    uploads = list(uploads)
+    if not body and not uploads:
+        raise TierError("Write a reply or attach a file.")
+    staff = is_support_staff(author)
+    if internal and not staff:
+        raise PermissionDenied("Only support staff write internal notes.")
+    if not staff and not can_act_as_customer(author, ticket):
+        raise PermissionDenied("You cannot reply to this ticket.")
+    with transaction.atomic():
+        ticket = Ticket.objects.select_for_update().select_related("plan").get(pk=ticket.pk)
+        if not staff and ticket.status in (Ticket.RESOLVED, Ticket.CLOSED):
+            if not can_reopen(ticket, now):
+                raise TierError(
+                    f"This case was closed more than {ticket.plan.reopen_window_days} days ago; "
+                    "please open a new ticket."
+                )
+            ticket.status = Ticket.IN_PROGRESS if ticket.first_response_at else Ticket.ACKNOWLEDGED
+            ticket.resolved_at = None
+            ticket.closed_at = None
+            log_event(
+                ticket, "reopened", "Reopened by the customer's reply", actor=author, public=True
+            )
+        message = TicketMessage.objects.create(
+            ticket=ticket,
+            author=author,
+            body=body or "(attachment)",
+            is_internal=internal,
+            from_staff=staff,
+            via_email=via_email,
+            created_at=now,
+        )
+        store_attachments(ticket, uploads, author, message=message, internal=internal)
+        if internal:
+            log_event(ticket, "internal_note", "Internal note added", actor=author)
+        elif staff:
+            log_event(
+                ticket, "staff_reply", f"{author.public_name} replied", actor=author, public=True
+            )
+            if ticket.first_response_at is None:
+                ticket.first_response_at = now
+                if (
+                    ticket.response_due_at
+                    and ticket.sla_clock_started_at
+                    and now > ticket.response_due_at
+                    and ticket.breached_at is None
+                ):
+                    # The sweep may lag (worker down): the breach is still recorded.
+                    ticket.breached_at = ticket.response_due_at
+                    log_event(ticket, "sla_breached", "First-response target missed")
+                sla.stop_clock(ticket, now)
+                log_event(ticket, "first_response", "Analyst's first response", actor=author)
+            if ticket.status in (Ticket.NEW, Ticket.ACKNOWLEDGED):
+                ticket.status = Ticket.IN_PROGRESS
+            notify.public_reply(ticket, message)
+        else:
+            log_event(
+                ticket, "customer_reply", f"{author.public_name} replied", actor=author, public=True
+            )
+            if ticket.status == Ticket.WAITING:
+                ticket.status = Ticket.IN_PROGRESS
+                sla.resume_clock(ticket, now)
+                log_event(ticket, "clock_resumed", "SLA clock resumed", public=True)
+            notify.customer_reply(ticket, message)
+        ticket.save()
+    return message
+
+
+def set_status(*, ticket: Ticket, status: str, by, now=None) -> Ticket:
+    """Staff move a ticket through its lifecycle; waiting on the customer pauses the clock."""
+    if not is_support_staff(by):
+        raise PermissionDenied("Only support staff change a ticket's status.")
+    if status not in dict(Ticket.STATUS_CHOICES):
+        raise TierError("Unknown status.")
+    now = now or timezone.now()
+    with transaction.atomic():
+        ticket = Ticket.objects.select_for_update().select_related("plan").get(pk=ticket.pk)
+        old = ticket.status
+        if old == status:
+            return ticket
+        if old == Ticket.WAITING:
+            sla.resume_clock(ticket, now)
+        ticket.status = status
+        if status == Ticket.WAITING:
+            sla.pause_clock(ticket, now)
+        if status == Ticket.RESOLVED:
+            ticket.resolved_at = now
+            sla.cancel_timers(ticket, None, now)
+        elif status == Ticket.CLOSED:
+            ticket.closed_at = now
+            ticket.resolved_at = ticket.resolved_at or now
+            sla.cancel_timers(ticket, None, now)
+        else:
+            ticket.resolved_at = None
+            ticket.closed_at = None
+        ticket.save()
+        label = ticket.get_status_display()
+        log_event(ticket, "status", f"Status: {label}", actor=by, public=True, old=old, new=status)
+        texts = {
+            Ticket.WAITING: "Your analyst is waiting for information from you. The response clock "
+            "is paused until you reply.",
+            Ticket.RESOLVED: "Your analyst marked this case resolved. If the problem is not "
+            f"solved, reply within {ticket.plan.reopen_window_days} days to reopen it.",
+            Ticket.CLOSED: "This case is closed.",
+        }
+        if status in texts:
+            notify.status_changed(ticket, texts[status])
+    return ticket
+
+
+def close_ticket(*, ticket: Ticket, by, now=None) -> Ticket:
+    """The customer closes their own case."""
+    if not can_act_as_customer(by, ticket) and not is_support_staff(by):
+        raise PermissionDenied("You cannot close this ticket.")
+    now = now or timezone.now()
+    with transaction.atomic():
+        ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+        if ticket.status == Ticket.CLOSED:
+            raise TierError("This case is already closed.")
+        ticket.status = Ticket.CLOSED
+        ticket.closed_at = now
+        ticket.resolved_at = ticket.resolved_at or now
+        ticket.paused_at = None
+        sla.cancel_timers(ticket, None, now)
+        ticket.save()
+        log_event(ticket, "status", "Closed by the customer", actor=by, public=True, new="closed")
+    return ticket

@@ -1,0 +1,228 @@
+"""Opening a ticket: case numbers, initial severity and the checks a plan makes."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from resourcecenter.roles import is_support_staff
+from tiers.errors import TierError
+from tiers.plans.models import Membership, Organisation, Plan
+from tiers.selectors import allowance_usage, plan_for
+from tiers.tickets import notify, sla
+from tiers.tickets.attachments import Upload, store_attachments
+from tiers.tickets.models import CaseCounter, Ticket
+from tiers.tickets.timeline import log_event
+
+
+def next_case_number(prefix: str, now: dt.datetime) -> str:
+    """The next number for (prefix, year): unique and gapless.
+
+    The counter row is locked (SELECT ... FOR UPDATE; on SQLite the IMMEDIATE transaction holds
+    the write lock) until the creating transaction ends, so concurrent creators queue up and a
+    rolled-back ticket gives its number back.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("next_case_number must run inside the creating transaction")
+    year = now.year
+    try:
+        with transaction.atomic():
+            CaseCounter.objects.get_or_create(prefix=prefix, year=year)
+    except IntegrityError:
+        pass  # another transaction created it first
+    counter = CaseCounter.objects.select_for_update().get(prefix=prefix, year=year)
+    counter.last_number += 1
+    counter.save(update_fields=["last_number"])
+    return f"{prefix}-{year}-{counter.last_number:06d}"
+
+
+def classify_severity(plan: Plan, devices_affected: int | None, estimate: int | None) -> int:
+    """The initial severity: the plan's fixed one, else by devices affected when the scheme
+    classifies that way, else the customer's estimate (the analyst confirms it)."""
+    if plan.fixed_severity:
+        return plan.fixed_severity
+    levels = list(plan.severity_scheme.levels.all()) if plan.severity_scheme_id else []
+    numbers = sorted(level.number for level in levels)
+    if not numbers:
+        return estimate or 3
+    by_devices = [level for level in levels if level.min_devices_affected is not None]
+    if by_devices and devices_affected is not None:
+        for level in sorted(by_devices, key=lambda item: item.number):
+            if devices_affected >= level.min_devices_affected:
+                return level.number
+    if estimate in numbers:
+        return estimate
+    return numbers[-1]
+
+
+def check_severity(plan: Plan, value: int | None, label: str) -> None:
+    if value is None:
+        return
+    numbers = (
+        set(plan.severity_scheme.levels.values_list("number", flat=True))
+        if plan.severity_scheme_id
+        else set()
+    )
+    if value not in numbers:
+        raise TierError(f"{label} must be one of {', '.join(map(str, sorted(numbers)))}.")
+
+
+def _channel_allowed(plan: Plan, channel: str) -> bool:
+    return {
+        "web": plan.channel_web,
+        "thread": plan.channel_web,
+        "email": plan.channel_email,
+        "phone": plan.channel_phone,
+    }.get(channel, False)
+
+
+def open_ticket(
+    *,
+    organisation: Organisation,
+    requester,
+    subject: str,
+    description: str,
+    devices_affected: int | None = None,
+    incident_at: dt.datetime | None = None,
+    conditions: str = "",
+    customer_severity: int | None = None,
+    category: str = "troubleshooting",
+    channel: str = "web",
+    tags: str = "",
+    thread=None,
+    uploads: Iterable[Upload] = (),
+    opened_by=None,
+    now: dt.datetime | None = None,
+) -> Ticket:
+    """Open a service request with its case number, SLA clock, timers and acknowledgement.
+
+    Guarantees: the requester is a member of an organisation whose plan opens tickets on this
+    channel; the case number is unique and gapless per (prefix, year); the automated
+    acknowledgement (with the case number and the due time) is queued in the same transaction,
+    so it goes out as soon as the ticket exists, and its time is recorded.
+
+    `opened_by` is the analyst taking the request on the requester's behalf (phone or e-mail
+    intake): it must be support staff, and the ticket, the timeline and the acknowledgement
+    record who opened it and over which channel. Everything else (plan, channel, severity,
+    allowance rules) is exactly what the requester would get opening it themselves. The phone
+    channel takes only the severities the plan's phone line covers.
+    """
+    now = now or timezone.now()
+    if opened_by is not None and opened_by.pk == getattr(requester, "pk", None):
+        opened_by = None
+    if opened_by is not None and not is_support_staff(opened_by):
+        raise PermissionDenied("Only support staff open tickets on a customer's behalf.")
+    subject = " ".join((subject or "").split())[:200]
+    description = (description or "").strip()
+    if not subject:
+        raise TierError("Give the ticket a subject.")
+    if not description:
+        raise TierError("Describe the problem.")
+    if devices_affected is not None and devices_affected < 0:
+        raise TierError("The number of devices affected cannot be negative.")
+    if incident_at and incident_at > now + dt.timedelta(minutes=5):
+        raise TierError("The time of the incident cannot be in the future.")
+    if category not in dict(Ticket.CATEGORY_CHOICES):
+        raise TierError("Choose what kind of help you need.")
+    if not Membership.objects.filter(organisation=organisation, user=requester).exists():
+        if opened_by is not None:
+            raise TierError(f"{requester} is not a member of {organisation}.")
+        raise PermissionDenied("You are not a member of this organisation.")
+    plan = plan_for(organisation)
+    if plan is None or not plan.may_open_tickets:
+        if opened_by is not None:
+            raise TierError(
+                f"{organisation} is on {plan.name if plan else 'no plan'}, which does not "
+                "include tickets: no case can be opened for it. Point the customer to the "
+                "community forum, or to the plans page to upgrade."
+            )
+        raise TierError(
+            f"{organisation} is on {plan.name if plan else 'no plan'}, which does not include "
+            "tickets. Upgrade to open private tickets."
+        )
+    channel_label = dict(Ticket.CHANNEL_CHOICES).get(channel, channel)
+    if not _channel_allowed(plan, channel):
+        raise TierError(f"The {plan.name} plan does not take tickets by {channel_label.lower()}.")
+    check_severity(plan, customer_severity, "The severity estimate")
+    initial_severity = classify_severity(plan, devices_affected, customer_severity)
+    phone_covers = plan.phone_severity_numbers
+    if channel == "phone" and phone_covers and initial_severity not in phone_covers:
+        covered = " and ".join(map(str, phone_covers))
+        raise TierError(
+            f"The {plan.name} phone line covers severity {covered} only; this request is "
+            f"severity {initial_severity}. Take it by e-mail or the web form instead."
+        )
+    usage = allowance_usage(organisation, plan, now)
+    over = (category == "troubleshooting" and usage.troubleshooting_exhausted) or (
+        category == "provisioning" and usage.provisioning_exhausted
+    )
+
+    with transaction.atomic():
+        ticket = Ticket(
+            case_number=next_case_number(plan.case_prefix, now),
+            organisation=organisation,
+            plan=plan,
+            requester=requester,
+            channel=channel,
+            category=category,
+            subject=subject,
+            description=description,
+            devices_affected=devices_affected,
+            incident_at=incident_at,
+            conditions=(conditions or "").strip(),
+            tags=tags[:300],
+            customer_severity=customer_severity,
+            severity=initial_severity,
+            severity_confirmed=bool(plan.fixed_severity),
+            status=Ticket.ACKNOWLEDGED,
+            region=organisation.region,
+            created_at=now,
+            acknowledged_at=now,
+            over_allowance=over,
+            thread=thread,
+            opened_by=opened_by,
+        )
+        ticket.save()
+        if opened_by is not None:
+            summary = (
+                f"Opened by {opened_by.public_name} (support) for {requester.public_name} "
+                f"via {ticket.get_channel_display()}"
+            )
+        else:
+            summary = f"Opened by {requester.public_name} via {ticket.get_channel_display()}"
+        log_event(
+            ticket,
+            "created",
+            summary,
+            actor=opened_by or requester,
+            public=True,
+            severity=ticket.severity,
+            customer_severity=customer_severity,
+            channel=channel,
+            opened_by=opened_by.pk if opened_by else None,
+            requester=requester.pk,
+        )
+        sla.start_clock(ticket, now)
+        ticket.save()
+        sla.schedule_escalations(ticket, now)
+        store_attachments(ticket, uploads, opened_by or requester)
+        log_event(
+            ticket,
+            "acknowledged",
+            f"Automated acknowledgement sent with case number {ticket.case_number}",
+            public=True,
+        )
+        if over:
+            log_event(
+                ticket,
+                "allowance_exceeded",
+                f"Monthly {category} allowance used up ({plan.get_overage_rule_display()})",
+                public=True,
+            )
+        notify.acknowledgement(ticket)
+        notify.staff_new_ticket(ticket)
+    return ticket
