@@ -1,0 +1,263 @@
+"""Staff screens for service problems (recorded and updated through the services, so
+customers are notified) and the read-only log of problem e-mails.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+from django.db.models import Count, F, Q
+from django.utils import timezone
+
+from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.ui.tables import Column
+from wagtail.admin.views.generic import CreateView, EditView, IndexView
+from wagtail.permission_policies import ModelPermissionPolicy
+from wagtail.permissions import register_permission_policy
+
+from tiers.errors import TierError
+from tiers.incidents.models import ProblemNotification, ServiceProblem
+from tiers.incidents.services import record_problem, update_problem
+from tiers.plans.models import (
+    SeverityLevel,
+)
+from tiers.plans.viewsets import TiersViewSet
+
+
+def _severity_choices() -> list[tuple[int, str]]:
+    """Each severity number with what it is called in every scheme (1 = most severe)."""
+    names: dict[int, list[str]] = {}
+    for level in SeverityLevel.objects.order_by("number", "scheme_id"):
+        names.setdefault(level.number, []).append(level.name)
+    if not names:
+        return [(n, str(n)) for n in range(1, 5)]
+    return [(number, f"{number}: {' / '.join(labels)}") for number, labels in names.items()]
+
+
+class SeverityChoiceMixin:
+    """A severity select labelled with the schemes' own names; plans compare by number."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["severity"] = forms.TypedChoiceField(
+            coerce=int,
+            choices=_severity_choices(),
+            initial=self.instance.severity if self.instance.pk else None,
+            help_text="Plans e-mail problems at or above their severity (Infinity: 1 and 2).",
+        )
+
+
+class ServiceProblemForm(SeverityChoiceMixin, WagtailAdminModelForm):
+    """Record a problem; the first update customers receive is its description."""
+
+    class Meta:
+        model = ServiceProblem
+        fields = ["title", "description", "severity", "region", "organisations", "started_at"]
+        widgets = {"organisations": forms.SelectMultiple(attrs={"size": 8})}
+
+    def clean_started_at(self):
+        value = self.cleaned_data.get("started_at")
+        if value and value > timezone.now() + dt.timedelta(minutes=5):
+            raise forms.ValidationError("The problem cannot start in the future.")
+        return value
+
+
+class ServiceProblemUpdateForm(SeverityChoiceMixin, WagtailAdminModelForm):
+    """Change the problem and tell its customers what changed (the update text is sent)."""
+
+    update = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 5}),
+        label="Update for customers",
+        help_text="Sent by e-mail to everyone told about this problem, and shown on their "
+        "support pages. Set the status to Resolved to send the resolution.",
+    )
+
+    field_order = ["update", "status", "severity"]
+
+    class Meta:
+        model = ServiceProblem
+        fields = ["status", "severity", "title", "description", "region", "organisations"]
+        widgets = {"organisations": forms.SelectMultiple(attrs={"size": 8})}
+
+
+class ProblemCreateView(CreateView):
+    submit_button_label = "Record and notify customers"
+
+    def save_instance(self):
+        data = self.form.cleaned_data
+        return record_problem(
+            by=self.request.user,
+            title=data["title"],
+            description=data["description"],
+            severity=data["severity"],
+            region=data["region"],
+            organisations=data["organisations"],
+            started_at=data["started_at"],
+        )
+
+    def form_valid(self, form):
+        try:
+            return super().form_valid(form)
+        except TierError as exc:
+            form.add_error(None, str(exc))
+            self.produced_error_message = str(exc)
+            return self.form_invalid(form)
+
+
+class ProblemEditView(EditView):
+    submit_button_label = "Save and send the update"
+
+    def save_instance(self):
+        data = self.form.cleaned_data
+        problem = ServiceProblem.objects.get(pk=self.object.pk)
+        update_problem(
+            problem=problem,
+            by=self.request.user,
+            body=data["update"],
+            status=data["status"],
+            severity=data["severity"],
+            title=data["title"],
+            description=data["description"],
+            region=data["region"],
+            organisations=data["organisations"],
+        )
+        problem.refresh_from_db()
+        return problem
+
+    def form_valid(self, form):
+        try:
+            return super().form_valid(form)
+        except TierError as exc:
+            form.add_error(None, str(exc))
+            self.produced_error_message = str(exc)
+            return self.form_invalid(form)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["problem_updates"] = self.object.updates.select_related("created_by").order_by(
+            "-created_at", "-id"
+        )
+        return context
+
+
+class DeliveryColumn(Column):
+    """Sent / pending / late e-mails of a problem (counted in the index query)."""
+
+    def get_value(self, instance):
+        text = f"{instance.sent_count} sent"
+        if instance.pending_count:
+            text += f", {instance.pending_count} pending"
+        if instance.late_count:
+            text += f", {instance.late_count} late"
+        return text
+
+
+class ProblemIndexView(IndexView):
+    def get_base_queryset(self):
+        notification = "updates__notifications__"
+        return (
+            super()
+            .get_base_queryset()
+            .annotate(
+                sent_count=Count(
+                    "updates__notifications",
+                    filter=Q(**{f"{notification}status": ProblemNotification.SENT}),
+                ),
+                pending_count=Count(
+                    "updates__notifications",
+                    filter=Q(**{f"{notification}status": ProblemNotification.PENDING}),
+                ),
+                late_count=Count(
+                    "updates__notifications",
+                    filter=Q(
+                        **{
+                            f"{notification}status": ProblemNotification.SENT,
+                            f"{notification}sent_at__gt": F(f"{notification}deadline_at"),
+                        }
+                    ),
+                ),
+            )
+        )
+
+
+class ServiceProblemViewSet(TiersViewSet):
+    """Service problems: recording one e-mails the entitled customers it affects."""
+
+    model = ServiceProblem
+    icon = "warning"
+    menu_label = "Service problems"
+    add_view_class = ProblemCreateView
+    edit_view_class = ProblemEditView
+    index_view_class = ProblemIndexView
+    edit_template_name = "tiers/admin/problem_edit.html"
+    list_display = [
+        "title",
+        "severity",
+        "status",
+        "region",
+        "started_at",
+        DeliveryColumn("deliveries", label="E-mails"),
+    ]
+    list_filter = ["status", "severity", "region"]
+    search_fields = ["title"]
+    search_backend_name = None
+    copy_view_enabled = False
+    inspect_view_enabled = True
+
+    def get_form_class(self, for_update=False):
+        return ServiceProblemUpdateForm if for_update else ServiceProblemForm
+
+
+class LateColumn(Column):
+    def get_value(self, instance):
+        if instance.status == ProblemNotification.PENDING:
+            overdue = instance.deadline_at < timezone.now()
+            return "OVERDUE" if overdue else "-"
+        return "LATE" if instance.is_late else "on time"
+
+
+class ReadOnlyPolicy(ModelPermissionPolicy):
+    """The delivery log is written by the sender only: nobody adds, edits or deletes rows."""
+
+    def user_has_permission(self, user, action):
+        if action in ("add", "change", "delete"):
+            return False
+        return super().user_has_permission(user, action)
+
+    def user_has_any_permission(self, user, actions):
+        return any(self.user_has_permission(user, action) for action in actions)
+
+
+# Registered for the model (not through the viewset, which Wagtail 9 stops supporting), so
+# every admin view of the delivery log uses it.
+register_permission_policy(ProblemNotification, ReadOnlyPolicy(ProblemNotification))
+
+
+class ProblemNotificationIndexView(IndexView):
+    def get_base_queryset(self):
+        return super().get_base_queryset().select_related("update__problem", "user")
+
+
+class ProblemNotificationViewSet(TiersViewSet):
+    """Who was e-mailed about which problem update, when, and whether within the window."""
+
+    model = ProblemNotification
+    icon = "mail"
+    menu_label = "Problem e-mails"
+    index_view_class = ProblemNotificationIndexView
+    list_display = [
+        "update",
+        "user",
+        "email",
+        "status",
+        "deadline_at",
+        "sent_at",
+        LateColumn("late", label="Window"),
+    ]
+    list_filter = ["status", "update__problem"]
+    search_fields = ["user__email", "update__problem__title"]
+    search_backend_name = None
+    copy_view_enabled = False
+    inspect_view_enabled = True
+    form_fields = ["note"]

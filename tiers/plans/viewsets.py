@@ -1,0 +1,208 @@
+"""Staff screens for organisations, subscriptions and invoices, and the "Support settings":
+plans and their escalation rules, severity schemes, calendars, exclusions and the plan
+restrictions on pages and categories (the gate's data).
+"""
+
+from __future__ import annotations
+
+from django import forms
+
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, PageChooserPanel
+from wagtail.admin.viewsets.model import ModelViewSet
+
+from tiers.plans.models import (
+    BusinessCalendar,
+    CategoryRestriction,
+    EscalationContact,
+    EscalationRule,
+    ExclusionReason,
+    Holiday,
+    Invoice,
+    Organisation,
+    PageRestriction,
+    Plan,
+    SeverityLevel,
+    SeverityScheme,
+    Subscription,
+)
+
+
+class TiersViewSet(ModelViewSet):
+    """Namespaced under /admin/tiers/<model>/ so names never clash with other apps' viewsets."""
+
+    def __init__(self, *args, **kwargs):
+        model_name = self.model._meta.model_name
+        kwargs.setdefault("name", f"tiers_{model_name}")
+        kwargs.setdefault("url_prefix", f"tiers/{model_name}")
+        super().__init__(*args, **kwargs)
+
+
+class OrganisationViewSet(TiersViewSet):
+    model = Organisation
+    icon = "group"
+    list_display = ["name", "region", "created_at"]
+    search_fields = ["name"]
+    search_backend_name = None
+    form_fields = ["name", "slug", "region", "members_see_all_tickets", "deployed_devices"]
+    inspect_view_enabled = True
+
+
+class SubscriptionViewSet(TiersViewSet):
+    model = Subscription
+    icon = "tag"
+    list_display = ["organisation", "plan", "status", "current_period_end", "cancel_at_period_end"]
+    list_filter = ["plan", "status"]
+    form_fields = ["status", "current_period_end", "cancel_at_period_end"]
+    copy_view_enabled = False
+
+
+class InvoiceViewSet(TiersViewSet):
+    model = Invoice
+    icon = "doc-full"
+    list_display = ["number", "organisation", "amount", "currency", "issued_at", "paid_at"]
+    form_fields = ["paid_at"]
+    copy_view_enabled = False
+
+
+class PlanViewSet(TiersViewSet):
+    model = Plan
+    icon = "list-ul"
+    list_display = ["name", "code", "price_per_month", "may_open_tickets", "is_default"]
+    panels = [
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("name"), FieldPanel("code")]),
+                FieldPanel("tagline"),
+                FieldRowPanel(
+                    [FieldPanel("is_default"), FieldPanel("purchasable"), FieldPanel("sort_order")]
+                ),
+                FieldRowPanel([FieldPanel("price_per_month"), FieldPanel("currency")]),
+                FieldPanel("features"),
+            ],
+            heading="Plan",
+        ),
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("may_open_tickets"), FieldPanel("case_prefix")]),
+                FieldRowPanel(
+                    [
+                        FieldPanel("channel_web"),
+                        FieldPanel("channel_email"),
+                        FieldPanel("channel_phone"),
+                    ]
+                ),
+                FieldRowPanel([FieldPanel("phone_number"), FieldPanel("phone_severities")]),
+                FieldRowPanel([FieldPanel("severity_scheme"), FieldPanel("fixed_severity")]),
+            ],
+            heading="Tickets and channels",
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("ack_target_minutes"),
+                FieldPanel("response_target_hours"),
+                FieldPanel("around_the_clock_severities"),
+                FieldPanel("reopen_window_days"),
+            ],
+            heading="Targets and calendars",
+        ),
+        MultiFieldPanel(
+            [
+                FieldRowPanel(
+                    [FieldPanel("troubleshooting_hours"), FieldPanel("troubleshooting_cases")]
+                ),
+                FieldPanel("provisioning_hours"),
+                FieldRowPanel([FieldPanel("overage_rule"), FieldPanel("overage_hourly_rate")]),
+            ],
+            heading="Monthly allowances",
+        ),
+        MultiFieldPanel(
+            [
+                FieldRowPanel(
+                    [
+                        FieldPanel("proactive_notification_minutes"),
+                        FieldPanel("proactive_notification_max_severity"),
+                    ]
+                ),
+                FieldPanel("kpi_reports"),
+            ],
+            heading="Notifications and reports",
+        ),
+    ]
+
+
+class EscalationRuleViewSet(TiersViewSet):
+    model = EscalationRule
+    icon = "warning"
+    list_display = ["plan", "severity", "contact", "after_minutes"]
+    list_filter = ["plan", "severity"]
+    form_fields = ["plan", "severity", "contact", "after_minutes"]
+
+
+class EscalationContactViewSet(TiersViewSet):
+    model = EscalationContact
+    icon = "user"
+    list_display = ["title", "name", "email", "active"]
+    form_fields = ["name", "title", "email", "active"]
+
+
+class SeveritySchemeViewSet(TiersViewSet):
+    model = SeverityScheme
+    icon = "order"
+    list_display = ["name", "code"]
+    form_fields = ["name", "code"]
+
+
+class SeverityLevelViewSet(TiersViewSet):
+    model = SeverityLevel
+    icon = "order"
+    list_display = ["scheme", "number", "name", "min_devices_affected"]
+    list_filter = ["scheme"]
+    form_fields = ["scheme", "number", "name", "definition", "min_devices_affected"]
+
+
+class BusinessCalendarViewSet(TiersViewSet):
+    model = BusinessCalendar
+    icon = "date"
+    list_display = ["name", "code", "timezone", "open_time", "close_time", "always_open"]
+    panels = [
+        FieldRowPanel([FieldPanel("name"), FieldPanel("code")]),
+        FieldPanel("timezone"),
+        FieldRowPanel([FieldPanel("open_time"), FieldPanel("close_time")]),
+        FieldPanel("weekdays"),
+        FieldPanel("always_open"),
+    ]
+
+
+class HolidayViewSet(TiersViewSet):
+    model = Holiday
+    icon = "date"
+    list_display = ["date", "name", "calendar"]
+    list_filter = ["calendar"]
+    form_fields = ["calendar", "date", "name"]
+
+
+class ExclusionViewSet(TiersViewSet):
+    model = ExclusionReason
+    icon = "cross"
+    list_display = ["text", "active", "sort_order"]
+    form_fields = ["text", "active", "sort_order"]
+
+
+class PageRestrictionViewSet(TiersViewSet):
+    model = PageRestriction
+    icon = "lock"
+    menu_label = "Page plan restrictions"
+    list_display = ["page", "teaser"]
+    panels = [
+        PageChooserPanel("page"),
+        FieldPanel("plans", widget=forms.CheckboxSelectMultiple),
+        FieldPanel("teaser"),
+    ]
+
+
+class CategoryRestrictionViewSet(TiersViewSet):
+    model = CategoryRestriction
+    icon = "lock"
+    menu_label = "Category plan restrictions"
+    list_display = ["category"]
+    panels = [FieldPanel("category"), FieldPanel("plans", widget=forms.CheckboxSelectMultiple)]
