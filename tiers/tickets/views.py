@@ -1,0 +1,386 @@
+"""Customer-facing ticket pages, and escalating a forum thread to a ticket. Thin: forms in,
+one service call, redirect.
+
+Every ticket lookup goes through `permissions.visible_tickets`, so another organisation's case
+number is a 404 exactly like one that does not exist.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from forum.models import Thread
+from resourcecenter.roles import SUPPORT_STAFF_GROUP, is_support_staff
+from tiers import forms, permissions, selectors
+from tiers.errors import TierError
+from tiers.plans.models import SeverityLevel
+from tiers.tickets.conversation import add_reply, can_reopen, close_ticket, set_status
+from tiers.tickets.handling import (
+    assign,
+    dispute_severity,
+    log_time,
+    request_escalation,
+    set_severity,
+)
+from tiers.tickets.models import Quote, Ticket, TicketAttachment
+from tiers.tickets.opening import open_ticket
+from tiers.tickets.promotion import promote_thread, publish_fix_to_thread
+from tiers.tickets.quotes import decide_quote, mark_not_covered
+from tiers.web import handle_errors
+
+
+def _ticket_for(request, case_number) -> Ticket:
+    ticket = (
+        permissions.visible_tickets(request.user)
+        .select_related(
+            "organisation", "plan__severity_scheme", "requester", "assigned_to", "opened_by"
+        )
+        .filter(case_number=case_number)
+        .first()
+    )
+    if ticket is None:
+        raise Http404
+    return ticket
+
+
+@login_required
+def ticket_list(request):
+    tickets = permissions.visible_tickets(request.user).select_related("organisation", "requester")
+    state = request.GET.get("state", "open")
+    if state == "open":
+        tickets = tickets.filter(status__in=Ticket.OPEN_STATUSES)
+    elif state == "closed":
+        tickets = tickets.filter(status__in=[Ticket.RESOLVED, Ticket.CLOSED])
+    org = request.GET.get("org")
+    if org and org.isdigit():
+        tickets = tickets.filter(organisation_id=int(org))
+    tickets = tickets.order_by("-created_at")[:200]
+    return render(
+        request,
+        "tiers/ticket_list.html",
+        {
+            "tickets": tickets,
+            "state": state,
+            "ticket_orgs": selectors.ticket_organisations(request.user),
+            "is_staff": is_support_staff(request.user),
+        },
+    )
+
+
+def _levels_for(plans_list):
+    scheme_ids = {p.severity_scheme_id for p in plans_list if p.severity_scheme_id}
+    return list(
+        SeverityLevel.objects.filter(scheme_id__in=scheme_ids)
+        .select_related("scheme")
+        .order_by("scheme_id", "number")
+    )
+
+
+@login_required
+def ticket_new(request):
+    choices = selectors.ticket_organisations(request.user)
+    if not choices:
+        return render(
+            request, "tiers/ticket_new_upgrade.html", {"plans": selectors.comparison_plans()}
+        )
+    # Each organisation is offered its own plan's severity levels (schemes may differ).
+    levels = _levels_for({plan for _, plan in choices})
+    form = forms.TicketForm(
+        request.POST or None, request.FILES or None, organisations=choices, levels=levels
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        organisation = next((org for org, _ in choices if org.pk == data["organisation"]), None)
+        if organisation is None:
+            form.add_error("organisation", "Choose one of your organisations.")
+        else:
+            try:
+                ticket = open_ticket(
+                    organisation=organisation,
+                    requester=request.user,
+                    subject=data["subject"],
+                    description=data["description"],
+                    devices_affected=data["devices_affected"],
+                    incident_at=data["incident_at"],
+                    conditions=data["conditions"],
+                    customer_severity=data["customer_severity"],
+                    category=data["category"],
+                    uploads=forms.uploads_from(data["attachments"]),
+                )
+            except TierError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(
+                    request,
+                    f"Case {ticket.case_number} is open. We sent an acknowledgement by e-mail.",
+                )
+                return redirect(ticket)
+    return render(
+        request,
+        "tiers/ticket_new.html",
+        {
+            "form": form,
+            "levels": levels,
+            "problems": selectors.current_problems(permissions.visible_problems(request.user)),
+        },
+    )
+
+
+@login_required
+def ticket_detail(request, case_number):
+    ticket = _ticket_for(request, case_number)
+    staff = is_support_staff(request.user)
+    conversation = ticket.messages.select_related("author").prefetch_related("attachments")
+    attachments = ticket.attachments.filter(message__isnull=True)
+    events = ticket.events.select_related("actor")
+    if not staff:
+        conversation = conversation.filter(is_internal=False)
+        attachments = attachments.filter(is_internal=False)
+        events = events.filter(public=True)
+    levels = _levels_for([ticket.plan])
+    membership = permissions.membership_in(request.user, ticket.organisation)
+    context = {
+        "ticket": ticket,
+        "conversation": conversation,
+        "attachments": attachments,
+        "events": events,
+        "levels": levels,
+        "staff": staff,
+        "customer": not staff,
+        "user_time_zone": membership.time_zone if membership else "",
+        "reply_form": forms.ReplyForm(),
+        "dispute_form": forms.DisputeForm(levels=levels, initial={"requested": ticket.severity}),
+        "escalation_form": forms.EscalationForm(),
+        "quotes": ticket.quotes.all(),
+        "can_reopen": can_reopen(ticket),
+    }
+    if staff:
+        analysts = (
+            get_user_model()
+            .objects.filter(Q(is_staff=True) | Q(groups__name=SUPPORT_STAFF_GROUP), is_active=True)
+            .distinct()
+        )
+        context["staff_form"] = forms.StaffTicketForm(
+            levels=levels,
+            analysts=analysts,
+            initial={
+                "status": ticket.status,
+                "severity": ticket.severity,
+                "analyst": ticket.assigned_to_id,
+                "category": ticket.category,
+                "resolution_public": ticket.resolution_public,
+            },
+        )
+        context["timers"] = ticket.timers.select_related("contact")
+        context["time_entries"] = ticket.time_entries.select_related("analyst")
+    return render(request, "tiers/ticket_detail.html", context)
+
+
+@login_required
+@require_POST
+@handle_errors
+def ticket_reply(request, case_number):
+    ticket = _ticket_for(request, case_number)
+    form = forms.ReplyForm(request.POST, request.FILES)
+    if not form.is_valid():
+        raise TierError("Attachments could not be read; try again.")
+    internal = form.cleaned_data["internal"] and is_support_staff(request.user)
+    add_reply(
+        ticket=ticket,
+        author=request.user,
+        body=form.cleaned_data["body"],
+        internal=internal,
+        uploads=forms.uploads_from(form.cleaned_data["attachments"]),
+    )
+    messages.success(request, "Internal note added." if internal else "Reply sent.")
+    return redirect(ticket)
+
+
+@login_required
+@require_POST
+@handle_errors
+def ticket_close(request, case_number):
+    ticket = _ticket_for(request, case_number)
+    close_ticket(ticket=ticket, by=request.user)
+    messages.success(request, "The case is closed.")
+    return redirect(ticket)
+
+
+@login_required
+@require_POST
+@handle_errors
+def ticket_dispute(request, case_number):
+    ticket = _ticket_for(request, case_number)
+    form = forms.DisputeForm(request.POST, levels=_levels_for([ticket.plan]))
+    if not form.is_valid():
+        raise TierError("Choose a severity and say why.")
+    dispute_severity(ticket=ticket, by=request.user, **form.cleaned_data)
+    messages.success(request, "Your analyst will review the severity with you.")
+    return redirect(ticket)
+
+
+@login_required
+@require_POST
+@handle_errors
+def ticket_escalate(request, case_number):
+    ticket = _ticket_for(request, case_number)
+    form = forms.EscalationForm(request.POST)
+    if not form.is_valid():
+        raise TierError("Tell us why this case needs escalating.")
+    request_escalation(ticket=ticket, by=request.user, reason=form.cleaned_data["reason"])
+    messages.success(request, "Escalation requested. An escalation contact will review the case.")
+    return redirect(ticket)
+
+
+@login_required
+@require_POST
+@handle_errors
+def quote_decide(request, case_number, pk):
+    ticket = _ticket_for(request, case_number)
+    quote = get_object_or_404(Quote, pk=pk, ticket=ticket)
+    accept = request.POST.get("decision") == "accept"
+    decide_quote(quote=quote, accept=accept, by=request.user)
+    messages.success(request, "Quote accepted." if accept else "Quote declined.")
+    return redirect(ticket)
+
+
+@login_required
+def attachment(request, case_number, pk):
+    ticket = _ticket_for(request, case_number)
+    item = get_object_or_404(TicketAttachment, pk=pk, ticket=ticket)
+    if item.is_internal and not is_support_staff(request.user):
+        raise Http404
+    response = FileResponse(item.file.open("rb"), as_attachment=True, filename=item.filename)
+    response["Content-Type"] = "application/octet-stream"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_POST
+@handle_errors
+def ticket_staff(request, case_number):
+    if not is_support_staff(request.user):
+        raise Http404
+    ticket = _ticket_for(request, case_number)
+    analysts = (
+        get_user_model()
+        .objects.filter(Q(is_staff=True) | Q(groups__name=SUPPORT_STAFF_GROUP), is_active=True)
+        .distinct()
+    )
+    form = forms.StaffTicketForm(request.POST, levels=_levels_for([ticket.plan]), analysts=analysts)
+    if not form.is_valid():
+        errors = "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items())
+        raise TierError(f"Check the form: {errors}")
+    data = form.cleaned_data
+    action = data["action"]
+    if action == "status":
+        set_status(ticket=ticket, status=data["status"], by=request.user)
+    elif action == "severity":
+        set_severity(ticket=ticket, severity=data["severity"], by=request.user)
+    elif action == "assign":
+        analyst = analysts.filter(pk=data["analyst"]).first() if data["analyst"] else None
+        assign(ticket=ticket, analyst=analyst, by=request.user)
+    elif action == "time":
+        log_time(
+            ticket=ticket,
+            analyst=request.user,
+            minutes=data["minutes"],
+            category=data["category"],
+            note=data["note"],
+        )
+    elif action == "not_covered":
+        mark_not_covered(
+            ticket=ticket,
+            reason=data["exclusion"],
+            amount=data["amount"],
+            description=data["description"],
+            by=request.user,
+        )
+    elif action == "resolution":
+        ticket.resolution_public = data["resolution_public"].strip()
+        ticket.save(update_fields=["resolution_public", "updated_at"])
+        if request.POST.get("publish"):
+            publish_fix_to_thread(ticket=ticket, by=request.user)
+            messages.success(request, "The fix was posted to the thread and marked as solved.")
+            return redirect(ticket)
+    messages.success(request, "Saved.")
+    return redirect(ticket)
+
+
+# --- Thread to ticket --------------------------------------------------------------------------
+
+
+def _thread(pk):
+    return get_object_or_404(Thread.objects.select_related("author", "category"), pk=pk)
+
+
+@login_required
+@handle_errors
+def thread_escalate(request, pk):
+    """The author of a thread escalates it to a private ticket for one of their organisations."""
+    thread = _thread(pk)
+    if thread.author_id != request.user.pk:
+        raise Http404
+    existing = Ticket.objects.filter(thread=thread).first()
+    if existing is not None:
+        return redirect(existing)
+    choices = selectors.ticket_organisations(request.user)
+    if not choices:
+        return redirect(reverse("tiers:plans") + f"?thread={thread.pk}")
+    if request.method == "POST":
+        org_id = request.POST.get("organisation", "")
+        organisation = next((o for o, _ in choices if str(o.pk) == org_id), None)
+        if organisation is None and len(choices) == 1:
+            organisation = choices[0][0]
+        if organisation is None:
+            raise TierError("Choose which organisation this ticket is for.")
+        result = promote_thread(thread=thread, by=request.user, organisation=organisation)
+        messages.success(
+            request,
+            f"Case {result.ticket.case_number} is open. A note was posted in the thread; "
+            "nothing private was shared.",
+        )
+        return redirect(result.ticket)
+    return render(
+        request,
+        "tiers/thread_escalate.html",
+        {"thread": thread, "choices": choices, "staff": False},
+    )
+
+
+@login_required
+@handle_errors
+def thread_promote(request, pk):
+    """Staff promote any thread; a Community author is offered the upgrade path instead."""
+    if not is_support_staff(request.user):
+        raise Http404
+    thread = _thread(pk)
+    existing = Ticket.objects.filter(thread=thread).first()
+    if existing is not None:
+        return redirect(existing)
+    choices = selectors.ticket_organisations(thread.author) if thread.author_id else []
+    if request.method == "POST":
+        org_id = request.POST.get("organisation", "")
+        organisation = next((o for o, _ in choices if str(o.pk) == org_id), None)
+        result = promote_thread(thread=thread, by=request.user, organisation=organisation)
+        if result.upgrade_offered:
+            messages.info(
+                request,
+                "The author's organisation is on Community: we e-mailed them the upgrade path "
+                "instead of opening a ticket.",
+            )
+            return redirect(thread.get_absolute_url())
+        messages.success(request, f"Case {result.ticket.case_number} was opened from the thread.")
+        return redirect(result.ticket)
+    return render(
+        request, "tiers/thread_escalate.html", {"thread": thread, "choices": choices, "staff": True}
+    )
