@@ -12,7 +12,7 @@ from django.utils import timezone
 from resourcecenter.roles import is_support_staff
 from tiers.errors import TierError
 from tiers.permissions import can_act_as_customer
-from tiers.tickets import notify, sla
+from tiers.tickets import lifecycle, notify, sla
 from tiers.tickets.attachments import Upload, store_attachments
 from tiers.tickets.models import Ticket, TicketMessage
 from tiers.tickets.timeline import log_event
@@ -59,18 +59,8 @@ def add_reply(
         raise PermissionDenied("You cannot reply to this ticket.")
     with transaction.atomic():
         ticket = Ticket.objects.select_for_update().select_related("plan").get(pk=ticket.pk)
-        if not staff and ticket.status in (Ticket.RESOLVED, Ticket.CLOSED):
-            if not can_reopen(ticket, now):
-                raise TierError(
-                    f"This case was closed more than {ticket.plan.reopen_window_days} days ago; "
-                    "please open a new ticket."
-                )
-            ticket.status = Ticket.IN_PROGRESS if ticket.first_response_at else Ticket.ACKNOWLEDGED
-            ticket.resolved_at = None
-            ticket.closed_at = None
-            log_event(
-                ticket, "reopened", "Reopened by the customer's reply", actor=author, public=True
-            )
+        if not staff and ticket.status in lifecycle.TERMINAL:
+            _reopen(ticket, author, now)
         message = TicketMessage.objects.create(
             ticket=ticket,
             author=author,
@@ -84,36 +74,61 @@ def add_reply(
         if internal:
             log_event(ticket, "internal_note", "Internal note added", actor=author)
         elif staff:
-            log_event(
-                ticket, "staff_reply", f"{author.public_name} replied", actor=author, public=True
-            )
-            if ticket.first_response_at is None:
-                ticket.first_response_at = now
-                if (
-                    ticket.response_due_at
-                    and ticket.sla_clock_started_at
-                    and now > ticket.response_due_at
-                    and ticket.breached_at is None
-                ):
-                    # The sweep may lag (worker down): the breach is still recorded.
-                    ticket.breached_at = ticket.response_due_at
-                    log_event(ticket, "sla_breached", "First-response target missed")
-                sla.stop_clock(ticket, now)
-                log_event(ticket, "first_response", "Analyst's first response", actor=author)
-            if ticket.status in (Ticket.NEW, Ticket.ACKNOWLEDGED):
-                ticket.status = Ticket.IN_PROGRESS
-            notify.public_reply(ticket, message)
+            _staff_replied(ticket, message, now)
         else:
-            log_event(
-                ticket, "customer_reply", f"{author.public_name} replied", actor=author, public=True
-            )
-            if ticket.status == Ticket.WAITING:
-                ticket.status = Ticket.IN_PROGRESS
-                sla.resume_clock(ticket, now)
-                log_event(ticket, "clock_resumed", "SLA clock resumed", public=True)
-            notify.customer_reply(ticket, message)
+            _customer_replied(ticket, message, now)
         ticket.save()
     return message
+
+
+def _reopen(ticket: Ticket, author, now: dt.datetime) -> None:
+    """A customer's reply to a resolved or closed case reopens it within the reopen window."""
+    if not can_reopen(ticket, now):
+        raise TierError(
+            f"This case was closed more than {ticket.plan.reopen_window_days} days ago; "
+            "please open a new ticket."
+        )
+    lifecycle.move(ticket, "reopen", lifecycle.reopen_target(ticket), by=author, now=now)
+
+
+def _staff_replied(ticket: Ticket, message: TicketMessage, now: dt.datetime) -> None:
+    """The first public staff reply is the analyst's first response: the SLA clock stops."""
+    author = message.author
+    log_event(ticket, "staff_reply", f"{author.public_name} replied", actor=author, public=True)
+    if ticket.first_response_at is None:
+        ticket.first_response_at = now
+        if (
+            ticket.response_due_at
+            and ticket.sla_clock_started_at
+            and now > ticket.response_due_at
+            and ticket.breached_at is None
+        ):
+            # The sweep may lag (worker down): the breach is still recorded.
+            ticket.breached_at = ticket.response_due_at
+            log_event(ticket, "sla_breached", "First-response target missed")
+        sla.stop_clock(ticket, now)
+        log_event(ticket, "first_response", "Analyst's first response", actor=author)
+    if lifecycle.allowed(ticket, "staff_reply", Ticket.IN_PROGRESS):
+        lifecycle.move(ticket, "staff_reply", Ticket.IN_PROGRESS, by=author, now=now)
+    notify.public_reply(ticket, message)
+
+
+def _customer_replied(ticket: Ticket, message: TicketMessage, now: dt.datetime) -> None:
+    """A customer's answer to a ticket waiting on them restarts the SLA clock."""
+    author = message.author
+    log_event(ticket, "customer_reply", f"{author.public_name} replied", actor=author, public=True)
+    if lifecycle.allowed(ticket, "customer_reply", Ticket.IN_PROGRESS):
+        lifecycle.move(ticket, "customer_reply", Ticket.IN_PROGRESS, by=author, now=now)
+    notify.customer_reply(ticket, message)
+
+
+STATUS_TEXTS = {
+    Ticket.WAITING: "Your analyst is waiting for information from you. The response clock "
+    "is paused until you reply.",
+    Ticket.RESOLVED: "Your analyst marked this case resolved. If the problem is not "
+    "solved, reply within {reopen_window_days} days to reopen it.",
+    Ticket.CLOSED: "This case is closed.",
+}
 
 
 def set_status(*, ticket: Ticket, status: str, by, now=None) -> Ticket:
@@ -125,36 +140,13 @@ def set_status(*, ticket: Ticket, status: str, by, now=None) -> Ticket:
     now = now or timezone.now()
     with transaction.atomic():
         ticket = Ticket.objects.select_for_update().select_related("plan").get(pk=ticket.pk)
-        old = ticket.status
-        if old == status:
+        if ticket.status == status:
             return ticket
-        if old == Ticket.WAITING:
-            sla.resume_clock(ticket, now)
-        ticket.status = status
-        if status == Ticket.WAITING:
-            sla.pause_clock(ticket, now)
-        if status == Ticket.RESOLVED:
-            ticket.resolved_at = now
-            sla.cancel_timers(ticket, None, now)
-        elif status == Ticket.CLOSED:
-            ticket.closed_at = now
-            ticket.resolved_at = ticket.resolved_at or now
-            sla.cancel_timers(ticket, None, now)
-        else:
-            ticket.resolved_at = None
-            ticket.closed_at = None
+        lifecycle.move(ticket, "staff", status, by=by, now=now)
         ticket.save()
-        label = ticket.get_status_display()
-        log_event(ticket, "status", f"Status: {label}", actor=by, public=True, old=old, new=status)
-        texts = {
-            Ticket.WAITING: "Your analyst is waiting for information from you. The response clock "
-            "is paused until you reply.",
-            Ticket.RESOLVED: "Your analyst marked this case resolved. If the problem is not "
-            f"solved, reply within {ticket.plan.reopen_window_days} days to reopen it.",
-            Ticket.CLOSED: "This case is closed.",
-        }
-        if status in texts:
-            notify.status_changed(ticket, texts[status])
+        if status in STATUS_TEXTS:
+            text = STATUS_TEXTS[status].format(reopen_window_days=ticket.plan.reopen_window_days)
+            notify.status_changed(ticket, text)
     return ticket
 
 
@@ -167,11 +159,6 @@ def close_ticket(*, ticket: Ticket, by, now=None) -> Ticket:
         ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
         if ticket.status == Ticket.CLOSED:
             raise TierError("This case is already closed.")
-        ticket.status = Ticket.CLOSED
-        ticket.closed_at = now
-        ticket.resolved_at = ticket.resolved_at or now
-        ticket.paused_at = None
-        sla.cancel_timers(ticket, None, now)
+        lifecycle.move(ticket, "customer_close", Ticket.CLOSED, by=by, now=now)
         ticket.save()
-        log_event(ticket, "status", "Closed by the customer", actor=by, public=True, new="closed")
     return ticket
