@@ -7,6 +7,7 @@ from functools import wraps
 from django.contrib import messages
 from django.shortcuts import redirect
 
+from resourcecenter.redirects import safe_next_url
 from tiers.errors import TierError
 
 
@@ -19,6 +20,6 @@ def handle_errors(view):
             return view(request, *args, **kwargs)
         except TierError as exc:
             messages.error(request, str(exc))
-            return redirect(request.POST.get("next") or request.path)
+            return redirect(safe_next_url(request, request.path))
 
     return wrapped

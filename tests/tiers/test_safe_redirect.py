@@ -1,0 +1,32 @@
+"""A `next` taken from a tiers form is followed only when it stays on this site."""
+
+from django.test import RequestFactory
+
+import pytest
+
+from resourcecenter.redirects import safe_next_url
+
+
+@pytest.mark.parametrize(
+    ("target", "expected"),
+    [
+        ("/support/tickets/", "/support/tickets/"),
+        ("https://evil.example/phish", "/fallback/"),
+        ("//evil.example/phish", "/fallback/"),
+        ("javascript:alert(1)", "/fallback/"),
+        ("", "/fallback/"),
+    ],
+)
+def test_safe_next_url(target, expected):
+    request = RequestFactory().post("/x/", {"next": target})
+    assert safe_next_url(request, "/fallback/") == expected
+
+
+def test_rule_violation_redirects_back_not_off_site(client, org_a, org_a_admin, open_ticket):
+    ticket = open_ticket(org_a, org_a_admin)
+    client.force_login(org_a_admin)
+    url = f"/support/tickets/{ticket.case_number}/dispute/"
+    response = client.post(url, {"next": "https://evil.example/"})
+    assert response.status_code == 302 and response["Location"] == url
+    response = client.post(url, {"next": "/support/tickets/"})
+    assert response["Location"] == "/support/tickets/"
