@@ -112,55 +112,17 @@ def open_ticket(
     channel takes only the severities the plan's phone line covers.
     """
     now = now or timezone.now()
-    if opened_by is not None and opened_by.pk == getattr(requester, "pk", None):
-        opened_by = None
-    if opened_by is not None and not is_support_staff(opened_by):
-        raise PermissionDenied("Only support staff open tickets on a customer's behalf.")
+    opened_by = _intake_analyst(opened_by, requester)
     subject = " ".join((subject or "").split())[:200]
     description = (description or "").strip()
-    if not subject:
-        raise TierError("Give the ticket a subject.")
-    if not description:
-        raise TierError("Describe the problem.")
-    if devices_affected is not None and devices_affected < 0:
-        raise TierError("The number of devices affected cannot be negative.")
-    if incident_at and incident_at > now + dt.timedelta(minutes=5):
-        raise TierError("The time of the incident cannot be in the future.")
-    if category not in dict(Ticket.CATEGORY_CHOICES):
-        raise TierError("Choose what kind of help you need.")
-    if not Membership.objects.filter(organisation=organisation, user=requester).exists():
-        if opened_by is not None:
-            raise TierError(f"{requester} is not a member of {organisation}.")
-        raise PermissionDenied("You are not a member of this organisation.")
-    plan = plan_for(organisation)
-    if plan is None or not plan.may_open_tickets:
-        if opened_by is not None:
-            raise TierError(
-                f"{organisation} is on {plan.name if plan else 'no plan'}, which does not "
-                "include tickets: no case can be opened for it. Point the customer to the "
-                "community forum, or to the plans page to upgrade."
-            )
-        raise TierError(
-            f"{organisation} is on {plan.name if plan else 'no plan'}, which does not include "
-            "tickets. Upgrade to open private tickets."
-        )
-    channel_label = dict(Ticket.CHANNEL_CHOICES).get(channel, channel)
-    if not _channel_allowed(plan, channel):
-        raise TierError(f"The {plan.name} plan does not take tickets by {channel_label.lower()}.")
+    _check_request(subject, description, devices_affected, incident_at, category, now)
+    _check_membership(organisation, requester, opened_by)
+    plan = _ticket_plan(organisation, opened_by)
+    _check_channel(plan, channel)
     check_severity(plan, customer_severity, "The severity estimate")
-    initial_severity = classify_severity(plan, devices_affected, customer_severity)
-    phone_covers = plan.phone_severity_numbers
-    if channel == "phone" and phone_covers and initial_severity not in phone_covers:
-        covered = " and ".join(map(str, phone_covers))
-        raise TierError(
-            f"The {plan.name} phone line covers severity {covered} only; this request is "
-            f"severity {initial_severity}. Take it by e-mail or the web form instead."
-        )
-    usage = allowance_usage(organisation, plan, now)
-    over = (category == "troubleshooting" and usage.troubleshooting_exhausted) or (
-        category == "provisioning" and usage.provisioning_exhausted
-    )
-
+    severity = classify_severity(plan, devices_affected, customer_severity)
+    _check_phone_line(plan, channel, severity)
+    over = _over_allowance(organisation, plan, category, now)
     with transaction.atomic():
         ticket = Ticket(
             case_number=next_case_number(plan.case_prefix, now),
@@ -176,9 +138,9 @@ def open_ticket(
             conditions=(conditions or "").strip(),
             tags=tags[:300],
             customer_severity=customer_severity,
-            severity=initial_severity,
+            severity=severity,
             severity_confirmed=bool(plan.fixed_severity),
-            status=Ticket.ACKNOWLEDGED,
+            status=Ticket.ACKNOWLEDGED,  # the initial state: acknowledged on creation
             region=organisation.region,
             created_at=now,
             acknowledged_at=now,
@@ -187,42 +149,119 @@ def open_ticket(
             opened_by=opened_by,
         )
         ticket.save()
-        if opened_by is not None:
-            summary = (
-                f"Opened by {opened_by.public_name} (support) for {requester.public_name} "
-                f"via {ticket.get_channel_display()}"
-            )
-        else:
-            summary = f"Opened by {requester.public_name} via {ticket.get_channel_display()}"
-        log_event(
-            ticket,
-            "created",
-            summary,
-            actor=opened_by or requester,
-            public=True,
-            severity=ticket.severity,
-            customer_severity=customer_severity,
-            channel=channel,
-            opened_by=opened_by.pk if opened_by else None,
-            requester=requester.pk,
-        )
-        sla.start_clock(ticket, now)
-        ticket.save()
-        sla.schedule_escalations(ticket, now)
-        store_attachments(ticket, uploads, opened_by or requester)
-        log_event(
-            ticket,
-            "acknowledged",
-            f"Automated acknowledgement sent with case number {ticket.case_number}",
-            public=True,
-        )
-        if over:
-            log_event(
-                ticket,
-                "allowance_exceeded",
-                f"Monthly {category} allowance used up ({plan.get_overage_rule_display()})",
-                public=True,
-            )
-        notify.acknowledgement(ticket)
-        notify.staff_new_ticket(ticket)
+        _start(ticket, uploads, now)
     return ticket
+
+
+def _intake_analyst(opened_by, requester):
+    """The analyst opening the ticket for someone else (None when requesters open their own)."""
+    if opened_by is not None and opened_by.pk == getattr(requester, "pk", None):
+        return None
+    if opened_by is not None and not is_support_staff(opened_by):
+        raise PermissionDenied("Only support staff open tickets on a customer's behalf.")
+    return opened_by
+
+
+def _check_request(subject, description, devices_affected, incident_at, category, now) -> None:
+    if not subject:
+        raise TierError("Give the ticket a subject.")
+    if not description:
+        raise TierError("Describe the problem.")
+    if devices_affected is not None and devices_affected < 0:
+        raise TierError("The number of devices affected cannot be negative.")
+    if incident_at and incident_at > now + dt.timedelta(minutes=5):
+        raise TierError("The time of the incident cannot be in the future.")
+    if category not in dict(Ticket.CATEGORY_CHOICES):
+        raise TierError("Choose what kind of help you need.")
+
+
+def _check_membership(organisation: Organisation, requester, opened_by) -> None:
+    if not Membership.objects.filter(organisation=organisation, user=requester).exists():
+        if opened_by is not None:
+            raise TierError(f"{requester} is not a member of {organisation}.")
+        raise PermissionDenied("You are not a member of this organisation.")
+
+
+def _ticket_plan(organisation: Organisation, opened_by) -> Plan:
+    """The organisation's plan, which must include tickets."""
+    plan = plan_for(organisation)
+    if plan is not None and plan.may_open_tickets:
+        return plan
+    name = plan.name if plan else "no plan"
+    if opened_by is not None:
+        raise TierError(
+            f"{organisation} is on {name}, which does not include tickets: no case can be "
+            "opened for it. Point the customer to the community forum, or to the plans page "
+            "to upgrade."
+        )
+    raise TierError(
+        f"{organisation} is on {name}, which does not include tickets. "
+        "Upgrade to open private tickets."
+    )
+
+
+def _check_channel(plan: Plan, channel: str) -> None:
+    if not _channel_allowed(plan, channel):
+        label = dict(Ticket.CHANNEL_CHOICES).get(channel, channel)
+        raise TierError(f"The {plan.name} plan does not take tickets by {label.lower()}.")
+
+
+def _check_phone_line(plan: Plan, channel: str, severity: int) -> None:
+    covers = plan.phone_severity_numbers
+    if channel == "phone" and covers and severity not in covers:
+        covered = " and ".join(map(str, covers))
+        raise TierError(
+            f"The {plan.name} phone line covers severity {covered} only; this request is "
+            f"severity {severity}. Take it by e-mail or the web form instead."
+        )
+
+
+def _over_allowance(organisation: Organisation, plan: Plan, category: str, now) -> bool:
+    usage = allowance_usage(organisation, plan, now)
+    return (category == "troubleshooting" and usage.troubleshooting_exhausted) or (
+        category == "provisioning" and usage.provisioning_exhausted
+    )
+
+
+def _start(ticket: Ticket, uploads: Iterable[Upload], now: dt.datetime) -> None:
+    """Record the opening, start the SLA clock and timers, store files, send the e-mails."""
+    requester, opened_by = ticket.requester, ticket.opened_by
+    if opened_by is not None:
+        summary = (
+            f"Opened by {opened_by.public_name} (support) for {requester.public_name} "
+            f"via {ticket.get_channel_display()}"
+        )
+    else:
+        summary = f"Opened by {requester.public_name} via {ticket.get_channel_display()}"
+    log_event(
+        ticket,
+        "created",
+        summary,
+        actor=opened_by or requester,
+        public=True,
+        severity=ticket.severity,
+        customer_severity=ticket.customer_severity,
+        channel=ticket.channel,
+        opened_by=opened_by.pk if opened_by else None,
+        requester=requester.pk,
+    )
+    sla.start_clock(ticket, now)
+    ticket.save()
+    sla.schedule_escalations(ticket, now)
+    store_attachments(ticket, uploads, opened_by or requester)
+    log_event(
+        ticket,
+        "acknowledged",
+        f"Automated acknowledgement sent with case number {ticket.case_number}",
+        public=True,
+    )
+    if ticket.over_allowance:
+        log_event(
+            ticket,
+            "allowance_exceeded",
+            f"Monthly {ticket.category} allowance used up "
+            f"({ticket.plan.get_overage_rule_display()})",
+            public=True,
+        )
+    notify.acknowledgement(ticket)
+    notify.staff_new_ticket(ticket)
