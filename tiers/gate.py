@@ -164,7 +164,7 @@ def can_open_tickets(user) -> bool:
 
 
 def gated_plans(audience: list[str]):
-    """The plans named by a gated audience (for "available with Infinity" teasers)."""
+    """The plans named by a gated audience (for "available with <plan>" teasers)."""
     from tiers.models import Plan
 
     return list(Plan.objects.filter(code__in=[code for code in audience if code != PUBLIC]))
@@ -173,15 +173,19 @@ def gated_plans(audience: list[str]):
 def thread_escalation_option(user, thread) -> dict | None:
     """What the thread page offers `user` for turning `thread` into a private ticket.
 
+    Plan names come from the data (tiers.selectors), never from code.
+
     Returns None (offer nothing), or {"action": "escalate" | "promote" | "upgrade",
     "label": str, "url": str, "explanation": str}.
 
     - Support staff: "promote" (any thread); the explanation says which plan the author is on.
     - The thread's author on a ticket plan: "escalate" (or a link to the ticket it became).
-    - The thread's author on Community only: "upgrade" (what Infinity adds and how to get it).
+    - The thread's author without a ticket plan: "upgrade" (what the plan sold for tickets
+      adds and how to get it).
     - Everyone else: nothing (a ticket is private to the author's organisation).
     """
     from resourcecenter.roles import is_support_staff
+    from tiers.selectors import default_plan_name, ticket_organisations, upgrade_plan
 
     if not getattr(user, "is_authenticated", False) or thread is None or not thread.pk:
         return None
@@ -197,16 +201,14 @@ def thread_escalation_option(user, thread) -> dict | None:
                 "url": reverse("tiers:ticket_detail", args=[ticket.case_number]),
                 "explanation": "This thread was promoted to a private ticket.",
             }
-        from tiers.selectors import ticket_organisations
-
         author_orgs = ticket_organisations(thread.author) if thread.author_id else []
         if author_orgs:
             names = ", ".join(f"{org.name} ({plan.name})" for org, plan in author_orgs)
             explanation = f"The author's organisation is on a ticket plan: {names}."
         else:
             explanation = (
-                "The author's organisation is on Community: promoting offers them the upgrade "
-                "path instead of a ticket."
+                f"The author's organisation is on {default_plan_name()}: promoting offers them "
+                "the upgrade path instead of a ticket."
             )
         return {
             "action": "promote",
@@ -225,22 +227,25 @@ def thread_escalation_option(user, thread) -> dict | None:
                 "explanation": "This thread continues privately as a support ticket.",
             }
         return None
-    if can_open_tickets(user):
+    own_plans = ticket_organisations(user)
+    if own_plans:
         return {
             "action": "escalate",
             "label": "Escalate to a private ticket",
             "url": reverse("tiers:thread_escalate", args=[thread.pk]),
             "explanation": (
-                "Your Infinity plan lets a support analyst take this over privately, with a case "
-                "number and a response target."
+                f"Your {own_plans[0][1].name} plan lets a support analyst take this over "
+                "privately, with a case number and a response target."
             ),
         }
+    upgrade = upgrade_plan()
+    upgrade_name = upgrade.name if upgrade else "a support plan"
     return {
         "action": "upgrade",
-        "label": "Get private help with Infinity",
+        "label": f"Get private help with {upgrade_name}",
         "url": reverse("tiers:plans") + f"?thread={thread.pk}",
         "explanation": (
-            "With Infinity support, this thread could become a private ticket with a case "
+            f"With {upgrade_name} support, this thread could become a private ticket with a case "
             "number, an analyst response target and escalation. See what it adds and how to "
             "get it."
         ),

@@ -1,7 +1,7 @@
 """Models of the tiers app, one module per domain; imported here so app_label, migrations and
 `tiers.models.X` stay as they are.
 
-Plans as data (Community / Infinity and the three-tier scheme are seeds, not constants) live in
+Plans as data (the default and three-tier schemes are seeds, not constants) live in
 `tiers.plans.models`, tickets in `tiers.tickets.models`, service problems in
 `tiers.incidents.models`.
 """

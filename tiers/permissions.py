@@ -89,7 +89,7 @@ def problem_organisations(user) -> list[Organisation]:
 
 def visible_problems(user) -> QuerySet[ServiceProblem]:
     """Service problems `user` may read: all for staff; else those affecting one of their
-    organisations on a plan with proactive notifications (Community sees none), and those an
+    organisations on a plan with proactive notifications (the free plan sees none), and those an
     organisation was e-mailed about (it keeps hearing about them after the scope narrows, so
     the link in the e-mail must keep working). A problem limited to other organisations is
     not found, exactly like one that does not exist."""

@@ -16,6 +16,21 @@ def default_plan() -> Plan | None:
     return Plan.objects.filter(is_default=True).first()
 
 
+def default_plan_name() -> str:
+    """What the plan everyone starts on is called (read from the data, never spelt in code)."""
+    plan = default_plan()
+    return plan.name if plan else "the free plan"
+
+
+def upgrade_plan() -> Plan | None:
+    """The plan offered to a customer without tickets: the cheapest one sold that opens them."""
+    return (
+        Plan.objects.filter(purchasable=True, may_open_tickets=True)
+        .order_by("price_per_month", "pk")
+        .first()
+    )
+
+
 def active_subscription(organisation: Organisation) -> Subscription | None:
     return (
         Subscription.objects.filter(organisation=organisation, status=Subscription.STATUS_ACTIVE)

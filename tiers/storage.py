@@ -6,9 +6,10 @@ URL: they are only ever streamed by the permission-checked attachment view.
 
 import os
 
-from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.utils.deconstruct import deconstructible
+
+from tiers.conf import app_settings
 
 
 @deconstructible
@@ -18,7 +19,7 @@ class PrivateStorage(FileSystemStorage):
 
     @property
     def base_location(self):
-        return str(getattr(settings, "TIERS_PRIVATE_ROOT", settings.BASE_DIR / "var" / "private"))
+        return str(app_settings.PRIVATE_ROOT)
 
     @property
     def location(self):

@@ -3,7 +3,7 @@
 The plan says who is entitled: `proactive_notification_minutes` (the window: the e-mail is
 due that long after the problem started, or after the update that changed it) and
 `proactive_notification_max_severity` (problems of this severity number or more severe, i.e.
-a number at or below it). Plans without both (Community) get nothing by e-mail.
+a number at or below it). Plans without both (the free plan) get nothing by e-mail.
 
 Sending is an outbox: `plan_notifications` runs inside the transaction that records a
 `ProblemUpdate` and writes one `ProblemNotification` row per person (the point of contact and

@@ -44,7 +44,7 @@ class SeverityChoiceMixin:
             coerce=int,
             choices=_severity_choices(),
             initial=self.instance.severity if self.instance.pk else None,
-            help_text="Plans e-mail problems at or above their severity (Infinity: 1 and 2).",
+            help_text="Plans e-mail problems at or above their severity (e.g. 1 and 2).",
         )
 
 

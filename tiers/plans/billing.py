@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from django.conf import settings
 from django.db.models import Max
 from django.utils import timezone
 
+from tiers.conf import app_settings
 from tiers.models import Invoice, Subscription
 
 
@@ -59,7 +59,7 @@ PROVIDERS: dict[str, type] = {"invoice": InvoiceProvider}
 
 
 def get_provider(name: str | None = None) -> BillingProvider:
-    name = name or getattr(settings, "TIERS_BILLING_PROVIDER", "invoice")
+    name = name or app_settings.BILLING_PROVIDER
     try:
         return PROVIDERS[name]()
     except KeyError:

@@ -85,7 +85,7 @@ class Holiday(models.Model):
 
 
 class SeverityScheme(models.Model):
-    """A set of severity levels (the Infinity 1-4 scheme, or critical/operational/general)."""
+    """A set of severity levels (e.g. severities 1-4, or critical/operational/general)."""
 
     code = models.SlugField(max_length=30, unique=True)
     name = models.CharField(max_length=80)

@@ -8,10 +8,10 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.utils.text import get_valid_filename
 
+from tiers.conf import app_settings
 from tiers.errors import TierError
 from tiers.tickets.models import Ticket, TicketAttachment
 from tiers.tickets.timeline import log_event
@@ -32,7 +32,7 @@ MAX_ATTACHMENTS_PER_MESSAGE = 5
 
 
 def _max_attachment_bytes() -> int:
-    return getattr(settings, "TIERS_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
+    return app_settings.ATTACHMENT_MAX_BYTES
 
 
 @dataclass

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from django.urls import reverse
+
 from resourcecenter.emails import queue_email
 from tiers.mail import absolute, support_address
 from tiers.plans.models import Membership
+from tiers.selectors import default_plan_name, upgrade_plan
 
 
 def subject_for(ticket, text: str) -> str:
@@ -223,14 +226,16 @@ def quote_decided(ticket, quote) -> None:
 
 
 def upgrade_offer(thread, author, by) -> None:
+    upgrade = upgrade_plan()
+    adds = f"{upgrade.name} support adds" if upgrade else "Our support plans add"
     queue_email(
         [author.email],
         "Private support for your question",
         f'Our support team would like to take your question "{thread.title}" further '
-        "in a private ticket. Your organisation is on Community support, which covers the "
-        "Resource Center and the forum; Infinity support adds private tickets with case numbers, "
+        f"in a private ticket. Your organisation is on {default_plan_name()} support, which "
+        f"covers the Resource Center and the forum; {adds} private tickets with case numbers, "
         "response targets and escalation.\n\n"
-        f"Compare the plans: {absolute('/support/plans/')}",
+        f"Compare the plans: {absolute(reverse('tiers:plans'))}",
     )
 
 
@@ -241,6 +246,6 @@ def bounce_unknown_sender(address: str, subject: str) -> None:
         "Thank you for your message. We could not match this address to an organisation with "
         "ticket support, so no case was opened.\n\n"
         "If you should have access, ask your organisation's admin to invite this address, or "
-        f"sign in and open a ticket at {absolute('/support/tickets/new/')}. "
-        f"The community forum is open to everyone: {absolute('/community/')}",
+        f"sign in and open a ticket at {absolute(reverse('tiers:ticket_new'))}. "
+        f"The community forum is open to everyone: {absolute(reverse('forum:index'))}",
     )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -13,11 +12,12 @@ from forum import services as forum_services
 from forum.models import Thread
 from resourcecenter.models import User
 from resourcecenter.roles import ANALYSTS_GROUP, is_support_staff
+from tiers.conf import app_settings
 from tiers.errors import TierError
 from tiers.mail import absolute
 from tiers.plans.models import Organisation
 from tiers.plans.organisations import forget_user_caches
-from tiers.selectors import ticket_organisations
+from tiers.selectors import default_plan_name, ticket_organisations
 from tiers.tickets import notify
 from tiers.tickets.models import Ticket
 from tiers.tickets.opening import open_ticket
@@ -38,7 +38,7 @@ def system_user():
     that (display names are unique ignoring case), then a numbered variant.
     """
 
-    email = getattr(settings, "TIERS_SYSTEM_USER_EMAIL", "support-team@example.com")
+    email = app_settings.SYSTEM_USER_EMAIL
     user = User.objects.filter(email__iexact=email).first()
     if user is not None:
         return user
@@ -116,7 +116,8 @@ def promote_thread(*, thread, by, organisation: Organisation | None = None) -> P
             if not choices:
                 if not staff:
                     raise TierError(
-                        "Your organisation is on Community support, which does not include tickets."
+                        f"Your organisation is on {default_plan_name()} support, which does not "
+                        "include tickets."
                     )
                 notify.upgrade_offer(thread, author, by)
                 return PromotionResult(None, upgrade_offered=True)

@@ -360,7 +360,7 @@ def thread_escalate(request, pk):
 @login_required
 @handle_errors
 def thread_promote(request, pk):
-    """Staff promote any thread; a Community author is offered the upgrade path instead."""
+    """Staff promote any thread; an author without a ticket plan is offered the upgrade instead."""
     if not is_support_staff(request.user):
         raise Http404
     thread = _thread(pk)
@@ -375,8 +375,8 @@ def thread_promote(request, pk):
         if result.upgrade_offered:
             messages.info(
                 request,
-                "The author's organisation is on Community: we e-mailed them the upgrade path "
-                "instead of opening a ticket.",
+                f"The author's organisation is on {selectors.default_plan_name()}: we e-mailed "
+                "them the upgrade path instead of opening a ticket.",
             )
             return redirect(thread.get_absolute_url())
         messages.success(request, f"Case {result.ticket.case_number} was opened from the thread.")
