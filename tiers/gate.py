@@ -22,6 +22,10 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.urls import reverse
 
 from resourcecenter.access import PUBLIC
+from resourcecenter.roles import is_support_staff
+from tiers.models import CategoryRestriction, PageRestriction, Plan, Subscription, Ticket
+from tiers.permissions import visible_tickets
+from tiers.selectors import default_plan_name, ticket_organisations, upgrade_plan
 
 
 class _RestrictionCache(threading.local):
@@ -77,8 +81,6 @@ def batch():
 
 def _page_map() -> dict[str, list[str]]:
     if _cache.pages is None or not _cache.depth:
-        from tiers.models import PageRestriction
-
         mapping: dict[str, list[str]] = {}
         for path, code in PageRestriction.objects.values_list("page__path", "plans__code"):
             codes = mapping.setdefault(path, [])
@@ -90,8 +92,6 @@ def _page_map() -> dict[str, list[str]]:
 
 def _category_map() -> dict[int, list[str]]:
     if _cache.categories is None or not _cache.depth:
-        from tiers.models import CategoryRestriction
-
         mapping: dict[int, list[str]] = {}
         for category_id, code in CategoryRestriction.objects.values_list(
             "category_id", "plans__code"
@@ -105,16 +105,12 @@ def _category_map() -> dict[int, list[str]]:
 
 def audiences_for(user) -> frozenset[str] | None:
     """The audiences whose content `user` may see; None means everything (support staff)."""
-    from resourcecenter.roles import is_support_staff
-
     if user is not None and is_support_staff(user):
         return None
     if user is None or not getattr(user, "is_authenticated", False):
         return frozenset({PUBLIC})
     cached = getattr(user, "_tiers_audiences", None)
     if cached is None:
-        from tiers.models import Subscription
-
         codes = Subscription.objects.filter(
             organisation__memberships__user=user, status=Subscription.STATUS_ACTIVE
         ).values_list("plan__code", flat=True)
@@ -158,15 +154,11 @@ def can_open_tickets(user) -> bool:
     """True when one of the user's organisations is on a plan that opens tickets."""
     if not getattr(user, "is_authenticated", False):
         return False
-    from tiers.selectors import ticket_organisations
-
     return bool(ticket_organisations(user))
 
 
 def gated_plans(audience: list[str]):
     """The plans named by a gated audience (for "available with <plan>" teasers)."""
-    from tiers.models import Plan
-
     return list(Plan.objects.filter(code__in=[code for code in audience if code != PUBLIC]))
 
 
@@ -184,9 +176,6 @@ def thread_escalation_option(user, thread) -> dict | None:
       adds and how to get it).
     - Everyone else: nothing (a ticket is private to the author's organisation).
     """
-    from resourcecenter.roles import is_support_staff
-    from tiers.selectors import default_plan_name, ticket_organisations, upgrade_plan
-
     if not getattr(user, "is_authenticated", False) or thread is None or not thread.pk:
         return None
     staff = is_support_staff(user)
@@ -217,8 +206,6 @@ def thread_escalation_option(user, thread) -> dict | None:
             "explanation": explanation,
         }
     if ticket is not None:
-        from tiers.permissions import visible_tickets
-
         if visible_tickets(user).filter(pk=ticket.pk).exists():
             return {
                 "action": "escalate",
@@ -255,8 +242,6 @@ def thread_escalation_option(user, thread) -> dict | None:
 def _thread_ticket(thread):
     cached = getattr(thread, "_tiers_ticket", False)
     if cached is False:
-        from tiers.models import Ticket
-
         cached = Ticket.objects.filter(thread_id=thread.pk).only("id", "case_number").first()
         thread._tiers_ticket = cached
     return cached
@@ -268,8 +253,6 @@ def _allowed(user, audience: list[str]) -> bool:
 
 
 def _connect_invalidation():
-    from tiers.models import CategoryRestriction, PageRestriction
-
     for model in (PageRestriction, CategoryRestriction):
         post_save.connect(_clear_cache, sender=model, dispatch_uid=f"tiers_gate_save_{model}")
         post_delete.connect(_clear_cache, sender=model, dispatch_uid=f"tiers_gate_del_{model}")

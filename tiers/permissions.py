@@ -10,7 +10,9 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from resourcecenter.roles import is_support_staff
+from tiers.incidents.problems import is_entitled
 from tiers.models import Membership, Organisation, ServiceProblem, Ticket
+from tiers.plans.selectors import plans_by_org
 
 
 def memberships_of(user) -> list[Membership]:
@@ -74,9 +76,6 @@ def can_manage_ticket(user) -> bool:
 
 def problem_organisations(user) -> list[Organisation]:
     """The user's organisations whose plan includes proactive problem notifications."""
-    from tiers.incidents.problems import is_entitled
-    from tiers.selectors import plans_by_org
-
     cache = getattr(user, "_tiers_problem_orgs", None)
     if cache is None:
         memberships = memberships_of(user)

@@ -1,4 +1,5 @@
-"""Reads for the tiers app: which plan an organisation is on, usage against allowances."""
+"""Reads for the tiers app: usage against allowances, the organisations a user may open tickets
+for, current problems. The plan reads live in tiers.plans.selectors and are re-exported here."""
 
 from __future__ import annotations
 
@@ -6,67 +7,20 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Sum
 from django.utils import timezone
 
-from tiers.models import Organisation, Plan, ServiceProblem, Subscription, Ticket, TimeEntry
-
-
-def default_plan() -> Plan | None:
-    return Plan.objects.filter(is_default=True).first()
-
-
-def default_plan_name() -> str:
-    """What the plan everyone starts on is called (read from the data, never spelt in code)."""
-    plan = default_plan()
-    return plan.name if plan else "the free plan"
-
-
-def upgrade_plan() -> Plan | None:
-    """The plan offered to a customer without tickets: the cheapest one sold that opens them."""
-    return (
-        Plan.objects.filter(purchasable=True, may_open_tickets=True)
-        .order_by("price_per_month", "pk")
-        .first()
-    )
-
-
-def active_subscription(organisation: Organisation) -> Subscription | None:
-    return (
-        Subscription.objects.filter(organisation=organisation, status=Subscription.STATUS_ACTIVE)
-        .select_related("plan")
-        .first()
-    )
-
-
-def plans_by_org(org_ids: list[int]) -> dict[int, Plan]:
-    """The current plan of each organisation (its active subscription, else the default plan)."""
-    result: dict[int, Plan] = {}
-    subscriptions = Subscription.objects.filter(
-        organisation_id__in=org_ids, status=Subscription.STATUS_ACTIVE
-    ).select_related("plan__severity_scheme")
-    for subscription in subscriptions:
-        result[subscription.organisation_id] = subscription.plan
-    missing = [org_id for org_id in org_ids if org_id not in result]
-    if missing:
-        fallback = default_plan()
-        if fallback is not None:
-            for org_id in missing:
-                result[org_id] = fallback
-    return result
-
-
-def plan_for(organisation: Organisation) -> Plan | None:
-    return plans_by_org([organisation.pk]).get(organisation.pk)
-
-
-def comparison_plans() -> list[Plan]:
-    """Plans shown on the comparison page: the default plan and every purchasable one."""
-    return list(
-        Plan.objects.filter(Q(is_default=True) | Q(purchasable=True)).select_related(
-            "severity_scheme"
-        )
-    )
+from tiers.models import Organisation, Plan, ServiceProblem, Ticket, TimeEntry
+from tiers.permissions import memberships_of
+from tiers.plans.selectors import (
+    active_subscription,
+    comparison_plans,
+    default_plan,
+    default_plan_name,
+    plan_for,
+    plans_by_org,
+    upgrade_plan,
+)
 
 
 def month_bounds(moment: dt.datetime | None = None) -> tuple[dt.datetime, dt.datetime]:
@@ -156,8 +110,6 @@ def allowance_usage(organisation: Organisation, plan: Plan, moment=None) -> Allo
 
 def ticket_organisations(user) -> list[tuple[Organisation, Plan]]:
     """The user's organisations whose plan lets them open tickets (for the org chooser)."""
-    from tiers.permissions import memberships_of
-
     memberships = memberships_of(user)
     plans = plans_by_org([m.organisation_id for m in memberships])
     return [
@@ -184,3 +136,14 @@ def recently_resolved_problems(problems, now=None) -> list[ServiceProblem]:
             "-resolved_at"
         )[:50]
     )
+
+
+__all__ = [
+    "active_subscription",
+    "comparison_plans",
+    "default_plan",
+    "default_plan_name",
+    "plan_for",
+    "plans_by_org",
+    "upgrade_plan",
+]

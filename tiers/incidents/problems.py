@@ -42,7 +42,7 @@ from tiers.models import (
     ProblemUpdate,
     ServiceProblem,
 )
-from tiers.selectors import plans_by_org
+from tiers.plans.selectors import plans_by_org
 
 
 def is_entitled(plan: Plan | None) -> bool:

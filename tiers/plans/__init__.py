@@ -1,2 +1,3 @@
 """Plans and who is on them: organisations, members, plans as data, subscriptions, billing,
-business calendars. Imports nothing from tiers.tickets or tiers.incidents."""
+business calendars. Imports nothing directly from tiers.tickets or
+tiers.incidents."""
