@@ -8,16 +8,14 @@ number is a 404 exactly like one that does not exist.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from forum.models import Thread
-from resourcecenter.roles import SUPPORT_STAFF_GROUP, is_support_staff
+from resourcecenter.roles import Power, is_support_staff, users_with_power
 from tiers import forms, permissions, selectors
 from tiers.errors import TierError
 from tiers.plans.models import SeverityLevel
@@ -162,11 +160,7 @@ def ticket_detail(request, case_number):
         "can_reopen": can_reopen(ticket),
     }
     if staff:
-        analysts = (
-            get_user_model()
-            .objects.filter(Q(is_staff=True) | Q(groups__name=SUPPORT_STAFF_GROUP), is_active=True)
-            .distinct()
-        )
+        analysts = users_with_power(Power.WORK_TICKETS)
         context["staff_form"] = forms.StaffTicketForm(
             levels=levels,
             analysts=analysts,
@@ -271,11 +265,7 @@ def ticket_staff(request, case_number):
     if not is_support_staff(request.user):
         raise Http404
     ticket = _ticket_for(request, case_number)
-    analysts = (
-        get_user_model()
-        .objects.filter(Q(is_staff=True) | Q(groups__name=SUPPORT_STAFF_GROUP), is_active=True)
-        .distinct()
-    )
+    analysts = users_with_power(Power.WORK_TICKETS)
     form = forms.StaffTicketForm(request.POST, levels=_levels_for([ticket.plan]), analysts=analysts)
     if not form.is_valid():
         errors = "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items())
