@@ -22,7 +22,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.urls import reverse
 
 from resourcecenter.access import PUBLIC
-from resourcecenter.roles import is_support_staff
+from resourcecenter.roles import guardian_for, is_support_staff
 from tiers.models import CategoryRestriction, PageRestriction, Plan, Subscription, Ticket
 from tiers.permissions import visible_tickets
 from tiers.selectors import default_plan_name, ticket_organisations, upgrade_plan
@@ -109,14 +109,14 @@ def audiences_for(user) -> frozenset[str] | None:
         return None
     if user is None or not getattr(user, "is_authenticated", False):
         return frozenset({PUBLIC})
-    cached = getattr(user, "_tiers_audiences", None)
-    if cached is None:
+
+    def load() -> frozenset[str]:
         codes = Subscription.objects.filter(
             organisation__memberships__user=user, status=Subscription.STATUS_ACTIVE
         ).values_list("plan__code", flat=True)
-        cached = frozenset({PUBLIC, *codes})
-        user._tiers_audiences = cached
-    return cached
+        return frozenset({PUBLIC, *codes})
+
+    return guardian_for(user).memo("tiers.audiences", load)
 
 
 def page_audience(page) -> list[str]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from resourcecenter.roles import is_support_staff
+from resourcecenter.roles import guardian_for, is_support_staff
 from tiers.incidents.problems import is_entitled
 from tiers.models import Membership, Organisation, ServiceProblem, Ticket
 from tiers.plans.selectors import plans_by_org
@@ -19,15 +19,14 @@ def memberships_of(user) -> list[Membership]:
     """The user's memberships (cached on the user object for the request)."""
     if not getattr(user, "is_authenticated", False):
         return []
-    cache = getattr(user, "_tiers_memberships", None)
-    if cache is None:
-        cache = list(
+    return guardian_for(user).memo(
+        "tiers.memberships",
+        lambda: list(
             Membership.objects.filter(user=user)
             .select_related("organisation")
             .order_by("organisation__name")
-        )
-        user._tiers_memberships = cache
-    return cache
+        ),
+    )
 
 
 def membership_in(user, organisation: Organisation) -> Membership | None:
@@ -76,14 +75,15 @@ def can_manage_ticket(user) -> bool:
 
 def problem_organisations(user) -> list[Organisation]:
     """The user's organisations whose plan includes proactive problem notifications."""
-    cache = getattr(user, "_tiers_problem_orgs", None)
-    if cache is None:
+    if not getattr(user, "is_authenticated", False):
+        return []
+
+    def load() -> list[Organisation]:
         memberships = memberships_of(user)
         plans = plans_by_org([m.organisation_id for m in memberships]) if memberships else {}
-        cache = [m.organisation for m in memberships if is_entitled(plans.get(m.organisation_id))]
-        if getattr(user, "is_authenticated", False):
-            user._tiers_problem_orgs = cache
-    return cache
+        return [m.organisation for m in memberships if is_entitled(plans.get(m.organisation_id))]
+
+    return guardian_for(user).memo("tiers.problem_orgs", load)
 
 
 def visible_problems(user) -> QuerySet[ServiceProblem]:

@@ -17,7 +17,7 @@ from django.utils.text import slugify
 
 from allauth.account.models import EmailAddress
 
-from resourcecenter.roles import is_support_staff
+from resourcecenter.roles import guardian_for, is_support_staff
 from tiers.errors import TierError
 from tiers.mail import absolute
 from tiers.permissions import membership_in
@@ -29,9 +29,10 @@ INVITATION_DAYS = 7
 
 
 def forget_user_caches(user) -> None:
-    for name in ("_tiers_memberships", "_tiers_audiences", "_tiers_problem_orgs"):
-        if hasattr(user, name):
-            delattr(user, name)
+    """After a membership or plan change in this request: the next question reads afresh."""
+    guardian = guardian_for(user)
+    for key in ("tiers.memberships", "tiers.audiences", "tiers.problem_orgs"):
+        guardian.forget(key)
 
 
 def create_organisation(*, name: str, region: str, creator) -> Organisation:
