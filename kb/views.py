@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from wagtail.models import Page
@@ -16,6 +15,7 @@ from kb.models import ResourcePage
 from kb.services import feedback_rate_limited, record_feedback
 from resourcecenter import access
 from resourcecenter.clientip import client_ip
+from resourcecenter.redirects import safe_next_url, safe_url
 
 THANKS_HELPFUL = "Thanks for your feedback! We're glad this page helped."
 THANKS_NOT_HELPFUL = (
@@ -84,9 +84,7 @@ def _answer(request, page, status: int, message: str, level: str, **extra):
         return JsonResponse(data, status=status)
     level_number = messages.SUCCESS if level == "success" else messages.ERROR
     messages.add_message(request, level_number, message, extra_tags="feedback")
-    url = page.get_url(request) or "/"
-    if not url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}):
-        url = "/"
+    url = safe_url(request, page.get_url(request), "/")
     return HttpResponseRedirect(url + "#feedback")
 
 
@@ -98,10 +96,7 @@ def mark_reviewed_view(request, page_id: int):
     from kb.services import mark_reviewed
 
     page = get_object_or_404(Page, pk=page_id).specific
-    back = request.POST.get("next") or ""
-    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
-        back = ""
-    back = back or reverse("kb_review_report")
+    back = safe_next_url(request, reverse("kb_review_report"))
     if not isinstance(page, ResourcePage):
         messages.error(
             request, "Only Resource Center articles, code samples and videos have a review date."

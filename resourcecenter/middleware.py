@@ -4,10 +4,10 @@ from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 
 from allauth.mfa.models import Authenticator
 
+from resourcecenter.redirects import safe_url
 from resourcecenter.roles import guardian_for
 
 
@@ -56,11 +56,7 @@ class AdminLoginRedirectMiddleware:
         path = request.path
         if path in self.LOGIN_PATHS:
             default_next = "/admin/" if path.startswith("/admin/") else "/django-admin/"
-            next_url = request.GET.get("next", "")
-            if not url_has_allowed_host_and_scheme(
-                next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-            ):
-                next_url = default_next
+            next_url = safe_url(request, request.GET.get("next"), default_next)
             return redirect(f"{reverse('account_login')}?{urlencode({'next': next_url})}")
         if path.startswith(self.RESET_PATHS):
             return redirect("account_reset_password")

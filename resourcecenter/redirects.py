@@ -1,15 +1,21 @@
-"""The one check for a `next` URL taken from a request: only same-site targets are followed."""
+"""The one check for a URL taken from a request: only same-site targets are followed."""
 
 from __future__ import annotations
 
 from django.utils.http import url_has_allowed_host_and_scheme
 
 
+def is_safe_url(request, url: str | None) -> bool:
+    """True when `url` stays on this site (and on https when the request came over https)."""
+    return bool(url) and url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+
+
+def safe_url(request, url: str | None, default: str) -> str:
+    return url if is_safe_url(request, url) else default
+
+
 def safe_next_url(request, default: str) -> str:
     """The request's `next` (POST, then GET) when it points at this site, else `default`."""
-    target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return default
+    return safe_url(request, request.POST.get("next") or request.GET.get("next"), default)
