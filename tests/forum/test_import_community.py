@@ -293,6 +293,17 @@ def test_members_are_imported_without_a_usable_password_and_with_unique_names(du
     assert not EmailAddress.objects.filter(user__in=imported).exists()
 
 
+def test_an_imported_thread_reads_like_any_other(dump, client):
+    import_stackexchange(dump)
+    thread = _thread()
+    response = client.get(thread.get_absolute_url())
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "How do I range test a Zigbee antenna?" in page
+    assert f"https://{SITE}/a/11" in page
+    assert "Sam Volt" in page
+
+
 def test_anonymous_names(dump):
     import_stackexchange(dump, anonymous_names=True)
     assert User.objects.filter(display_name="gadgets member 4").exists()
