@@ -93,7 +93,8 @@ def import_members(
     anonymous: bool,
     report: CommunityImportReport,
 ) -> dict[str, int]:
-    """Make sure every member of `members` exists here; returns source id -> user pk.
+    """Make sure every member of `members` exists here; returns source id -> the pk of the
+    user their posts belong to (the imported member, or whoever claimed it).
 
     Members already imported from `source` are left alone when nothing about them changed,
     and renamed when their name did. `anonymous` names new members "<label> member <id>"
@@ -194,6 +195,7 @@ def import_members(
             )
         report.updated["members"] += len(changed)
 
-    ids = {sid: record.object_id for sid, record in records.items()}
+    # A claimed member's posts belong to the person who claimed it (forum.importers.claims).
+    ids = {sid: record.claimed_by_id or record.object_id for sid, record in records.items()}
     ids.update({member.source_id: user.pk for user, member in zip(users, new, strict=True)})
     return ids

@@ -296,13 +296,13 @@ def read_dump(folder: str | Path, report: CommunityImportReport, domain: str = "
         )
 
     posts: dict[str, SourcePost] = {}
-    skipped = Counter()
+    not_imported: dict[str, str] = {}  # post id -> why
     for row in read_rows(folder / "Posts.xml", "posts"):
         where = f"Posts.xml row Id={row.get('Id', '?')}"
         _required(row, "Id", where)
         kind = _required(row, "PostTypeId", where)
         if kind in NOT_FORUM_POSTS:
-            skipped[kind] += 1
+            not_imported[row["Id"]] = f"a {NOT_FORUM_POSTS[kind]}"
             report.warn(
                 "post-type-not-imported",
                 f"post {row['Id']}: {NOT_FORUM_POSTS[kind]} (no place in the forum)",
@@ -326,6 +326,7 @@ def read_dump(folder: str | Path, report: CommunityImportReport, domain: str = "
             continue
         parent = posts.get(post.parent_id)
         if parent is None or parent.type != QUESTION:
+            not_imported[post.id] = "an answer without its question"
             report.warn(
                 "answer-without-question",
                 f"answer {post.id}: its question {post.parent_id or '?'} is not in the dump "
@@ -347,10 +348,11 @@ def read_dump(folder: str | Path, report: CommunityImportReport, domain: str = "
                 user_id=row.get("UserId", ""),
                 user_name=row.get("UserDisplayName", ""),
             )
-            if comment.post_id not in posts:
+            if comment.post_id not in posts or comment.post_id in not_imported:
+                why = not_imported.get(comment.post_id, "not in the dump (deleted on the site?)")
                 report.warn(
-                    "comment-on-missing-post",
-                    f"comment {comment.id}: post {comment.post_id} is not imported",
+                    "comment-on-post-not-imported",
+                    f"comment {comment.id}: post {comment.post_id} is {why}",
                 )
                 continue
             comments[comment.post_id].append(comment)
@@ -366,10 +368,10 @@ def read_dump(folder: str | Path, report: CommunityImportReport, domain: str = "
                 if kind != ACCEPTED_VOTE:  # the accepted answer comes from AcceptedAnswerId
                     other[VOTE_TYPES.get(kind, f"type {kind}")] += 1
                 continue
-            if post_id not in posts:
+            if post_id not in posts or post_id in not_imported:
+                why = not_imported.get(post_id, "not in the dump (deleted on the site?)")
                 report.warn(
-                    "vote-on-missing-post",
-                    f"vote {row.get('Id')}: post {post_id} is not imported (deleted on the site?)",
+                    "vote-on-post-not-imported", f"vote {row.get('Id')}: post {post_id} is {why}"
                 )
                 continue
             (up_votes if kind == UP_VOTE else down_votes)[post_id] += 1
@@ -387,8 +389,9 @@ def read_dump(folder: str | Path, report: CommunityImportReport, domain: str = "
     if (folder / "PostHistory.xml").is_file():
         revisions = set()
         for row in read_rows(folder / "PostHistory.xml", "posthistory"):
-            if row.get("PostHistoryTypeId") in EDIT_HISTORY_TYPES and row.get("PostId") in posts:
-                revisions.add((row["PostId"], row.get("RevisionGUID") or row.get("Id")))
+            post_id = row.get("PostId")
+            if row.get("PostHistoryTypeId") in EDIT_HISTORY_TYPES and post_id in posts:
+                revisions.add((post_id, row.get("RevisionGUID") or row.get("Id")))
         edits = Counter(post_id for post_id, _ in revisions)
 
     tag_names = []
@@ -483,7 +486,13 @@ class PostPlan:
 
     @property
     def fingerprint(self) -> str:
-        return fingerprint([FORMAT_VERSION, self.fields])
+        # By the source's user ids, not ours: a claimed member's posts change author here
+        # without the source changing.
+        source_fields = self.fields | {
+            "author_id": self.source.owner_id,
+            "edited_by_id": self.source.last_editor_id,
+        }
+        return fingerprint([FORMAT_VERSION, source_fields])
 
 
 class _Importer:
@@ -643,7 +652,7 @@ class _Importer:
             "tags": tag_pks,
             "last_activity_at": question.last_activity or question.created,
         }
-        question_print = fingerprint([FORMAT_VERSION, thread_fields, plans[0].fields])
+        question_print = fingerprint([FORMAT_VERSION, thread_fields, plans[0].fingerprint])
 
         record = self.records.get((ImportedKind.QUESTION, question.id))
         if record is None:
@@ -750,6 +759,7 @@ class _Importer:
                     "post-deleted-here",
                     f"answer {plan.source.id}: its reply was deleted here; not imported again",
                 )
+                posts_by_number.append(None)
                 continue
             if post is None:
                 Thread.objects.filter(pk=thread.pk).update(
@@ -781,7 +791,7 @@ class _Importer:
                 self.report.unchanged["replies"] += 1
             posts_by_number.append(post)
         new_comments = []
-        for plan, post in zip(plans, posts_by_number, strict=False):
+        for plan, post in zip(plans, posts_by_number, strict=True):
             if post is None:
                 continue
             for comment_record in self._comment_records(plan, post.pk):
@@ -801,7 +811,7 @@ class _Importer:
         """Accepted answer, counters, last activity (the site's, which counts comments and
         edits too) and the search index, once the thread's posts are in place."""
         accepted_pk = None
-        for plan, post in zip(plans, posts, strict=False):
+        for plan, post in zip(plans, posts, strict=True):
             if post is not None and plan.source.id == thread_fields["accepted"]:
                 accepted_pk = post.pk
         Thread.objects.filter(pk=thread.pk).update(
@@ -882,9 +892,14 @@ def find_or_create_category(name_or_slug: str, *, description: str = "") -> Cate
     )
     if category is None:
         last = Category.objects.order_by("-position").values_list("position", flat=True).first()
+        base = slugify(value)[:70] or "imported"
+        slug, n = base, 1
+        while Category.objects.filter(slug=slug).exists():
+            n += 1
+            slug = f"{base}-{n}"
         category = Category.objects.create(
             name=value[:80],
-            slug=slugify(value)[:80] or "imported",
+            slug=slug,
             description=description[:500],
             position=(last or 0) + 1,
         )
