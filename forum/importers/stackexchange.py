@@ -31,7 +31,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import quote, urljoin
 
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
@@ -42,9 +41,9 @@ from django.utils.text import slugify
 
 import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
-from markdownify import MarkdownConverter
 
 from forum.importers import CommunityImportError
+from forum.importers.html_markdown import html_to_markdown
 from forum.importers.members import CHUNK, SourceMember, fingerprint, import_members
 from forum.importers.report import CommunityImportReport
 from forum.markdown import POLICY_VERSION, render_markdown
@@ -413,46 +412,6 @@ def read_dump(folder: str | Path, report: CommunityImportReport, domain: str = "
         edits=edits,
         tag_names=tag_names,
     )
-
-
-# --- HTML -> Markdown ----------------------------------------------------------------------------
-
-
-class _Converter(MarkdownConverter):
-    """markdownify with the site's relative links and images made absolute (they would point
-    into this site otherwise) and URLs safe inside Markdown link syntax."""
-
-    def __init__(self, site_url: str, **options):
-        self.site_url = site_url
-        super().__init__(**options)
-
-    def _absolute(self, url: str) -> str:
-        url = urljoin(self.site_url + "/", (url or "").strip())
-        return quote(url, safe=":/?#[]@!$&'()*+,;=%~")
-
-    def convert_a(self, el, text, parent_tags):
-        if el.get("href"):
-            el["href"] = self._absolute(el["href"])
-        return super().convert_a(el, text, parent_tags)
-
-    def convert_img(self, el, text, parent_tags):
-        if el.get("src"):
-            el["src"] = self._absolute(el["src"])
-        return super().convert_img(el, text, parent_tags)
-
-
-def html_to_markdown(html: str, site_url: str) -> str:
-    """A Stack Exchange body (HTML) as forum Markdown."""
-    converter = _Converter(
-        site_url,
-        heading_style="ATX",
-        bullets="-",
-        sup_symbol="^",
-        sub_symbol="~",
-        autolinks=True,
-    )
-    text = converter.convert(html or "")
-    return re.sub(r"\n{3,}", "\n\n", text).strip()
 
 
 # --- building the forum's records -----------------------------------------------------------------
