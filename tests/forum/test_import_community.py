@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import re
 from pathlib import Path
 from xml.sax.saxutils import quoteattr
 
@@ -525,3 +526,46 @@ def test_a_person_claims_an_imported_member_by_verifying_its_email(dump, user_fa
     # importing the same dump again leaves the claimed posts with the person
     assert not import_stackexchange(dump).changed_anything
     assert Post.objects.filter(author=dana).count() == 1
+
+
+def _structure(html: str) -> list[str]:
+    """The elements of rendered HTML in document order (without the highlighter's wrappers)."""
+    return [t for t in re.findall(r"<(\w+)", html) if t not in ("div", "span")]
+
+
+@pytest.mark.parametrize(
+    ("html", "structure", "text"),
+    [
+        # code inside a quote or a list item stays code (fences only work at the top level)
+        (
+            "<blockquote><pre><code>$ mosquitto_sub -t x\nok\n</code></pre></blockquote>",
+            ["blockquote", "pre", "code"],
+            "$ mosquitto_sub -t x\nok",
+        ),
+        (
+            "<ul><li><p>Run</p><pre><code>make\n</code></pre></li><li>Done</li></ul>",
+            ["ul", "li", "p", "pre", "code", "li", "p"],
+            "make",
+        ),
+        # a quote in a list item does not swallow the next item
+        (
+            "<ol><li><em>A</em><blockquote><p>q</p></blockquote></li><li>B</li></ol>",
+            ["ol", "li", "p", "em", "blockquote", "p", "li", "p"],
+            "B",
+        ),
+        # a line break stays a line break, not a new paragraph
+        ("<p>one\n<br>two</p>", ["p", "br"], "two"),
+        (
+            "<p><img src='/images/x.png' alt='board'></p>",
+            ["p", "img"],
+            f'src="https://{SITE}/images/x.png"',
+        ),
+    ],
+)
+def test_html_bodies_keep_their_structure(html, structure, text):
+    from forum.importers.html_markdown import html_to_markdown
+
+    rendered = render_markdown(html_to_markdown(html, f"https://{SITE}"), mentions=None)
+    assert _structure(rendered) == structure
+    assert text in rendered
+    assert "&gt;" not in rendered and "-   " not in rendered
