@@ -397,8 +397,12 @@ def read_dump(folder: str | Path, report: CommunityImportReport, domain: str = "
     if (folder / "Tags.xml").is_file():
         for row in read_rows(folder / "Tags.xml", "tags"):
             tag_names.append(_required(row, "TagName", f"Tags.xml row Id={row.get('Id', '?')}"))
+    known = set(tag_names)
     for question in questions:
-        tag_names.extend(t for t in question.tags if t not in tag_names)
+        for name in question.tags:
+            if name not in known:
+                known.add(name)
+                tag_names.append(name)
 
     return Dump(
         folder=folder,
