@@ -25,6 +25,7 @@ class CommunityImportReport:
     warning_counts: Counter = field(default_factory=Counter)
     warning_examples: dict[str, list[str]] = field(default_factory=dict)
     seconds: float = 0.0
+    cpu_seconds: float = 0.0
 
     KINDS = ("threads", "replies", "comments", "members", "tags")
 
@@ -46,7 +47,8 @@ class CommunityImportReport:
                 lines.append(f"{kind}: {c} created, {u} updated, {n} unchanged")
         for name, value in self.figures.items():
             lines.append(f"{name}: {value}")
-        lines.append(f"took {self.seconds:.1f} s")
+        # CPU time too: on a busy machine the wall clock says more about the neighbours.
+        lines.append(f"took {self.seconds:.1f} s ({self.cpu_seconds:.1f} s CPU)")
         return lines
 
     def warning_lines(self) -> list[str]:

@@ -885,7 +885,7 @@ def import_stackexchange(
     report says what a real run would do. Search indexing is scheduled for every thread created
     or changed and runs once the transaction commits.
     """
-    started = time.monotonic()
+    started, cpu_started = time.monotonic(), time.process_time()
     report = CommunityImportReport(source=str(path), dry_run=dry_run)
     dump = read_dump(path, report, domain=site)
     report.source = f"{dump.domain} ({len(dump.questions)} questions)"
@@ -900,6 +900,7 @@ def import_stackexchange(
         if dry_run:
             transaction.set_rollback(True)
     report.seconds = time.monotonic() - started
+    report.cpu_seconds = time.process_time() - cpu_started
     return report
 
 
