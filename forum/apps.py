@@ -7,5 +7,7 @@ class ForumConfig(AppConfig):
 
     def ready(self):
         # Connect the notification and trust receivers to forum.signals, and the receivers
-        # that keep stored @mention highlights in step with deactivated accounts.
+        # that keep stored @mention highlights in step with deactivated accounts; and the one
+        # that hands imported members to whoever verifies their old e-mail address.
         from forum import mentions, notifications, trust  # noqa: F401
+        from forum.importers import claims  # noqa: F401

@@ -206,6 +206,12 @@ def parse_tag_names(tags: str | Iterable[str]) -> list[str]:
 
 
 def _set_tags(thread: Thread, names: list[str]) -> None:
+    thread.tags.set(tags_named(names))
+
+
+def tags_named(names: Iterable[str]) -> list[Tag]:
+    """The Tag rows for already validated `names` (see parse_tag_names), created if missing
+    with a unique slug."""
     tags = []
     for name in names:
         tag = Tag.objects.filter(name=name).first()
@@ -217,7 +223,7 @@ def _set_tags(thread: Thread, names: list[str]) -> None:
                 slug = f"{base}-{n}"
             tag = Tag.objects.create(name=name, slug=slug)
         tags.append(tag)
-    thread.tags.set(tags)
+    return tags
 
 
 def parse_mentions(body: str, *, exclude=None) -> list:
@@ -687,6 +693,7 @@ __all__ = [
     "remove_vote",
     "rerender_outdated_posts",
     "rerender_posts_mentioning",
+    "tags_named",
     "unaccept_answer",
     "vote_helpful",
 ]
