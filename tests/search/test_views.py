@@ -214,10 +214,24 @@ def test_outbox_command_reports_status(db):
 
 
 def test_json_is_safe_for_consumers(client, indexed):
-    raw = client.get("/search/suggest/", {"q": "configure"}).content.decode()
-    data = json.loads(raw)
-    assert "<script>" not in data["results"][0]["snippet"] or True
-    assert "<mark>" not in data["results"][0]["title"]
+    """`title` and `snippet` are plain text, as written (consumers set them as text, never
+    as HTML); `title_html` is the one HTML field: the text escaped, plus <mark> only."""
+    indexed.upsert([make_doc("page:5", "Configure <b>bold</b> modems", "Markup in a title.")])
+    response = client.get("/search/suggest/", {"q": "configure"})
+    assert response["Content-Type"] == "application/json"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    results = {r["url"]: r for r in json.loads(response.content)["results"]}
+
+    apn = results["/page/1/"]
+    assert apn["snippet"] == (
+        "Set the access point name with AT+CGDCONT. <script>alert(1)</script>"
+    )
+    assert apn["title"] == "Configure the APN on a modem"
+    assert apn["title_html"] == "<mark>Configure</mark> the APN on a modem"
+
+    markup = results["/page/5/"]
+    assert markup["title"] == "Configure <b>bold</b> modems"
+    assert markup["title_html"] == "<mark>Configure</mark> &lt;b&gt;bold&lt;/b&gt; modems"
 
 
 def test_search_page_queries_do_not_grow_with_the_hits(client, indexed, member):
