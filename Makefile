@@ -5,6 +5,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 MANAGE := $(BIN)/python manage.py
 PYTEST_ARGS ?=
+# Test processes for the parallel part of each pass (pytest-xdist): one per core, at most 4 (each
+# worker migrates its own PostgreSQL database and starts its own osmem server). XDIST= runs serially.
+XDIST ?= --numprocesses auto --maxprocesses 4 --dist loadgroup
 
 .PHONY: run install system-deps setup demo serve worker test test-sqlite test-postgres lint check format bench clean
 
@@ -53,13 +56,17 @@ check: install
 	DJANGO_SETTINGS_MODULE=resourcecenter.settings.test $(BIN)/python manage.py check
 	DJANGO_SETTINGS_MODULE=resourcecenter.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
 
+# Everything but the browser tests in parallel; the browser tests (a live server and Chromium
+# each, timing-sensitive on a busy machine) afterwards in one process.
 test-sqlite: install
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -m "not browser" $(XDIST) $(PYTEST_ARGS)
+	$(BIN)/pytest -m browser $(PYTEST_ARGS)
 
 # The whole suite again on a real PostgreSQL server (browser tests drive the same views, so they
 # run once, in the SQLite pass). Tests that only make sense on PostgreSQL skip in the SQLite pass.
+# pytest-django gives each xdist worker its own database (test_resourcecenter_gw0, _gw1, ...).
 test-postgres: install
-	scripts/with-postgres.sh $(BIN)/pytest -m "not browser" $(PYTEST_ARGS)
+	scripts/with-postgres.sh $(BIN)/pytest -m "not browser" $(XDIST) $(PYTEST_ARGS)
 
 lint: check
 

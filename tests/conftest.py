@@ -26,6 +26,16 @@ CHROMIUM_ARGS = [
 ]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _own_media_root(tmp_path_factory):
+    """Uploads and generated files (demo images, diagrams) go to a folder of this test process:
+    never into var/media, and never shared between pytest-xdist workers running at once."""
+    from django.test import override_settings
+
+    with override_settings(MEDIA_ROOT=str(tmp_path_factory.mktemp("media"))):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """Rate-limit counters and cached gates live in the cache; no test may inherit another's."""
