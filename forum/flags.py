@@ -19,7 +19,6 @@ from forum import moderation
 from forum import permissions as perms
 from forum.models import Flag, FlagReason, Member, Post, PostState, TrustLevel
 from forum.services import ForumPermissionDenied
-from resourcecenter import roles
 from resourcecenter.roles import Power, users_with_power_q
 
 NOTE_MAX = 500
@@ -31,12 +30,6 @@ def hide_threshold() -> int:
 
 def trusted_levels() -> tuple[str, ...]:
     return tuple(getattr(settings, "FORUM_FLAG_TRUSTED_LEVELS", (TrustLevel.TRUSTED,)))
-
-
-def counts_toward_hiding(user) -> bool:
-    if roles.is_moderator(user):
-        return True
-    return perms.trust_level(user) in trusted_levels()
 
 
 def trusted_flag_count(post: Post) -> int:

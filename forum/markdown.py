@@ -30,7 +30,6 @@ from __future__ import annotations
 import html as html_module
 import re
 from collections.abc import Callable, Collection, Iterable
-from functools import partial
 from xml.etree.ElementTree import Element
 
 import bleach
@@ -348,9 +347,6 @@ def render_markdown(
     resolver = _default_resolver if mentions is _DEFAULT else mentions
     html = _new_markdown(mentions=resolver).convert(text or "")
     return sanitize_html(html, allow_links=allow_links, allow_images=allow_images)
-
-
-render_restricted = partial(render_markdown, allow_links=False, allow_images=False)
 
 
 def plain_text(text: str, limit: int | None = None) -> str:

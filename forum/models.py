@@ -262,10 +262,6 @@ class Post(models.Model):
     def is_question(self) -> bool:
         return self.number == 1
 
-    @property
-    def is_approved(self) -> bool:
-        return self.moderation_state == PostState.APPROVED
-
 
 class PostRevision(models.Model):
     """A previous version of a post, kept on every edit (visible to staff and the author)."""

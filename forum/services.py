@@ -398,8 +398,6 @@ def create_reply(
         signals.post_created.send(sender=Post, post=post, thread=thread, author=author)
         if mentioned:
             signals.mentions_found.send(sender=Post, post=post, users=mentioned)
-        if quote_of is not None:
-            signals.post_quoted.send(sender=Post, post=post, quoted_post=quote_of)
 
     _after_commit(send)
     return post
@@ -471,7 +469,6 @@ def edit_post(*, post: Post, editor, body: str, title: str | None = None, reason
     schedule_reindex(thread)
 
     def send():
-        signals.post_edited.send(sender=Post, post=post, editor=editor, revision=revision)
         if new_mentions and post.moderation_state == PostState.APPROVED:
             signals.mentions_found.send(sender=Post, post=post, users=new_mentions)
 
@@ -537,7 +534,6 @@ def delete_post(*, post: Post, by, reason: str = "") -> Post:
         )
     post.refresh_from_db()
     schedule_reindex(thread)
-    _after_commit(lambda: signals.post_deleted.send(sender=Post, post=post, by=by, reason=reason))
     return post
 
 
@@ -555,7 +551,6 @@ def vote_helpful(*, post: Post, user) -> bool:
     except IntegrityError:
         return False
     Post.objects.filter(pk=post.pk).update(helpful_count=F("helpful_count") + 1)
-    _after_commit(lambda: signals.post_voted.send(sender=Post, post=post, user=user))
     return True
 
 

@@ -16,7 +16,7 @@ from forum import permissions as perms
 from forum import selectors, services
 from forum.forms import AskForm, DeleteForm, EditForm, ReplyForm, apply_validation_error
 from forum.markdown import plain_text, render_markdown
-from forum.models import Category, Post, PostState, Tag, ThreadState
+from forum.models import Category, Post, PostState, PostVote, Tag, ThreadState
 from resourcecenter import access
 from resourcecenter.clientip import client_ip
 
@@ -55,10 +55,6 @@ def _say_posted(request, what: str, held: bool) -> None:
         )
     else:
         messages.success(request, f"Your {what} is posted.")
-
-
-def _client_ip(request) -> str | None:
-    return client_ip(request)  # honours the trusted-proxy settings (resourcecenter.clientip)
 
 
 def _rate_limited(request, action: str) -> str | None:
@@ -281,7 +277,7 @@ def ask(request):
                         title=form.cleaned_data["title"],
                         body=form.cleaned_data["body"],
                         tags=form.cleaned_data["tags"],
-                        ip_address=_client_ip(request),
+                        ip_address=client_ip(request),
                     )
                 except ValidationError as error:
                     apply_validation_error(form, error)
@@ -339,7 +335,7 @@ def reply(request, pk: int):
                         thread=thread,
                         body=form.cleaned_data["body"],
                         quote_of=quote,
-                        ip_address=_client_ip(request),
+                        ip_address=client_ip(request),
                     )
                 except ValidationError as error:
                     apply_validation_error(form, error)
@@ -362,11 +358,9 @@ def reply(request, pk: int):
 
 
 def _quote_markdown(post: Post) -> str:
-    from forum.permissions import get_member
-
     handle = ""
     if post.author is not None:
-        member = get_member(post.author)
+        member = perms.get_member(post.author)
         handle = f"@{member.handle}" if member and member.handle else post.author.public_name
     quoted = "\n".join(f"> {line}" if line else ">" for line in post.body_markdown.splitlines())
     return f"{handle} wrote:\n{quoted}\n\n" if handle else f"{quoted}\n\n"
@@ -470,8 +464,6 @@ def vote(request, pk: int):
     if limited:
         return _rate_limited_response(request, limited)
     wants_vote = request.POST.get("action", "toggle")
-    from forum.models import PostVote
-
     has_voted = PostVote.objects.filter(post=post, user=user).exists()
     if wants_vote == "remove" or (wants_vote == "toggle" and has_voted):
         services.remove_vote(post=post, user=user)
@@ -596,8 +588,3 @@ def triage(request):
             "noindex": True,
         },
     )
-
-
-def ask_url(category: Category | None = None) -> str:
-    url = reverse("forum:ask")
-    return f"{url}?category={category.slug}" if category else url

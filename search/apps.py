@@ -6,6 +6,6 @@ class SearchConfig(AppConfig):
     verbose_name = "Search"
 
     def ready(self):
-        from search import registry
+        from search import checks, registry  # noqa: F401  (checks registers itself)
 
         registry.autodiscover()

@@ -101,12 +101,3 @@ def html_to_text(value: str) -> str:
 
 def collapse(value: str) -> str:
     return _WS_RE.sub(" ", value or "").strip()
-
-
-def freshness_factor(updated: datetime | None, now: datetime | None = None) -> float:
-    """1.0 .. 1.5: recently reviewed/updated content gets up to +50 %, halving every ~6 months."""
-    if updated is None:
-        return 1.0
-    now = now or timezone.now()
-    age_days = max((now - updated).total_seconds() / 86400.0, 0.0)
-    return 1.0 + 0.5 / (1.0 + age_days / 180.0)

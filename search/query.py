@@ -212,10 +212,6 @@ class ParsedQuery:
         """The plain words (candidates for spelling correction)."""
         return [c.tokens[0] for c in self.positive if c.is_word and not c.identifier]
 
-    def with_prefix(self, enabled: bool) -> ParsedQuery:
-        clauses = [replace(c, prefix=c.prefix and enabled) for c in self.clauses]
-        return ParsedQuery(self.raw, clauses)
-
 
 def normalize_query(raw: str) -> str:
     return " ".join((raw or "").split())[:MAX_QUERY_CHARS]

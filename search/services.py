@@ -7,8 +7,11 @@ person), a relaxed retry for long natural-language questions, and the query log.
 
 from __future__ import annotations
 
+import html
 import logging
 from dataclasses import dataclass, field
+
+from django.utils.html import strip_tags
 
 from resourcecenter import access
 from search import vocabulary
@@ -161,10 +164,6 @@ def suggest(user, query: str, limit: int = 8) -> dict:
 
 
 def suggestion(hit: Hit) -> dict:
-    import html
-
-    from django.utils.html import strip_tags
-
     return {
         "kind": hit.kind,
         "kind_label": KIND_LABELS.get(hit.kind, hit.kind),

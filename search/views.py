@@ -6,14 +6,13 @@ from urllib.parse import urlencode
 
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from search import services
 from search.documents import KIND_LABELS
 from search.forms import SearchForm
 from search.query import MAX_QUERY_CHARS, normalize_query
-
-FILTER_PARAMS = ("kind", "area", "tag", "solved", "staff")
 
 
 def _querystring(params: dict, **changes) -> str:
@@ -134,14 +133,8 @@ def search_page(request):
 
 
 def _ask_url(query: str) -> str:
-    from django.urls import NoReverseMatch, reverse
-
-    for name in ("forum:ask", "forum:thread_create", "forum:new_thread"):
-        try:
-            return reverse(name) + "?" + urlencode({"title": query})
-        except NoReverseMatch:
-            continue
-    return "/community/"
+    """The community's ask form, with the unanswered query as the question's title."""
+    return reverse("forum:ask") + "?" + urlencode({"title": query})
 
 
 @require_GET

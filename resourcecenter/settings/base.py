@@ -12,12 +12,10 @@ INSTALLED_APPS = [
     "forum",
     "search",
     "tiers",
-    "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
     "wagtail.contrib.sitemaps",
     "wagtail.contrib.table_block",
-    "wagtail.contrib.routable_page",
     "wagtail.embeds",
     "wagtail.sites",
     "resourcecenter.apps.UsersAppConfig",  # wagtail.users with our Users screen

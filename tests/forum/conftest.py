@@ -4,9 +4,9 @@ from django.contrib.auth.models import Group
 
 import pytest
 
-from forum.factories import CategoryFactory, make_reply, make_thread, set_trust
 from forum.models import TrustLevel
 from resourcecenter.roles import COMMUNITY_MODERATORS_GROUP
+from tests.forum.factories import CategoryFactory, make_reply, make_thread, set_trust
 
 
 @pytest.fixture

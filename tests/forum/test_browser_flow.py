@@ -12,9 +12,12 @@ from django.test import Client
 
 import pytest
 
-from forum.factories import CategoryFactory, make_thread, set_trust
 from forum.models import Post, PostState, Subscription, Thread, ThreadState, TrustLevel
-from resourcecenter.roles import ANALYSTS_GROUP, COMMUNITY_MODERATORS_GROUP
+from resourcecenter.roles import (
+    ANALYSTS_GROUP,
+    COMMUNITY_MODERATORS_GROUP,
+)
+from tests.forum.factories import CategoryFactory, make_thread, set_trust
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -7,8 +7,8 @@ from django.db import close_old_connections, connection
 import pytest
 
 from forum import services
-from forum.factories import CategoryFactory, make_thread, set_trust
 from forum.models import Post, PostVote, Thread, TrustLevel
+from tests.forum.factories import CategoryFactory, make_thread, set_trust
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

@@ -5,9 +5,9 @@ from django.core.exceptions import ValidationError
 import pytest
 
 from forum import flags
-from forum.factories import set_trust
 from forum.models import Flag, ModerationLogEntry, PostState, TrustLevel
 from forum.services import ForumPermissionDenied
+from tests.forum.factories import set_trust
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 
 import pytest
 
-from forum.factories import CategoryFactory, make_thread
+from tests.forum.factories import CategoryFactory, make_thread
 from tiers import gate
 from tiers import services as tiers_services
 from tiers.models import CategoryRestriction, Plan

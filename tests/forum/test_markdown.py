@@ -5,8 +5,8 @@ from io import StringIO
 from django.core.management import call_command
 
 from forum import markdown as md
-from forum.factories import make_reply
 from forum.models import Post
+from tests.forum.factories import make_reply
 
 
 def test_fenced_code_is_highlighted_with_pygments_classes():

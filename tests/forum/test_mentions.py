@@ -14,9 +14,9 @@ from django.test.utils import CaptureQueriesContext
 import pytest
 
 from forum import markdown as md
-from forum.factories import make_reply, set_trust
 from forum.models import Member, Notification, NotificationKind, Post, TrustLevel
 from forum.services import parse_mentions
+from tests.forum.factories import make_reply, set_trust
 from tests.forum.test_xss import audit
 
 MENTION = '<span class="mention">@{}</span>'

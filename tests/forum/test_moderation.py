@@ -6,7 +6,6 @@ from django.core.exceptions import ValidationError
 import pytest
 
 from forum import moderation
-from forum.factories import CategoryFactory, make_reply, make_thread, set_trust
 from forum.models import (
     Flag,
     Member,
@@ -22,6 +21,7 @@ from forum.models import (
     TrustLevel,
 )
 from forum.services import ForumPermissionDenied
+from tests.forum.factories import CategoryFactory, make_reply, make_thread, set_trust
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ from django.utils import timezone
 import pytest
 
 from forum import notifications
-from forum.factories import make_reply, make_thread
 from forum.models import (
     Member,
     Notification,
@@ -20,6 +19,7 @@ from forum.models import (
     Subscription,
 )
 from forum.services import accept_answer
+from tests.forum.factories import make_reply, make_thread
 
 
 @pytest.fixture
@@ -121,7 +121,7 @@ def test_daily_digest_and_off(run_on_commit, trusted_member, other_member, categ
     with run_on_commit():
         thread = make_thread(trusted_member, category, title="Usage spike of 300 MB overnight")
     third = user_factory(email="third@example.com", display_name="Third")
-    from forum.factories import set_trust
+    from tests.forum.factories import set_trust
 
     set_trust(third, "member")
     with run_on_commit():

@@ -6,8 +6,8 @@ from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
 from forum import permissions as perms
-from forum.factories import make_reply, make_thread, set_trust
 from forum.models import Member, Post, PostState, Thread, ThreadState, ThreadStatus, TrustLevel
+from tests.forum.factories import make_reply, make_thread, set_trust
 
 
 def reload(user):

@@ -18,9 +18,12 @@ from django.contrib.auth.models import Group
 
 import pytest
 
-from forum.factories import CategoryFactory, make_reply, make_thread, set_trust
 from forum.models import Post, PostState, ThreadStatus, TrustLevel
-from resourcecenter.roles import ANALYSTS_GROUP, COMMUNITY_MODERATORS_GROUP
+from resourcecenter.roles import (
+    ANALYSTS_GROUP,
+    COMMUNITY_MODERATORS_GROUP,
+)
+from tests.forum.factories import CategoryFactory, make_reply, make_thread, set_trust
 
 ROLES = ["anonymous", "new", "member", "author", "moderator", "staff"]
 

@@ -6,9 +6,9 @@ from django.test.utils import CaptureQueriesContext
 import pytest
 
 from forum import services
-from forum.factories import CategoryFactory, make_reply, make_thread, set_trust
 from forum.markdown import POLICY_VERSION, render_markdown
 from forum.models import Post, PostState, PostVote, Thread, TrustLevel
+from tests.forum.factories import CategoryFactory, make_reply, make_thread, set_trust
 
 MAX_LIST_QUERIES = 18
 MAX_THREAD_QUERIES = 26

@@ -72,7 +72,7 @@ def test_reply_view_shows_message(client, new_member, thread):
 
 
 def test_flag_view_rate_limited(client, new_member, thread, user_factory):
-    from forum.factories import make_reply, set_trust
+    from tests.forum.factories import make_reply, set_trust
 
     client.force_login(new_member)
     posts = []
@@ -89,8 +89,8 @@ def test_flag_view_rate_limited(client, new_member, thread, user_factory):
 def test_behind_a_proxy_each_client_has_its_own_ip_bucket(client, thread, user_factory):
     """With ALLAUTH_TRUSTED_PROXY_COUNT the forum counts the client's address, not the proxy's
     (REMOTE_ADDR is the proxy for everyone), and stores it on the post."""
-    from forum.factories import set_trust
     from forum.models import Post
+    from tests.forum.factories import set_trust
 
     limits = {"post": {"ip": [(2, 600)], TrustLevel.MEMBER: [(100, 600)]}}
     authors = [user_factory(email=f"p{i}@example.com") for i in range(3)]

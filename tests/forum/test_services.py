@@ -6,7 +6,6 @@ from django.core.exceptions import ValidationError
 import pytest
 
 from forum import services, signals
-from forum.factories import make_reply, make_thread, set_trust
 from forum.models import (
     Member,
     ModerationLogEntry,
@@ -20,6 +19,7 @@ from forum.models import (
     TrustLevel,
 )
 from resourcecenter.roles import ANALYSTS_GROUP
+from tests.forum.factories import make_reply, make_thread, set_trust
 
 
 def fresh(obj):

@@ -9,8 +9,8 @@ import pytest
 
 from forum import moderation, trust
 from forum import permissions as perms
-from forum.factories import make_reply, make_thread
 from forum.models import Member, PostState, ThreadState, TrustLevel
+from tests.forum.factories import make_reply, make_thread
 
 
 def _age(user, days):
@@ -63,7 +63,7 @@ def test_promotion_never_demotes_or_overrides_manual_level(new_member, moderator
 
 
 def test_promote_all_sweep(user_factory):
-    from forum.factories import set_trust
+    from tests.forum.factories import set_trust
 
     users = [user_factory(email=f"u{i}@example.com") for i in range(3)]
     for user in users:

@@ -9,8 +9,8 @@ from django.utils import timezone
 import pytest
 
 from forum import services
-from forum.factories import CategoryFactory, make_reply, make_thread
 from forum.models import Post, PostState, Thread, ThreadState, ThreadStatus
+from tests.forum.factories import CategoryFactory, make_reply, make_thread
 
 
 def parse_xml(content: bytes):

@@ -6,9 +6,9 @@ from django.core.exceptions import ValidationError
 
 import pytest
 
-from forum.factories import make_reply
 from forum.markdown import render_markdown
 from forum.models import Post
+from tests.forum.factories import make_reply
 from tests.forum.xss_payloads import XSS_PAYLOADS
 
 DANGEROUS_SCHEMES = ("javascript:", "data:", "vbscript:")
@@ -105,7 +105,7 @@ def test_payloads_through_posting_and_pages(client, thread, other_member, modera
 
 
 def test_payload_in_title_and_tags_is_escaped(client, trusted_member, category):
-    from forum.factories import make_thread
+    from tests.forum.factories import make_thread
 
     thread = make_thread(
         trusted_member, category, title="<script>alert(1)</script> APN <img src=x onerror=alert(1)>"

@@ -10,7 +10,6 @@ from wagtail.models import PageViewRestriction
 
 import pytest
 
-from forum.factories import CategoryFactory, make_reply, set_trust
 from forum.models import Post, PostState, Thread, ThreadState
 from forum.services import accept_answer, create_thread
 from kb.models import ArticlePage, ResourceIndexPage
@@ -19,6 +18,7 @@ from search.engines import engine_for, get_engine, reset_engines
 from search.engines.base import SearchRequest
 from search.models import IndexOutbox
 from search.query import parse_query
+from tests.forum.factories import CategoryFactory, make_reply, set_trust
 from tiers import gate
 
 PUBLIC = frozenset({"public"})

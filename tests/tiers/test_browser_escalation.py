@@ -9,7 +9,7 @@ from django.test import Client
 
 import pytest
 
-from forum.factories import CategoryFactory, make_thread, set_trust
+from tests.forum.factories import CategoryFactory, make_thread, set_trust
 from tiers import services
 from tiers.models import Ticket
 
@@ -94,8 +94,8 @@ def test_infinity_customer_escalates_and_community_user_sees_upgrade(
 
 def test_ticket_form_suggests_answers_while_typing(live_server, page, threads, org_a_admin):
     infinity_thread = threads[0]
-    from forum.factories import make_reply
     from forum.services import accept_answer
+    from tests.forum.factories import make_reply
 
     helper = type(org_a_admin).objects.create_user(email="helper@example.com", password="x")
     set_trust(helper)

@@ -6,7 +6,7 @@ from django.db import connection, connections
 
 import pytest
 
-from forum.factories import CategoryFactory, make_thread, set_trust
+from tests.forum.factories import CategoryFactory, make_thread, set_trust
 from tiers import services
 from tiers.models import Ticket
 

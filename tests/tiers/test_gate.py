@@ -6,7 +6,7 @@ from wagtail.models import Page
 
 import pytest
 
-from forum.factories import CategoryFactory
+from tests.forum.factories import CategoryFactory
 from tiers import gate
 from tiers.models import CategoryRestriction, PageRestriction
 

@@ -4,8 +4,8 @@ from django.core import mail
 
 import pytest
 
-from forum.factories import CategoryFactory, TagFactory, make_reply, make_thread, set_trust
 from forum.models import Post, ThreadStatus
+from tests.forum.factories import CategoryFactory, TagFactory, make_reply, make_thread, set_trust
 from tiers import gate, services
 from tiers.models import Ticket
 from tiers.services import ESCALATION_NOTE, TierError
