@@ -10,14 +10,14 @@ constraint); flagging one's own post is refused (forum.permissions.can_flag).
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 
 from forum import moderation
 from forum import permissions as perms
-from forum.models import Flag, FlagReason, Member, Post, PostState, TrustLevel
+from forum.conf import app_settings
+from forum.models import Flag, FlagReason, Member, Post, PostState
 from forum.services import ForumPermissionDenied
 from resourcecenter.roles import Power, users_with_power_q
 
@@ -25,11 +25,11 @@ NOTE_MAX = 500
 
 
 def hide_threshold() -> int:
-    return int(getattr(settings, "FORUM_FLAG_HIDE_THRESHOLD", 3))
+    return app_settings.FLAG_HIDE_THRESHOLD
 
 
 def trusted_levels() -> tuple[str, ...]:
-    return tuple(getattr(settings, "FORUM_FLAG_TRUSTED_LEVELS", (TrustLevel.TRUSTED,)))
+    return app_settings.FLAG_TRUSTED_LEVELS
 
 
 def trusted_flag_count(post: Post) -> int:

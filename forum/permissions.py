@@ -15,16 +15,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
+from forum.conf import app_settings
 from forum.models import Category, Member, Post, PostState, Thread, ThreadState, ThreadStatus
 from forum.models import TrustLevel as TL
 from resourcecenter import access, roles
-
-# A new member's first posts wait for approval until this many of theirs were approved.
-NEW_MEMBER_APPROVAL_POSTS = getattr(settings, "FORUM_NEW_MEMBER_APPROVAL_POSTS", 2)
 
 
 @dataclass(frozen=True)
@@ -97,14 +94,15 @@ def trust_level(user) -> str | None:
 def post_requires_approval(user) -> bool:
     """Whether a new post by `user` is held for a moderator before anyone else sees it.
 
-    New members' first NEW_MEMBER_APPROVAL_POSTS posts are held; staff and moderators never.
+    New members' first FORUM_NEW_MEMBER_APPROVAL_POSTS posts are held; staff and moderators never.
     """
     if roles.is_moderator(user):
         return False
     member = get_member(user)
     if member is None:
         return True
-    return member.trust_level == TL.NEW and member.approved_post_count < NEW_MEMBER_APPROVAL_POSTS
+    approved = member.approved_post_count
+    return member.trust_level == TL.NEW and approved < app_settings.NEW_MEMBER_APPROVAL_POSTS
 
 
 def may_post_links(user) -> bool:

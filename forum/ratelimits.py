@@ -6,8 +6,9 @@ database cache by default), per signed-in user and per client IP, and refused wi
 that says what happened and when to try again.
 
 `check(request, action)` is what views call right before the write: it counts one attempt and
-returns None when allowed, or the message to show. Limits are data (LIMITS, overridable with
-the FORUM_RATE_LIMITS setting): for each action, per trust level, a list of (count, seconds).
+returns None when allowed, or the message to show. Limits are data (DEFAULT_LIMITS, overridable
+with the FORUM_RATE_LIMITS setting, see forum.conf): for each action, per trust level, a list of
+(count, seconds).
 Moderators and support staff are never limited.
 """
 
@@ -16,10 +17,10 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.core.cache import cache
 
 from forum import permissions as perms
+from forum.conf import app_settings
 from forum.models import TrustLevel
 from resourcecenter import clientip, roles
 
@@ -69,7 +70,7 @@ ACTION_WORDS = {
 
 
 def limits() -> dict[str, dict[str, list[tuple[int, int]]]]:
-    override = getattr(settings, "FORUM_RATE_LIMITS", None) or {}
+    override = app_settings.RATE_LIMITS
     merged = {action: dict(rules) for action, rules in DEFAULT_LIMITS.items()}
     for action, rules in override.items():
         merged.setdefault(action, {}).update(rules)

@@ -12,13 +12,13 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Max, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
 from forum import permissions as perms
+from forum.conf import app_settings
 from forum.markdown import plain_text
 from forum.models import (
     Category,
@@ -31,10 +31,6 @@ from forum.models import (
     ThreadState,
     ThreadStatus,
 )
-
-THREADS_PER_PAGE = getattr(settings, "FORUM_THREADS_PER_PAGE", 25)
-POSTS_PER_PAGE = getattr(settings, "FORUM_POSTS_PER_PAGE", 20)
-TRIAGE_DEFAULT_HOURS = getattr(settings, "FORUM_TRIAGE_HOURS", 12)
 
 SORTS = {
     "activity": ("Latest activity", ("-pinned", "-last_activity_at", "-pk")),
@@ -109,7 +105,7 @@ def thread_listing(
     sort: str = "activity",
     filter: str = "",  # noqa: A002 - the query parameter's name
     page: int | str = 1,
-    per_page: int = THREADS_PER_PAGE,
+    per_page: int | None = None,
 ) -> ThreadListing:
     """Threads `user` may see, sorted and filtered, one page of them (3 queries + the
     category-gate query)."""
@@ -125,7 +121,7 @@ def thread_listing(
     if filter:
         qs = qs.filter(FILTERS[filter][1])
     qs = qs.order_by(*SORTS[sort][1])
-    paginator = Paginator(qs, per_page)
+    paginator = Paginator(qs, per_page or app_settings.THREADS_PER_PAGE)
     return ThreadListing(
         page=paginator.get_page(page),
         sort=sort,
@@ -201,7 +197,7 @@ def _posts_queryset(user, thread: Thread):
 def thread_page(user, thread: Thread, *, page: int | str = 1) -> ThreadPage:
     """The thread page's data in a bounded number of queries (about 7, whatever the size)."""
     posts = _posts_queryset(user, thread)
-    paginator = Paginator(posts, POSTS_PER_PAGE)
+    paginator = Paginator(posts, app_settings.POSTS_PER_PAGE)
     page_obj = paginator.get_page(page)
     page_posts = list(page_obj.object_list)
     page_obj.object_list = page_posts
@@ -248,7 +244,7 @@ def page_number_of_post(user, post: Post) -> int:
         .filter(number__lt=post.number)
         .count()
     )
-    return before // POSTS_PER_PAGE + 1
+    return before // app_settings.POSTS_PER_PAGE + 1
 
 
 def post_permalink(user, post: Post) -> str:
@@ -363,7 +359,7 @@ def triage_listing(
     "unanswered": no approved reply after `hours` hours. "no_staff": no staff reply yet.
     """
     view = view if view in TRIAGE_VIEWS else "unanswered"
-    hours = TRIAGE_DEFAULT_HOURS if hours is None else max(0, min(int(hours), 24 * 90))
+    hours = app_settings.TRIAGE_HOURS if hours is None else max(0, min(int(hours), 24 * 90))
     qs = (
         Thread.objects.filter(perms.visible_threads_q(user))
         .filter(moderation_state=ThreadState.VISIBLE, status=ThreadStatus.OPEN)
@@ -375,7 +371,7 @@ def triage_listing(
     else:
         qs = qs.filter(has_staff_reply=False)
     qs = qs.order_by("-created_at", "-pk")
-    return Paginator(qs, THREADS_PER_PAGE).get_page(page), view, hours
+    return Paginator(qs, app_settings.THREADS_PER_PAGE).get_page(page), view, hours
 
 
 def triage_counts(user, hours: int) -> dict[str, int]:

@@ -20,13 +20,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.conf import settings
 from django.db import transaction
 from django.dispatch import receiver
 from django.utils import timezone
 
 from forum import permissions as perms
 from forum import signals
+from forum.conf import app_settings
 from forum.models import Member, PostState, TrustLevel
 
 ORDER = [TrustLevel.NEW, TrustLevel.MEMBER, TrustLevel.TRUSTED]
@@ -47,13 +47,13 @@ def thresholds() -> list[Threshold]:
     return [
         Threshold(
             TrustLevel.MEMBER,
-            getattr(settings, "FORUM_TRUST_MEMBER_POSTS", 3),
-            getattr(settings, "FORUM_TRUST_MEMBER_DAYS", 1),
+            app_settings.TRUST_MEMBER_POSTS,
+            app_settings.TRUST_MEMBER_DAYS,
         ),
         Threshold(
             TrustLevel.TRUSTED,
-            getattr(settings, "FORUM_TRUST_TRUSTED_POSTS", 20),
-            getattr(settings, "FORUM_TRUST_TRUSTED_DAYS", 30),
+            app_settings.TRUST_TRUSTED_POSTS,
+            app_settings.TRUST_TRUSTED_DAYS,
         ),
     ]
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import importlib.util
 
-from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 
+from search.conf import app_settings
 from search.engines.base import Engine, SearchUnavailable
 
 _engines: dict[str, Engine] = {}
@@ -44,7 +44,7 @@ def missing_clients_message(url: str) -> str:
 
 
 def engine_for(url: str | None = None, vendor: str | None = None) -> Engine:
-    url = settings.SEARCH_URL if url is None else url
+    url = app_settings.URL if url is None else url
     key = url or f"db:{vendor or connection.vendor}"
     if key not in _engines:
         if url:
@@ -52,7 +52,7 @@ def engine_for(url: str | None = None, vendor: str | None = None) -> Engine:
                 raise ImproperlyConfigured(missing_clients_message(url))
             from search.engines.elastic import ElasticEngine
 
-            _engines[key] = ElasticEngine(url, prefix=settings.SEARCH_INDEX_PREFIX)
+            _engines[key] = ElasticEngine(url, prefix=app_settings.INDEX_PREFIX)
         else:
             from search.engines.database import database_engine
 

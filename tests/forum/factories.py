@@ -1,4 +1,4 @@
-"""factory-boy factories for forum data in tests and demos.
+"""factory-boy factories for forum data in tests.
 
 Threads and replies are made through forum.services (so counters, numbering and rendering are
 exactly what production produces); only categories and tags are plain rows.

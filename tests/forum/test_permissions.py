@@ -6,6 +6,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
 from forum import permissions as perms
+from forum.conf import app_settings
 from forum.models import Member, Post, PostState, Thread, ThreadState, ThreadStatus, TrustLevel
 from tests.forum.factories import make_reply, make_thread, set_trust
 
@@ -24,7 +25,9 @@ def test_post_requires_approval_for_new_members_first_posts(user_factory, staff_
     newbie = user_factory(email="n@example.com", display_name="N")
     assert perms.post_requires_approval(newbie)  # no Member row yet: new
     set_trust(newbie, TrustLevel.NEW)
-    Member.objects.filter(user=newbie).update(approved_post_count=perms.NEW_MEMBER_APPROVAL_POSTS)
+    Member.objects.filter(user=newbie).update(
+        approved_post_count=app_settings.NEW_MEMBER_APPROVAL_POSTS
+    )
     assert not perms.post_requires_approval(reload(newbie))
     set_trust(newbie, TrustLevel.MEMBER)
     assert not perms.post_requires_approval(newbie)
