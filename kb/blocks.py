@@ -13,6 +13,24 @@ from wagtail.contrib.table_block.blocks import TableBlock
 from wagtail.images.blocks import ImageChooserBlock
 
 from kb.highlighting import LANGUAGE_CHOICES, LANGUAGE_LABELS, highlight_code
+from search.documents import html_to_text
+
+# Search text lives on each block (Wagtail's `get_searchable_content`: the body text it adds to
+# its page) beside `get_searchable_headings` (the headings it adds, ranked above body text).
+# kb.search_documents asks every block of a page for both, so a new block brings its own.
+
+
+def _rich_text(value) -> str:
+    source = getattr(value, "source", None)
+    return html_to_text(source if source is not None else str(value or ""))
+
+
+class SearchableHeadings:
+    """A block that gives its page no headings unless it says otherwise."""
+
+    def get_searchable_headings(self, value) -> list[str]:
+        return []
+
 
 CALLOUT_KINDS = [
     ("info", "Info"),
@@ -23,7 +41,7 @@ CALLOUT_KINDS = [
 ]
 
 
-class HeadingBlock(blocks.StructBlock):
+class HeadingBlock(SearchableHeadings, blocks.StructBlock):
     """A section heading; its anchor feeds the page's table of contents."""
 
     text = blocks.CharBlock(max_length=200)
@@ -35,6 +53,12 @@ class HeadingBlock(blocks.StructBlock):
     class Meta:
         icon = "title"
         template = "blocks/heading_block.html"
+
+    def get_searchable_headings(self, value) -> list[str]:
+        return [value.get("text", "")]
+
+    def get_searchable_content(self, value) -> list[str]:
+        return []
 
     def get_context(self, value, parent_context=None):
         context = super().get_context(value, parent_context)
@@ -53,7 +77,7 @@ def heading_anchor(value) -> str:
     return slugify(value.get("anchor") or value.get("text") or "") or "section"
 
 
-class CalloutBlock(blocks.StructBlock):
+class CalloutBlock(SearchableHeadings, blocks.StructBlock):
     """An info / note / tip / warning / danger box; the kind is named in text, not only colour."""
 
     kind = blocks.ChoiceBlock(choices=CALLOUT_KINDS, default="info")
@@ -63,6 +87,12 @@ class CalloutBlock(blocks.StructBlock):
     class Meta:
         icon = "warning"
         template = "blocks/callout_block.html"
+
+    def get_searchable_headings(self, value) -> list[str]:
+        return [value["title"]] if value.get("title") else []
+
+    def get_searchable_content(self, value) -> list[str]:
+        return [_rich_text(value.get("body"))]
 
     def get_context(self, value, parent_context=None):
         context = super().get_context(value, parent_context)
@@ -77,10 +107,16 @@ class StepBlock(blocks.StructBlock):
     )
 
 
-class StepsBlock(blocks.StructBlock):
+class StepsBlock(SearchableHeadings, blocks.StructBlock):
     """A numbered procedure: each step has a short title and optional detail."""
 
     steps = blocks.ListBlock(StepBlock())
+
+    def get_searchable_headings(self, value) -> list[str]:
+        return [step.get("title", "") for step in value.get("steps", [])]
+
+    def get_searchable_content(self, value) -> list[str]:
+        return [_rich_text(step.get("body")) for step in value.get("steps", [])]
 
     class Meta:
         icon = "list-ol"
@@ -147,12 +183,15 @@ class HighlightedCodeBlock(blocks.StructBlock):
         return context
 
 
-class CodeBlock(HighlightedCodeBlock):
+class CodeBlock(SearchableHeadings, HighlightedCodeBlock):
     """A code listing: language, optional file name, the source (with a copy button)."""
 
     language = blocks.ChoiceBlock(choices=LANGUAGE_CHOICES, default="text")
     filename = blocks.CharBlock(required=False, max_length=200)
     code = blocks.TextBlock()
+
+    def get_searchable_content(self, value) -> list[str]:
+        return [value.get("code", "")]
 
 
 class CodeTabBlock(HighlightedCodeBlock):
@@ -168,11 +207,17 @@ class CodeTabBlock(HighlightedCodeBlock):
     code = blocks.TextBlock()
 
 
-class CodeTabsBlock(blocks.StructBlock):
+class CodeTabsBlock(SearchableHeadings, blocks.StructBlock):
     """The same snippet in several languages (curl / Python / JavaScript / Java ...)."""
 
     title = blocks.CharBlock(required=False, max_length=200)
     tabs = blocks.ListBlock(CodeTabBlock(), min_num=1)
+
+    def get_searchable_headings(self, value) -> list[str]:
+        return [value["title"]] if value.get("title") else []
+
+    def get_searchable_content(self, value) -> list[str]:
+        return [tab.get("code", "") for tab in value.get("tabs", [])]
 
     class Meta:
         icon = "code"
@@ -209,7 +254,7 @@ def _automatic_label(tab) -> str:
     return LANGUAGE_LABELS.get(language, "Code")
 
 
-class ImageBlock(blocks.StructBlock):
+class ImageBlock(SearchableHeadings, blocks.StructBlock):
     """An image from the library with alternative text and an optional visible caption."""
 
     image = ImageChooserBlock()
@@ -222,6 +267,9 @@ class ImageBlock(blocks.StructBlock):
         icon = "image"
         template = "blocks/image_block.html"
 
+    def get_searchable_content(self, value) -> list[str]:
+        return [f"{value.get('alt_text', '')} {value.get('caption', '')}"]
+
     def get_context(self, value, parent_context=None):
         context = super().get_context(value, parent_context)
         image = value.get("image")
@@ -232,7 +280,7 @@ class ImageBlock(blocks.StructBlock):
         return context
 
 
-class VideoEmbedBlock(blocks.StructBlock):
+class VideoEmbedBlock(SearchableHeadings, blocks.StructBlock):
     """A YouTube or Vimeo video, embedded privacy-friendly without an oEmbed round trip."""
 
     url = blocks.URLBlock(help_text="YouTube or Vimeo address")
@@ -241,6 +289,9 @@ class VideoEmbedBlock(blocks.StructBlock):
     class Meta:
         icon = "media"
         template = "blocks/video_embed_block.html"
+
+    def get_searchable_content(self, value) -> list[str]:
+        return [value.get("title", "")]
 
     def get_context(self, value, parent_context=None):
         context = super().get_context(value, parent_context)
@@ -320,7 +371,7 @@ def video_embed_url(url: str | None) -> str | None:
 INLINE_FEATURES = ["bold", "italic", "code", "link"]
 
 
-class RichTableBlock(blocks.StructBlock):
+class RichTableBlock(SearchableHeadings, blocks.StructBlock):
     """A table whose cells keep inline formatting: bold, italic, code and links.
 
     The plain `table` block (a spreadsheet-like editor) stores text only; this one stores each
@@ -347,6 +398,11 @@ class RichTableBlock(blocks.StructBlock):
         icon = "table"
         label = "Table (formatted cells)"
         template = "blocks/rich_table_block.html"
+
+    def get_searchable_content(self, value) -> list[str]:
+        caption = [value["caption"]] if value.get("caption") else []
+        rows = value.get("rows") or []
+        return caption + [" ".join(_rich_text(cell) for cell in row) for row in rows]
 
     def get_context(self, value, parent_context=None):
         context = super().get_context(value, parent_context)
@@ -386,8 +442,23 @@ def heading_outline_errors(stream_value) -> dict[int, str]:
     return errors
 
 
+class ParagraphBlock(SearchableHeadings, blocks.RichTextBlock):
+    """Rich text; its search text is the project's plain text of the HTML."""
+
+    def get_searchable_content(self, value) -> list[str]:
+        return [_rich_text(value)]
+
+
+class SpreadsheetTableBlock(SearchableHeadings, TableBlock):
+    """Wagtail's table editor (text cells); a row is one line of search text."""
+
+    def get_searchable_content(self, value) -> list[str]:
+        rows = (value or {}).get("data") or []
+        return [" ".join(str(cell or "") for cell in row) for row in rows]
+
+
 class BaseStreamBlock(blocks.StreamBlock):
-    paragraph = blocks.RichTextBlock(
+    paragraph = ParagraphBlock(
         features=["h2", "h3", "bold", "italic", "link", "ol", "ul", "code", "blockquote"],
         icon="pilcrow",
     )
@@ -397,7 +468,7 @@ class BaseStreamBlock(blocks.StreamBlock):
     code = CodeBlock()
     code_tabs = CodeTabsBlock()
     image = ImageBlock()
-    table = TableBlock(template="blocks/table_block.html")
+    table = SpreadsheetTableBlock(template="blocks/table_block.html")
     rich_table = RichTableBlock()
     video = VideoEmbedBlock()
 
@@ -416,11 +487,17 @@ class BaseStreamBlock(blocks.StreamBlock):
         return value
 
 
-class ChapterBlock(blocks.StructBlock):
+class ChapterBlock(SearchableHeadings, blocks.StructBlock):
     """A chapter of a training video: where it starts and what it covers."""
 
     start = blocks.CharBlock(max_length=8, help_text="mm:ss or hh:mm:ss")
     title = blocks.CharBlock(max_length=200)
+
+    def get_searchable_headings(self, value) -> list[str]:
+        return [value.get("title", "")]
+
+    def get_searchable_content(self, value) -> list[str]:
+        return []
 
     class Meta:
         icon = "time"

@@ -18,7 +18,7 @@ from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from kb.models import ArticlePage, CodeSamplePage, ProductArea, ResourceIndexPage, VideoPage
 from resourcecenter import access
-from search.documents import SearchDocument, collapse, html_to_text
+from search.documents import SearchDocument, collapse
 from search.indexing import schedule_reindex
 from search.registry import Provider, register
 
@@ -32,50 +32,13 @@ KIND_MODELS = {
 }
 
 
-def _rich(value) -> str:
-    source = getattr(value, "source", None)
-    return html_to_text(source if source is not None else str(value or ""))
-
-
 def stream_text(stream) -> tuple[list[str], list[str]]:
-    """(headings, body parts) of a kb StreamField, including code, tables and captions."""
+    """(headings, body parts) of a kb StreamField: each block says its own (kb.blocks)."""
     headings: list[str] = []
     parts: list[str] = []
     for block in stream or []:
-        kind, value = block.block_type, block.value
-        if kind == "heading":
-            headings.append(value.get("text", ""))
-        elif kind == "paragraph":
-            parts.append(_rich(value))
-        elif kind == "callout":
-            if value.get("title"):
-                headings.append(value["title"])
-            parts.append(_rich(value.get("body")))
-        elif kind == "steps":
-            for step in value.get("steps", []):
-                headings.append(step.get("title", ""))
-                parts.append(_rich(step.get("body")))
-        elif kind == "code":
-            parts.append(value.get("code", ""))
-        elif kind == "code_tabs":
-            if value.get("title"):
-                headings.append(value["title"])
-            for tab in value.get("tabs", []):
-                parts.append(tab.get("code", ""))
-        elif kind == "table":
-            for row in (value or {}).get("data") or []:
-                parts.append(" ".join(str(cell or "") for cell in row))
-        elif kind == "rich_table":
-            if value.get("caption"):
-                parts.append(value["caption"])
-            for row in value.get("rows") or []:
-                parts.append(" ".join(_rich(cell) for cell in row))
-        elif kind == "image":
-            parts.append(f"{value.get('alt_text', '')} {value.get('caption', '')}")
-        elif kind == "video":
-            parts.append(value.get("title", ""))
-        elif kind == "chapter":
-            headings.append(value.get("title", ""))
+        headings += block.block.get_searchable_headings(block.value)
+        parts += block.block.get_searchable_content(block.value)
     return [collapse(h) for h in headings if h], [collapse(p) for p in parts if p]
 
 

@@ -81,3 +81,12 @@ def test_formatted_table_cells_and_caption_are_searchable(section, make_article,
     assert "wallabyrate" in document.body and "<b>" not in document.body
     assert found("wallabyrate") == [f"page:{article.pk}"]
     assert found("bilbyband") == [f"page:{article.pk}"]
+
+
+def test_every_block_says_its_own_search_text():
+    """A new block type must bring its search text (kb.blocks), or pages using it fail to index."""
+    from kb.blocks import BaseStreamBlock, ChapterBlock
+
+    for name, block in [*BaseStreamBlock().child_blocks.items(), ("chapter", ChapterBlock())]:
+        assert hasattr(block, "get_searchable_headings"), name
+        assert type(block).get_searchable_content.__module__ == "kb.blocks", name
