@@ -31,6 +31,7 @@ urlpatterns = [
     path("community/", include("forum.urls")),
     path("search/", include("search.urls")),
     path("support/", include("tiers.urls")),
+    path("status/", include("tiers.incidents.urls")),
 ]
 
 if settings.DEBUG:

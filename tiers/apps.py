@@ -10,13 +10,14 @@ class TiersConfig(AppConfig):
         # The sweep's jobs (tiers.sweeps) register themselves when their modules are imported.
         from resourcecenter import access
         from tiers import gate, signals
-        from tiers.incidents import problems  # noqa: F401
+        from tiers.incidents import problems, statuscache, webhooks  # noqa: F401
         from tiers.plans import subscriptions  # noqa: F401
         from tiers.tickets import sla  # noqa: F401
 
         access.register(gate)  # kb, forum and search ask through the core's access interface
         gate._connect_invalidation()
         signals.connect()
+        statuscache.connect()
         post_migrate.connect(grant_support_staff, sender=self, dispatch_uid="tiers_grant_staff")
 
 

@@ -6,7 +6,17 @@ Plans as data (the default and three-tier schemes are seeds, not constants) live
 `tiers.incidents.models`.
 """
 
-from tiers.incidents.models import ProblemNotification, ProblemUpdate, ServiceProblem
+from tiers.incidents.models import (
+    Component,
+    IncidentComponent,
+    MaintenanceWindow,
+    ProblemNotification,
+    ProblemUpdate,
+    ServiceProblem,
+    StatusSubscriber,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 from tiers.plans.models import (
     CALENDAR_24X7,
     REGION_CHOICES,
@@ -48,12 +58,15 @@ __all__ = [
     "BusinessCalendar",
     "CaseCounter",
     "CategoryRestriction",
+    "Component",
     "EscalationContact",
     "EscalationRule",
     "ExclusionReason",
     "Holiday",
+    "IncidentComponent",
     "Invitation",
     "Invoice",
+    "MaintenanceWindow",
     "Membership",
     "Organisation",
     "PageRestriction",
@@ -64,6 +77,7 @@ __all__ = [
     "ServiceProblem",
     "SeverityLevel",
     "SeverityScheme",
+    "StatusSubscriber",
     "Subscription",
     "Ticket",
     "TicketAttachment",
@@ -71,5 +85,7 @@ __all__ = [
     "TicketMessage",
     "TicketTimer",
     "TimeEntry",
+    "WebhookDelivery",
+    "WebhookEndpoint",
     "_attachment_path",
 ]

@@ -135,7 +135,15 @@ CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "resourcecenter_cache",
-    }
+    },
+    # The status page's rendered copies: outside the database, so the page stays up when
+    # the database is down (tiers.incidents.statuscache). Files are shared by the processes
+    # of one machine.
+    "status": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": VAR_DIR / "cache" / "status",
+        "TIMEOUT": None,
+    },
 }
 
 # --- Accounts (django-allauth 65) ---

@@ -114,7 +114,13 @@ if os.environ.get("CACHE_URL", "").startswith(("redis://", "rediss://")):
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": os.environ["CACHE_URL"],
-        }
+        },
+        "status": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["CACHE_URL"],
+            "KEY_PREFIX": "status",
+            "TIMEOUT": None,
+        },
     }
 
 # --- E-mail (sent by the task worker; see resourcecenter.emails) ---

@@ -163,7 +163,7 @@ def test_severity_cut_updates_and_resolution(
     raised = post_update(problem, severity=2, body="Now affecting many units.")
     assert raised.kind == ProblemUpdate.KIND_UPDATE
     assert recipients(mailoutbox) == sorted([org_a_admin.email, org_b_admin.email])
-    assert mailoutbox[0].subject == "Update (Open - investigating): Slow SMS delivery"
+    assert mailoutbox[0].subject == "Update (Investigating): Slow SMS delivery"
     assert all(
         row.deadline_at == raised.created_at + dt.timedelta(minutes=30)
         for row in ProblemNotification.objects.all()
@@ -176,7 +176,7 @@ def test_severity_cut_updates_and_resolution(
     assert problem.resolved_at is not None
     assert len(mailoutbox) == 6
     assert [m.subject for m in mailoutbox if m.to == [org_a_admin.email]] == [
-        "Update (Open - investigating): Slow SMS delivery",
+        "Update (Investigating): Slow SMS delivery",
         "Update (Monitoring - fix applied): Slow SMS delivery",
         "Resolved: Slow SMS delivery",
     ]
@@ -451,7 +451,7 @@ def test_staff_record_update_and_resolve_in_admin(
     )
     assert response.status_code == 200 and "This field is required." in response.content.decode()
     problem.refresh_from_db()
-    assert problem.status == "open" and len(mailoutbox) == 1
+    assert problem.status == "investigating" and len(mailoutbox) == 1
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             edit_url,
