@@ -8,6 +8,8 @@ every state.
 - A phone ticket a support analyst opened for Rheinland, and two service problems (one current
   in Europe with an update, one resolved yesterday) whose notifications went to the Infinity
   organisations' contacts.
+- The status page's components and a year of incident and maintenance history
+  (tiers.incidents.demo).
 
 Idempotent: organisations are matched by slug and tickets by (organisation, subject); runs after
 forum.demo so one of Northwind's forum threads can be promoted to a ticket.
@@ -22,6 +24,7 @@ from django.utils import timezone
 from resourcecenter import roles
 from resourcecenter.demo import ensure_user
 from tiers import services
+from tiers.incidents import demo as incidents_demo
 from tiers.models import (
     ExclusionReason,
     Membership,
@@ -247,7 +250,8 @@ def load(stdout, style) -> None:
             opened_by=staff,
         )
         created += 1
-    problems = _demo_problems(staff)
+    components, history = incidents_demo.load()
+    problems = _demo_problems(staff, components)
     services.sweep()
     promoted = _promote_demo_thread(northwind)
     stdout.write(
@@ -255,6 +259,7 @@ def load(stdout, style) -> None:
             f"Support tiers: {len(orgs)} organisations, {created} new tickets"
             + (f", thread promoted to {promoted}" if promoted else "")
             + (f", {problems} new service problems" if problems else "")
+            + (f", a year of status history ({history} incidents)" if history else "")
             + "."
         )
     )
@@ -280,9 +285,10 @@ def _promote_demo_thread(organisation: Organisation) -> str | None:
     return result.ticket.case_number if result.ticket else None
 
 
-def _demo_problems(staff) -> int:
+def _demo_problems(staff, components) -> int:
     """One problem resolved yesterday and one current in Europe (with an update), their
-    e-mails sent when they were recorded (so the delivery log shows them on time)."""
+    e-mails sent when they were recorded (so the delivery log shows them on time); both on
+    the status page with the components they affect."""
     from tiers.incidents import problems
 
     now = timezone.now()
@@ -297,6 +303,8 @@ def _demo_problems(staff) -> int:
             severity=1,
             started_at=yesterday - dt.timedelta(minutes=12),
             now=yesterday,
+            service_unavailable=True,
+            components={components["data-service"]: "major_outage"},
         )
         problems.deliver_due(now=yesterday + dt.timedelta(minutes=1))
         services.update_problem(
@@ -320,6 +328,8 @@ def _demo_problems(staff) -> int:
             region="eu",
             started_at=now - dt.timedelta(minutes=50),
             now=now - dt.timedelta(minutes=40),
+            devices_affected=300,
+            components={components["roaming-europe"]: "partial_outage"},
         )
         problems.deliver_due(now=now - dt.timedelta(minutes=39))
         services.update_problem(

@@ -4,6 +4,8 @@
   region, breached) with "Open a ticket for a customer" (phone / e-mail intake), service
   problems (proactive notifications) and their delivery log, organisations, subscriptions and
   invoices.
+- "Status page" menu: the public status page's components, maintenance windows, subscribers,
+  webhooks and their delivery log (tiers.incidents.status_viewsets).
 - "Support settings" menu: plans and their escalation rules, severity schemes, business-hours
   calendars and holidays, escalation contacts, exclusions, and the plan restrictions on
   Resource Center pages and forum categories (the gate's data).
@@ -14,6 +16,7 @@ the ticket page, which records every change in the ticket's timeline; the queue 
 from wagtail import hooks
 from wagtail.admin.viewsets.base import ViewSetGroup
 
+from tiers.incidents.status_viewsets import StatusPageGroup
 from tiers.incidents.viewsets import ProblemNotificationViewSet, ServiceProblemViewSet
 from tiers.plans.viewsets import (
     BusinessCalendarViewSet,
@@ -68,4 +71,4 @@ class SupportSettingsGroup(ViewSetGroup):
 
 @hooks.register("register_admin_viewset")
 def register_support_viewsets():
-    return [SupportGroup(), SupportSettingsGroup()]
+    return [SupportGroup(), StatusPageGroup(), SupportSettingsGroup()]

@@ -38,10 +38,16 @@ def test_demo_loads_every_state_and_is_idempotent(db):
     assert "chen.li@example.com" not in told
     assert not ProblemNotification.objects.filter(status="pending").exists()
     assert not any(n.is_late for n in ProblemNotification.objects.all())
+    # The status page's year of history: public incidents in each of the last 12 months.
+    history = ServiceProblem.objects.filter(created_by__isnull=True, is_public=True)
+    months = {p.started_at.strftime("%Y-%m") for p in history}
+    assert len(months) >= 12 and history.count() >= 25
     count = Ticket.objects.count()
     notifications = ProblemNotification.objects.count()
+    problems = ServiceProblem.objects.count()
     demo.load(StringIO(), no_style())
     assert Ticket.objects.count() == count
     assert Organisation.objects.count() == 3
-    assert ServiceProblem.objects.count() == 2
+    assert ServiceProblem.objects.filter(created_by__email="staff@example.com").count() == 2
+    assert ServiceProblem.objects.count() == problems
     assert ProblemNotification.objects.count() == notifications

@@ -309,6 +309,7 @@ class MaintenanceWindow(models.Model):
             models.CheckConstraint(
                 condition=models.Q(ends_at__gt=models.F("starts_at")),
                 name="tiers_maintenance_ends_after_start",
+                violation_error_message="The maintenance must end after it starts.",
             )
         ]
         indexes = [models.Index(fields=["starts_at", "ends_at"])]

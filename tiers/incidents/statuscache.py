@@ -83,18 +83,20 @@ def get_or_render(
         return Rendered(*fresh)
     last = cache.get(last_key)
     building_key = f"status:building:{current}:{key}"
-    if last is not None and not cache.add(building_key, 1, BUILD_LOCK_SECONDS):
+    building = cache.add(building_key, 1, BUILD_LOCK_SECONDS)
+    if last is not None and not building:
         return Rendered(*last, stale=True)  # someone is rendering it right now
     try:
         content, content_type = render()
         seconds = (expires() - timezone.now()).total_seconds()
     except DatabaseError:
-        logger.exception("status page %s rendered from the last good copy", key)
+        logger.exception("status page %s served from the last good copy", key)
         if last is None:
             raise Unavailable(key) from None
         return Rendered(*last, stale=True)
     finally:
-        cache.delete(building_key)
+        if building:
+            cache.delete(building_key)
     timeout = max(1, min(app_settings.CACHE_SECONDS, int(seconds)))
     cache.set(fresh_key, (content, content_type), timeout)
     cache.set(last_key, (content, content_type), None)

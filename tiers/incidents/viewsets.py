@@ -19,6 +19,7 @@ from wagtail.permissions import register_permission_policy
 from tiers.errors import TierError
 from tiers.incidents.models import ProblemNotification, ServiceProblem
 from tiers.incidents.services import record_problem, update_problem
+from tiers.incidents.status_viewsets import IncidentImpactFormMixin
 from tiers.plans.models import (
     SeverityLevel,
 )
@@ -48,12 +49,22 @@ class SeverityChoiceMixin:
         )
 
 
-class ServiceProblemForm(SeverityChoiceMixin, WagtailAdminModelForm):
+class ServiceProblemForm(SeverityChoiceMixin, IncidentImpactFormMixin, WagtailAdminModelForm):
     """Record a problem; the first update customers receive is its description."""
 
     class Meta:
         model = ServiceProblem
-        fields = ["title", "description", "severity", "region", "organisations", "started_at"]
+        fields = [
+            "title",
+            "description",
+            "severity",
+            "region",
+            "organisations",
+            "started_at",
+            "devices_affected",
+            "service_unavailable",
+            "is_public",
+        ]
         widgets = {"organisations": forms.SelectMultiple(attrs={"size": 8})}
 
     def clean_started_at(self):
@@ -63,7 +74,7 @@ class ServiceProblemForm(SeverityChoiceMixin, WagtailAdminModelForm):
         return value
 
 
-class ServiceProblemUpdateForm(SeverityChoiceMixin, WagtailAdminModelForm):
+class ServiceProblemUpdateForm(SeverityChoiceMixin, IncidentImpactFormMixin, WagtailAdminModelForm):
     """Change the problem and tell its customers what changed (the update text is sent)."""
 
     update = forms.CharField(
@@ -77,7 +88,17 @@ class ServiceProblemUpdateForm(SeverityChoiceMixin, WagtailAdminModelForm):
 
     class Meta:
         model = ServiceProblem
-        fields = ["status", "severity", "title", "description", "region", "organisations"]
+        fields = [
+            "status",
+            "severity",
+            "title",
+            "description",
+            "region",
+            "organisations",
+            "devices_affected",
+            "service_unavailable",
+            "is_public",
+        ]
         widgets = {"organisations": forms.SelectMultiple(attrs={"size": 8})}
 
 
@@ -94,6 +115,11 @@ class ProblemCreateView(CreateView):
             region=data["region"],
             organisations=data["organisations"],
             started_at=data["started_at"],
+            impact=data["impact_class"] or None,
+            devices_affected=data["devices_affected"],
+            service_unavailable=data["service_unavailable"],
+            components=self.form.component_states(),
+            is_public=data["is_public"],
         )
 
     def form_valid(self, form):
@@ -121,6 +147,11 @@ class ProblemEditView(EditView):
             description=data["description"],
             region=data["region"],
             organisations=data["organisations"],
+            impact=data["impact_class"] or None,
+            devices_affected=data["devices_affected"],
+            service_unavailable=data["service_unavailable"],
+            components=self.form.component_states(),
+            is_public=data["is_public"],
         )
         problem.refresh_from_db()
         return problem
@@ -194,12 +225,14 @@ class ServiceProblemViewSet(TiersViewSet):
     list_display = [
         "title",
         "severity",
+        "impact",
         "status",
         "region",
+        "is_public",
         "started_at",
         DeliveryColumn("deliveries", label="E-mails"),
     ]
-    list_filter = ["status", "severity", "region"]
+    list_filter = ["status", "severity", "impact", "region", "is_public"]
     search_fields = ["title"]
     search_backend_name = None
     copy_view_enabled = False

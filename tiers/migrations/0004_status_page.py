@@ -376,6 +376,7 @@ class Migration(migrations.Migration):
             constraint=models.CheckConstraint(
                 condition=models.Q(("ends_at__gt", models.F("starts_at"))),
                 name="tiers_maintenance_ends_after_start",
+                violation_error_message="The maintenance must end after it starts.",
             ),
         ),
         migrations.AddIndex(
