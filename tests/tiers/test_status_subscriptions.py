@@ -264,3 +264,14 @@ def test_webhooks_refuse_private_addresses(components, settings):
     assert webhooks.attempt(delivery.pk) == "pending"
     delivery.refresh_from_db()
     assert "Refused" in delivery.last_error
+
+
+def test_confirmation_emails_to_one_address_are_limited(client, components, mailoutbox):
+    for attempt in range(4):
+        response = client.post(
+            "/status/subscribe/",
+            {"kind": "email", "e-email": "victim@example.com"},
+            REMOTE_ADDR=f"192.0.2.{attempt + 1}",  # a different address each time
+        )
+    assert response.status_code == 429
+    assert StatusSubscriber.objects.filter(email="victim@example.com").count() == 1

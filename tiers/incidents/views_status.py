@@ -23,7 +23,7 @@ from tiers.incidents import publishing, selectors, statuscache, subscriptions, s
 from tiers.incidents.models import Component
 from tiers.mail import absolute
 
-SUBSCRIBE_RATE_LIMITS = {"status_subscribe": "10/h/ip"}
+SUBSCRIBE_RATE_LIMITS = {"status_subscribe": "10/h/ip", "status_subscribe_address": "3/h/key"}
 # A cached "no such public incident" (its content type), so unknown ids cost no query either.
 NOT_FOUND = "application/x-status-not-found"
 
@@ -209,11 +209,21 @@ def subscribe(request):
     done = None
     form = {"email": email_form, "webhook": webhook_form}.get(kind)
     if form is not None and form.is_valid():
-        if not ratelimit.consume(
+        data = form.cleaned_data
+        address = (data.get("email") or data.get("contact_email") or "").lower()
+        per_ip = ratelimit.consume(
             request, app="tiers", action="status_subscribe", config=SUBSCRIBE_RATE_LIMITS
+        )
+        # Confirmation e-mails to one address are limited too: the form must not become a
+        # way to flood someone else's inbox.
+        if not per_ip or not ratelimit.consume(
+            request,
+            app="tiers",
+            action="status_subscribe_address",
+            config=SUBSCRIBE_RATE_LIMITS,
+            key=address,
         ):
             return respond_429(request)
-        data = form.cleaned_data
         try:
             if kind == "email":
                 subscriptions.subscribe(email=data["email"], components=data["components"])
