@@ -7,6 +7,16 @@
   (a key of ``tiers.plans.billing.PROVIDERS``).
 - ``TIERS_SYSTEM_USER_EMAIL`` (``"support-team@example.com"``): the account that posts the
   support team's automatic notes in the forum.
+- ``TIERS_STATUS_CACHE_ALIAS`` (``"status"``): the cache holding the status page's rendered
+  copies and their last good copies; must not be the database cache (it serves the page while
+  the database is down). Falls back to ``"default"`` if no such cache is configured.
+- ``TIERS_STATUS_CACHE_SECONDS`` (300): the longest a rendered status page is kept (changes
+  invalidate it at once; this bounds what the clock alone changes).
+- ``TIERS_STATUS_HISTORY_DAYS`` (90): days in the status page's uptime bars.
+- ``TIERS_STATUS_WEBHOOK_TIMEOUT`` (10): seconds per status webhook request.
+- ``TIERS_STATUS_WEBHOOK_ALLOW_PRIVATE`` (False): deliver webhooks to loopback/private addresses
+  and plain http (tests, closed networks). Off, such URLs are refused so the sender cannot be
+  aimed at internal services.
 
 Use ``from tiers.conf import app_settings`` and read ``app_settings.ATTACHMENT_MAX_BYTES``.
 """
@@ -39,6 +49,27 @@ class AppSettings:
     @property
     def SYSTEM_USER_EMAIL(self) -> str:
         return self._get("SYSTEM_USER_EMAIL", "support-team@example.com")
+
+    @property
+    def STATUS_CACHE_ALIAS(self) -> str:
+        alias = self._get("STATUS_CACHE_ALIAS", "status")
+        return alias if alias in settings.CACHES else "default"
+
+    @property
+    def STATUS_CACHE_SECONDS(self) -> int:
+        return int(self._get("STATUS_CACHE_SECONDS", 300))
+
+    @property
+    def STATUS_HISTORY_DAYS(self) -> int:
+        return int(self._get("STATUS_HISTORY_DAYS", 90))
+
+    @property
+    def STATUS_WEBHOOK_TIMEOUT(self) -> float:
+        return float(self._get("STATUS_WEBHOOK_TIMEOUT", 10))
+
+    @property
+    def STATUS_WEBHOOK_ALLOW_PRIVATE(self) -> bool:
+        return bool(self._get("STATUS_WEBHOOK_ALLOW_PRIVATE", False))
 
 
 app_settings = AppSettings()

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 import pytest
 
-from resourcecenter.roles import SUPPORT_STAFF_GROUP
+from resourcecenter.roles import ANALYSTS_GROUP
 from tiers.apps import grant_support_staff
 from tiers.incidents.models import (
     Component,
@@ -32,7 +32,7 @@ def analyst(user_factory):
     """A support analyst by group membership (not is_staff)."""
     grant_support_staff(sender=None)
     user = user_factory(email="analyst@example.com", display_name="Ana Lyst")
-    user.groups.add(Group.objects.get_or_create(name=SUPPORT_STAFF_GROUP)[0])
+    user.groups.add(Group.objects.get_or_create(name=ANALYSTS_GROUP)[0])
     return user
 
 

@@ -10,8 +10,8 @@ from django.utils import timezone
 
 import pytest
 
-BEFORE = [("tiers", "0003_staff_intake_and_service_problems")]
-AFTER = [("tiers", "0004_status_page")]
+BEFORE = [("tiers", "0004_alter_ticket_assigned_to")]
+AFTER = [("tiers", "0005_status_page")]
 
 
 @pytest.mark.django_db(transaction=True)

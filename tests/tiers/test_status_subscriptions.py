@@ -166,7 +166,7 @@ class Receiver:
 
 @pytest.fixture
 def receiver(settings):
-    settings.STATUS_WEBHOOK_ALLOW_PRIVATE = True
+    settings.TIERS_STATUS_WEBHOOK_ALLOW_PRIVATE = True
     server = Receiver()
     yield server
     server.close()
@@ -252,7 +252,7 @@ def test_webhooks_are_confirmed_signed_retried_and_logged(
 
 
 def test_webhooks_refuse_private_addresses(components, settings):
-    settings.STATUS_WEBHOOK_ALLOW_PRIVATE = False
+    settings.TIERS_STATUS_WEBHOOK_ALLOW_PRIVATE = False
     for url in ("http://example.com/hook", "https://127.0.0.1/hook", "https://10.1.2.3/"):
         with pytest.raises(TierError):
             subscriptions.register_webhook(url=url, contact_email="dev@example.com")

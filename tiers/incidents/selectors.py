@@ -191,10 +191,10 @@ def _weighted_down(intervals: list[tuple[dt.datetime, dt.datetime, float]], star
 
 def uptime_history(now: dt.datetime | None = None, days: int | None = None) -> list[History]:
     """The daily uptime bars of every public component for the last `days` days (UTC)."""
-    from tiers.incidents.conf import app_settings
+    from tiers.conf import app_settings
 
     now = now or timezone.now()
-    days = days or app_settings.HISTORY_DAYS
+    days = days or app_settings.STATUS_HISTORY_DAYS
     today = now.astimezone(dt.UTC).date()
     first = today - dt.timedelta(days=days - 1)
     window_start = dt.datetime.combine(first, dt.time(), tzinfo=dt.UTC)

@@ -9,7 +9,7 @@ Rendered pages also expire when the clock alone changes them (`selectors.next_ch
 Each render is also kept as the *last good copy* of its page, with no expiry. When the
 database fails while a page is rendered, that copy is served (marked stale); while one
 request re-renders a page, concurrent ones get the last copy instead of piling onto the
-database. The cache alias (`STATUS_CACHE_ALIAS`) must not be the database cache.
+database. The cache alias (`TIERS_STATUS_CACHE_ALIAS`) must not be the database cache.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from django.db import DatabaseError, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 
-from tiers.incidents.conf import app_settings
+from tiers.conf import app_settings
 
 logger = logging.getLogger(__name__)
 GENERATION_KEY = "status:generation"
@@ -43,7 +43,7 @@ class Unavailable(Exception):
 
 
 def _cache():
-    return caches[app_settings.CACHE_ALIAS]
+    return caches[app_settings.STATUS_CACHE_ALIAS]
 
 
 def generation() -> int:
@@ -97,7 +97,7 @@ def get_or_render(
     finally:
         if building:
             cache.delete(building_key)
-    timeout = max(1, min(app_settings.CACHE_SECONDS, int(seconds)))
+    timeout = max(1, min(app_settings.STATUS_CACHE_SECONDS, int(seconds)))
     cache.set(fresh_key, (content, content_type), timeout)
     cache.set(last_key, (content, content_type), None)
     return Rendered(content, content_type)

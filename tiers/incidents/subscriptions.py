@@ -23,8 +23,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from resourcecenter.emails import queue_email
+from tiers.conf import app_settings
 from tiers.errors import TierError
-from tiers.incidents.conf import app_settings
 from tiers.incidents.models import Component, StatusSubscriber, WebhookEndpoint
 from tiers.mail import absolute
 
@@ -134,13 +134,17 @@ def check_webhook_url(url: str) -> str:
     except ValidationError as exc:
         raise TierError("Enter the full URL of your receiver (https://...).") from exc
     parts = urlsplit(url)
-    if parts.scheme != "https" and not app_settings.WEBHOOK_ALLOW_PRIVATE:
+    if parts.scheme != "https" and not app_settings.STATUS_WEBHOOK_ALLOW_PRIVATE:
         raise TierError("Webhook URLs must use https.")
     try:
         address = ipaddress.ip_address(parts.hostname or "")
     except ValueError:
         address = None
-    if address is not None and not address.is_global and not app_settings.WEBHOOK_ALLOW_PRIVATE:
+    if (
+        address is not None
+        and not address.is_global
+        and not app_settings.STATUS_WEBHOOK_ALLOW_PRIVATE
+    ):
         raise TierError("That address cannot be reached from the internet.")
     return url
 

@@ -34,7 +34,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from tiers import sweeps
-from tiers.incidents.conf import app_settings
+from tiers.conf import app_settings
 from tiers.incidents.models import WebhookDelivery
 
 RETRY_DELAYS = [
@@ -59,7 +59,7 @@ class Refused(Exception):
 
 
 def _check_destination(host: str, port: int) -> None:
-    if app_settings.WEBHOOK_ALLOW_PRIVATE:
+    if app_settings.STATUS_WEBHOOK_ALLOW_PRIVATE:
         return
     for *_rest, sockaddr in socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP):
         if not ipaddress.ip_address(sockaddr[0]).is_global:
@@ -74,7 +74,7 @@ def _post(url: str, body: bytes, headers: dict[str, str]) -> int:
     connection_class = (
         http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
     )
-    connection = connection_class(parts.hostname, port, timeout=app_settings.WEBHOOK_TIMEOUT)
+    connection = connection_class(parts.hostname, port, timeout=app_settings.STATUS_WEBHOOK_TIMEOUT)
     path = parts.path or "/"
     if parts.query:
         path += "?" + parts.query

@@ -27,7 +27,7 @@ def shrink_incidents_into_problems(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("tiers", "0003_staff_intake_and_service_problems"),
+        ("tiers", "0004_alter_ticket_assigned_to"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
