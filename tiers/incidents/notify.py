@@ -1,8 +1,10 @@
-"""The proactive service-problem e-mail, one per person and update."""
+"""The incidents' e-mails: the proactive service-problem e-mail (one per person and update),
+and the status page's (subscription and webhook confirmations, the notices to subscribers)."""
 
 from __future__ import annotations
 
 from resourcecenter.emails import queue_email
+from tiers.incidents.models import MaintenanceWindow, ProblemUpdate
 from tiers.mail import absolute, format_moment, support_address
 from tiers.plans.models import SeverityLevel
 
@@ -74,4 +76,112 @@ def problem_notice(
         "\n".join(lines),
         headers={"Message-ID": message_id},
         reply_to=[support_address()],
+    )
+
+
+# --- The status page's e-mails -------------------------------------------------------------
+
+
+def update_message(update: ProblemUpdate) -> tuple[str, list[str], list[int]]:
+    problem = update.problem
+    prefix = {
+        ProblemUpdate.KIND_OPENED: "Incident",
+        ProblemUpdate.KIND_RESOLVED: "Resolved",
+    }.get(update.kind, update.get_status_display().split(" - ")[0])
+    links = list(problem.component_links.select_related("component"))
+    lines = [
+        f"{problem.title}",
+        "",
+        f"Status: {update.get_status_display()}",
+        f"Impact: {problem.get_impact_display()}",
+        f"Started: {format_moment(problem.started_at, 'UTC')}",
+    ]
+    if problem.resolved_at:
+        lines.append(f"Resolved: {format_moment(problem.resolved_at, 'UTC')}")
+    if links:
+        lines.append(
+            "Affected: "
+            + ", ".join(f"{link.component.name} ({link.get_state_display()})" for link in links)
+        )
+    lines += ["", update.body.strip(), "", f"Follow it: {absolute(problem.get_status_url())}"]
+    return f"[{prefix}] {problem.title}", lines, [link.component_id for link in links]
+
+
+def maintenance_message(window: MaintenanceWindow, event: str) -> tuple[str, list[str], list]:
+    what = {
+        "maintenance.cancelled": "Cancelled maintenance",
+        "maintenance.rescheduled": "Rescheduled maintenance",
+    }.get(event, "Scheduled maintenance")
+    components = list(window.components.all())
+    lines = [
+        window.title,
+        "",
+        f"From: {format_moment(window.starts_at, 'UTC')}",
+        f"Until: {format_moment(window.ends_at, 'UTC')}",
+        "Components: " + ", ".join(component.name for component in components),
+        "",
+        window.description.strip(),
+        "",
+        f"Status page: {absolute('/status/')}",
+    ]
+    return f"[{what}] {window.title}", lines, [component.pk for component in components]
+
+
+def status_notice(*, to: str, subject: str, lines: list[str], unsubscribe: str, message_id: str):
+    """One notice to one subscriber, with the signed one-click unsubscribe (RFC 8058)."""
+    text = "\n".join(
+        [
+            *lines,
+            "",
+            "You receive this because you subscribed to the status page.",
+            f"Unsubscribe with one click: {unsubscribe}",
+        ]
+    )
+    queue_email(
+        [to],
+        subject,
+        text,
+        headers={
+            "List-Unsubscribe": f"<{unsubscribe}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            "Message-ID": message_id,
+        },
+    )
+
+
+def subscription_confirmation(*, to: str, link: str, components: str) -> None:
+    """The double opt-in: nothing else is sent to `to` until this link is followed."""
+    queue_email(
+        [to],
+        "Confirm your status page subscription",
+        "\n".join(
+            [
+                "Someone (hopefully you) asked to receive e-mails about incidents and "
+                "scheduled maintenance on our status page.",
+                "",
+                f"Components: {components}",
+                "",
+                f"Confirm within 7 days: {link}",
+                "",
+                "If it was not you, ignore this e-mail: nothing more will be sent.",
+            ]
+        ),
+    )
+
+
+def webhook_confirmation(*, to: str, url: str, link: str) -> None:
+    """The webhook's contact confirms before anything is delivered to `url`."""
+    queue_email(
+        [to],
+        "Confirm your status page webhook",
+        "\n".join(
+            [
+                "Someone (hopefully you) asked us to send status page events to:",
+                url,
+                "",
+                f"Confirm within 7 days, and read the signing secret there: {link}",
+                "",
+                "If it was not you, ignore this e-mail: nothing will be sent.",
+            ]
+        ),
     )

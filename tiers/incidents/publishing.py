@@ -18,9 +18,8 @@ from django.utils import timezone
 
 from django_tasks import task
 
-from resourcecenter.emails import queue_email
 from resourcecenter.taskqueue import enqueue_with_change
-from tiers.incidents import subscriptions, webhooks
+from tiers.incidents import notify, subscriptions, webhooks
 from tiers.incidents.models import (
     MaintenanceWindow,
     ProblemUpdate,
@@ -29,7 +28,7 @@ from tiers.incidents.models import (
     WebhookDelivery,
     WebhookEndpoint,
 )
-from tiers.mail import absolute, format_moment
+from tiers.mail import absolute
 
 
 def _iso(moment) -> str | None:
@@ -131,51 +130,6 @@ def maintenance_published(window: MaintenanceWindow, *, event: str) -> None:
     )
 
 
-def _update_message(update: ProblemUpdate) -> tuple[str, list[str], list[int]]:
-    problem = update.problem
-    prefix = {
-        ProblemUpdate.KIND_OPENED: "Incident",
-        ProblemUpdate.KIND_RESOLVED: "Resolved",
-    }.get(update.kind, update.get_status_display().split(" - ")[0])
-    links = list(problem.component_links.select_related("component"))
-    lines = [
-        f"{problem.title}",
-        "",
-        f"Status: {update.get_status_display()}",
-        f"Impact: {problem.get_impact_display()}",
-        f"Started: {format_moment(problem.started_at, 'UTC')}",
-    ]
-    if problem.resolved_at:
-        lines.append(f"Resolved: {format_moment(problem.resolved_at, 'UTC')}")
-    if links:
-        lines.append(
-            "Affected: "
-            + ", ".join(f"{link.component.name} ({link.get_state_display()})" for link in links)
-        )
-    lines += ["", update.body.strip(), "", f"Follow it: {absolute(problem.get_status_url())}"]
-    return f"[{prefix}] {problem.title}", lines, [link.component_id for link in links]
-
-
-def _maintenance_message(window: MaintenanceWindow, event: str) -> tuple[str, list[str], list]:
-    what = {
-        "maintenance.cancelled": "Cancelled maintenance",
-        "maintenance.rescheduled": "Rescheduled maintenance",
-    }.get(event, "Scheduled maintenance")
-    components = list(window.components.all())
-    lines = [
-        window.title,
-        "",
-        f"From: {format_moment(window.starts_at, 'UTC')}",
-        f"Until: {format_moment(window.ends_at, 'UTC')}",
-        "Components: " + ", ".join(component.name for component in components),
-        "",
-        window.description.strip(),
-        "",
-        f"Status page: {absolute('/status/')}",
-    ]
-    return f"[{what}] {window.title}", lines, [component.pk for component in components]
-
-
 @task()
 def notify_subscribers_task(kind: str, object_id: int, event: str = "") -> int:
     """E-mail every confirmed subscriber who follows the affected components (one e-mail each,
@@ -184,13 +138,13 @@ def notify_subscribers_task(kind: str, object_id: int, event: str = "") -> int:
         update = ProblemUpdate.objects.select_related("problem").filter(pk=object_id).first()
         if update is None or not update.problem.is_public:
             return 0
-        subject, lines, component_ids = _update_message(update)
+        subject, lines, component_ids = notify.update_message(update)
         message_key = f"status-update-{update.pk}"
     else:
         window = MaintenanceWindow.objects.filter(pk=object_id).first()
         if window is None or not window.is_public:
             return 0
-        subject, lines, component_ids = _maintenance_message(window, event)
+        subject, lines, component_ids = notify.maintenance_message(window, event)
         message_key = (
             f"status-{event.replace('.', '-')}-{window.pk}-{int(window.updated_at.timestamp())}"
         )
@@ -202,24 +156,12 @@ def notify_subscribers_task(kind: str, object_id: int, event: str = "") -> int:
     )
     count = 0
     for subscriber in subscribers.iterator():
-        unsubscribe = absolute(subscriptions.unsubscribe_url(subscriber))
-        text = "\n".join(
-            [
-                *lines,
-                "",
-                "You receive this because you subscribed to the status page.",
-                f"Unsubscribe with one click: {unsubscribe}",
-            ]
-        )
-        queue_email(
-            [subscriber.email],
-            subject,
-            text,
-            headers={
-                "List-Unsubscribe": f"<{unsubscribe}>",
-                "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-                "Message-ID": f"<{message_key}.{subscriber.pk}@{subscriptions.mail_host()}>",
-            },
+        notify.status_notice(
+            to=subscriber.email,
+            subject=subject,
+            lines=lines,
+            unsubscribe=absolute(subscriptions.unsubscribe_url(subscriber)),
+            message_id=f"<{message_key}.{subscriber.pk}@{subscriptions.mail_host()}>",
         )
         count += 1
     return count

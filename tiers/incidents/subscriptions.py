@@ -22,9 +22,9 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from resourcecenter.emails import queue_email
 from tiers.conf import app_settings
 from tiers.errors import TierError
+from tiers.incidents import notify
 from tiers.incidents.models import Component, StatusSubscriber, WebhookEndpoint
 from tiers.mail import absolute
 
@@ -82,22 +82,7 @@ def subscribe(*, email: str, components: Iterable[Component] = ()) -> None:
             ", ".join(Component.objects.filter(pk__in=component_ids).values_list("name", flat=True))
             or "every component"
         )
-        queue_email(
-            [email],
-            "Confirm your status page subscription",
-            "\n".join(
-                [
-                    "Someone (hopefully you) asked to receive e-mails about incidents and "
-                    "scheduled maintenance on our status page.",
-                    "",
-                    f"Components: {names}",
-                    "",
-                    f"Confirm within 7 days: {link}",
-                    "",
-                    "If it was not you, ignore this e-mail: nothing more will be sent.",
-                ]
-            ),
-        )
+        notify.subscription_confirmation(to=email, link=link, components=names)
 
 
 def confirm(token: str) -> StatusSubscriber | None:
@@ -157,20 +142,7 @@ def register_webhook(*, url: str, contact_email: str, components: Iterable[Compo
         endpoint = WebhookEndpoint.objects.create(url=url, contact_email=contact_email)
         endpoint.components.set(list(components))
         link = absolute(reverse("status:webhook_confirm", args=[_sign("webhook", endpoint)]))
-        queue_email(
-            [contact_email],
-            "Confirm your status page webhook",
-            "\n".join(
-                [
-                    "Someone (hopefully you) asked us to send status page events to:",
-                    url,
-                    "",
-                    f"Confirm within 7 days, and read the signing secret there: {link}",
-                    "",
-                    "If it was not you, ignore this e-mail: nothing will be sent.",
-                ]
-            ),
-        )
+        notify.webhook_confirmation(to=contact_email, url=url, link=link)
     return endpoint
 
 
