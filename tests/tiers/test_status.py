@@ -347,6 +347,10 @@ def test_private_and_unknown_incidents_are_not_found(client, components, declare
     private = declare("Private", timezone.now(), public=False)
     assert client.get(private.get_status_url()).status_code == 404
     assert client.get("/status/incidents/999999/").status_code == 404
+    # Made-up ids are not cached (they could fill the cache).
+    generation = statuscache.generation()
+    assert caches["status"].get(f"status:{generation}:incident:999999") is None
+    assert caches["status"].get("status:last:incident:999999") is None
     public = declare("Public", timezone.now())
     assert client.get(public.get_status_url()).status_code == 200
 

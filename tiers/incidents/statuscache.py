@@ -68,12 +68,16 @@ def invalidate() -> None:
 
 
 def get_or_render(
-    key: str, render: Callable[[], tuple[str, str]], *, expires: Callable[[], dt.datetime]
-) -> Rendered:
+    key: str,
+    render: Callable[[], tuple[str, str] | None],
+    *,
+    expires: Callable[[], dt.datetime],
+) -> Rendered | None:
     """The page `key`: fresh from the cache, rendered now, or the last good copy.
 
-    `render()` returns (content, content_type) and may raise DatabaseError; `expires()` says
-    when the page would change by the clock alone (asked only after a successful render).
+    `render()` returns (content, content_type), or None when there is no such page (not
+    cached, so made-up keys cannot fill the cache), and may raise DatabaseError; `expires()`
+    says when the page would change by the clock alone (asked only after a render).
     """
     cache = _cache()
     current = generation()
@@ -87,7 +91,10 @@ def get_or_render(
     if last is not None and not building:
         return Rendered(*last, stale=True)  # someone is rendering it right now
     try:
-        content, content_type = render()
+        rendered = render()
+        if rendered is None:
+            return None
+        content, content_type = rendered
         seconds = (expires() - timezone.now()).total_seconds()
     except DatabaseError:
         logger.exception("status page %s served from the last good copy", key)

@@ -24,8 +24,6 @@ from tiers.incidents.models import Component
 from tiers.mail import absolute
 
 SUBSCRIBE_RATE_LIMITS = {"status_subscribe": "10/h/ip", "status_subscribe_address": "3/h/key"}
-# A cached "no such public incident" (its content type), so unknown ids cost no query either.
-NOT_FOUND = "application/x-status-not-found"
 
 
 def _respond(rendered: statuscache.Rendered) -> HttpResponse:
@@ -43,6 +41,8 @@ def _serve(key: str, render_page) -> HttpResponse:
         return HttpResponse(
             "The status page is temporarily unavailable.", status=503, content_type="text/plain"
         )
+    if rendered is None:
+        raise Http404
     return _respond(rendered)
 
 
@@ -96,13 +96,10 @@ def incident(request, pk: int):
     def render_page():
         found = selectors.incident(pk)
         if found is None:
-            return "", NOT_FOUND
+            return None
         return _page("tiers/status/incident.html", {"incident": found})
 
-    response = _serve(f"incident:{pk}", render_page)
-    if response.get("Content-Type") == NOT_FOUND:
-        raise Http404
-    return response
+    return _serve(f"incident:{pk}", render_page)
 
 
 def summary_json(request):
