@@ -7,13 +7,14 @@ posts plus the few things around it (accepted answer, staff answer, the reader's
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 from datetime import timedelta
 from urllib.parse import urlencode
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max, Q, Window
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -121,9 +122,8 @@ def thread_listing(
     if filter:
         qs = qs.filter(FILTERS[filter][1])
     qs = qs.order_by(*SORTS[sort][1])
-    paginator = Paginator(qs, per_page or app_settings.THREADS_PER_PAGE)
     return ThreadListing(
-        page=paginator.get_page(page),
+        page=_counted_page(qs, page, per_page or app_settings.THREADS_PER_PAGE),
         sort=sort,
         filter=filter,
         sorts=[(key, label) for key, (label, _) in SORTS.items()],
@@ -160,13 +160,27 @@ def startable_categories(user) -> list[Category]:
 
 
 def get_thread(pk: int) -> Thread | None:
-    return (
-        Thread.objects.select_related(
-            "category", "author", "duplicate_of", "merged_into", "accepted_answer__author"
-        )
-        .filter(pk=pk)
-        .first()
-    )
+    """The thread with what every caller needs (its category for the permission check, its
+    author for the page). The rarely set links - duplicate_of, merged_into, accepted_answer -
+    load on access: their id is on the row, so an unset one costs nothing, and joining them
+    all made PostgreSQL plan a six-table join for one row."""
+    return Thread.objects.select_related("category", "author").filter(pk=pk).first()
+
+
+def post_description(post: Post, limit: int = 160) -> str:
+    """Plain-text summary of a post for the page's meta description.
+
+    Cached by the text itself (a content hash), so an edit can never show an old summary and
+    the Markdown parser runs once per version of the post, not once per view."""
+    from django.core.cache import cache
+
+    digest = hashlib.sha256(post.body_markdown.encode()).hexdigest()
+    key = f"forum:description:{limit}:{digest}"
+    text = cache.get(key)
+    if text is None:
+        text = plain_text(post.body_markdown, limit)
+        cache.set(key, text, 24 * 3600)
+    return text
 
 
 @dataclass
@@ -194,21 +208,44 @@ def _posts_queryset(user, thread: Thread):
     )
 
 
+def _counted_page(queryset, page: int | str, per_page: int) -> Page:
+    """One page of `queryset` and the paginator's total in ONE query (COUNT(*) OVER ()), not a
+    COUNT and then a SELECT; a page number past the end falls back to the last page."""
+    paginator = Paginator(queryset, per_page)
+    try:
+        wanted = max(int(page), 1)
+    except (TypeError, ValueError):
+        wanted = 1
+    offset = (wanted - 1) * per_page
+    rows = list(queryset.annotate(total_rows=Window(Count("pk")))[offset : offset + per_page])
+    paginator.__dict__["count"] = rows[0].total_rows if rows else queryset.count()
+    page_obj = paginator.get_page(wanted)
+    if rows and page_obj.number == wanted:
+        page_obj.object_list = rows
+    else:
+        page_obj.object_list = list(page_obj.object_list)
+    return page_obj
+
+
 def thread_page(user, thread: Thread, *, page: int | str = 1) -> ThreadPage:
-    """The thread page's data in a bounded number of queries (about 7, whatever the size)."""
+    """The thread page's data in a bounded number of queries whatever the size: the page of
+    posts with their count (1), the thread's tags (1), the reader's votes on the page (1, signed
+    in); the accepted answer if it is not on this page (1); the staff answer's link if there
+    is one (1); the question if not on the page (1)."""
     posts = _posts_queryset(user, thread)
-    paginator = Paginator(posts, app_settings.POSTS_PER_PAGE)
-    page_obj = paginator.get_page(page)
-    page_posts = list(page_obj.object_list)
-    page_obj.object_list = page_posts
+    page_obj = _counted_page(posts, page, app_settings.POSTS_PER_PAGE)
+    page_posts = page_obj.object_list
+    by_pk = {p.pk: p for p in page_posts}
     question = next((p for p in page_posts if p.number == 1), None)
-    if question is None:
-        question = posts.filter(number=1).first()
     accepted = None
     if thread.accepted_answer_id:
-        candidate = thread.accepted_answer
+        candidate = by_pk.get(thread.accepted_answer_id) or (
+            posts.filter(pk=thread.accepted_answer_id).first()
+        )
         if candidate is not None and candidate.moderation_state == PostState.APPROVED:
             accepted = candidate
+    if question is None:
+        question = posts.filter(number=1).first()
     staff_answer = (
         Post.objects.filter(
             thread=thread, number__gt=1, moderation_state=PostState.APPROVED, is_staff_answer=True
@@ -222,7 +259,7 @@ def thread_page(user, thread: Thread, *, page: int | str = 1) -> ThreadPage:
     voted: set[int] = set()
     if perms.is_authenticated(user) and page_posts:
         voted = set(
-            PostVote.objects.filter(user=user, post__in=[p.pk for p in page_posts]).values_list(
+            PostVote.objects.filter(user=user, post__in=list(by_pk)).values_list(
                 "post_id", flat=True
             )
         )
@@ -371,7 +408,7 @@ def triage_listing(
     else:
         qs = qs.filter(has_staff_reply=False)
     qs = qs.order_by("-created_at", "-pk")
-    return Paginator(qs, app_settings.THREADS_PER_PAGE).get_page(page), view, hours
+    return _counted_page(qs, page or 1, app_settings.THREADS_PER_PAGE), view, hours
 
 
 def triage_counts(user, hours: int) -> dict[str, int]:
