@@ -1,21 +1,29 @@
-"""The forum's caches, and the one rule that keeps them exact: the *generation*.
+"""The forum's caches, and the one rule that keeps them exact: the *generations*.
 
 Every cached answer (an anonymous visitor's rendered page, a signed-in reader's standing) is
-stored under the generation current when it was computed. The generation is a counter in the
-shared cache that moves whenever the database changes something a forum page may show: a write
-statement to any table except the few listed in UNTRACKED_TABLES (sessions, the cache table,
-queues, notifications ...) bumps it. The statements are watched on the database connection
-itself (an execute wrapper installed for every connection), so no write path - a service, a
-moderation action, an admin screen, a plan change in tiers, a raw UPDATE - can forget to
-invalidate: a new reply, an edit, a hidden post, a moved thread, a changed permission or plan all
-make every entry computed before it unreachable.
+stored under the generation current when it was computed. A generation is a counter in the
+shared cache that moves whenever the database changes something it covers:
 
-Inside a transaction the generation moves twice: when the first write of the transaction (or
-savepoint) runs, and again after the commit. A reader that read the old generation before the
-commit and old rows, and stores what it saw, stores it under a generation nobody asks for any
-more. A rolled-back transaction costs one needless bump.
+- the content generation moves on a write statement to any table except the few listed in
+  UNTRACKED_TABLES (sessions, the cache table, queues, notifications ...): anonymous pages are
+  keyed by it;
+- the access generation moves only on writes to the tables that decide who may see or do what
+  (ACCESS_PREFIXES: groups, permissions, accounts, community standing, categories, plans and
+  subscriptions, site settings): readable categories, a reader's groups, permissions and
+  standing, and the support settings are keyed by it, so a new reply does not evict them.
 
-What is not a change: counting a view (`view_count + 1`) leaves the generation alone, so the
+The statements are watched on the database connection itself (an execute wrapper installed for
+every connection), so no write path - a service, a moderation action, an admin screen, a plan
+change in tiers, a raw UPDATE - can forget to invalidate: a new reply, an edit, a hidden post, a
+moved thread, a changed permission or plan all make every entry computed before it unreachable.
+
+Inside a transaction the generations move once, after the commit (a rolled-back transaction
+does not move them). That is exact: a reader that read the generation before the commit may have
+read the old rows, but it stores what it saw under a generation nobody asks for once the bump
+follows; a reader that reads the new generation reads after the commit. Bumping after the commit
+also keeps the cache (which may be a database table) out of the writing transaction's locks.
+
+What is not a change: counting a view (`view_count + 1`) leaves the generations alone, so the
 view counter on a cached page may lag until the next change or PAGE_TTL; relative times
 ("5 minutes ago") likewise age for at most PAGE_TTL.
 """
@@ -37,6 +45,7 @@ from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
 
 GENERATION_KEY = "forum:generation"
+ACCESS_KEY = "forum:access-generation"
 PAGE_TTL = getattr(settings, "FORUM_PAGE_CACHE_SECONDS", 60)
 VIEWER_TTL = 300
 
@@ -58,70 +67,91 @@ UNTRACKED_TABLES = frozenset(
         ),
     }
 )
-_WRITE = re.compile(r'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM|REPLACE\s+INTO)\s+"?(\w+)"?', re.I)
+_WRITE = re.compile(
+    r'^\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM|REPLACE\s+INTO)\s+"?(\w+)"?', re.I
+)
 _VIEW_COUNT = re.compile(
     r'^UPDATE "forum_thread" SET "view_count" = \("forum_thread"\."view_count" \+ %s\) WHERE'
 )
 
 
-# --- the generation ----------------------------------------------------------------------------
+# --- the generations ---------------------------------------------------------------------------
+
+# Writes to tables with these prefixes may change who may see or do what (groups, permissions,
+# accounts, community standing, categories, plans and subscriptions, site settings): they move
+# the access generation as well as the content generation.
+ACCESS_PREFIXES = ("auth_", "resourcecenter_", "forum_member", "forum_category", "tiers_")
+# Counting a member's approved posts changes no verdict a page shows (the write paths re-read
+# the member before deciding whether a post needs approval).
+_POST_COUNT = re.compile(r'^UPDATE "forum_member" SET "approved_post_count" = ')
 
 
-def generation() -> int:
-    """The current generation (started from the clock, so an evicted counter never repeats)."""
-    value = cache.get(GENERATION_KEY)
+def generation(key: str = GENERATION_KEY) -> int:
+    """The current content generation (started from the clock, so an evicted counter never
+    repeats)."""
+    value = cache.get(key)
     if value is None:
-        cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
-        value = cache.get(GENERATION_KEY)
+        cache.add(key, time.time_ns(), timeout=None)
+        value = cache.get(key)
     return value
 
 
-def bump() -> None:
-    """Make every cached forum answer unreachable."""
+def access_generation() -> int:
+    """The current access generation: moves only when who-may-see-what may have changed."""
+    return generation(ACCESS_KEY)
+
+
+def _incr(key: str) -> None:
     try:
-        cache.incr(GENERATION_KEY)
+        cache.incr(key)
     except ValueError:  # evicted or never set: a fresh start from the clock is unique too
-        cache.set(GENERATION_KEY, time.time_ns(), timeout=None)
+        cache.set(key, time.time_ns(), timeout=None)
 
 
-def changes_pages(sql: str) -> bool:
-    """Whether a statement may change what a forum page shows."""
+def bump(*, access: bool = True) -> None:
+    """Make every cached forum page (and with `access`, every cached verdict) unreachable."""
+    _incr(GENERATION_KEY)
+    if access:
+        _incr(ACCESS_KEY)
+
+
+def classify(sql: str) -> str | None:
+    """None if a statement changes nothing a forum page shows, else "content" or "access"."""
     match = _WRITE.match(sql)
-    if match is None or match[1] in UNTRACKED_TABLES:
-        return False
-    return not _VIEW_COUNT.match(sql)
+    if match is None or match[1] in UNTRACKED_TABLES or _VIEW_COUNT.match(sql):
+        return None
+    if match[1].startswith(ACCESS_PREFIXES) and not _POST_COUNT.match(sql):
+        return "access"
+    return "content"
 
 
-class _TransactionMark:
-    """Per connection: the transaction (or savepoint) whose first write already bumped."""
-
-    def __init__(self) -> None:
-        self.commits = 0
-        self.token: tuple | None = None
+def _after_commit() -> None:
+    bump(access=False)
 
 
-def _written(connection) -> None:
+def _after_access_commit() -> None:
+    bump(access=True)
+
+
+def _written(connection, kind: str) -> None:
+    access = kind == "access"
     if not connection.in_atomic_block:
-        bump()  # autocommit: the write is already visible
+        bump(access=access)  # autocommit: the write is already visible
         return
-    mark = connection.__dict__.setdefault("_forum_cache_mark", _TransactionMark())
-    token = (mark.commits, tuple(connection.savepoint_ids))
-    if token == mark.token:
-        return
-    mark.token = token
-    bump()
-
-    def committed() -> None:
-        mark.commits += 1
-        bump()
-
-    transaction.on_commit(committed, using=connection.alias, robust=True)
+    if connection.atomic_blocks[0]._from_testcase:
+        # A test case's transaction is rolled back, never committed: for the test, each write
+        # is final the moment it runs.
+        bump(access=access)
+    callback = _after_access_commit if access else _after_commit
+    if not any(func is callback for _, func, _ in connection.run_on_commit):
+        transaction.on_commit(callback, using=connection.alias, robust=True)
 
 
 def _track_writes(execute, sql, params, many, context):
     result = execute(sql, params, many, context)
-    if isinstance(sql, str) and changes_pages(sql):
-        _written(context["connection"])
+    kind = classify(sql) if isinstance(sql, str) else None
+    if kind is not None:
+        _written(context["connection"], kind)
     return result
 
 
@@ -208,6 +238,21 @@ def serve_page(request, build: Callable[[], HttpResponse]) -> HttpResponse:
     return response
 
 
+# --- answers derived from the database, kept per generation -----------------------------------
+
+
+def remember(name: str, compute: Callable[[], object], *, access: bool = False):
+    """`compute()`, kept under the current content generation (or with `access`, the access
+    generation: for answers that only depend on who may see or do what). Any value, None too."""
+    now = access_generation() if access else generation()
+    key = f"forum:{'a' if access else 'c'}:{now}:{name}"
+    stored = cache.get(key)
+    if stored is None:
+        stored = (compute(),)
+        cache.set(key, stored, VIEWER_TTL)
+    return stored[0]
+
+
 # --- per-request lookups, loaded once per generation ----------------------------------------
 
 
@@ -232,14 +277,14 @@ def prime_request(request) -> None:
     their owners already keep per-request answers (the user's guardian, Django's permission
     cache), so nothing else changes.
     """
-    now = generation()
-    _prime_support_settings(request, now)
+    _prime_support_settings(request)
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated or not user.is_active:
         return
     from forum import permissions as perms
     from resourcecenter import roles
 
+    now = access_generation()
     guardian = roles.guardian_for(user)
     key = f"forum:viewer:{now}:{user.pk}"
     standing = cache.get(key)
@@ -258,15 +303,62 @@ def prime_request(request) -> None:
     user._perm_cache = set(standing["perms"])  # Django's ModelBackend keeps its answer here
 
 
-def _prime_support_settings(request, now: int) -> None:
+def _prime_support_settings(request) -> None:
     from resourcecenter.models import SupportSettings
 
     attribute = SupportSettings.get_cache_attr_name()
     if hasattr(request, attribute):
         return
-    key = f"forum:support-settings:{now}"
+    key = f"forum:support-settings:{access_generation()}"
     value = cache.get(key)
     if value is None:
         value = SupportSettings.load()
         cache.set(key, value, VIEWER_TTL)
     setattr(request, attribute, value)
+
+
+# --- rendered posts ----------------------------------------------------------------------------
+
+_CSRF_SLOT = "\x00forum-csrf\x00"
+
+
+def render_posts(request, thread, rows: list[dict]) -> None:
+    """Give each row ({"post", "can", "voted", "anchor"}) its rendered HTML ("html").
+
+    A post's HTML depends on the post and its author (both in the content generation), on the
+    reader's verdicts for it and vote, on the page's address (moderators' forms return to it)
+    and on how long ago it was written ("5 minutes ago"); it is cached under all of these, so
+    readers with the same verdicts share it and it is never stale. The reader's CSRF input is
+    not part of it: the cached HTML has a slot that is filled per request.
+    """
+    from django.contrib.humanize.templatetags.humanize import naturaltime
+    from django.template.backends.utils import csrf_input
+    from django.template.loader import get_template
+    from django.utils.safestring import mark_safe
+
+    now = generation()
+    path = request.get_full_path()
+    keys = []
+    for row in rows:
+        post = row["post"]
+        verdicts = tuple((name, bool(v), v.reason) for name, v in sorted(row["can"].items()))
+        ages = (naturaltime(post.created_at), naturaltime(post.edited_at) if post.edited_at else "")
+        raw = repr((now, path, thread.pk, post.pk, row["voted"], row["anchor"], verdicts, ages))
+        keys.append("forum:post:" + hashlib.sha256(raw.encode()).hexdigest())
+    found = cache.get_many(keys)
+    missing = {}
+    template = None
+    for key, row in zip(keys, rows, strict=True):
+        if key not in found:
+            template = template or get_template("forum/_post.html")
+            context = {**row, "thread": thread, "csrf_slot": mark_safe(_CSRF_SLOT)}  # noqa: S308
+            found[key] = missing[key] = template.render(context, request)
+    if missing:
+        cache.set_many(missing, PAGE_TTL)
+    token = None
+    for key, row in zip(keys, rows, strict=True):
+        html = found[key]
+        if _CSRF_SLOT in html:
+            token = token or str(csrf_input(request))
+            html = html.replace(_CSRF_SLOT, token)
+        row["html"] = mark_safe(html)  # noqa: S308 - rendered by our autoescaping template

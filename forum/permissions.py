@@ -152,12 +152,12 @@ def readable_category_ids(user) -> frozenset[int]:
     see inactive ones).
 
     Computed with one query (plus the gate's), then kept - by the user's guardian and in the
-    shared cache - for as long as the forum cache's generation stands: any change to
+    shared cache - for as long as the forum cache's access generation stands: any change to
     categories, restrictions, plans, subscriptions or roles moves it (forum.cache), so the
     answer is never stale."""
     from forum import cache
 
-    now = cache.generation()
+    now = cache.access_generation()
 
     def load() -> frozenset[int]:
         key = f"forum:readable:{now}:{user.pk if is_authenticated(user) else 'anon'}"

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from forum import permissions as perms
 from forum import selectors, services
-from forum.cache import primed, serve_page
+from forum.cache import primed, remember, render_posts, serve_page
 from forum.forms import AskForm, DeleteForm, EditForm, ReplyForm, apply_validation_error
 from forum.markdown import render_markdown
 from forum.models import Category, Post, PostState, PostVote, Tag, ThreadState
@@ -225,15 +225,23 @@ def _render_thread(request, thread):
     data = selectors.thread_page(user, thread, page=request.GET.get("page", 1))
     thread_can = perms.thread_actions(user, thread)
     post_rows = [
-        {"post": post, "can": perms.post_actions(user, post, thread, thread_can=thread_can)}
+        {
+            "post": post,
+            "can": perms.post_actions(user, post, thread, thread_can=thread_can),
+            "voted": post.pk in data.voted_post_ids,
+            "anchor": True,
+        }
         for post in data.posts
     ]
     accepted_row = None
-    if data.accepted_answer is not None:
+    if data.accepted_answer is not None and data.page.number == 1:
         accepted_row = {
             "post": data.accepted_answer,
             "can": perms.post_actions(user, data.accepted_answer, thread, thread_can=thread_can),
+            "voted": False,
+            "anchor": False,
         }
+    render_posts(request, thread, post_rows + ([accepted_row] if accepted_row else []))
     canonical = thread.get_absolute_url()
     if data.page.number > 1:
         canonical += f"?page={data.page.number}"
@@ -247,7 +255,14 @@ def _render_thread(request, thread):
         "reply_form": ReplyForm() if thread_can["reply"] else None,
         "noindex": thread.moderation_state != ThreadState.VISIBLE,
         "canonical_url": request.build_absolute_uri(canonical),
-        "escalation": access.thread_escalation_option(user, thread),
+        # tiers answers from tickets, memberships and plans: all in the access generation.
+        "escalation": remember(
+            f"escalation:{user.pk}:{thread.pk}:{thread.author_id}",
+            lambda: access.thread_escalation_option(user, thread),
+            access=True,
+        )
+        if user.is_authenticated
+        else None,
         "description": selectors.post_description(question)
         if question is not None and perms.can_see_post_content(user, question)
         else "",
@@ -332,6 +347,7 @@ def ask(request):
 
 
 @require_http_methods(["GET", "POST"])
+@primed
 def reply(request, pk: int):
     thread, denial = _visible_thread_or_404(request, pk)
     if denial is not None:

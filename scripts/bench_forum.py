@@ -77,7 +77,7 @@ def populate(B) -> None:
     from forum.markdown import POLICY_VERSION, render_markdown
     from forum.models import Category, Member, Post, Tag, Thread, TrustLevel
     from forum.services import refresh_thread_stats
-    from resourcecenter.roles import SUPPORT_STAFF_GROUP
+    from resourcecenter.roles import ANALYSTS_GROUP
 
     User = get_user_model()
     t0 = time.time()
@@ -95,7 +95,7 @@ def populate(B) -> None:
             for i in range(N_USERS)
         ]
         staff = User.objects.create_user(STAFF_EMAIL, PASSWORD, display_name="Bench Staff")
-        staff.groups.add(Group.objects.get_or_create(name=SUPPORT_STAFF_GROUP)[0])
+        staff.groups.add(Group.objects.get_or_create(name=ANALYSTS_GROUP)[0])
         _verify_emails(users + [staff])
         Member.objects.bulk_create(
             [
