@@ -362,3 +362,33 @@ def render_posts(request, thread, rows: list[dict]) -> None:
             token = token or str(csrf_input(request))
             html = html.replace(_CSRF_SLOT, token)
         row["html"] = mark_safe(html)  # noqa: S308 - rendered by our autoescaping template
+
+
+def render_thread_rows(request, threads, *, hide_category: bool = False) -> None:
+    """Give each thread of a list its rendered row (`thread.row_html`, forum/_thread_row.html).
+
+    A row shows the thread and its last post (content generation) and how long ago things
+    happened; nothing in it depends on the reader, so one cached copy serves everyone.
+    """
+    from django.contrib.humanize.templatetags.humanize import naturaltime
+    from django.template.loader import get_template
+    from django.utils.safestring import mark_safe
+
+    threads = list(threads)
+    now = generation()
+    keys = []
+    for thread in threads:
+        ages = (naturaltime(thread.created_at), naturaltime(thread.last_activity_at))
+        raw = repr((now, thread.pk, hide_category, ages))
+        keys.append("forum:row:" + hashlib.sha256(raw.encode()).hexdigest())
+    found = cache.get_many(keys)
+    missing = {}
+    template = None
+    for key, thread in zip(keys, threads, strict=True):
+        if key not in found:
+            template = template or get_template("forum/_thread_row.html")
+            context = {"thread": thread, "hide_category": hide_category}
+            found[key] = missing[key] = template.render(context, request)
+        thread.row_html = mark_safe(found[key])  # noqa: S308 - our autoescaping template
+    if missing:
+        cache.set_many(missing, PAGE_TTL)

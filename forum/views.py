@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from forum import permissions as perms
 from forum import selectors, services
-from forum.cache import primed, remember, render_posts, serve_page
+from forum.cache import primed, remember, render_posts, render_thread_rows, serve_page
 from forum.forms import AskForm, DeleteForm, EditForm, ReplyForm, apply_validation_error
 from forum.markdown import render_markdown
 from forum.models import Category, Post, PostState, PostVote, Tag, ThreadState
@@ -125,7 +125,7 @@ def index(request):
             "forum/index.html",
             {
                 "categories": selectors.categories_with_counts(user),
-                "latest": selectors.latest_threads(user, limit=12),
+                "latest": _with_rows(request, selectors.latest_threads(user, limit=12)),
             },
         ),
     )
@@ -139,7 +139,15 @@ def _listing_context(request, **kwargs):
         page=request.GET.get("page", 1),
         **kwargs,
     )
-    return {"listing": listing, "threads": listing.threads}
+    hide_category = kwargs.get("category") is not None
+    threads = _with_rows(request, listing.threads, hide_category=hide_category)
+    return {"listing": listing, "threads": threads}
+
+
+def _with_rows(request, threads, *, hide_category: bool = False):
+    """`threads` with their rendered rows (forum/_thread_row.html, cached: forum.cache)."""
+    render_thread_rows(request, threads, hide_category=hide_category)
+    return threads
 
 
 @require_GET
@@ -624,7 +632,7 @@ def triage(request):
         "forum/triage.html",
         {
             "page": page,
-            "threads": page.object_list,
+            "threads": _with_rows(request, page.object_list),
             "view": view,
             "hours": hours,
             "views": selectors.TRIAGE_VIEWS,

@@ -367,7 +367,7 @@ def side_by_side(ours: list[dict], peers: dict[str, list[dict]]) -> None:
         values = [r[key] for r in runs if key in r]
         return statistics.median(values) if values else None
 
-    print(f"\n## side by side ({len(ours)} round(s); median of the rounds' medians)")
+    print(f"\n## side by side ({len(ours)} runs of ours interleaved; median of their medians)")
     print(f"load: {_uptime()}")
     names = list(peers)
     print("| page (median ms, SQL queries) | ours | " + " | ".join(names) + " | fastest / ours |")
