@@ -12,7 +12,7 @@ def rerender_mentions_of(handle: str) -> int:
 
 
 @task()
-def announce_reply(post_id: int, mentioned_ids: list[int], quote_of_id: int | None = None) -> None:
+def announce_reply(post_id: int, mentioned_ids: list[int]) -> None:
     """Send a new reply's events (notifications, e-mail, trust) outside the request.
 
     Queued by forum.services.create_reply in the reply's own transaction (with the database
