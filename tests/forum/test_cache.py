@@ -13,9 +13,9 @@ import pytest
 
 from forum import cache as forum_cache
 from forum import moderation, services
-from forum.factories import CategoryFactory, make_reply, make_thread
 from forum.models import Thread
 from resourcecenter.roles import COMMUNITY_MODERATORS_GROUP
+from tests.forum.factories import CategoryFactory, make_reply, make_thread
 from tiers import gate
 from tiers import services as tiers_services
 from tiers.models import CategoryRestriction, Plan, Subscription
