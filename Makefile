@@ -9,7 +9,7 @@ PYTEST_ARGS ?=
 # worker migrates its own PostgreSQL database and starts its own osmem server). XDIST= runs serially.
 XDIST ?= --numprocesses auto --maxprocesses 4 --dist loadgroup
 
-.PHONY: run install system-deps setup demo serve worker test test-sqlite test-postgres lint check format bench clean
+.PHONY: run install system-deps setup demo serve worker test test-sqlite test-postgres lint check format bench bench-forum clean
 
 run: setup
 	@echo "Serving on http://127.0.0.1:8000 (Ctrl+C to stop)"
@@ -79,6 +79,11 @@ format: install
 bench: install
 	$(BIN)/python -m scripts.bench $(BENCH_ARGS)
 	scripts/with-postgres.sh $(BIN)/python -m scripts.bench --engines database $(BENCH_ARGS)
+
+# Forum page timings and SQL query counts on the peers' dataset (their generator and seed), in a
+# throwaway PostgreSQL. Beside the peers: README, "Forum speed". BENCH_FORUM_ARGS="--peers DIR".
+bench-forum: install
+	scripts/with-postgres.sh $(BIN)/python -m scripts.bench_forum all $(BENCH_FORUM_ARGS)
 
 clean:
 	rm -rf $(VENV) var

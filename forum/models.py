@@ -187,6 +187,10 @@ class Post(models.Model):
     `is_staff_answer` is stored at write time and stays true to history.
     """
 
+    # Posts are listed in the moderation screens, never referenced from pages or snippets:
+    # indexing their references would queue a Wagtail task on every reply.
+    wagtail_reference_index_ignore = True
+
     thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="posts")
     number = models.PositiveIntegerField(help_text="Position within the thread (1 = question).")
     author = models.ForeignKey(

@@ -149,16 +149,34 @@ def can_participate(user) -> Verdict:
 
 def readable_category_ids(user) -> frozenset[int]:
     """Ids of the categories `user` may read: active ones the tiers gate allows (moderators also
-    see inactive ones). One query."""
-    moderator = roles.is_moderator(user)
-    categories = Category.objects.all() if moderator else Category.objects.filter(is_active=True)
-    return frozenset(c.pk for c in categories if access.can_read_category(user, c))
+    see inactive ones).
+
+    Computed with one query (plus the gate's), then kept - by the user's guardian and in the
+    shared cache - for as long as the forum cache's access generation stands: any change to
+    categories, restrictions, plans, subscriptions or roles moves it (forum.cache), so the
+    answer is never stale."""
+    from forum import cache
+
+    now = cache.access_generation()
+
+    def load() -> frozenset[int]:
+        key = f"forum:readable:{now}:{user.pk if is_authenticated(user) else 'anon'}"
+        ids = cache.cache.get(key)
+        if ids is None:
+            categories = Category.objects.all()
+            if not roles.is_moderator(user):
+                categories = categories.filter(is_active=True)
+            ids = frozenset(c.pk for c in categories if access.can_read_category(user, c))
+            cache.cache.set(key, ids, cache.VIEWER_TTL)
+        return ids
+
+    return roles.guardian_for(user).memo(f"forum.readable:{now}", load)
 
 
 def can_read_category(user, category: Category) -> Verdict:
     if not category.is_active and not roles.is_moderator(user):
         return deny("This category is not available.")
-    if not access.can_read_category(user, category):
+    if category.pk not in readable_category_ids(user):
         return deny("This category is available on a support plan that includes it.")
     return ALLOW
 
@@ -244,7 +262,7 @@ def can_start_thread(user, category: Category) -> Verdict:
         return verdict
     if not category.is_active:
         return deny("This category does not accept new threads.")
-    if not access.can_read_category(user, category):
+    if category.pk not in readable_category_ids(user):
         return deny("This category is available on a support plan that includes it.")
     if category.staff_only_posting and not roles.is_support_staff(user):
         return deny("Only support staff start threads in this category.")
@@ -450,9 +468,16 @@ def thread_actions(user, thread: Thread) -> dict[str, Verdict]:
     }
 
 
-def post_actions(user, post: Post, thread: Thread) -> dict[str, Verdict]:
-    """Per-post verdicts for the thread page; no queries beyond the cached member/groups."""
+def post_actions(
+    user, post: Post, thread: Thread, *, thread_can: dict[str, Verdict] | None = None
+) -> dict[str, Verdict]:
+    """Per-post verdicts for the thread page; no queries beyond the cached member/groups.
+
+    `thread_can` (thread_actions' answers for the same user and thread) saves re-deriving the
+    thread-level verdicts for every post of the page."""
     post.thread = thread  # avoid a query per post for post.thread
+    if thread_can is None:
+        thread_can = {"reply": can_reply(user, thread), "moderate": can_moderate(user)}
     return {
         "content": can_see_post_content(user, post),
         "edit": can_edit_post(user, post),
@@ -462,6 +487,6 @@ def post_actions(user, post: Post, thread: Thread) -> dict[str, Verdict]:
         "accept": can_accept_answer(user, thread, post),
         "official": can_mark_official(user, post),
         "revisions": can_view_revisions(user, post),
-        "reply": can_reply(user, thread),
-        "moderate": can_moderate(user),
+        "reply": thread_can["reply"],
+        "moderate": thread_can["moderate"],
     }

@@ -7,17 +7,19 @@ posts plus the few things around it (accepted answer, staff answer, the reader's
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 from datetime import timedelta
 from urllib.parse import urlencode
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Exists, Max, OuterRef, Q, Subquery, Window
 from django.db.models.functions import Lower
 from django.utils import timezone
 
 from forum import permissions as perms
+from forum.cache import remember
 from forum.conf import app_settings
 from forum.markdown import plain_text
 from forum.models import (
@@ -89,6 +91,37 @@ class ThreadListing:
         return query if query == "?" else query + "&"
 
 
+def _page_of_threads(qs, page: int | str, per_page: int) -> Page:
+    """One page of the threads in `qs` (filtered and ordered) in three queries whatever the
+    list's length: the page's ids with the list's count (a scalar subquery: no row is joined to
+    count it), the page's threads with their category, author and last post, their tags.
+
+    Selecting ids first keeps the joins to the 25 threads shown: a signed-in reader's filter
+    (visible threads OR their own held ones) cannot use the listing index, and joining before
+    sorting made the database join every thread of the list."""
+    paginator = Paginator(qs, per_page)
+    try:
+        wanted = max(int(page), 1)
+    except (TypeError, ValueError):
+        wanted = 1
+    offset = (wanted - 1) * per_page
+    total = Subquery(qs.order_by().annotate(n=Window(Count("pk"))).values("n")[:1])
+    pairs = list(qs.annotate(total_rows=total).values_list("pk", "total_rows")[offset:][:per_page])
+    paginator.__dict__["count"] = pairs[0][1] if pairs else qs.count()
+    page_obj = paginator.get_page(wanted)
+    if pairs and page_obj.number == wanted:
+        ids = [pk for pk, _ in pairs]
+    else:
+        ids = list(page_obj.object_list.values_list("pk", flat=True))
+    rows = (
+        Thread.objects.select_related("category", "author", "last_post__author")
+        .prefetch_related("tags")
+        .in_bulk(ids)
+    )
+    page_obj.object_list = [rows[pk] for pk in ids if pk in rows]
+    return page_obj
+
+
 def _thread_queryset(user):
     return (
         Thread.objects.filter(perms.visible_threads_q(user))
@@ -121,9 +154,8 @@ def thread_listing(
     if filter:
         qs = qs.filter(FILTERS[filter][1])
     qs = qs.order_by(*SORTS[sort][1])
-    paginator = Paginator(qs, per_page or app_settings.THREADS_PER_PAGE)
     return ThreadListing(
-        page=paginator.get_page(page),
+        page=_page_of_threads(qs, page, per_page or app_settings.THREADS_PER_PAGE),
         sort=sort,
         filter=filter,
         sorts=[(key, label) for key, (label, _) in SORTS.items()],
@@ -146,7 +178,10 @@ def categories_with_counts(user) -> list[Category]:
 
 
 def latest_threads(user, limit: int = 10) -> list[Thread]:
-    return list(_thread_queryset(user).order_by("-last_activity_at", "-pk")[:limit])
+    """The most recently active threads `user` may see (ids first, like _page_of_threads)."""
+    return list(
+        _page_of_threads(_thread_queryset(user).order_by("-last_activity_at", "-pk"), 1, limit)
+    )
 
 
 def startable_categories(user) -> list[Category]:
@@ -160,13 +195,27 @@ def startable_categories(user) -> list[Category]:
 
 
 def get_thread(pk: int) -> Thread | None:
-    return (
-        Thread.objects.select_related(
-            "category", "author", "duplicate_of", "merged_into", "accepted_answer__author"
-        )
-        .filter(pk=pk)
-        .first()
-    )
+    """The thread with what every caller needs (its category for the permission check, its
+    author for the page). The rarely set links - duplicate_of, merged_into, accepted_answer -
+    load on access: their id is on the row, so an unset one costs nothing, and joining them
+    all made PostgreSQL plan a six-table join for one row."""
+    return Thread.objects.select_related("category", "author").filter(pk=pk).first()
+
+
+def post_description(post: Post, limit: int = 160) -> str:
+    """Plain-text summary of a post for the page's meta description.
+
+    Cached by the text itself (a content hash), so an edit can never show an old summary and
+    the Markdown parser runs once per version of the post, not once per view."""
+    from django.core.cache import cache
+
+    digest = hashlib.sha256(post.body_markdown.encode()).hexdigest()
+    key = f"forum:description:{limit}:{digest}"
+    text = cache.get(key)
+    if text is None:
+        text = plain_text(post.body_markdown, limit)
+        cache.set(key, text, 24 * 3600)
+    return text
 
 
 @dataclass
@@ -194,47 +243,104 @@ def _posts_queryset(user, thread: Thread):
     )
 
 
+def _counted_page(queryset, page: int | str, per_page: int, *, count) -> Page:
+    """One page of `queryset` with the paginator's total in the same query: `count` is a scalar
+    subquery (PostgreSQL runs it once), unlike COUNT(*) OVER () which would build every row of
+    the list just to count it. A page number past the end falls back to the last page."""
+    paginator = Paginator(queryset, per_page)
+    try:
+        wanted = max(int(page), 1)
+    except (TypeError, ValueError):
+        wanted = 1
+    offset = (wanted - 1) * per_page
+    rows = list(queryset.annotate(total_rows=count)[offset : offset + per_page])
+    paginator.__dict__["count"] = (rows[0].total_rows or 0) if rows else queryset.count()
+    page_obj = paginator.get_page(wanted)
+    if rows and page_obj.number == wanted:
+        page_obj.object_list = rows
+    else:
+        page_obj.object_list = list(page_obj.object_list)
+    return page_obj
+
+
 def thread_page(user, thread: Thread, *, page: int | str = 1) -> ThreadPage:
-    """The thread page's data in a bounded number of queries (about 7, whatever the size)."""
+    """The thread page's data in a bounded number of queries whatever the size: the page of
+    posts with their count and the reader's votes (1); the thread's tags (1); the accepted
+    answer, the staff answer's link and (on later pages) the question (1, together). Tags and
+    the answers are the same for every reader and kept per content generation."""
     posts = _posts_queryset(user, thread)
-    paginator = Paginator(posts, app_settings.POSTS_PER_PAGE)
-    page_obj = paginator.get_page(page)
-    page_posts = list(page_obj.object_list)
-    page_obj.object_list = page_posts
-    question = next((p for p in page_posts if p.number == 1), None)
-    if question is None:
-        question = posts.filter(number=1).first()
-    accepted = None
-    if thread.accepted_answer_id:
-        candidate = thread.accepted_answer
-        if candidate is not None and candidate.moderation_state == PostState.APPROVED:
-            accepted = candidate
-    staff_answer = (
-        Post.objects.filter(
-            thread=thread, number__gt=1, moderation_state=PostState.APPROVED, is_staff_answer=True
+    signed_in = perms.is_authenticated(user)
+    if signed_in:
+        posts = posts.annotate(
+            reader_voted=Exists(PostVote.objects.filter(user=user, post=OuterRef("pk")))
         )
-        .order_by("-is_official_answer", "number")
-        .only("pk", "number", "is_official_answer")
-        .first()
-        if thread.has_staff_reply
-        else None
+    listed = (
+        Post.objects.filter(perms.listed_posts_q(user), thread_id=thread.pk)
+        .order_by()
+        .values("thread_id")
+        .annotate(n=Count("pk"))
+        .values("n")
     )
-    voted: set[int] = set()
-    if perms.is_authenticated(user) and page_posts:
-        voted = set(
-            PostVote.objects.filter(user=user, post__in=[p.pk for p in page_posts]).values_list(
-                "post_id", flat=True
-            )
-        )
+    page_obj = _counted_page(posts, page, app_settings.POSTS_PER_PAGE, count=Subquery(listed))
+    page_posts = page_obj.object_list
+    on_page = {p.pk: p for p in page_posts}
+    question = next((p for p in page_posts if p.number == 1), None)
+    accepted, staff_answer, published_question = _answers(thread, on_page, question is None)
+    # Later pages only need the question for the meta description: the published one.
+    question = question or published_question
     return ThreadPage(
         thread=thread,
         page=page_obj,
         question=question,
         accepted_answer=accepted,
         staff_answer=staff_answer,
-        voted_post_ids=voted,
-        tags=list(thread.tags.all()),
+        voted_post_ids={p.pk for p in page_posts if getattr(p, "reader_voted", False)},
+        tags=remember(f"tags:{thread.pk}", lambda: list(thread.tags.all())),
     )
+
+
+def _answers(
+    thread: Thread, on_page: dict[int, Post], need_question: bool
+) -> tuple[Post | None, Post | None, Post | None]:
+    """(accepted answer, staff answer, question) of `thread` - published ones only, the same
+    for every reader - in at most one query, kept per content generation; the question only
+    when `need_question` (it is not on the page)."""
+    if not thread.accepted_answer_id and not thread.has_staff_reply and not need_question:
+        return None, None, None
+
+    def load() -> tuple[Post | None, Post | None, Post | None]:
+        staff_pick = (
+            Post.objects.filter(
+                thread_id=thread.pk,
+                number__gt=1,
+                moderation_state=PostState.APPROVED,
+                is_staff_answer=True,
+            )
+            .order_by("-is_official_answer", "number")
+            .values("pk")[:1]
+        )
+        wanted = Q(number=1) if need_question else Q(pk__in=[])
+        if thread.accepted_answer_id:
+            wanted |= Q(pk=thread.accepted_answer_id)
+        if thread.has_staff_reply:
+            wanted |= Q(pk=Subquery(staff_pick))
+        rows = list(
+            Post.objects.filter(wanted, thread_id=thread.pk, moderation_state=PostState.APPROVED)
+            .select_related("author", "author__forum_member", "quote_of__author")
+            .annotate(staff_pick=Subquery(staff_pick))
+        )
+        accepted = next((p for p in rows if p.pk == thread.accepted_answer_id), None)
+        staff = next((p for p in rows if p.pk == p.staff_pick), None)
+        question = next((p for p in rows if p.number == 1), None) if need_question else None
+        return accepted, staff, question
+
+    accepted, staff, question = remember(
+        f"answers:{thread.pk}:{thread.accepted_answer_id}:{thread.has_staff_reply}:{need_question}",
+        load,
+    )
+    if accepted is not None:
+        accepted = on_page.get(accepted.pk, accepted)
+    return accepted, staff, question
 
 
 def page_number_of_post(user, post: Post) -> int:
@@ -371,7 +477,7 @@ def triage_listing(
     else:
         qs = qs.filter(has_staff_reply=False)
     qs = qs.order_by("-created_at", "-pk")
-    return Paginator(qs, app_settings.THREADS_PER_PAGE).get_page(page), view, hours
+    return _page_of_threads(qs, page or 1, app_settings.THREADS_PER_PAGE), view, hours
 
 
 def triage_counts(user, hours: int) -> dict[str, int]:

@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from forum import permissions as perms
-from forum import selectors, signals
+from forum import selectors, signals, tasks
 from forum.markdown import (
     MAX_MENTION_LOOKUPS,
     POLICY_VERSION,
@@ -45,6 +45,7 @@ from forum.models import (
     ThreadStatus,
 )
 from resourcecenter import roles
+from resourcecenter.taskqueue import enqueue_with_change
 from search.indexing import schedule_reindex
 
 TITLE_MIN, TITLE_MAX = 10, 200
@@ -392,14 +393,14 @@ def create_reply(
     if not held:
         Member.objects.filter(user=author).update(approved_post_count=F("approved_post_count") + 1)
         refresh_thread_stats(thread)
-    schedule_reindex(thread)
-
-    def send():
-        signals.post_created.send(sender=Post, post=post, thread=thread, author=author)
-        if mentioned:
-            signals.mentions_found.send(sender=Post, post=post, users=mentioned)
-
-    _after_commit(send)
+    # No schedule_reindex(thread) here: saving the post already wrote the thread's outbox row
+    # (forum.search_documents), and a second row would only index the same thread twice.
+    # The events (notifications, e-mail, trust) go to the task queue in this transaction.
+    enqueue_with_change(
+        tasks.announce_reply,
+        post_id=post.pk,
+        mentioned_ids=[user.pk for user in mentioned],
+    )
     return post
 
 

@@ -14,8 +14,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from forum import permissions as perms
 from forum import selectors, services
+from forum.cache import primed, remember, render_posts, render_thread_rows, serve_page
 from forum.forms import AskForm, DeleteForm, EditForm, ReplyForm, apply_validation_error
-from forum.markdown import plain_text, render_markdown
+from forum.markdown import render_markdown
 from forum.models import Category, Post, PostState, PostVote, Tag, ThreadState
 from resourcecenter import access
 from resourcecenter.clientip import client_ip
@@ -114,15 +115,19 @@ def _post_or_404(request, pk: int) -> Post:
 
 
 @require_GET
+@primed
 def index(request):
     user = request.user
-    return render(
+    return serve_page(
         request,
-        "forum/index.html",
-        {
-            "categories": selectors.categories_with_counts(user),
-            "latest": selectors.latest_threads(user, limit=12),
-        },
+        lambda: render(
+            request,
+            "forum/index.html",
+            {
+                "categories": selectors.categories_with_counts(user),
+                "latest": _with_rows(request, selectors.latest_threads(user, limit=12)),
+            },
+        ),
     )
 
 
@@ -134,17 +139,30 @@ def _listing_context(request, **kwargs):
         page=request.GET.get("page", 1),
         **kwargs,
     )
-    return {"listing": listing, "threads": listing.threads}
+    hide_category = kwargs.get("category") is not None
+    threads = _with_rows(request, listing.threads, hide_category=hide_category)
+    return {"listing": listing, "threads": threads}
+
+
+def _with_rows(request, threads, *, hide_category: bool = False):
+    """`threads` with their rendered rows (forum/_thread_row.html, cached: forum.cache)."""
+    render_thread_rows(request, threads, hide_category=hide_category)
+    return threads
 
 
 @require_GET
+@primed
 def thread_list(request):
-    context = _listing_context(request)
-    context["heading"] = "All threads"
-    return render(request, "forum/thread_list.html", context)
+    def build():
+        context = _listing_context(request)
+        context["heading"] = "All threads"
+        return render(request, "forum/thread_list.html", context)
+
+    return serve_page(request, build)
 
 
 @require_GET
+@primed
 def category(request, slug: str):
     obj = get_object_or_404(Category, slug=slug)
     verdict = perms.can_read_category(request.user, obj)
@@ -152,26 +170,36 @@ def category(request, slug: str):
         if not obj.is_active:
             raise Http404(verdict.reason)
         return _denied(request, verdict)
-    context = _listing_context(request, category=obj)
-    context.update(
-        {
-            "category": obj,
-            "heading": obj.name,
-            "can_start": perms.can_start_thread(request.user, obj),
-        }
-    )
-    return render(request, "forum/thread_list.html", context)
+
+    def build():
+        context = _listing_context(request, category=obj)
+        context.update(
+            {
+                "category": obj,
+                "heading": obj.name,
+                "can_start": perms.can_start_thread(request.user, obj),
+            }
+        )
+        return render(request, "forum/thread_list.html", context)
+
+    return serve_page(request, build)
 
 
 @require_GET
+@primed
 def tag(request, slug: str):
     obj = get_object_or_404(Tag, slug=slug)
-    context = _listing_context(request, tag=obj)
-    context.update({"tag": obj, "heading": f"Tagged “{obj.name}”"})
-    return render(request, "forum/thread_list.html", context)
+
+    def build():
+        context = _listing_context(request, tag=obj)
+        context.update({"tag": obj, "heading": f"Tagged “{obj.name}”"})
+        return render(request, "forum/thread_list.html", context)
+
+    return serve_page(request, build)
 
 
 @require_GET
+@primed
 def thread_redirect(request, pk: int):
     thread, denial = _visible_thread_or_404(request, pk)
     if denial is not None:
@@ -180,6 +208,7 @@ def thread_redirect(request, pk: int):
 
 
 @require_GET
+@primed
 def thread_detail(request, pk: int, slug: str):
     thread, denial = _visible_thread_or_404(request, pk)
     if denial is not None:
@@ -196,32 +225,54 @@ def thread_detail(request, pk: int, slug: str):
         # Count once per session; never create a session just to count an anonymous view.
         has_session = user.is_authenticated or request.session.session_key is not None
         services.record_view(thread, request.session if has_session else None)
+    return serve_page(request, lambda: _render_thread(request, thread))
+
+
+def _render_thread(request, thread):
+    user = request.user
     data = selectors.thread_page(user, thread, page=request.GET.get("page", 1))
+    thread_can = perms.thread_actions(user, thread)
     post_rows = [
-        {"post": post, "can": perms.post_actions(user, post, thread)} for post in data.posts
+        {
+            "post": post,
+            "can": perms.post_actions(user, post, thread, thread_can=thread_can),
+            "voted": post.pk in data.voted_post_ids,
+            "anchor": True,
+        }
+        for post in data.posts
     ]
     accepted_row = None
-    if data.accepted_answer is not None:
+    if data.accepted_answer is not None and data.page.number == 1:
         accepted_row = {
             "post": data.accepted_answer,
-            "can": perms.post_actions(user, data.accepted_answer, thread),
+            "can": perms.post_actions(user, data.accepted_answer, thread, thread_can=thread_can),
+            "voted": False,
+            "anchor": False,
         }
-    reply_form = ReplyForm()
+    render_posts(request, thread, post_rows + ([accepted_row] if accepted_row else []))
     canonical = thread.get_absolute_url()
     if data.page.number > 1:
         canonical += f"?page={data.page.number}"
+    question = data.question
     context = {
         "thread": thread,
         "data": data,
         "post_rows": post_rows,
         "accepted_row": accepted_row,
-        "can": perms.thread_actions(user, thread),
-        "reply_form": reply_form,
+        "can": thread_can,
+        "reply_form": ReplyForm() if thread_can["reply"] else None,
         "noindex": thread.moderation_state != ThreadState.VISIBLE,
         "canonical_url": request.build_absolute_uri(canonical),
-        "escalation": access.thread_escalation_option(user, thread),
-        "description": plain_text(data.question.body_markdown, 160)
-        if data.question is not None and perms.can_see_post_content(user, data.question)
+        # tiers answers from tickets, memberships and plans: all in the access generation.
+        "escalation": remember(
+            f"escalation:{user.pk}:{thread.pk}:{thread.author_id}",
+            lambda: access.thread_escalation_option(user, thread),
+            access=True,
+        )
+        if user.is_authenticated
+        else None,
+        "description": selectors.post_description(question)
+        if question is not None and perms.can_see_post_content(user, question)
         else "",
     }
     return render(request, "forum/thread_detail.html", context)
@@ -304,6 +355,7 @@ def ask(request):
 
 
 @require_http_methods(["GET", "POST"])
+@primed
 def reply(request, pk: int):
     thread, denial = _visible_thread_or_404(request, pk)
     if denial is not None:
@@ -562,6 +614,7 @@ def similar(request):
 
 
 @require_GET
+@primed
 def triage(request):
     user = request.user
     if not user.is_authenticated:
@@ -579,7 +632,7 @@ def triage(request):
         "forum/triage.html",
         {
             "page": page,
-            "threads": page.object_list,
+            "threads": _with_rows(request, page.object_list),
             "view": view,
             "hours": hours,
             "views": selectors.TRIAGE_VIEWS,
