@@ -296,9 +296,7 @@ def prime_request(request) -> None:
         }
         cache.set(key, standing, VIEWER_TTL)
     else:
-        # The guardian has no public way to take groups loaded elsewhere (yet): set what its
-        # `group_names` would have loaded.
-        guardian._group_names = frozenset(standing["groups"])
+        guardian.preload_groups(standing["groups"])
         perms.remember_member(user, standing["member"])
     user._perm_cache = set(standing["perms"])  # Django's ModelBackend keeps its answer here
 

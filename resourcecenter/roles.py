@@ -114,6 +114,10 @@ class Guardian:
         """Holds any staff power (so must use two-factor authentication)."""
         return bool(self.powers)
 
+    def preload_groups(self, names) -> None:
+        """Take the user's group names loaded elsewhere (a per-viewer cache) instead of querying."""
+        self._group_names = frozenset(names)
+
     def memo(self, key: str, load: Callable[[], T]) -> T:
         """`load()` once per user object; the apps keep their per-user look-ups here."""
         if key not in self._memo:
