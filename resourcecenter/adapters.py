@@ -13,6 +13,7 @@ from allauth.mfa.models import Authenticator
 
 from resourcecenter import clientip
 from resourcecenter.emails import queue_email
+from resourcecenter.mfa_enrolment import user_requires_mfa
 
 # The verification-sent page offers to resend the link; it needs to know which address the
 # refused login (or the sign-up) was for, without putting it in the URL.
@@ -101,8 +102,6 @@ class MFAAdapter(DefaultMFAAdapter):
     }
 
     def can_delete_authenticator(self, authenticator: Authenticator) -> bool:
-        from resourcecenter.middleware import user_requires_mfa
-
         if (
             getattr(settings, "REQUIRE_STAFF_MFA", False)
             and authenticator.type == Authenticator.Type.TOTP
