@@ -69,7 +69,7 @@ def _account_generation(login: str) -> int:
 def _buckets(request: HttpRequest, login: str) -> list[Bucket]:
     login = _normalise(login)
     account = f"{_digest(login)}:{_account_generation(login)}"
-    address = _digest(clientip.client_ip(request) or "unknown")
+    address = _digest(clientip.rate_limit_key(clientip.client_ip(request)))
     return [
         Bucket(f"{_PREFIX}:pair:{account}:{address}", FREE_PER_ADDRESS),
         Bucket(f"{_PREFIX}:account:{account}", FREE_PER_ACCOUNT),

@@ -9,25 +9,6 @@ from tests.accounts.conftest import PASSWORD, last_mail_to, links_in, login, pat
 pytestmark = pytest.mark.django_db
 
 
-class Clock:
-    """The throttle's clock, moved by hand (no sleeping in tests)."""
-
-    def __init__(self):
-        self.now = 1_900_000_000.0
-
-    def time(self):
-        return self.now
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    from resourcecenter import login_throttle
-
-    fake = Clock()
-    monkeypatch.setattr(login_throttle.time, "time", fake.time)
-    return fake
-
-
 def _login_from(client, address, email, password=PASSWORD):
     return client.post(
         "/accounts/login/", {"login": email, "password": password}, REMOTE_ADDR=address
