@@ -1,9 +1,11 @@
+import zoneinfo
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 
 from resourcecenter.mfa_enrolment import (
     enrolment_needs_proof,
@@ -120,3 +122,35 @@ class StaffMFARequiredMiddleware:
             )
             return redirect("mfa_enrol_staff")
         return self.get_response(request)
+
+
+class ReaderTimeZoneMiddleware:
+    """Shows times in the reader's own time zone.
+
+    site.js stores the browser's IANA zone name in the `tz` cookie; a known zone is activated
+    for the request (templates then show local times; see resourcecenter.templatetags.wording).
+    Unknown or missing: UTC, which the date style names.
+    """
+
+    COOKIE = "tz"
+    _known = None
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    @classmethod
+    def known_zones(cls) -> set[str]:
+        if cls._known is None:
+            cls._known = zoneinfo.available_timezones()
+        return cls._known
+
+    def __call__(self, request):
+        name = request.COOKIES.get(self.COOKIE, "")
+        if name and len(name) <= 64 and name in self.known_zones():
+            timezone.activate(zoneinfo.ZoneInfo(name))
+        else:
+            timezone.deactivate()
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()

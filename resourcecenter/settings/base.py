@@ -54,6 +54,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "resourcecenter.middleware.AdminLoginRedirectMiddleware",
     "resourcecenter.middleware.StaffMFARequiredMiddleware",
+    "resourcecenter.middleware.ReaderTimeZoneMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
