@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('resourcecenter', '0004_user_display_name_unique'),
+        ('resourcecenter', '0005_staff_roles'),
     ]
 
     operations = [
