@@ -111,6 +111,7 @@ def test_wrong_codes_are_refused_and_the_code_dies_after_five(client, post, supe
 @override_settings(REQUIRE_STAFF_MFA=True)
 def test_codes_go_only_to_a_verified_primary_address(client, user_factory):
     unverified = user_factory(email="new-staff@example.com", is_staff=True, verified=False)
+    unverified.groups.add(Group.objects.get_or_create(name=ANALYSTS_GROUP)[0])
     client.force_login(unverified)
     response = client.get(ENROL)
     assert "Ask an administrator" in response.content.decode()
