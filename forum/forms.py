@@ -55,7 +55,9 @@ class AskForm(forms.Form):
 
 class ReplyForm(forms.Form):
     body = BodyField(label="Your reply")
-    quote_of = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    quote_of = forms.IntegerField(
+        required=False, min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput
+    )
 
 
 class EditForm(forms.Form):

@@ -78,7 +78,8 @@ def _rate_limited_response(request, message: str):
 
 
 def _is_safe_url(request, url: str) -> bool:
-    return bool(url) and url_has_allowed_host_and_scheme(
+    # A path on this site only: redirect() would take a bare word for a view name and fail.
+    return url.startswith("/") and url_has_allowed_host_and_scheme(
         url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     )
 
@@ -366,7 +367,8 @@ def reply(request, pk: int):
         return _denied(request, verdict)
     quote = None
     quote_id = request.POST.get("quote_of") or request.GET.get("quote")
-    if quote_id and str(quote_id).isdigit():
+    # ASCII digits within the id column's range (int() also reads other scripts' digits).
+    if quote_id and str(quote_id).isascii() and str(quote_id).isdigit() and len(quote_id) < 19:
         quote = (
             Post.objects.select_related("author", "thread")
             .filter(pk=int(quote_id), thread=thread)

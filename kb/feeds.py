@@ -83,6 +83,8 @@ class SectionArticlesFeed(ArticlesFeed):
         from kb.models import ResourceIndexPage
 
         self.request = request
+        if section_id >= 2**63:  # beyond any id; SQLite would raise OverflowError on it
+            raise Http404("No such section.")
         self.section = ResourceIndexPage.objects.live().public().filter(pk=section_id).first()
         if self.section is None:
             raise Http404("No such section.")

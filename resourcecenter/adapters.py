@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.contrib.sites.shortcuts import get_current_site
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.http import HttpRequest, HttpResponse
 
@@ -11,8 +11,9 @@ from allauth.core import context as allauth_context
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
 
-from resourcecenter import clientip
+from resourcecenter import clientip, login_throttle
 from resourcecenter.emails import queue_email
+from resourcecenter.mfa_enrolment import user_requires_mfa
 
 # The verification-sent page offers to resend the link; it needs to know which address the
 # refused login (or the sign-up) was for, without putting it in the URL.
@@ -49,6 +50,32 @@ class AccountAdapter(DefaultAccountAdapter):
             headers=dict(message.extra_headers) or None,
             from_email=message.from_email,
         )
+
+    def pre_authenticate(self, request: HttpRequest, **credentials) -> None:
+        # Replaces allauth's "5 failures per address typed" lock (which let anyone lock the
+        # owner out) with a progressive delay per (account, client address); see
+        # resourcecenter.login_throttle. allauth's login_failed limit still guards 2FA codes.
+        login = credentials.get("email") or credentials.get("username") or ""
+        wait = login_throttle.consume_attempt(request, login)
+        if wait:
+            raise ValidationError(
+                f"Too many failed attempts from here. Try again in "
+                f"{login_throttle.describe_wait(wait)}, or sign in with a code sent to your "
+                "e-mail address.",
+                code="too_many_login_attempts",
+            )
+
+    def authenticate(self, request: HttpRequest, **credentials):
+        user = super().authenticate(request, **credentials)
+        if user is not None:
+            login = credentials.get("email") or credentials.get("username") or ""
+            login_throttle.attempt_succeeded(request, login)
+        return user
+
+    def _delete_login_attempts_cached_email(self, request: HttpRequest, **credentials) -> None:
+        # allauth calls this after a successful password reset: the owner proved the mailbox.
+        super()._delete_login_attempts_cached_email(request, **credentials)
+        login_throttle.forget_account(credentials.get("email") or credentials.get("username"))
 
     def get_client_ip(self, request: HttpRequest) -> str:
         # One reading of the client address for allauth's rate limits and the forum's
@@ -101,8 +128,6 @@ class MFAAdapter(DefaultMFAAdapter):
     }
 
     def can_delete_authenticator(self, authenticator: Authenticator) -> bool:
-        from resourcecenter.middleware import user_requires_mfa
-
         if (
             getattr(settings, "REQUIRE_STAFF_MFA", False)
             and authenticator.type == Authenticator.Type.TOTP

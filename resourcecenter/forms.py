@@ -166,3 +166,13 @@ class ResendVerificationForm(forms.Form):
         max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
+
+
+class EnrolmentCodeForm(forms.Form):
+    """The code e-mailed to a staff member before they may enrol an authenticator app."""
+
+    code = forms.CharField(
+        label="Code from the e-mail",
+        max_length=12,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )

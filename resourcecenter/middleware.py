@@ -1,14 +1,19 @@
+import zoneinfo
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 
-from allauth.mfa.models import Authenticator
-
+from resourcecenter.mfa_enrolment import (
+    enrolment_needs_proof,
+    has_proof,
+    has_totp,
+    user_requires_mfa,  # noqa: F401  (re-exported: the rule's long-standing address)
+)
 from resourcecenter.redirects import safe_url
-from resourcecenter.roles import guardian_for
 
 
 class ContentSecurityPolicyMiddleware:
@@ -65,49 +70,87 @@ class AdminLoginRedirectMiddleware:
         return self.get_response(request)
 
 
-def user_requires_mfa(user, path: str | None = None) -> bool:
-    """Whether this signed-in user must use two-factor authentication (for `path`).
-
-    Every staff role must (they act on other people's data, moderate or publish content);
-    so must anyone else who can reach the Wagtail admin. The admin-permission lookup costs
-    queries, so for a request it is only made on admin paths.
-    """
-    if not getattr(user, "is_authenticated", False):
-        return False
-    if guardian_for(user).is_staff_member:
-        return True
-    if path is not None and not path.startswith("/admin/"):
-        return False
-    return user.has_perm("wagtailadmin.access_admin")
-
-
 class StaffMFARequiredMiddleware:
-    """With settings.REQUIRE_STAFF_MFA, staff without an authenticator app are sent to enrol.
+    """Staff cannot use the site until they have enrolled in two-factor, nor enrol unproven.
 
-    Staff-only actions live on many URLs (the admin, but also moderation buttons on forum
-    pages), so the rule is applied to every page except the account pages themselves (where
-    they enrol, re-authenticate or log out), static files and media.
+    - Enrolling the first authenticator app (allauth's activation page) needs proof from the
+      verified e-mail address (resourcecenter.mfa_enrolment), always: a password alone must
+      not let someone else attach their phone to a staff account.
+    - With settings.REQUIRE_STAFF_MFA, a staff session without an authenticator app reaches
+      only the pages that let it enrol, re-authenticate, confirm an address or log out; every
+      other page (including the rest of /accounts/, where an intruder could change the
+      address the enrolment code goes to) sends it to enrol.
     """
 
-    EXEMPT_PREFIXES = ("/accounts/", "/static/", "/media/", "/favicon.ico", "/robots.txt")
+    ACTIVATE_PATH = "/accounts/2fa/totp/activate/"
+    ENROL_PATH = "/accounts/2fa/enrol/"
+    # Reachable before enrolment: static files, and the account pages needed to get enrolled
+    # or leave. Everything else under /accounts/ is not.
+    EXEMPT_PREFIXES = ("/static/", "/media/", "/favicon.ico", "/robots.txt")
+    ENROLMENT_PATHS = (
+        ENROL_PATH,
+        ACTIVATE_PATH,
+        "/accounts/reauthenticate/",
+        "/accounts/logout/",
+        "/accounts/login/",
+        "/accounts/confirm-email/",
+        "/accounts/2fa/authenticate/",
+    )
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        user = request.user
+        path = request.path
+        if not user.is_authenticated or path.startswith(self.EXEMPT_PREFIXES):
+            return self.get_response(request)
+        if path == self.ACTIVATE_PATH:
+            if enrolment_needs_proof(user) and not has_proof(request, user):
+                return redirect("mfa_enrol_staff")
+            return self.get_response(request)
         if (
             getattr(settings, "REQUIRE_STAFF_MFA", False)
-            and request.user.is_authenticated
-            and not request.path.startswith(self.EXEMPT_PREFIXES)
-            and user_requires_mfa(request.user, request.path)
-            and not Authenticator.objects.filter(
-                user=request.user, type=Authenticator.Type.TOTP
-            ).exists()
+            and not path.startswith(self.ENROLMENT_PATHS)
+            and user_requires_mfa(user, path)
+            and not has_totp(user)
         ):
             messages.warning(
                 request,
                 "Staff accounts must use two-factor authentication. Set up an authenticator "
                 "app to continue.",
             )
-            return redirect("mfa_activate_totp")
+            return redirect("mfa_enrol_staff")
         return self.get_response(request)
+
+
+class ReaderTimeZoneMiddleware:
+    """Shows times in the reader's own time zone.
+
+    site.js stores the browser's IANA zone name in the `tz` cookie; a known zone is activated
+    for the request (templates then show local times; see resourcecenter.templatetags.wording).
+    Unknown or missing: UTC, which the date style names.
+    """
+
+    COOKIE = "tz"
+    _known = None
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    @classmethod
+    def known_zones(cls) -> set[str]:
+        if cls._known is None:
+            cls._known = zoneinfo.available_timezones()
+        return cls._known
+
+    def __call__(self, request):
+        name = request.COOKIES.get(self.COOKIE, "")
+        if name and len(name) <= 64 and name in self.known_zones():
+            timezone.activate(zoneinfo.ZoneInfo(name))
+        else:
+            timezone.deactivate()
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()

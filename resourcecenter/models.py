@@ -158,7 +158,7 @@ class SupportSettings(BaseGenericSetting):
     support_phone = models.CharField(max_length=40, blank=True, default="+1 800 555 0100")
     hours_summary = models.CharField(
         max_length=200,
-        default="Infinity: 24/7/365 for Severity 1-2. Severity 3-4: 8AM-8PM Mon-Fri "
+        default="Infinity: 24x7 for Severity 1-2. Severity 3-4: 8AM-8PM Mon-Fri "
         "(US Central and Central European time).",
     )
     status_page_url = models.URLField(blank=True)

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from django.utils.http import url_has_allowed_host_and_scheme
 
 
 def is_safe_url(request, url: str | None) -> bool:
-    """True when `url` stays on this site (and on https when the request came over https)."""
+    """True when `url` stays on this site (and on https when the request came over https).
+
+    A relative URL must be a path ("/..."): Django's redirect() takes a bare word for a view
+    name and fails with NoReverseMatch (HTTP 500) on `?next=123`.
+    """
+    if url and not urlsplit(url).netloc and not url.startswith("/"):
+        return False
     return bool(url) and url_has_allowed_host_and_scheme(
         url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     )

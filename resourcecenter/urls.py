@@ -17,6 +17,7 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     # allauth's sign-up in a transaction that answers uniqueness races (before allauth.urls).
     path("accounts/signup/", views.signup, name="account_signup"),
+    path("accounts/2fa/enrol/", views.mfa_enrol_staff, name="mfa_enrol_staff"),
     path("accounts/", include("allauth.urls")),
     path("accounts/profile/", views.profile, name="profile"),
     path(

@@ -16,8 +16,9 @@ from allauth.core.internal import ratelimit
 from allauth.core.ratelimit import respond_429
 from allauth.mfa.models import Authenticator
 
+from resourcecenter import mfa_enrolment
 from resourcecenter.adapters import PENDING_VERIFICATION_SESSION_KEY
-from resourcecenter.forms import ProfileForm, ResendVerificationForm
+from resourcecenter.forms import EnrolmentCodeForm, ProfileForm, ResendVerificationForm
 from resourcecenter.services import save_or_field_error, uniqueness_error
 
 RESEND_RATE_LIMITS = {"resend_verification": "10/m/ip"}
@@ -110,6 +111,41 @@ def resend_verification(request):
         {"form": form},
         status=400 if form.errors else 200,
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def mfa_enrol_staff(request):
+    """Staff prove they own the account's confirmed address before enrolling two-factor.
+
+    "send" e-mails a code (resourcecenter.mfa_enrolment.send_code); "verify" checks it and
+    moves on to allauth's activation page, which the middleware opens only after this proof.
+    """
+    user = request.user
+    if not mfa_enrolment.enrolment_needs_proof(user) or mfa_enrolment.has_proof(request, user):
+        return redirect("mfa_activate_totp")
+    form = EnrolmentCodeForm(request.POST if request.POST.get("action") == "verify" else None)
+    status = 200
+    if request.method == "POST" and request.POST.get("action") == "send":
+        result = mfa_enrolment.send_code(request, user)
+        if result.sent:
+            minutes = mfa_enrolment.CODE_LIFETIME // 60
+            messages.info(request, f"We sent you a code. It works for {minutes} minutes.")
+        elif result.reason == "rate_limited":
+            messages.error(request, "Too many codes were sent. Wait a few minutes and try again.")
+        return redirect("mfa_enrol_staff")
+    if request.method == "POST" and form.is_valid():
+        if mfa_enrolment.check_code(request, user, form.cleaned_data["code"]):
+            return redirect("mfa_activate_totp")
+        form.add_error("code", "That code is wrong or has expired. Send a new one if needed.")
+    if form.errors:
+        status = 400
+    context = {
+        "form": form,
+        "email": mfa_enrolment.verified_primary_address(user),
+        "code_sent": mfa_enrolment.CODE_SESSION_KEY in request.session,
+    }
+    return render(request, "account/mfa_enrol.html", context, status=status)
 
 
 @require_GET

@@ -1,6 +1,7 @@
 """Fixtures shared by the whole suite. App-specific fixtures live in tests/<app>/conftest.py."""
 
 import contextlib
+import json
 import os
 import shutil
 import time
@@ -119,13 +120,73 @@ def browser(chromium_path):
         browser.close()
 
 
-@pytest.fixture
-def page(browser):
-    """A fresh browser page that records console errors and uncaught exceptions."""
-    from playwright.sync_api import Error as PlaywrightError
+# axe-core checks every page a browser test loads (the site's own pages; the Wagtail admin is
+# Wagtail's). It runs in the page after "load" and reports through an exposed binding; a
+# serious or critical violation fails the test. The script comes from the axe-playwright-python
+# package (not committed here).
+AXE_FAILING_IMPACTS = ("serious", "critical")
+AXE_SKIPPED_PATHS = ("/admin/", "/django-admin/")
+AXE_RUNNER = """
+(() => {
+  if (window.top !== window || !window.axe) return;
+  const skipped = %(skipped)s;
+  if (location.protocol === "about:" || skipped.some((p) => location.pathname.startsWith(p))) {
+    return;
+  }
+  let finish;
+  window.__axeDone = new Promise((resolve) => { finish = resolve; });
+  const run = () => window.axe.run(document, {resultTypes: ["violations"]}).then((result) => {
+    const failing = result.violations.filter((v) => %(impacts)s.includes(v.impact));
+    return window.__axeReport({
+      url: location.href,
+      violations: failing.map((v) => ({
+        id: v.id, impact: v.impact, help: v.help,
+        nodes: v.nodes.slice(0, 5).map((n) => n.target.join(" ")),
+      })),
+    });
+  }).catch((error) => window.__axeReport({url: location.href, error: String(error)}))
+    .finally(finish);
+  window.addEventListener("load", () => setTimeout(run, 50));
+})();
+"""
 
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+
+@pytest.fixture(scope="session")
+def axe_script():
+    from pathlib import Path
+
+    import axe_playwright_python
+
+    source = Path(axe_playwright_python.__file__).with_name("axe.min.js").read_text()
+    runner = AXE_RUNNER % {
+        "skipped": json.dumps(AXE_SKIPPED_PATHS),
+        "impacts": json.dumps(AXE_FAILING_IMPACTS),
+    }
+    return source + "\n" + runner
+
+
+def axe_failures(reports) -> list[str]:
+    lines = []
+    for report in reports:
+        if report.get("error"):
+            lines.append(f"{report['url']}: axe could not run: {report['error']}")
+        for violation in report.get("violations", []):
+            lines.append(
+                f"{report['url']}: {violation['impact']} {violation['id']} "
+                f"({violation['help']}) at {violation['nodes']}"
+            )
+    return lines
+
+
+def _new_page(browser, axe_script, viewport):
+    """A fresh browser page that records console errors, uncaught exceptions and axe reports."""
+    context = browser.new_context(viewport=viewport)
     browser_page = context.new_page()
+    browser_page.axe_reports = []
+    context.expose_binding(
+        "__axeReport", lambda _source, report: browser_page.axe_reports.append(report)
+    )
+    context.add_init_script(axe_script)
     browser_page.console_errors = []
     browser_page.on(
         "console",
@@ -138,7 +199,19 @@ def page(browser):
     browser_page.on(
         "requestfailed", lambda request: (in_flight.discard(request), aborted.append(request))
     )
-    yield browser_page
+    browser_page.in_flight, browser_page.aborted = in_flight, aborted
+    return browser_page
+
+
+def _close_page(browser_page):
+    """Collect the last page's accessibility report, then close the page (see `page`)."""
+    from playwright.sync_api import Error as PlaywrightError
+
+    with contextlib.suppress(PlaywrightError):
+        browser_page.evaluate(
+            "() => Promise.race([window.__axeDone, new Promise((r) => setTimeout(r, 10000))])"
+        )
+    context, in_flight, aborted = browser_page.context, browser_page.in_flight, browser_page.aborted
     # A request still running on the live server when the test's database is flushed (the
     # Wagtail editor writes an editing-session ping as it loads) locks SQLite's tables and
     # fails the flush. Let what the page started finish, stop its scripts, and give a request
@@ -152,3 +225,22 @@ def page(browser):
     if aborted:
         time.sleep(1)
     context.close()
+    failures = axe_failures(browser_page.axe_reports)
+    if failures:
+        pytest.fail("axe-core found serious or critical problems:\n" + "\n".join(failures))
+
+
+@pytest.fixture
+def page(browser, axe_script):
+    """A fresh desktop-sized browser page (console errors, exceptions and axe reports kept)."""
+    browser_page = _new_page(browser, axe_script, {"width": 1280, "height": 900})
+    yield browser_page
+    _close_page(browser_page)
+
+
+@pytest.fixture
+def phone_page(browser, axe_script):
+    """The same at a phone's width (390 CSS pixels, like an iPhone 12-15)."""
+    browser_page = _new_page(browser, axe_script, {"width": 390, "height": 844})
+    yield browser_page
+    _close_page(browser_page)

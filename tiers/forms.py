@@ -7,6 +7,10 @@ from django import forms
 from tiers.models import REGION_CHOICES, ExclusionReason, Membership, Ticket
 from tiers.tickets.attachments import Upload
 
+# More than any deployment has; the database column (and SQLite's integers) would overflow on
+# values far beyond it (issue 14: 2^63 answered HTTP 500).
+MAX_DEVICES_AFFECTED = 1_000_000_000
+
 
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
@@ -69,7 +73,11 @@ class TicketForm(forms.Form):
         help_text="What happened, what you expected, and what you tried.",
     )
     devices_affected = forms.IntegerField(
-        min_value=0, required=False, label="Devices affected", help_text="How many units?"
+        min_value=0,
+        max_value=MAX_DEVICES_AFFECTED,
+        required=False,
+        label="Devices affected",
+        help_text="How many units?",
     )
     incident_at = forms.DateTimeField(
         required=False,
@@ -250,7 +258,9 @@ class StaffIntakeForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 8}),
         help_text="What happened, what they expected, and what they tried (shown to the customer).",
     )
-    devices_affected = forms.IntegerField(min_value=0, required=False, label="Devices affected")
+    devices_affected = forms.IntegerField(
+        min_value=0, max_value=MAX_DEVICES_AFFECTED, required=False, label="Devices affected"
+    )
     incident_at = forms.DateTimeField(
         required=False,
         label="Time of the incident (UTC)",

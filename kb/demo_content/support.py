@@ -44,8 +44,8 @@ SECTION = {
                         ["", "Community (free)", "Infinity (monthly fee)"],
                         ["Resource Center: guides, code samples, videos", "Yes", "Yes"],
                         ["Community forum, monitored by support staff", "Yes", "Yes"],
-                        ["Open tickets by web and e-mail", "No", "Yes, 24/7/365"],
-                        ["Phone", "No", "Severity 1-2, 24x7x365"],
+                        ["Open tickets by web and e-mail", "No", "Yes, 24x7"],
+                        ["Phone", "No", "Severity 1-2, 24x7"],
                         ["Automated acknowledgement with case number", "-", "Within 5 minutes"],
                         ["Analyst response", "-", "Within 12 business hours"],
                         [
@@ -190,8 +190,8 @@ SECTION = {
                 table(
                     [
                         ["", "Severity 1", "Severity 2", "Severity 3", "Severity 4"],
-                        ["Web and e-mail tickets", "24/7/365", "24/7/365", "24/7/365", "24/7/365"],
-                        ["Phone", "24x7x365", "24x7x365", "No", "No"],
+                        ["Web and e-mail tickets", "24x7", "24x7", "24x7", "24x7"],
+                        ["Phone", "24x7", "24x7", "No", "No"],
                         [
                             "Analysts work on it",
                             "Around the clock",
@@ -264,9 +264,9 @@ SECTION = {
                 table(
                     [
                         ["Channel", "When", "How"],
-                        ["Web", "Any severity, 24/7/365", "Support → Tickets → New ticket"],
-                        ["E-mail", "Any severity, 24/7/365", "support@example.com"],
-                        ["Phone", "Severity 1 and 2 only, 24x7x365", "+1 800 555 0100"],
+                        ["Web", "Any severity, 24x7", "Support → Tickets → New ticket"],
+                        ["E-mail", "Any severity, 24x7", "support@example.com"],
+                        ["Phone", "Severity 1 and 2 only, 24x7", "+1 800 555 0100"],
                     ],
                     caption="Ways to open a ticket",
                 ),
@@ -444,12 +444,12 @@ SECTION = {
                         ["", "Severity 1-2", "Severity 3-4"],
                         [
                             "US customers",
-                            "24x7x365",
+                            "24x7",
                             "8AM-8PM US Central time (CST/CDT), Monday to Friday",
                         ],
                         [
                             "European customers",
-                            "24x7x365",
+                            "24x7",
                             "8AM-8PM Central European time (CET/CEST), Monday to Friday",
                         ],
                     ],

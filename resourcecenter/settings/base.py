@@ -54,6 +54,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "resourcecenter.middleware.AdminLoginRedirectMiddleware",
     "resourcecenter.middleware.StaffMFARequiredMiddleware",
+    "resourcecenter.middleware.ReaderTimeZoneMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
@@ -160,6 +161,9 @@ ACCOUNT_CHANGE_EMAIL = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+# Wrong passwords are slowed per (account, client address) by resourcecenter.login_throttle,
+# not by allauth's "login_failed" (it locked the owner out); that limit now guards only the
+# two-factor code step (per account, and per address), after a correct password.
 ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/5m/key",
     "signup": "20/m/ip",
@@ -179,6 +183,9 @@ ACCOUNT_EMAIL_NOTIFICATIONS = True  # tell people when their password or e-mail 
 ACCOUNT_MAX_EMAIL_ADDRESSES = 5
 ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS = 3
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
+# "Send me a sign-in code": the owner's way in while password tries from somewhere are slowed.
+# Accounts with two-factor still give their code after it.
+ACCOUNT_LOGIN_BY_CODE_ENABLED = True
 ACCOUNT_SESSION_REMEMBER = None  # ask ("Remember me")
 MFA_ADAPTER = "resourcecenter.adapters.MFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]

@@ -73,3 +73,22 @@ def _no_leaked_staff_mfa():
     from django.conf import settings
 
     assert settings.REQUIRE_STAFF_MFA is False, "REQUIRE_STAFF_MFA leaked out of a test"
+
+
+class Clock:
+    """The throttle's clock, moved by hand (no sleeping in tests)."""
+
+    def __init__(self):
+        self.now = 1_900_000_000.0
+
+    def time(self):
+        return self.now
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    from resourcecenter import login_throttle
+
+    fake = Clock()
+    monkeypatch.setattr(login_throttle.time, "time", fake.time)
+    return fake

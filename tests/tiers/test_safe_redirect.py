@@ -15,6 +15,10 @@ from resourcecenter.redirects import safe_next_url
         ("//evil.example/phish", "/fallback/"),
         ("javascript:alert(1)", "/fallback/"),
         ("", "/fallback/"),
+        # A bare word is not a URL: redirect() would look it up as a view name (HTTP 500).
+        ("881731291610591616", "/fallback/"),
+        ("support", "/fallback/"),
+        ("http://testserver/support/", "http://testserver/support/"),
     ],
 )
 def test_safe_next_url(target, expected):

@@ -190,7 +190,47 @@
     });
   }
 
+  /* --- The header's menu button (small screens; see site.css) ---------------------------- */
+  function enhanceHeaderMenu(header) {
+    var toggle = header.querySelector(".menu-toggle");
+    if (!toggle) { return; }
+    function setOpen(open) {
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+      header.classList.toggle("menu-open", open);
+    }
+    header.classList.add("has-menu");
+    toggle.hidden = false;
+    toggle.addEventListener("click", function () {
+      setOpen(toggle.getAttribute("aria-expanded") !== "true");
+    });
+    header.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && header.classList.contains("menu-open")) {
+        setOpen(false);
+        toggle.focus();
+      }
+    });
+  }
+
+  /* --- Code in people's posts: reachable by keyboard when it scrolls sideways ------------ */
+  function makeScrollableFocusable(pre) {
+    if (pre.hasAttribute("tabindex")) { return; }
+    pre.setAttribute("tabindex", "0");
+    pre.setAttribute("role", "region");
+    pre.setAttribute("aria-label", "Code");
+  }
+
+  /* --- The reader's time zone, for the server to show local times (ReaderTimeZoneMiddleware) */
+  function rememberTimeZone() {
+    var zone;
+    try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone; } catch (e) { return; }
+    if (!zone || document.cookie.indexOf("tz=" + encodeURIComponent(zone)) !== -1) { return; }
+    document.cookie = "tz=" + encodeURIComponent(zone) + "; path=/; max-age=31536000; samesite=lax";
+  }
+
   function init() {
+    rememberTimeZone();
+    document.querySelectorAll(".site-header").forEach(enhanceHeaderMenu);
+    document.querySelectorAll("main pre").forEach(makeScrollableFocusable);
     document.querySelectorAll("[data-code-tabs]").forEach(enhanceCodeTabs);
     document.querySelectorAll("[data-code-block]").forEach(enhanceCodeBlock);
     document.querySelectorAll("form.article-feedback").forEach(enhanceFeedback);

@@ -7,14 +7,15 @@
     nodes.forEach(function (node) {
       var when = new Date(node.getAttribute("datetime"));
       if (isNaN(when.getTime())) { return; }
+      /* The site's one date style, "3 Dec 2026, 02:00 CET" (resourcecenter wording |when). */
       var options = {
-        weekday: "short", day: "numeric", month: "short", year: "numeric",
-        hour: "2-digit", minute: "2-digit", timeZoneName: "short"
+        day: "numeric", month: "short", year: "numeric",
+        hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZoneName: "short"
       };
       var zone = node.getAttribute("data-zone");
       if (zone) { options.timeZone = zone; }
       try {
-        node.textContent = new Intl.DateTimeFormat(undefined, options).format(when);
+        node.textContent = new Intl.DateTimeFormat("en-GB", options).format(when);
         node.title = when.toISOString();
       } catch (err) {
         /* Unknown zone: keep the server's rendering. */
