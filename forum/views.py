@@ -9,7 +9,6 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from forum import permissions as perms
@@ -20,6 +19,7 @@ from forum.markdown import render_markdown
 from forum.models import Category, Post, PostState, PostVote, Tag, ThreadState
 from resourcecenter import access
 from resourcecenter.clientip import client_ip
+from resourcecenter.redirects import safe_next_url, safe_url
 
 PREVIEW_MAX = services.BODY_MAX
 
@@ -37,8 +37,8 @@ def _denied(request, verdict_or_reason, *, status: int = 403):
         if request.method == "GET":
             return redirect_to_login(request.get_full_path())
         referer = request.headers.get("Referer", "")
-        fallback = referer if _is_safe_url(request, referer) else reverse("forum:index")
-        return redirect_to_login(_safe_next(request, fallback))
+        fallback = safe_url(request, referer, reverse("forum:index"))
+        return redirect_to_login(safe_next_url(request, fallback))
     return render(request, "forum/denied.html", {"reason": reason}, status=status)
 
 
@@ -75,18 +75,6 @@ def _rate_limited_response(request, message: str):
     if _wants_json(request):
         return JsonResponse({"error": message}, status=429)
     return render(request, "forum/denied.html", {"reason": message}, status=429)
-
-
-def _is_safe_url(request, url: str) -> bool:
-    # A path on this site only: redirect() would take a bare word for a view name and fail.
-    return url.startswith("/") and url_has_allowed_host_and_scheme(
-        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    )
-
-
-def _safe_next(request, fallback: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next")
-    return target if _is_safe_url(request, target or "") else fallback
 
 
 def _visible_thread_or_404(request, pk: int) -> tuple:
