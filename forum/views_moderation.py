@@ -23,7 +23,8 @@ from forum.moderation_forms import (
     SplitForm,
 )
 from forum.services import ForumPermissionDenied
-from forum.views import _denied, _post_or_404, _safe_next, _visible_thread_or_404
+from forum.views import _denied, _post_or_404, _visible_thread_or_404
+from resourcecenter.redirects import safe_next_url
 
 POST_ACTIONS = {
     "approve": ("Approve", moderation.approve_posts, "Approved."),
@@ -116,7 +117,7 @@ def post_action(request, pk: int, action: str):
                     if perms.can_see_post(request.user, post)
                     else post.thread.category.get_absolute_url()
                 )
-                return redirect(_safe_next(request, fallback))
+                return redirect(safe_next_url(request, fallback))
     else:
         form = ReasonForm()
     return render(

@@ -16,7 +16,8 @@ from forum import permissions as perms
 from forum.models import Category, Notification, NotificationFrequency, Subscription
 from forum.moderation_forms import NotificationSettingsForm
 from forum.services import ForumPermissionDenied
-from forum.views import _denied, _safe_next, _visible_thread_or_404
+from forum.views import _denied, _visible_thread_or_404
+from resourcecenter.redirects import safe_next_url
 
 PER_PAGE = 30
 
@@ -127,7 +128,7 @@ def watch_thread(request, pk: int):
         except ForumPermissionDenied as error:
             return _denied(request, str(error))
         messages.success(request, "You are watching this thread; you will hear about replies.")
-    return redirect(_safe_next(request, thread.get_absolute_url()))
+    return redirect(safe_next_url(request, thread.get_absolute_url()))
 
 
 @require_POST
@@ -145,7 +146,7 @@ def watch_category(request, slug: str):
         except ForumPermissionDenied as error:
             return _denied(request, str(error))
         messages.success(request, f"You will hear about new threads in {category.name}.")
-    return redirect(_safe_next(request, category.get_absolute_url()))
+    return redirect(safe_next_url(request, category.get_absolute_url()))
 
 
 @csrf_exempt  # the signed token is the credential; mail clients POST one-click (RFC 8058)
