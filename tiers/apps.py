@@ -26,9 +26,15 @@ def grant_support_staff(sender, using="default", **kwargs):
     says who holds which role). Analysts work the ticket queue (incl. opening tickets for
     customers) and service problems; leads also manage plans, subscriptions, escalation
     contacts, calendars and holidays. Editors and community moderators get nothing here."""
+    from django.apps import apps
+    from django.contrib.auth.management import create_permissions
     from django.contrib.auth.models import Group, Permission
 
     from resourcecenter.roles import ANALYSTS_GROUP, LEADS_GROUP
+
+    # This receiver may run before auth's own for this app (INSTALLED_APPS order): make sure
+    # the permission rows exist, or a fresh database grants the roles nothing.
+    create_permissions(apps.get_app_config("tiers"), verbosity=0, using=using)
 
     analyst = [
         "view_ticket", "add_ticket", "change_ticket",
