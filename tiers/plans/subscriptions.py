@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import calendar as calendar_module
 import datetime as dt
+from decimal import Decimal
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
+from resourcecenter.roles import guardian_for
 from tiers import sweeps
 from tiers.errors import TierError
 from tiers.plans import billing, notify
@@ -21,6 +24,62 @@ def add_month(moment: dt.datetime) -> dt.datetime:
     year, month = (moment.year + 1, 1) if moment.month == 12 else (moment.year, moment.month + 1)
     day = min(moment.day, calendar_module.monthrange(year, month)[1])
     return moment.replace(year=year, month=month, day=day)
+
+
+def add_months(moment: dt.datetime, months: int) -> dt.datetime:
+    for _ in range(months):
+        moment = add_month(moment)
+    return moment
+
+
+def assign_plan(
+    *,
+    organisation: Organisation,
+    plan: Plan,
+    by,
+    starts_at: dt.datetime | None = None,
+    term_months: int = 12,
+    price_override: Decimal | None = None,
+    notes: str = "",
+) -> Subscription:
+    """A support lead puts `organisation` on any plan, as agreed by sales (Business or Enterprise
+    plans are not bought online): the current subscription ends now and the new one runs from
+    `starts_at` for terms of `term_months`, billed at `price_override` (or the plan's price)
+    and renewed term by term until cancelled. Self-service buying (`subscribe`) is unchanged.
+    """
+    if not guardian_for(by).is_support_lead:
+        raise PermissionDenied("Only a support lead assigns plans.")
+    if term_months is None or term_months < 1:
+        raise TierError("The term is at least one month.")
+    if price_override is not None and price_override < 0:
+        raise TierError("The price cannot be negative.")
+    now = timezone.now()
+    starts_at = starts_at or now
+    with transaction.atomic():
+        Organisation.objects.select_for_update().get(pk=organisation.pk)
+        # One by one (not .update()) so the gate's cache hears of the change.
+        for current in Subscription.objects.filter(
+            organisation=organisation, status=Subscription.STATUS_ACTIVE
+        ):
+            current.status = Subscription.STATUS_ENDED
+            current.ended_at = now
+            current.save(update_fields=["status", "ended_at"])
+        subscription = Subscription.objects.create(
+            organisation=organisation,
+            plan=plan,
+            started_at=starts_at,
+            current_period_start=starts_at,
+            current_period_end=add_months(starts_at, term_months),
+            billing_provider=billing.get_provider().name,
+            created_by=by,
+            sales_assisted=True,
+            term_months=term_months,
+            price_override=price_override,
+            notes=notes,
+        )
+        billing.get_provider(subscription.billing_provider).charge_period(subscription)
+        sweeps.schedule_sweep_at(subscription.current_period_end)
+    return subscription
 
 
 def subscribe(*, organisation: Organisation, plan: Plan, by, now=None) -> Subscription:
@@ -98,14 +157,17 @@ def renew_subscriptions(now=None) -> int:
                 continue
             if subscription.current_period_end > now:
                 continue
-            if subscription.cancel_at_period_end or not subscription.plan.purchasable:
+            renews = subscription.plan.purchasable or subscription.sales_assisted
+            if subscription.cancel_at_period_end or not renews:
                 subscription.status = Subscription.STATUS_CANCELLED
                 subscription.ended_at = subscription.current_period_end
                 subscription.save(update_fields=["status", "ended_at"])
             else:
                 while subscription.current_period_end <= now:
                     subscription.current_period_start = subscription.current_period_end
-                    subscription.current_period_end = add_month(subscription.current_period_end)
+                    subscription.current_period_end = add_months(
+                        subscription.current_period_end, subscription.term_months
+                    )
                     subscription.save(update_fields=["current_period_start", "current_period_end"])
                     billing.get_provider(subscription.billing_provider).charge_period(subscription)
                 sweeps.schedule_sweep_at(subscription.current_period_end)
