@@ -15,9 +15,20 @@ from django.utils import timezone
 from resourcecenter.roles import guardian_for
 from tiers import sweeps
 from tiers.errors import TierError
+from tiers.permissions import membership_in
 from tiers.plans import billing, notify
 from tiers.plans.models import Membership, Organisation, Plan, Subscription
-from tiers.plans.organisations import _require_admin, forget_user_caches
+from tiers.plans.organisations import forget_user_caches
+
+
+def _require_plan_manager(user, organisation: Organisation) -> None:
+    """Buying, cancelling and resuming a plan: the organisation's admin, or a support lead
+    (plans and subscriptions are the leads' work, not every analyst's)."""
+    if guardian_for(user).is_support_lead:
+        return
+    membership = membership_in(user, organisation)
+    if not (membership and membership.is_admin):
+        raise PermissionDenied("Only an organisation admin can do that.")
 
 
 def add_month(moment: dt.datetime) -> dt.datetime:
@@ -84,7 +95,7 @@ def assign_plan(
 
 def subscribe(*, organisation: Organisation, plan: Plan, by, now=None) -> Subscription:
     """Buy `plan` for a monthly term, billed through the configured provider."""
-    _require_admin(by, organisation)
+    _require_plan_manager(by, organisation)
     if not plan.purchasable:
         raise TierError(f"{plan.name} cannot be bought online; contact us for a quote.")
     now = now or timezone.now()
@@ -121,7 +132,7 @@ def subscribe(*, organisation: Organisation, plan: Plan, by, now=None) -> Subscr
 
 def cancel_subscription(*, subscription: Subscription, by) -> Subscription:
     """Stop renewing; the plan stays active until the end of the paid period."""
-    _require_admin(by, subscription.organisation)
+    _require_plan_manager(by, subscription.organisation)
     if subscription.status != Subscription.STATUS_ACTIVE:
         raise TierError("This subscription is not active.")
     subscription.cancel_at_period_end = True
@@ -131,7 +142,7 @@ def cancel_subscription(*, subscription: Subscription, by) -> Subscription:
 
 
 def resume_subscription(*, subscription: Subscription, by) -> Subscription:
-    _require_admin(by, subscription.organisation)
+    _require_plan_manager(by, subscription.organisation)
     if subscription.status != Subscription.STATUS_ACTIVE:
         raise TierError("This subscription has ended; buy the plan again.")
     subscription.cancel_at_period_end = False
