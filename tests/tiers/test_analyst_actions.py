@@ -6,9 +6,9 @@ from django.contrib.messages import get_messages
 
 import pytest
 
-from forum.factories import CategoryFactory, make_reply, make_thread, set_trust
 from forum.models import Post, TrustLevel
 from resourcecenter.roles import ANALYSTS_GROUP
+from tests.forum.factories import CategoryFactory, make_reply, make_thread, set_trust
 from tiers.models import ServiceProblem, Ticket, TicketMessage
 
 

@@ -327,12 +327,18 @@ def world(db, home_page, user_factory, make_org, infinity, open_ticket):
     from wagtail.images.tests.utils import get_test_image_file
     from wagtail.models import Collection, PageViewRestriction, Site, Task, Workflow
 
-    from forum.factories import CategoryFactory, TagFactory, make_reply, make_thread, set_trust
     from forum.models import Notification, NotificationKind, TrustLevel
     from forum.moderation import lock_thread
     from forum.notifications import unsubscribe_token
     from kb.models import ArticlePage, ProductArea, ResourceIndexPage
     from search.models import Synonym
+    from tests.forum.factories import (
+        CategoryFactory,
+        TagFactory,
+        make_reply,
+        make_thread,
+        set_trust,
+    )
     from tiers.incidents.services import record_problem
     from tiers.models import CategoryRestriction, Invitation, Membership, PageRestriction
     from tiers.plans.organisations import invitation_token
