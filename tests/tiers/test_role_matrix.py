@@ -573,9 +573,9 @@ def fill(w, name: str, route: str, models: dict) -> tuple[str, bool]:
                 except AttributeError as exc:
                     raise LookupError(f"the object for <{param}> in {name} is missing") from exc
         if name == "admin:view_on_site" and param == "content_type_id":
-            return str(ContentType.objects.get_for_model(Group).pk)
+            return str(ContentType.objects.get_for_model(w.ticket).pk)  # has get_absolute_url
         if name == "admin:view_on_site" and param == "object_id":
-            return str(Group.objects.first().pk)
+            return str(w.ticket.pk)
         if name.startswith("admin:") and param == "object_id":
             app_label, model_name = route.split("/")[1:3]
             instance = apps.get_model(app_label, model_name)._default_manager.first()
