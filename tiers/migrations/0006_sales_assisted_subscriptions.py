@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tiers', '0004_alter_ticket_assigned_to'),
+        ('tiers', '0005_status_page'),
     ]
 
     operations = [
