@@ -25,10 +25,17 @@ def grant_support_staff(sender, using="default", **kwargs):
     """What the support roles may do in the Wagtail admin's tiers screens (resourcecenter.roles
     says who holds which role). Analysts work the ticket queue (incl. opening tickets for
     customers) and service problems; leads also manage plans, subscriptions, escalation
-    contacts, calendars and holidays. Editors and community moderators get nothing here."""
+    contacts, calendars and holidays, the plan restrictions on pages and categories, and mark
+    invoices paid. Editors and community moderators get nothing here."""
+    from django.apps import apps
+    from django.contrib.auth.management import create_permissions
     from django.contrib.auth.models import Group, Permission
 
     from resourcecenter.roles import ANALYSTS_GROUP, LEADS_GROUP
+
+    # This receiver may run before auth's own for this app (INSTALLED_APPS order): make sure
+    # the permission rows exist, or a fresh database grants the roles nothing.
+    create_permissions(apps.get_app_config("tiers"), verbosity=0, using=using)
 
     analyst = [
         "view_ticket", "add_ticket", "change_ticket",
@@ -43,9 +50,10 @@ def grant_support_staff(sender, using="default", **kwargs):
         for model in (
             "plan", "subscription", "escalationcontact", "escalationrule", "exclusionreason",
             "businesscalendar", "holiday", "severityscheme", "severitylevel", "organisation",
+            "pagerestriction", "categoryrestriction",
         )
         for verb in ("view", "add", "change", "delete")
-    ]  # fmt: skip
+    ] + ["change_invoice"]  # fmt: skip
     for group_name, codenames in ((ANALYSTS_GROUP, analyst), (LEADS_GROUP, lead)):
         group, _ = Group.objects.using(using).get_or_create(name=group_name)
         group.permissions.add(

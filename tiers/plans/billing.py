@@ -48,7 +48,7 @@ class InvoiceProvider:
                 f"{plan.name} support, {subscription.current_period_start:%d %b %Y} - "
                 f"{subscription.current_period_end:%d %b %Y}"
             ),
-            amount=plan.price_per_month,
+            amount=subscription.price_per_month * subscription.term_months,
             currency=plan.currency,
             period_start=subscription.current_period_start,
             period_end=subscription.current_period_end,

@@ -390,6 +390,20 @@ class Subscription(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # Sales-assisted plans (assigned by a support lead, not bought online): a term of several
+    # months, an agreed price, and what was agreed.
+    sales_assisted = models.BooleanField(default=False)
+    term_months = models.PositiveSmallIntegerField(
+        default=1, help_text="Months per term; each renewal runs one more term."
+    )
+    price_override = models.DecimalField(
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="Agreed price per month; empty = the plan's price.",
+    )
+    notes = models.TextField(blank=True, help_text="What was agreed (staff only).")
 
     class Meta:
         ordering = ["-started_at"]
@@ -407,6 +421,10 @@ class Subscription(models.Model):
     @property
     def renews_at(self) -> dt.datetime | None:
         return None if self.cancel_at_period_end else self.current_period_end
+
+    @property
+    def price_per_month(self):
+        return self.plan.price_per_month if self.price_override is None else self.price_override
 
 
 class Invoice(models.Model):

@@ -5,11 +5,18 @@ restrictions on pages and categories (the gate's data).
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django import forms
+from django.utils import timezone
 
+from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, PageChooserPanel
+from wagtail.admin.views.generic import CreateView
 from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.admin.widgets import AdminDateInput
 
+from tiers.errors import TierError
 from tiers.plans.models import (
     BusinessCalendar,
     CategoryRestriction,
@@ -25,6 +32,7 @@ from tiers.plans.models import (
     SeverityScheme,
     Subscription,
 )
+from tiers.plans.subscriptions import assign_plan
 
 
 class TiersViewSet(ModelViewSet):
@@ -47,13 +55,74 @@ class OrganisationViewSet(TiersViewSet):
     inspect_view_enabled = True
 
 
+class AssignPlanForm(WagtailAdminModelForm):
+    """A sales-assisted plan: any plan, a start date, a term, an agreed price, notes."""
+
+    starts_on = forms.DateField(label="Start date", initial=dt.date.today, widget=AdminDateInput())
+
+    class Meta:
+        model = Subscription
+        fields = ["organisation", "plan", "term_months", "price_override", "notes"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["term_months"].initial = 12
+        self.order_fields(
+            ["organisation", "plan", "starts_on", "term_months", "price_override", "notes"]
+        )
+
+
+class AssignPlanView(CreateView):
+    """New subscription = a support lead assigns a plan (tiers.plans.subscriptions.assign_plan);
+    the organisation's current subscription ends."""
+
+    page_title = "Assign a plan"
+    submit_button_label = "Assign the plan"
+
+    def save_instance(self):
+        data = self.form.cleaned_data
+        return assign_plan(
+            organisation=data["organisation"],
+            plan=data["plan"],
+            by=self.request.user,
+            starts_at=timezone.make_aware(dt.datetime.combine(data["starts_on"], dt.time())),
+            term_months=data["term_months"],
+            price_override=data["price_override"],
+            notes=data["notes"],
+        )
+
+    def form_valid(self, form):
+        try:
+            return super().form_valid(form)
+        except TierError as exc:
+            form.add_error(None, str(exc))
+            self.produced_error_message = str(exc)
+            return self.form_invalid(form)
+
+
 class SubscriptionViewSet(TiersViewSet):
     model = Subscription
     icon = "tag"
-    list_display = ["organisation", "plan", "status", "current_period_end", "cancel_at_period_end"]
-    list_filter = ["plan", "status"]
-    form_fields = ["status", "current_period_end", "cancel_at_period_end"]
+    add_view_class = AssignPlanView
+    list_display = [
+        "organisation",
+        "plan",
+        "status",
+        "sales_assisted",
+        "current_period_end",
+        "cancel_at_period_end",
+    ]
+    list_filter = ["plan", "status", "sales_assisted"]
     copy_view_enabled = False
+
+    def get_form_class(self, for_update=False):
+        if for_update:
+            return forms.modelform_factory(
+                Subscription,
+                form=WagtailAdminModelForm,
+                fields=["status", "current_period_end", "cancel_at_period_end", "notes"],
+            )
+        return AssignPlanForm
 
 
 class InvoiceViewSet(TiersViewSet):

@@ -50,6 +50,9 @@ def _ticket_for(request, case_number) -> Ticket:
 
 @login_required
 def ticket_list(request):
+    if is_support_staff(request.user):
+        # Staff have one queue: the admin's (due first, filters, saved views, bulk assign).
+        return redirect("tiers_ticket:index")
     tickets = permissions.visible_tickets(request.user).select_related("organisation", "requester")
     state = request.GET.get("state", "open")
     if state == "open":

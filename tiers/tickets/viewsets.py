@@ -9,9 +9,11 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import F
 from django.http import HttpResponseRedirect
-from django.urls import reverse
+from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.html import format_html
+from django.views import View
 
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.ui.tables import Column
@@ -19,7 +21,8 @@ from wagtail.admin.views.generic import CreateView, EditView, IndexView
 
 import django_filters
 
-from resourcecenter.roles import is_support_staff
+from resourcecenter.redirects import safe_next_url
+from resourcecenter.roles import Power, is_support_staff, users_with_power
 from tiers import forms as tier_forms
 from tiers.errors import TierError
 from tiers.forms import StaffIntakeForm
@@ -32,6 +35,13 @@ from tiers.tickets.conversation import add_reply
 from tiers.tickets.handling import assign
 from tiers.tickets.models import Ticket, TicketEvent
 from tiers.tickets.opening import open_ticket
+from tiers.tickets.queue import (
+    SAVED_VIEWS,
+    WAITING_ON_CUSTOMER,
+    in_queue_order,
+    queue_counts,
+    saved_view,
+)
 
 
 class CaseColumn(Column):
@@ -46,27 +56,70 @@ class CaseColumn(Column):
         )
 
 
+class SelectColumn(Column):
+    """A checkbox per ticket for the bulk-assign form above the listing (HTML `form=`)."""
+
+    cell_template_name = "tiers/admin/queue_select_cell.html"
+
+    def get_value(self, instance):
+        return instance.pk
+
+
 class DueColumn(Column):
+    """The first-response clock in words, in the viewer's time zone."""
+
     def get_value(self, instance):
         if instance.first_response_at:
             return "responded"
         if instance.paused_at:
             return "paused (waiting on customer)"
-        if instance.response_due_at:
-            text = f"{instance.response_due_at:%Y-%m-%d %H:%M} UTC"
-            return f"{text} - BREACHED" if instance.breached_at else text
-        return "-"
+        if not instance.response_due_at:
+            return "-"
+        due = timezone.localtime(instance.response_due_at)
+        text = f"{due:%Y-%m-%d %H:%M %Z}"
+        if instance.breached_at:
+            return f"BREACHED - was due {text}"
+        if instance.status in Ticket.OPEN_STATUSES and instance.response_due_at < timezone.now():
+            return f"OVERDUE - due {text}"
+        return text
 
 
 class TicketFilterSet(WagtailFilterSet):
+    view = django_filters.ChoiceFilter(
+        choices=[(v.slug, v.label) for v in SAVED_VIEWS],
+        method="filter_view",
+        label="Saved view",
+        empty_label="All tickets",
+    )
     breached = django_filters.BooleanFilter(
         field_name="breached_at", lookup_expr="isnull", exclude=True, label="Breached"
     )
+    waiting = django_filters.BooleanFilter(method="filter_waiting", label="Waiting on customer")
     open = django_filters.BooleanFilter(method="filter_open", label="Open")
 
     class Meta:
         model = Ticket
-        fields = ["severity", "status", "plan", "region", "channel", "assigned_to"]
+        fields = [
+            "severity",
+            "status",
+            "plan",
+            "region",
+            "organisation",
+            "assigned_to",
+            "channel",
+        ]
+
+    def filter_view(self, queryset, name, value):
+        if not value:
+            return queryset
+        return saved_view(queryset, value, getattr(self.request, "user", None))
+
+    def filter_waiting(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return (
+            queryset.filter(WAITING_ON_CUSTOMER) if value else queryset.exclude(WAITING_ON_CUSTOMER)
+        )
 
     def filter_open(self, queryset, name, value):
         if value is None:
@@ -77,8 +130,12 @@ class TicketFilterSet(WagtailFilterSet):
 
 
 class TicketQueueView(IndexView):
+    """The queue analysts work from: due first (tiers.tickets.queue), filters, saved views and
+    a bulk-assign form. Its queries do not grow with the number of tickets."""
+
     default_ordering = "response_due_at"
     add_item_label = "Open a ticket for a customer"
+    results_template_name = "tiers/admin/ticket_queue_results.html"
 
     def get_base_queryset(self):
         return (
@@ -89,13 +146,72 @@ class TicketQueueView(IndexView):
 
     def order_queryset(self, queryset):
         ordering = self.ordering or "response_due_at"
-        if ordering.lstrip("-") == "response_due_at":
+        if ordering == "response_due_at":
+            return in_queue_order(queryset)
+        if ordering == "-response_due_at":
             due = F("response_due_at")
-            key = (
-                due.desc(nulls_last=True) if ordering.startswith("-") else due.asc(nulls_last=True)
-            )
-            return queryset.order_by(key, "created_at")
+            return queryset.order_by(due.desc(nulls_last=True), "created_at")
         return super().order_queryset(queryset)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            saved_views=SAVED_VIEWS,
+            current_view=self.request.GET.get("view", ""),
+            counts=queue_counts(self.request.user),
+            assignees=users_with_power(Power.WORK_TICKETS).order_by("display_name"),
+            bulk_assign_url=reverse(self.index_url_name.replace(":index", ":bulk_assign")),
+        )
+        return context
+
+
+class TicketBulkAssignView(View):
+    """Assign (or unassign) the selected tickets at once; each change goes through `assign`,
+    so every ticket's timeline records it."""
+
+    http_method_names = ["post"]
+    index_url_name: str = ""
+
+    def post(self, request):
+        if not is_support_staff(request.user):
+            raise PermissionDenied
+        back = safe_next_url(request, reverse(self.index_url_name))
+        ids = [int(pk) for pk in request.POST.getlist("ticket") if pk.isdigit()]
+        raw = request.POST.get("assignee", "")
+        analyst = None
+        if raw.isdigit():
+            analyst = users_with_power(Power.WORK_TICKETS).filter(pk=int(raw)).first()
+            if analyst is None:
+                messages.error(request, "Choose someone who works tickets.")
+                return HttpResponseRedirect(back)
+        elif raw != "nobody":
+            messages.error(request, "Choose whom to assign the tickets to.")
+            return HttpResponseRedirect(back)
+        if not ids:
+            messages.error(request, "Select the tickets to assign.")
+            return HttpResponseRedirect(back)
+        changed = 0
+        with transaction.atomic():
+            for ticket in Ticket.objects.filter(pk__in=ids).select_for_update():
+                if ticket.assigned_to_id != (analyst.pk if analyst else None):
+                    assign(ticket=ticket, analyst=analyst, by=request.user)
+                    changed += 1
+        who = analyst.public_name if analyst else "nobody"
+        messages.success(request, f"{changed} ticket(s) assigned to {who}.")
+        return HttpResponseRedirect(back)
+
+
+class TicketMenuItemMixin:
+    """The queue's menu item shows the open tickets and how many are breached or about to be."""
+
+    def render_component(self, request):
+        component = super().render_component(request)
+        counts = queue_counts(request.user)
+        label = f"Ticket queue ({counts.open} open"
+        if counts.breached or counts.breaching:
+            label += f", {counts.breached} breached, {counts.breaching} due within 2 h"
+        component.label = label + ")"
+        return component
 
 
 class TicketEditView(EditView):
@@ -245,7 +361,9 @@ class TicketViewSet(TiersViewSet):
     add_view_class = TicketIntakeView
     edit_view_class = TicketEditView
     filterset_class = TicketFilterSet
+    list_per_page = 50
     list_display = [
+        SelectColumn("select", label=""),
         CaseColumn("case_number", label="Case", sort_key="case_number"),
         "subject",
         "organisation",
@@ -254,6 +372,7 @@ class TicketViewSet(TiersViewSet):
         "channel",
         DueColumn("response_due_at", label="Response due", sort_key="response_due_at"),
         "assigned_to",
+        "plan",
         "region",
     ]
     search_fields = ["case_number", "subject", "organisation__name"]
@@ -263,6 +382,19 @@ class TicketViewSet(TiersViewSet):
     # Staff change tickets on the ticket page (which records the timeline); the admin form
     # only allows reassignment.
     form_fields = ["assigned_to"]
+
+    @property
+    def menu_item_class(self):
+        return type("TicketQueueMenuItem", (TicketMenuItemMixin, super().menu_item_class), {})
+
+    @property
+    def bulk_assign_view(self):
+        return TicketBulkAssignView.as_view(index_url_name=self.get_url_name("index"))
+
+    def get_urlpatterns(self):
+        return super().get_urlpatterns() + [
+            path("bulk-assign/", self.bulk_assign_view, name="bulk_assign")
+        ]
 
 
 class TicketEventIndexView(IndexView):

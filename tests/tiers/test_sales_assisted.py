@@ -1,0 +1,100 @@
+"""Sales-assisted plans: a support lead assigns any plan in the admin's "New subscription"."""
+
+import datetime as dt
+from decimal import Decimal
+
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
+
+import pytest
+
+from resourcecenter.roles import ANALYSTS_GROUP, LEADS_GROUP
+from tiers.models import Invoice, Plan, Subscription
+from tiers.plans.selectors import plan_for
+from tiers.plans.subscriptions import assign_plan, renew_subscriptions
+
+
+@pytest.fixture
+def lead(user_factory):
+    user = user_factory(email="lead@example.com", display_name="Lee Lead")
+    user.groups.add(Group.objects.get(name=LEADS_GROUP))
+    return user
+
+
+@pytest.fixture
+def analyst(user_factory):
+    user = user_factory(email="analyst@example.com", display_name="Dana Analyst")
+    user.groups.add(Group.objects.get(name=ANALYSTS_GROUP))
+    return user
+
+
+@pytest.fixture
+def enterprise(infinity):
+    """A plan nobody can buy online (the kind sales agree on)."""
+    return Plan.objects.create(
+        name="Enterprise", code="enterprise", purchasable=False, price_per_month=Decimal(900)
+    )
+
+
+def test_new_subscription_form_has_organisation_and_plan(client, lead):
+    client.force_login(lead)
+    response = client.get("/admin/tiers/subscription/new/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    for field in ("organisation", "plan", "starts_on", "term_months", "price_override", "notes"):
+        assert f'name="{field}"' in html, field
+
+
+def test_lead_assigns_a_sales_plan_in_the_admin(client, lead, org_a, enterprise, infinity):
+    client.force_login(lead)
+    response = client.post(
+        "/admin/tiers/subscription/new/",
+        {
+            "organisation": org_a.pk,
+            "plan": enterprise.pk,
+            "starts_on": "2026-01-01",
+            "term_months": 12,
+            "price_override": "750.00",
+            "notes": "Signed by Acme procurement.",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    active = Subscription.objects.get(organisation=org_a, status="active")
+    assert active.plan == enterprise and active.sales_assisted and active.term_months == 12
+    assert active.current_period_end.date() == dt.date(2027, 1, 1)
+    assert active.notes == "Signed by Acme procurement."
+    # The self-service Infinity subscription it replaces has ended.
+    assert Subscription.objects.get(organisation=org_a, plan=infinity).status == "ended"
+    assert plan_for(org_a) == enterprise
+    invoice = Invoice.objects.filter(subscription=active).get()
+    assert invoice.amount == Decimal("9000.00")  # 12 months at the agreed 750
+
+
+def test_sales_plan_renews_by_term_and_not_online(lead, org_a, enterprise):
+    start = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
+    subscription = assign_plan(
+        organisation=org_a, plan=enterprise, by=lead, starts_at=start, term_months=6
+    )
+    renew_subscriptions(now=dt.datetime(2025, 7, 2, tzinfo=dt.UTC))
+    subscription.refresh_from_db()
+    assert subscription.status == "active"
+    assert subscription.current_period_end == dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    assert not enterprise.purchasable  # still not for sale on the plans page
+
+
+@pytest.mark.parametrize("who", ["analyst", "org_a_admin"])
+def test_only_a_lead_assigns_plans(request, who, org_a, enterprise, client):
+    user = request.getfixturevalue(who)
+    with pytest.raises(PermissionDenied):
+        assign_plan(organisation=org_a, plan=enterprise, by=user)
+    client.force_login(user)
+    response = client.get("/admin/tiers/subscription/new/")
+    assert response.status_code in (302, 403)
+    assert not response.headers.get("Location", "").startswith("/admin/tiers/subscription/new")
+
+
+def test_assign_plan_refuses_a_bad_term(lead, org_a, enterprise):
+    from tiers.errors import TierError
+
+    with pytest.raises(TierError):
+        assign_plan(organisation=org_a, plan=enterprise, by=lead, term_months=0)
