@@ -76,6 +76,8 @@ class AppSettings:
     @property
     def STATUS_WEBHOOK_ALLOW_PRIVATE(self) -> bool:
         return bool(self._get("STATUS_WEBHOOK_ALLOW_PRIVATE", False))
+
+    @property
     def INBOUND_ADDRESS(self) -> str | None:
         return self._get("INBOUND_ADDRESS", None)
 
