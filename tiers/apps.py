@@ -18,9 +18,9 @@ class TiersConfig(AppConfig):
         gate._connect_invalidation()
         signals.connect()
         statuscache.connect()
-        from tiers.tickets import webhooks
+        from tiers.tickets import webhooks as inbound_email
 
-        webhooks.connect()  # inbound e-mail from the provider (django-anymail's signal)
+        inbound_email.connect()  # inbound e-mail from the provider (django-anymail's signal)
         post_migrate.connect(grant_support_staff, sender=self, dispatch_uid="tiers_grant_staff")
 
 
