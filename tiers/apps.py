@@ -18,6 +18,9 @@ class TiersConfig(AppConfig):
         gate._connect_invalidation()
         signals.connect()
         statuscache.connect()
+        from tiers.tickets import webhooks as inbound_email
+
+        inbound_email.connect()  # inbound e-mail from the provider (django-anymail's signal)
         post_migrate.connect(grant_support_staff, sender=self, dispatch_uid="tiers_grant_staff")
 
 
@@ -39,6 +42,7 @@ def grant_support_staff(sender, using="default", **kwargs):
 
     analyst = [
         "view_ticket", "add_ticket", "change_ticket",
+        "view_inboundmessage", "change_inboundmessage",
         "view_serviceproblem", "add_serviceproblem", "change_serviceproblem",
         "view_problemnotification", "view_ticketevent",
         "view_organisation", "change_organisation",

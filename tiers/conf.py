@@ -17,6 +17,12 @@
 - ``TIERS_STATUS_WEBHOOK_ALLOW_PRIVATE`` (False): deliver webhooks to loopback/private addresses
   and plain http (tests, closed networks). Off, such URLs are refused so the sender cannot be
   aimed at internal services.
+- ``TIERS_INBOUND_ADDRESS`` (``None``: the support e-mail address of the site settings): the
+  mailbox customers write to; ticket e-mails carry ``local+<signed token>@domain`` replies.
+- ``TIERS_INBOUND_TRUSTED_AUTHSERV_IDS`` (``[]``): the authserv-ids of the receiving relays we
+  run; only their ``Authentication-Results`` header (DMARC/DKIM pass) authenticates a sender.
+- ``TIERS_INBOUND_MAX_DEVICES`` (1,000,000,000; the column holds at most 2,147,483,647): an
+  e-mailed "Devices affected" count above it is not believed (treated as not given).
 
 Use ``from tiers.conf import app_settings`` and read ``app_settings.ATTACHMENT_MAX_BYTES``.
 """
@@ -70,6 +76,18 @@ class AppSettings:
     @property
     def STATUS_WEBHOOK_ALLOW_PRIVATE(self) -> bool:
         return bool(self._get("STATUS_WEBHOOK_ALLOW_PRIVATE", False))
+
+    @property
+    def INBOUND_ADDRESS(self) -> str | None:
+        return self._get("INBOUND_ADDRESS", None)
+
+    @property
+    def INBOUND_TRUSTED_AUTHSERV_IDS(self) -> list[str]:
+        return list(self._get("INBOUND_TRUSTED_AUTHSERV_IDS", []))
+
+    @property
+    def INBOUND_MAX_DEVICES(self) -> int:
+        return self._get("INBOUND_MAX_DEVICES", 1_000_000_000)
 
 
 app_settings = AppSettings()

@@ -40,6 +40,7 @@ from tiers.plans.models import (
 )
 from tiers.tickets.models import (
     CaseCounter,
+    InboundMessage,
     Quote,
     Ticket,
     TicketAttachment,
@@ -65,6 +66,7 @@ __all__ = [
     "Holiday",
     "IncidentComponent",
     "Invitation",
+    "InboundMessage",
     "Invoice",
     "MaintenanceWindow",
     "Membership",

@@ -3,10 +3,14 @@ from django.urls import path
 from tiers.incidents import views as incident_views
 from tiers.plans import views as plan_views
 from tiers.tickets import views as ticket_views
+from tiers.tickets import webhooks as inbound_webhooks
 
 app_name = "tiers"
 urlpatterns = [
     path("", plan_views.home, name="home"),
+    # Mailgun picks raw MIME delivery when the route's URL contains "mime".
+    path("inbound/mailgun/", inbound_webhooks.mailgun_inbound, name="inbound_mailgun"),
+    path("inbound/mailgun_mime/", inbound_webhooks.mailgun_inbound, name="inbound_mailgun_mime"),
     path("plans/", plan_views.plans, name="plans"),
     path("organisations/", plan_views.org_list, name="org_list"),
     path("organisations/new/", plan_views.org_create, name="org_create"),

@@ -1,7 +1,8 @@
 """Staff screens for support tiers in the Wagtail admin.
 
 - "Support" menu: the ticket queue (sorted by SLA due time; filters severity, state, plan,
-  region, breached) with "Open a ticket for a customer" (phone / e-mail intake), service
+  region, breached) with "Open a ticket for a customer" (phone / e-mail intake), inbound
+  e-mail (held messages to release or discard, failed ones to read), service
   problems (proactive notifications) and their delivery log, organisations, subscriptions and
   invoices.
 - "Status page" menu: the public status page's components, maintenance windows, subscribers,
@@ -33,7 +34,7 @@ from tiers.plans.viewsets import (
     SeveritySchemeViewSet,
     SubscriptionViewSet,
 )
-from tiers.tickets.viewsets import TicketEventViewSet, TicketViewSet
+from tiers.tickets.viewsets import InboundMessageViewSet, TicketEventViewSet, TicketViewSet
 
 
 class SupportGroup(ViewSetGroup):
@@ -42,6 +43,7 @@ class SupportGroup(ViewSetGroup):
     menu_order = 250
     items = (
         TicketViewSet,
+        InboundMessageViewSet,
         ServiceProblemViewSet,
         ProblemNotificationViewSet,
         TicketEventViewSet,

@@ -137,6 +137,14 @@ EMAIL_TIMEOUT = _env_int("EMAIL_TIMEOUT", 20)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Resource Center <support@example.com>")
 SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 
+# --- Inbound e-mail (tiers.tickets.inbound, .mailauth, .webhooks; README "Running at scale") ---
+TIERS_INBOUND_ADDRESS = os.environ.get("INBOUND_EMAIL_ADDRESS") or None
+TIERS_INBOUND_TRUSTED_AUTHSERV_IDS = _env_list("INBOUND_TRUSTED_AUTHSERV_IDS")
+# The webhook exists only with a signing key; WEBHOOK_SECRET ("user:password") adds basic auth.
+ANYMAIL = {"MAILGUN_WEBHOOK_SIGNING_KEY": os.environ.get("MAILGUN_WEBHOOK_SIGNING_KEY", "")}
+if os.environ.get("ANYMAIL_WEBHOOK_SECRET"):
+    ANYMAIL["WEBHOOK_SECRET"] = os.environ["ANYMAIL_WEBHOOK_SECRET"]
+
 # --- The client's IP address behind reverse proxies (rate limits; resourcecenter.clientip) ---
 ALLAUTH_TRUSTED_PROXY_COUNT = _env_int("TRUSTED_PROXY_COUNT", 0)
 ALLAUTH_TRUSTED_CLIENT_IP_HEADER = os.environ.get("TRUSTED_CLIENT_IP_HEADER", "").strip() or None

@@ -9,13 +9,27 @@ from django.core.management import call_command
 import pytest
 
 from tiers.models import Ticket
-from tiers.tickets import inbound
+from tiers.tickets import inbound, mailauth
+
+RELAY = "mx.support.example.net"
 
 
-def raw_message(sender, subject, body, attachments=()):
+@pytest.fixture(autouse=True)
+def trusted_relay(settings):
+    settings.TIERS_INBOUND_TRUSTED_AUTHSERV_IDS = [RELAY]
+
+
+def raw_message(
+    sender, subject, body, attachments=(), to="support@example.com", authenticated=True
+):
+    """A message as our relay hands it over: with its DMARC verdict for the sender's domain
+    (`authenticated`), since unauthenticated mail is held (tests/tiers/test_inbound_trust.py)."""
     message = EmailMessage()
+    if authenticated:
+        domain = sender.rpartition("@")[2]
+        message["Authentication-Results"] = f"{RELAY}; dmarc=pass header.from={domain}"
     message["From"] = f"Someone <{sender}>"
-    message["To"] = "support@example.com"
+    message["To"] = to
     message["Subject"] = subject
     message.set_content(body)
     for name, data, maintype, subtype in attachments:
@@ -51,6 +65,8 @@ def test_reply_threads_by_case_number(org_a, org_a_admin, open_ticket):
         org_a_admin.email,
         f"Re: [{ticket.case_number}] Devices lost data sessions",
         "Here is more detail.\n\nOn Mon, 2 Mar 2026 someone wrote:\n> old text",
+        to=mailauth.reply_address(ticket, org_a_admin),
+        authenticated=False,
     )
     result = inbound.handle(raw)
     assert result.action == "replied" and result.ticket == ticket

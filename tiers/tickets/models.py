@@ -314,3 +314,52 @@ class Quote(models.Model):
 
     def __str__(self) -> str:
         return f"{self.amount} {self.currency} ({self.get_status_display()})"
+
+
+class InboundMessage(models.Model):
+    """Every e-mail the support mailbox receives, stored raw before anything reads it.
+
+    Storing first means no message is lost to a parser crash: a message that cannot be
+    processed stays here as `failed` with the reason, and one whose sender could not be
+    authenticated stays `held` until an analyst releases it as a customer reply (or new
+    ticket) or discards it. `provider_id` (the webhook provider's event id) makes a retried
+    delivery a no-op.
+    """
+
+    RECEIVED, PROCESSED, HELD, FAILED, BOUNCED, RELEASED, DISCARDED = (
+        "received", "processed", "held", "failed", "bounced", "released", "discarded",
+    )  # fmt: skip
+    STATUS_CHOICES = [
+        (RECEIVED, "Received (not processed yet)"),
+        (PROCESSED, "Processed"),
+        (HELD, "Held for review (sender not authenticated)"),
+        (FAILED, "Could not be processed"),
+        (BOUNCED, "Bounced"),
+        (RELEASED, "Released by staff"),
+        (DISCARDED, "Discarded by staff"),
+    ]
+    SOURCE_CHOICES = [("command", "Management command"), ("webhook", "Inbound webhook")]
+
+    raw = models.BinaryField()
+    received_at = models.DateTimeField(default=timezone.now, db_index=True)
+    source = models.CharField(max_length=20, choices=SOURCE_CHOICES, default="command")
+    provider_id = models.CharField(max_length=200, null=True, blank=True, unique=True)
+    envelope_recipient = models.CharField(max_length=320, blank=True)
+    sender = models.CharField(max_length=320, blank=True)
+    subject = models.CharField(max_length=300, blank=True)
+    status = models.CharField(max_length=20, choices=STATUS_CHOICES, default=RECEIVED)
+    reason = models.CharField(max_length=500, blank=True)
+    ticket = models.ForeignKey(
+        Ticket, on_delete=models.SET_NULL, null=True, blank=True, related_name="inbound_messages"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        indexes = [models.Index(fields=["status", "received_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.sender or '(no sender)'}: {self.subject or '(no subject)'}"

@@ -15,24 +15,29 @@ from resourcecenter.emails import queue_email
 from tiers.mail import absolute, support_address
 from tiers.plans.models import Membership
 from tiers.selectors import default_plan_name, upgrade_plan
+from tiers.tickets import mailauth
 
 
 def subject_for(ticket, text: str) -> str:
     return f"[{ticket.case_number}] {text}"
 
 
-def customer_recipients(ticket) -> list[str]:
+def customer_recipient_users(ticket) -> list:
     """The requester and the organisation's point of contact (who distributes updates)."""
 
-    addresses = [ticket.requester.email]
+    users = [ticket.requester]
     contact = (
         Membership.objects.filter(organisation_id=ticket.organisation_id, is_point_of_contact=True)
         .select_related("user")
         .first()
     )
-    if contact and contact.user.email not in addresses:
-        addresses.append(contact.user.email)
-    return addresses
+    if contact and contact.user.email not in {user.email for user in users}:
+        users.append(contact.user)
+    return users
+
+
+def customer_recipients(ticket) -> list[str]:
+    return [user.email for user in customer_recipient_users(ticket)]
 
 
 def staff_recipients(ticket) -> list[str]:
@@ -66,22 +71,39 @@ def format_due(ticket, zone: str = "UTC") -> str:
 
 
 def _send_customer(ticket, subject: str, text: str) -> None:
+    """One e-mail per recipient, each with their own signed reply address (so a reply proves
+    who sent it; tiers.tickets.mailauth)."""
     footer = (
         f"\n\nCase {ticket.case_number}: {absolute(ticket.get_absolute_url())}\n"
-        f"Reply to this e-mail to add to the case (keep [{ticket.case_number}] in the subject)."
+        "Reply to this e-mail to add to the case."
     )
-    queue_email(
-        customer_recipients(ticket),
-        subject_for(ticket, subject),
-        text + footer,
-        reply_to=[support_address()],
-    )
+    for user in customer_recipient_users(ticket):
+        queue_email(
+            [user.email],
+            subject_for(ticket, subject),
+            text + footer,
+            reply_to=[mailauth.reply_address(ticket, user)],
+        )
 
 
 def _send_staff(ticket, subject: str, text: str, extra: list[str] | None = None) -> None:
-    to = staff_recipients(ticket) + [a for a in (extra or []) if a]
+    """The assigned analyst gets their own copy whose signed reply address lets them answer
+    the customer by e-mail; the desk and escalation contacts share one without."""
     link = absolute(ticket.get_absolute_url())
-    queue_email(sorted(set(to)), subject_for(ticket, subject), f"{text}\n\n{link}")
+    others = sorted({a for a in (extra or []) if a})
+    analyst = ticket.assigned_to if ticket.assigned_to_id and ticket.assigned_to.email else None
+    if analyst is not None:
+        queue_email(
+            [analyst.email],
+            subject_for(ticket, subject),
+            f"{text}\n\n{link}\n\nReplying to this e-mail posts a public reply to the customer.",
+            reply_to=[mailauth.reply_address(ticket, analyst)],
+        )
+        others = [a for a in others if a != analyst.email]
+    else:
+        others = sorted({support_address(), *others})
+    if others:
+        queue_email(others, subject_for(ticket, subject), f"{text}\n\n{link}")
 
 
 def acknowledgement(ticket) -> None:
@@ -205,6 +227,7 @@ def assigned(ticket) -> None:
             [ticket.assigned_to.email],
             subject_for(ticket, f"Assigned to you: {ticket.subject}"),
             f"Response due: {format_due(ticket)}\n\n{absolute(ticket.get_absolute_url())}",
+            reply_to=[mailauth.reply_address(ticket, ticket.assigned_to)],
         )
 
 
@@ -248,4 +271,16 @@ def bounce_unknown_sender(address: str, subject: str) -> None:
         "If you should have access, ask your organisation's admin to invite this address, or "
         f"sign in and open a ticket at {absolute(reverse('tiers:ticket_new'))}. "
         f"The community forum is open to everyone: {absolute(reverse('forum:index'))}",
+    )
+
+
+def inbound_failed(address: str, subject: str) -> None:
+    """The sender of an e-mail we stored but could not process (it waits for an analyst)."""
+    queue_email(
+        [address],
+        f"Re: {subject}"[:200],
+        "Thank you for your message. We received it but could not process it automatically, "
+        "so no case was opened or updated yet. It is kept for our support team, who will "
+        "look at it.\n\n"
+        f"If it is urgent, sign in and open a ticket at {absolute(reverse('tiers:ticket_new'))}.",
     )
