@@ -46,6 +46,7 @@ from forum.models import (
 )
 from resourcecenter import roles
 from resourcecenter import tags as tag_parser
+from resourcecenter.sequences import next_in_sequence
 from resourcecenter.taskqueue import enqueue_with_change
 from search.indexing import schedule_reindex
 
@@ -274,8 +275,7 @@ def refresh_thread_stats(thread: Thread | int) -> None:
 
 def _next_post_number(thread_id: int) -> int:
     """Hand out the next post number; the UPDATE locks the thread row until commit."""
-    Thread.objects.filter(pk=thread_id).update(last_post_number=F("last_post_number") + 1)
-    return Thread.objects.filter(pk=thread_id).values_list("last_post_number", flat=True).get()
+    return next_in_sequence(Thread.objects.filter(pk=thread_id), "last_post_number")
 
 
 # --- use cases ---------------------------------------------------------------------------------
