@@ -27,7 +27,6 @@ stored HTML of every post rendered under an older version.
 
 from __future__ import annotations
 
-import html as html_module
 import re
 from collections.abc import Callable, Collection, Iterable
 from xml.etree.ElementTree import Element
@@ -39,6 +38,8 @@ from markdown.extensions import Extension
 from markdown.inlinepatterns import InlineProcessor
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
+
+from resourcecenter.text import html_to_text
 
 POLICY_VERSION = 2  # 2: @mentions of existing members are highlighted
 
@@ -351,9 +352,4 @@ def render_markdown(
 
 def plain_text(text: str, limit: int | None = None) -> str:
     """The Markdown source reduced to plain text (for feeds' summaries, snippets, e-mails)."""
-    html = _new_markdown().convert(text or "")
-    stripped = bleach.clean(html, tags=set(), strip=True, strip_comments=True)
-    result = re.sub(r"\s+", " ", html_module.unescape(stripped)).strip()
-    if limit and len(result) > limit:
-        result = result[: limit - 1].rsplit(" ", 1)[0] + "…"
-    return result
+    return html_to_text(_new_markdown().convert(text or ""), limit=limit)

@@ -8,7 +8,8 @@ Why: an answered question is only useful if the asker hears about it, and staff 
   leaks to someone who could not open the page). Held posts notify nobody until a moderator
   approves them (forum.moderation calls `notify_published`).
 - Each member chooses how e-mail arrives (Member.notification_frequency): immediately (one
-  message per notification, through resourcecenter.emails.queue_email, i.e. the task queue),
+  message per notification, through resourcecenter.emails.queue_templated_email, i.e. the task
+  queue),
   a daily digest (`manage.py forum_send_digests`), or off. In-site notices always appear.
 - Every e-mail carries signed unsubscribe links (django.core.signing; no login needed) for the
   thread, the category, or all forum e-mail, plus a List-Unsubscribe header (RFC 8058).
@@ -23,7 +24,6 @@ from django.core import signing
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.dispatch import receiver
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
@@ -42,7 +42,7 @@ from forum.models import (
     ThreadState,
 )
 from resourcecenter import roles
-from resourcecenter.emails import queue_email
+from resourcecenter.emails import queue_templated_email
 
 UNSUBSCRIBE_SALT = "forum.unsubscribe"
 UNSUBSCRIBE_MAX_AGE = 60 * 60 * 24 * 180  # links in old e-mails keep working for half a year
@@ -282,13 +282,11 @@ def _email_context(user, notifications: list[Notification]) -> dict:
 
 
 def _send(user, subject: str, context: dict, *, template: str, unsubscribe: str) -> None:
-    text = render_to_string(f"forum/emails/{template}.txt", context)
-    html = render_to_string(f"forum/emails/{template}.html", context)
-    queue_email(
+    queue_templated_email(
         [user.email],
         subject,
-        text,
-        html=html,
+        f"forum/emails/{template}",
+        context,
         headers={
             "List-Unsubscribe": f"<{unsubscribe}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",

@@ -1,9 +1,9 @@
 """Rate limits for the Community: per user and per IP, stricter for new members.
 
 Why: a forum open to sign-ups attracts floods (spam scripts, angry bursts, vote rings). Every
-write action is counted in fixed windows in the Django cache (shared by all web processes: the
-database cache by default), per signed-in user and per client IP, and refused with a message
-that says what happened and when to try again.
+write action is counted by the project's one limiter (resourcecenter.ratelimit: fixed windows in
+the shared cache), per signed-in user and per client IP, and refused with a message that says
+what happened and when to try again.
 
 `check(request, action)` is what views call right before the write: it counts one attempt and
 returns None when allowed, or the message to show. Limits are data (DEFAULT_LIMITS, overridable
@@ -14,15 +14,12 @@ Moderators and support staff are never limited.
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
-
-from django.core.cache import cache
 
 from forum import permissions as perms
 from forum.conf import app_settings
 from forum.models import TrustLevel
-from resourcecenter import clientip, roles
+from resourcecenter import clientip, ratelimit, roles
 
 MINUTE, HOUR, DAY = 60, 3600, 86400
 
@@ -84,41 +81,15 @@ class Refusal:
 
     @property
     def message(self) -> str:
-        wait = _human_wait(self.retry_after)
+        wait = ratelimit.human_wait(self.retry_after)
         word = ACTION_WORDS.get(self.action, self.action)
         return f"You are {word} too fast. Please wait {wait} and try again."
-
-
-def _human_wait(seconds: int) -> str:
-    seconds = max(1, int(seconds))
-    if seconds < 90:
-        return f"{seconds} second{'s' if seconds != 1 else ''}"
-    minutes = round(seconds / 60)
-    if minutes < 90:
-        return f"{minutes} minute{'s' if minutes != 1 else ''}"
-    hours = round(seconds / 3600)
-    return f"{hours} hour{'s' if hours != 1 else ''}"
 
 
 def client_ip(request) -> str:
     """The bucket of the request's client address (see resourcecenter.clientip: behind a
     reverse proxy it comes from the trusted header or X-Forwarded-For, IPv6 by /64)."""
     return clientip.rate_limit_key(clientip.client_ip(request))
-
-
-def _hit(key: str, count: int, window: int, now: float) -> int | None:
-    """Count one attempt in the fixed window; seconds to wait if over the limit, else None."""
-    window_start = int(now // window) * window
-    cache_key = f"forum-rl:{key}:{window}:{window_start}"
-    cache.add(cache_key, 0, timeout=window + 5)
-    try:
-        current = cache.incr(cache_key)
-    except ValueError:  # evicted between add and incr
-        cache.set(cache_key, 1, timeout=window + 5)
-        current = 1
-    if current > count:
-        return int(window_start + window - now) + 1
-    return None
 
 
 def check_user(user, action: str, ip: str | None = None, *, now: float | None = None):
@@ -128,19 +99,15 @@ def check_user(user, action: str, ip: str | None = None, *, now: float | None = 
     rules = limits().get(action)
     if not rules:
         return None
-    now = time.time() if now is None else now
+    policy_name = f"forum.{action}"
     waits = []
     if perms.is_authenticated(user):
         level = perms.trust_level(user) or TrustLevel.NEW
-        for count, window in rules.get(level, rules.get(TrustLevel.NEW, [])):
-            wait = _hit(f"{action}:u{user.pk}", count, window, now)
-            if wait:
-                waits.append(wait)
+        rates = rules.get(level, rules.get(TrustLevel.NEW, []))
+        waits.append(ratelimit.consume(policy_name, f"u{user.pk}", rates, now=now))
     if ip:
-        for count, window in rules.get("ip", []):
-            wait = _hit(f"{action}:ip{ip}", count, window, now)
-            if wait:
-                waits.append(wait)
+        waits.append(ratelimit.consume(policy_name, f"ip{ip}", rules.get("ip", []), now=now))
+    waits = [wait for wait in waits if wait]
     return Refusal(action, max(waits)) if waits else None
 
 

@@ -15,7 +15,8 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from forum.models import Category, Post, PostState, Tag, Thread, ThreadState, ThreadStatus
 from resourcecenter import access
-from search.documents import SearchDocument, collapse, html_to_text
+from resourcecenter.text import collapse_whitespace, html_to_text
+from search.documents import SearchDocument
 from search.indexing import schedule_reindex
 from search.registry import Provider, register
 
@@ -51,7 +52,7 @@ def build_document(thread: Thread) -> SearchDocument | None:
     texts = []
     for post in question + accepted + others:
         texts.append(html_to_text(post.body_html) if post.body_html else post.body_markdown)
-    body = collapse(" ".join(texts))[:BODY_CHARS]
+    body = collapse_whitespace(" ".join(texts))[:BODY_CHARS]
     staff = thread.has_staff_reply or any(p.is_staff_answer for p in posts)
     helpful = sum(p.helpful_count for p in posts)
     return SearchDocument(

@@ -45,6 +45,8 @@ from forum.models import (
     ThreadStatus,
 )
 from resourcecenter import roles
+from resourcecenter import tags as tag_parser
+from resourcecenter.sequences import next_in_sequence
 from resourcecenter.taskqueue import enqueue_with_change
 from search.indexing import schedule_reindex
 
@@ -188,19 +190,14 @@ def _clean_title(title: str) -> str:
 
 def parse_tag_names(tags: str | Iterable[str]) -> list[str]:
     """Normalise tags ("LTE-M, quectel bg96" -> ["lte-m", "quectel", "bg96"]); validates."""
-    if isinstance(tags, str):
-        tags = re.split(r"[,\s]+", tags)
-    names: list[str] = []
-    for raw in tags:
-        name = (raw or "").strip().lower().lstrip("#")
-        if not name:
-            continue
+    names = tag_parser.parse_tag_names(
+        tags, split_on_whitespace=True, lowercase=True, drop_prefix="#"
+    )
+    for name in names:
         if not TAG_RE.match(name):
             raise ValidationError(
                 {"tags": f"“{name[:40]}” is not a valid tag: use letters, digits and - . + #."}
             )
-        if name not in names:
-            names.append(name)
     if len(names) > MAX_TAGS:
         raise ValidationError({"tags": f"Use at most {MAX_TAGS} tags."})
     return names
@@ -278,8 +275,7 @@ def refresh_thread_stats(thread: Thread | int) -> None:
 
 def _next_post_number(thread_id: int) -> int:
     """Hand out the next post number; the UPDATE locks the thread row until commit."""
-    Thread.objects.filter(pk=thread_id).update(last_post_number=F("last_post_number") + 1)
-    return Thread.objects.filter(pk=thread_id).values_list("last_post_number", flat=True).get()
+    return next_in_sequence(Thread.objects.filter(pk=thread_id), "last_post_number")
 
 
 # --- use cases ---------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from wagtail.contrib.table_block.blocks import TableBlock
 from wagtail.images.blocks import ImageChooserBlock
 
 from kb.highlighting import LANGUAGE_CHOICES, LANGUAGE_LABELS, highlight_code
-from search.documents import html_to_text
+from resourcecenter.text import html_to_text
 
 # Search text lives on each block (Wagtail's `get_searchable_content`: the body text it adds to
 # its page) beside `get_searchable_headings` (the headings it adds, ranked above body text).

@@ -16,7 +16,6 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
-from django.utils.html import strip_tags
 
 from wagtail.images import get_image_model
 from wagtail.log_actions import log
@@ -27,6 +26,7 @@ from kb.demo_content import PRODUCT_AREAS, SECTIONS
 from kb.demo_content.diagrams import DIAGRAMS
 from kb.models import ArticlePage, CodeSamplePage, ProductArea, ResourceIndexPage, VideoPage
 from resourcecenter.demo import ensure_home_page
+from resourcecenter.text import html_to_text
 
 PAGE_TYPES = {"article": ArticlePage, "code_sample": CodeSamplePage, "video": VideoPage}
 
@@ -75,7 +75,7 @@ def load_content() -> LoadResult:
                     title=section["title"],
                     slug=section["slug"],
                     intro=section["intro"],
-                    search_description=_text(section["intro"]),
+                    search_description=html_to_text(section["intro"]),
                 ),
             )
             result.created += 1
@@ -228,7 +228,3 @@ def _publish_new(parent: Page, page: Page, tags=(), published_at=None) -> Page:
 def _published_at(reviewed: datetime.date) -> datetime.datetime:
     when = timezone.make_aware(datetime.datetime.combine(reviewed, PUBLISHED_AT_TIME))
     return min(when, timezone.now())
-
-
-def _text(html: str) -> str:
-    return strip_tags(html).strip()

@@ -18,7 +18,8 @@ from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from kb.models import ArticlePage, CodeSamplePage, ProductArea, ResourceIndexPage, VideoPage
 from resourcecenter import access
-from search.documents import SearchDocument, collapse
+from resourcecenter.text import collapse_whitespace
+from search.documents import SearchDocument
 from search.indexing import schedule_reindex
 from search.registry import Provider, register
 
@@ -39,7 +40,9 @@ def stream_text(stream) -> tuple[list[str], list[str]]:
     for block in stream or []:
         headings += block.block.get_searchable_headings(block.value)
         parts += block.block.get_searchable_content(block.value)
-    return [collapse(h) for h in headings if h], [collapse(p) for p in parts if p]
+    return [collapse_whitespace(h) for h in headings if h], [
+        collapse_whitespace(p) for p in parts if p
+    ]
 
 
 def _restricted_paths() -> list[str]:
@@ -87,7 +90,7 @@ def build_document(page, *, section: str | None = None, restricted=None) -> Sear
         url=url,
         title=page.title,
         headings=" · ".join(headings),
-        body=collapse(" ".join([page.summary or "", *extra, *parts])),
+        body=collapse_whitespace(" ".join([page.summary or "", *extra, *parts])),
         tags=[t.name for t in page.tags.all()],
         product_area=area.slug if area else "",
         product_area_name=area.name if area else "",

@@ -5,33 +5,26 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from kb.models import ArticleFeedback
+from resourcecenter.ratelimit import Policy
 
-# At most this many votes per client (user, else session, else IP) per window.
+# At most this many votes per client (user, else IP) per window.
 FEEDBACK_RATE_LIMIT = 20
 FEEDBACK_RATE_WINDOW = 60 * 60  # seconds
+FEEDBACK_RATE = Policy("kb.feedback", ((FEEDBACK_RATE_LIMIT, FEEDBACK_RATE_WINDOW),))
 
 
 def feedback_rate_limited(client_key: str) -> bool:
     """Count one feedback submission by `client_key`; True when it is over the limit.
 
     Why: votes are anonymous-friendly, so a script could otherwise skew the "least helpful"
-    report. Guarantees at most FEEDBACK_RATE_LIMIT accepted submissions per client per hour
-    (per cache; the database cache is shared by every web process).
+    report. Guarantees at most FEEDBACK_RATE_LIMIT accepted submissions per client per clock
+    hour (resourcecenter.ratelimit: the shared cache counts for every web process).
     """
-    key = f"kb:feedback-rate:{client_key}"
-    if cache.add(key, 1, FEEDBACK_RATE_WINDOW):
-        return False
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, FEEDBACK_RATE_WINDOW)
-        return False
-    return count > FEEDBACK_RATE_LIMIT
+    return FEEDBACK_RATE.consume(client_key) is not None
 
 
 @transaction.atomic

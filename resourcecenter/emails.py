@@ -1,11 +1,14 @@
 """Outgoing e-mail goes through the task queue, so a slow mail server never slows a request.
 
-`queue_email` is the one way the apps send mail. Under `make run` and in tests the task runs
-immediately (in tests, messages land in `django.core.mail.outbox`); in production the
-`db_worker` sends them.
+`queue_email` is the one way the apps send mail; `queue_templated_email` renders a message from
+a template pair (`<name>.txt`, and `<name>.html` when it exists) and queues it the same way.
+Under `make run` and in tests the task runs immediately (in tests, messages land in
+`django.core.mail.outbox`); in production the `db_worker` sends them.
 """
 
 from django.core.mail import EmailMultiAlternatives
+from django.template import TemplateDoesNotExist
+from django.template.loader import render_to_string
 
 from django_tasks import task
 
@@ -58,3 +61,28 @@ def queue_email(
         from_email=from_email,
         reply_to=reply_to,
     )
+
+
+def render_email(template_base: str, context: dict) -> tuple[str, str | None]:
+    """(text, html) of the e-mail `template_base` ("forum/emails/digest"): the .txt template is
+    required, the .html one optional (None when there is none)."""
+    text = render_to_string(f"{template_base}.txt", context)
+    try:
+        html = render_to_string(f"{template_base}.html", context)
+    except TemplateDoesNotExist:
+        html = None
+    return text, html
+
+
+def queue_templated_email(
+    to: list[str],
+    subject: str,
+    template_base: str,
+    context: dict,
+    *,
+    headers: dict[str, str] | None = None,
+    reply_to: list[str] | None = None,
+) -> None:
+    """Render `template_base` (see render_email) with `context` and queue it (queue_email)."""
+    text, html = render_email(template_base, context)
+    queue_email(to, subject, text, html=html, headers=headers, reply_to=reply_to)

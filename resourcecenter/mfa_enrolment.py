@@ -17,14 +17,13 @@ import time
 from dataclasses import dataclass
 
 from django.http import HttpRequest
-from django.template.loader import render_to_string
 
 from allauth.account.models import EmailAddress
-from allauth.core.internal import ratelimit
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 
-from resourcecenter.emails import queue_email
+from resourcecenter import clientip, ratelimit
+from resourcecenter.emails import queue_templated_email
 from resourcecenter.roles import guardian_for
 
 CODE_SESSION_KEY = "resourcecenter_mfa_enrol_code"
@@ -32,7 +31,9 @@ PROOF_SESSION_KEY = "resourcecenter_mfa_enrol_proof"
 CODE_LIFETIME = 10 * 60
 PROOF_LIFETIME = 30 * 60
 MAX_CODE_ATTEMPTS = 5
-SEND_RATE_LIMITS = {"mfa_enrol_code": "3/10m/key,10/10m/ip"}
+# Codes sent: at most 3 per account and 10 per client address in ten minutes.
+SEND_RATE_PER_ACCOUNT = ratelimit.Policy("accounts.mfa-enrol-code", ((3, 10 * 60),))
+SEND_RATE_PER_ADDRESS = ratelimit.Policy("accounts.mfa-enrol-code-ip", ((10, 10 * 60),))
 
 
 def user_requires_mfa(user, path: str | None = None) -> bool:
@@ -84,13 +85,12 @@ def send_code(request: HttpRequest, user) -> SendResult:
     email = verified_primary_address(user)
     if email is None:
         return SendResult(False, "no_verified_address")
-    if not ratelimit.consume(
-        request,
-        app="resourcecenter",
-        action="mfa_enrol_code",
-        key=str(user.pk),
-        config=SEND_RATE_LIMITS,
-    ):
+    address_key = clientip.rate_limit_key(clientip.client_ip(request))
+    waits = [
+        SEND_RATE_PER_ACCOUNT.consume(str(user.pk)),
+        SEND_RATE_PER_ADDRESS.consume(address_key),
+    ]
+    if any(waits):
         return SendResult(False, "rate_limited")
     code = f"{secrets.randbelow(10**6):06d}"
     request.session[CODE_SESSION_KEY] = {
@@ -100,10 +100,11 @@ def send_code(request: HttpRequest, user) -> SendResult:
         "attempts": 0,
     }
     context = {"code": code, "minutes": CODE_LIFETIME // 60, "user": user}
-    queue_email(
-        to=[email],
-        subject="[Resource Center] Your code to set up two-factor authentication",
-        text=render_to_string("account/email/mfa_enrol_code.txt", context),
+    queue_templated_email(
+        [email],
+        "[Resource Center] Your code to set up two-factor authentication",
+        "account/email/mfa_enrol_code",
+        context,
     )
     return SendResult(True)
 

@@ -12,16 +12,17 @@ from allauth.account.internal.flows.email_verification import (
     send_verification_email_to_address,
 )
 from allauth.account.models import EmailAddress
-from allauth.core.internal import ratelimit
 from allauth.core.ratelimit import respond_429
 from allauth.mfa.models import Authenticator
 
-from resourcecenter import mfa_enrolment
+from resourcecenter import clientip, mfa_enrolment, ratelimit
 from resourcecenter.adapters import PENDING_VERIFICATION_SESSION_KEY
 from resourcecenter.forms import EnrolmentCodeForm, ProfileForm, ResendVerificationForm
 from resourcecenter.services import save_or_field_error, uniqueness_error
 
-RESEND_RATE_LIMITS = {"resend_verification": "10/m/ip"}
+# At most ten resend requests a minute per client address (on top of allauth's per-address
+# cooldown), counted by the project's one limiter.
+RESEND_VERIFICATION_RATE = ratelimit.Policy("accounts.resend-verification", ((10, 60),))
 
 
 @login_required
@@ -86,9 +87,8 @@ def resend_verification(request):
     initial = {"email": request.session.get(PENDING_VERIFICATION_SESSION_KEY, "")}
     form = ResendVerificationForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        if not ratelimit.consume(
-            request, app="allauth.account", action="resend_verification", config=RESEND_RATE_LIMITS
-        ):
+        address_key = clientip.rate_limit_key(clientip.client_ip(request))
+        if RESEND_VERIFICATION_RATE.consume(address_key) is not None:
             return respond_429(request)
         email = form.cleaned_data["email"].strip()
         address = (

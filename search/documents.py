@@ -6,9 +6,7 @@ document"); every engine indexes and returns it the same way.
 
 from __future__ import annotations
 
-import html
 import math
-import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -85,19 +83,3 @@ class SearchDocument:
             boost *= 1.15  # curated content is a better first answer than an open thread
         boost *= 1.0 + min(math.log1p(max(self.popularity, 0.0)) / 20.0, 0.3)
         return round(boost, 4)
-
-
-# ---------------------------------------------------------------- text helpers
-
-_TAG_RE = re.compile(r"<[^>]+>")
-_WS_RE = re.compile(r"\s+")
-
-
-def html_to_text(value: str) -> str:
-    """Plain text from trusted HTML (rich text, sanitised markdown output)."""
-    value = re.sub(r"(?i)<(br|/p|/li|/h\d|/div|/tr|/pre)\b[^>]*>", " \n", value or "")
-    return collapse(html.unescape(_TAG_RE.sub(" ", value)))
-
-
-def collapse(value: str) -> str:
-    return _WS_RE.sub(" ", value or "").strip()

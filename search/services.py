@@ -7,13 +7,11 @@ person), a relaxed retry for long natural-language questions, and the query log.
 
 from __future__ import annotations
 
-import html
 import logging
 from dataclasses import dataclass, field
 
-from django.utils.html import strip_tags
-
 from resourcecenter import access
+from resourcecenter.text import html_to_text
 from search import vocabulary
 from search.documents import KIND_LABELS
 from search.engines import SearchUnavailable, get_engine
@@ -170,7 +168,7 @@ def suggestion(hit: Hit) -> dict:
         "title": hit.title,
         "title_html": hit.title_html,
         "url": hit.url,
-        "snippet": html.unescape(strip_tags(hit.snippet_html)),
+        "snippet": html_to_text(hit.snippet_html),
         "solved": hit.solved,
         "staff_answered": hit.staff_answered,
     }

@@ -11,7 +11,6 @@ from urllib.parse import unquote
 from django.utils.text import slugify
 
 import markdown
-from bs4 import BeautifulSoup
 
 from kb.blocks import heading_anchor
 from kb.highlighting import normalise_language
@@ -19,7 +18,6 @@ from kb.importer.frontmatter import PageMeta, page_meta, split_front_matter
 from kb.importer.html import (
     Hooks,
     RawBlock,
-    collapse,
     escape,
     html_to_blocks,
     safe_external_href,
@@ -28,6 +26,7 @@ from kb.importer.links import LinkRef, LinkResolver, href_tag, is_external
 from kb.importer.mdx import Callout, Code, SegmentParser, Tabs, Text
 from kb.importer.media import MediaLibrary
 from kb.importer.tree import DOC_SUFFIXES, within
+from resourcecenter.text import collapse_whitespace, html_to_text
 
 MARKDOWN_EXTENSIONS = ["tables", "sane_lists", "attr_list", "def_list"]
 PLAIN_LANGUAGES = {"text", "txt", "plain", "plaintext", "none", "output", "log", "raw"}
@@ -196,7 +195,7 @@ class DocConverter:
                 f"{' and '.join(kinds)} inside a '{segment.kind}' callout cannot be shown in "
                 "the box; placed right after it"
             )
-        title = collapse(BeautifulSoup(render_markdown(segment.title), "html.parser").get_text())
+        title = html_to_text(render_markdown(segment.title))
         html = "".join(body)
         if not html and title:  # a callout that is all title: say it in the body
             html, title = f"<p>{escape(title)}</p>", ""
@@ -213,14 +212,14 @@ class DocConverter:
                 _finish_code(blocks[0], warn)
                 if label == f"Tab {number}":  # no label in the source: name it by language
                     label = ""
-                tabs.append({"label": collapse(label)[:60], **blocks[0].value})
+                tabs.append({"label": collapse_whitespace(label)[:60], **blocks[0].value})
             return [RawBlock("code_tabs", {"title": "", "tabs": tabs})]
         # Tabs holding prose (Android / iOS steps ...): each tab becomes a titled part of the
         # page, its label a heading one level below the heading before it (finish_headings).
         out: list[RawBlock] = []
         meta = {"level": 6, "id": "", "tab_group": id(segment)}  # siblings: one shared level
         for label, blocks in items:
-            text = collapse(label)[:200]
+            text = collapse_whitespace(label)[:200]
             out.append(RawBlock("heading", {"text": text, "level": "h4", "anchor": ""}, meta))
             out.extend(blocks)
         return merge_paragraphs(out)
@@ -343,7 +342,10 @@ def take_title(
     h1s = [b for b in blocks if b.type == "heading" and b.meta.get("level") == 1]
     title = front_matter_title or (h1s[0].value["text"] if h1s else "") or fallback
     for block in h1s:
-        if collapse(block.value["text"]).casefold() == collapse(title).casefold():
+        if (
+            collapse_whitespace(block.value["text"]).casefold()
+            == collapse_whitespace(title).casefold()
+        ):
             blocks = [b for b in blocks if b is not block]
             break
     return title, blocks

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 
 import yaml
 
+from resourcecenter.tags import parse_tag_names
+
 _YAML_OPEN = re.compile(r"\A---[ \t]*\r?\n")
 _YAML_CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t]*\r?$", re.MULTILINE)
 _TOML_OPEN = re.compile(r"\A\+\+\+[ \t]*\r?\n")
@@ -135,17 +137,15 @@ def _tags(value, problems: list[str]) -> list[str]:
     if not isinstance(value, list):
         problems.append("front matter 'tags' should be a list; ignored")
         return []
-    tags: list[str] = []
+    texts: list[str] = []
     for item in value:
         if isinstance(item, dict):  # Docusaurus tag objects: {label: ..., permalink: ...}
             item = item.get("label")
         if isinstance(item, str | int | float) and not isinstance(item, bool):
-            name = " ".join(str(item).split())[:100]
-            if name and name.lower() not in {t.lower() for t in tags}:
-                tags.append(name)
+            texts.append(str(item))
         else:
             problems.append(f"front matter tag {item!r} is not text; ignored")
-    return tags
+    return parse_tag_names(texts, max_length=100)
 
 
 def _position(value, problems: list[str]) -> float | None:

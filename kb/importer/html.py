@@ -17,6 +17,8 @@ from urllib.parse import urlsplit
 
 from bs4 import BeautifulSoup, Comment, Doctype, NavigableString, ProcessingInstruction, Tag
 
+from resourcecenter.text import collapse_whitespace, html_to_text
+
 INLINE_TAGS = {
     "a",
     "abbr",
@@ -127,10 +129,6 @@ def safe_external_href(href: str) -> str | None:
     return href.strip() if scheme in SAFE_SCHEMES else None
 
 
-def collapse(text: str) -> str:
-    return " ".join(text.split())
-
-
 class _Converter:
     def __init__(self, hooks: Hooks):
         self.hooks = hooks
@@ -170,7 +168,7 @@ class _Converter:
             return
         name = node.name.lower()
         if re.fullmatch(r"h[1-6]", name):
-            text = collapse(node.get_text(" "))
+            text = collapse_whitespace(node.get_text(" "))
             if text:
                 self._emit(
                     RawBlock(
@@ -332,7 +330,7 @@ class _Converter:
                     cell.name == "th" for cell in cells
                 )
             rows.append([_tidy(self._collect(self._inline(c.contents), deferred)) for c in cells])
-        plain = [[collapse(_text_of(cell)) for cell in row] for row in rows]
+        plain = [[html_to_text(cell) for cell in row] for row in rows]
         if not rows or not any(any(row) for row in plain):
             return None
         width = max(len(row) for row in rows)
@@ -365,7 +363,7 @@ class _Converter:
         if src.startswith(("https://", "http://")) and any(
             host == h or host.endswith("." + h) for h in VIDEO_HOSTS
         ):
-            title = collapse(str(node.get("title", ""))) or "Video"
+            title = collapse_whitespace(str(node.get("title", ""))) or "Video"
             self._emit(RawBlock("video", {"url": src, "title": title[:200]}))
         else:
             self.hooks.warn("removed <iframe> element: only YouTube and Vimeo videos are embedded")
@@ -398,8 +396,8 @@ class _Converter:
             elif name == "img":
                 value = self.hooks.image(
                     str(node.get("src", "")).strip(),
-                    collapse(str(node.get("alt", ""))),
-                    collapse(str(node.get("title", ""))),
+                    collapse_whitespace(str(node.get("alt", ""))),
+                    collapse_whitespace(str(node.get("title", ""))),
                 )
                 if value is not None:
                     parts.append(_Image(value))
@@ -468,11 +466,6 @@ def _tidy(text: str) -> str:
 def _has_markup(html: str) -> bool:
     """True when inline HTML carries formatting or links (anything but text and <br/>)."""
     return bool(re.search(r"<(?!br/>)[a-z]", html))
-
-
-def _text_of(html: str) -> str:
-    """The text of inline HTML made by the converter (entities decoded)."""
-    return BeautifulSoup(html.replace("<br/>", " "), "html.parser").get_text()
 
 
 def _has_text(html: str) -> bool:

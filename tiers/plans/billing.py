@@ -36,7 +36,9 @@ class InvoiceProvider:
         now = timezone.now()
         prefix = f"INV-{now:%Y}-"
         # Called inside the subscription's transaction with the organisation row locked;
-        # the unique constraint on `number` is the final guard.
+        # the unique constraint on `number` is the final guard. (Not a counter column like
+        # resourcecenter.sequences: invoice numbers run per calendar year across organisations
+        # and are derived from the invoices themselves.)
         last = Invoice.objects.filter(number__startswith=prefix).aggregate(m=Max("number"))["m"]
         sequence = int(last.rsplit("-", 1)[1]) + 1 if last else 1
         plan = subscription.plan

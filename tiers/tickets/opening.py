@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from resourcecenter.roles import is_support_staff
+from resourcecenter.sequences import next_in_sequence
 from tiers.errors import TierError
 from tiers.plans.models import Membership, Organisation, Plan
 from tiers.selectors import allowance_usage, plan_for
@@ -22,9 +23,9 @@ from tiers.tickets.timeline import log_event
 def next_case_number(prefix: str, now: dt.datetime) -> str:
     """The next number for (prefix, year): unique and gapless.
 
-    The counter row is locked (SELECT ... FOR UPDATE; on SQLite the IMMEDIATE transaction holds
-    the write lock) until the creating transaction ends, so concurrent creators queue up and a
-    rolled-back ticket gives its number back.
+    The counter row is locked by the increment (resourcecenter.sequences; on SQLite the
+    IMMEDIATE transaction holds the write lock) until the creating transaction ends, so
+    concurrent creators queue up and a rolled-back ticket gives its number back.
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("next_case_number must run inside the creating transaction")
@@ -34,10 +35,9 @@ def next_case_number(prefix: str, now: dt.datetime) -> str:
             CaseCounter.objects.get_or_create(prefix=prefix, year=year)
     except IntegrityError:
         pass  # another transaction created it first
-    counter = CaseCounter.objects.select_for_update().get(prefix=prefix, year=year)
-    counter.last_number += 1
-    counter.save(update_fields=["last_number"])
-    return f"{prefix}-{year}-{counter.last_number:06d}"
+    counter = CaseCounter.objects.filter(prefix=prefix, year=year)
+    number = next_in_sequence(counter, "last_number")
+    return f"{prefix}-{year}-{number:06d}"
 
 
 def classify_severity(plan: Plan, devices_affected: int | None, estimate: int | None) -> int:
