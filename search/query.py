@@ -213,6 +213,22 @@ class ParsedQuery:
         return [c.tokens[0] for c in self.positive if c.is_word and not c.identifier]
 
 
+def required_matches(n: int, match_all: bool = True) -> int:
+    """How many of a query's `n` clauses a document must match: most of them, not all.
+
+    One stray page that has every word (a glossary) must not hide the real answer that lacks
+    one, and a long question must still find something: all of one or two words, all but one
+    of three to five, all but two of more. Ranking then prefers documents matching more
+    (the coordination factor). The relaxed retry (`match_all=False`) needs two words of three
+    or more, else one.
+    """
+    if n <= 2:
+        return n if match_all else min(n, 1)
+    if not match_all:
+        return 2
+    return n - 1 if n <= 5 else n - 2
+
+
 def normalize_query(raw: str) -> str:
     return " ".join((raw or "").split())[:MAX_QUERY_CHARS]
 

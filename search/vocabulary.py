@@ -25,7 +25,12 @@ def add_documents(docs: Iterable[SearchDocument]) -> None:
     for doc in docs:
         if doc.is_public:
             counts.update(
-                set(words_of(f"{doc.title} {doc.headings} {doc.body} {' '.join(doc.tags)}"))
+                set(
+                    words_of(
+                        f"{doc.title} {doc.headings} {doc.summary} {doc.body} {doc.code} "
+                        f"{' '.join(doc.tags)}"
+                    )
+                )
             )
     if not counts:
         return
