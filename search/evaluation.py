@@ -239,10 +239,11 @@ def load_real_set(path: str | Path) -> RealSet:
     corpus: dict = {}
     if isinstance(data, dict):
         items = data.get("queries") or []
-        corpus = dict(data.get("corpus") or {})
-        for key, value in data.items():
-            if key not in ("queries", "corpus") and not isinstance(value, list | dict):
-                corpus.setdefault(key, value)
+        corpus = {k: v for k, v in data.items() if not isinstance(v, list | dict)}
+        if isinstance(data.get("corpus"), dict):
+            corpus.update(data["corpus"])
+        if "stack exchange" in str(corpus.get("format", "")).lower():
+            corpus.setdefault("type", "stackexchange")
     else:
         items = data or []
     real = RealSet(path.stem, path, corpus)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import replace
 
 from django.db import connection, transaction
 
@@ -102,6 +103,36 @@ def correct_word(word: str) -> str | None:
         if best is None or key < best:
             best = key
     return best[2] if best else None
+
+
+COMPLETIONS = 3
+
+
+def completions(prefix: str, limit: int = COMPLETIONS) -> list[str]:
+    """The most frequent public words that start with `prefix` (not `prefix` itself)."""
+    if len(prefix) < 2 or not prefix.isalpha():
+        return []
+    rows = (
+        SearchTerm.objects.filter(term__gt=prefix, term__lt=prefix + "\uffff")
+        .order_by("-frequency", "term")
+        .values_list("term", flat=True)[:limit]
+    )
+    return list(rows)
+
+
+def complete_last_word(query: ParsedQuery) -> ParsedQuery:
+    """The word being typed (a prefix clause) also matches its likeliest completions as
+    whole words: a prefix cannot match a stemmed index ("provisio" vs "provis")."""
+    clauses = query.clauses
+    if not clauses or not clauses[-1].prefix:
+        return query
+    last = clauses[-1]
+    extra = [[word] for word in completions(last.tokens[0]) if [word] not in last.alternatives]
+    if not extra:
+        return query
+    return replace(
+        query, clauses=[*clauses[:-1], replace(last, alternatives=[*last.alternatives, *extra])]
+    )
 
 
 def suggest_spelling(query: ParsedQuery) -> str | None:
