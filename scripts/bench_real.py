@@ -89,15 +89,29 @@ def import_corpus(real, corpora: Path) -> dict[str, str]:
 
 
 def import_community(real, folder: Path) -> dict[str, str]:
-    """A Stack Exchange dump through the community importer (when this checkout has it)."""
+    """A Stack Exchange dump through the community importer (when this checkout has it);
+    every thread URL and post permalink maps to its question's Id."""
     try:
-        from forum.importers.stackexchange import import_stackexchange  # type: ignore
+        from forum.importers.stackexchange import import_stackexchange
+        from forum.models import ImportedKind, ImportedRecord, Post, Thread
     except ImportError as exc:
         raise SystemExit(f"{real.name}: no community importer in this checkout ({exc})") from exc
-    started = time.perf_counter()
-    result = import_stackexchange(folder / str(real.corpus.get("docs_root") or ""))
-    print(f"  imported {folder.name} in {time.perf_counter() - started:.0f} s")
-    return dict(result.question_urls())
+    root = folder / str(real.corpus.get("docs_root") or "")
+    if not ImportedRecord.objects.filter(kind=ImportedKind.QUESTION).exists():
+        started = time.perf_counter()
+        import_stackexchange(root)
+        print(f"  imported {root.name} in {time.perf_counter() - started:.0f} s")
+    question_of = dict(
+        ImportedRecord.objects.filter(kind=ImportedKind.QUESTION).values_list(
+            "object_id", "source_id"
+        )
+    )
+    keys = {}
+    for thread in Thread.objects.filter(pk__in=list(question_of)):
+        keys[thread.get_absolute_url()] = str(question_of[thread.pk])
+    for post in Post.objects.filter(thread_id__in=list(question_of)).only("pk", "thread_id"):
+        keys[post.get_absolute_url()] = str(question_of[post.thread_id])
+    return keys
 
 
 def key_of(url: str, keys: dict[str, str]) -> str:
@@ -131,24 +145,38 @@ def evaluate_set(
 ) -> dict:
     from search.evaluation import (
         Bm25Baseline,
-        by_kind,
-        equal_match,
-        score_ranking,
-        search_hits,
-        suggest_hits,
     )
     from search.registry import providers
 
-    judgements = real.part(split)
-    if not judgements:
-        print(f"\n{real.name}: no `{split}` queries")
-        return {}
+    splits = ["tuning", "validation"] if split == "both" else [split]
     results: dict[str, dict] = {}
     with scratch_transaction(keep):
         keys = import_corpus(real, corpora)
         docs = [doc for p in providers() for doc in p.iter_documents()]
         print(f"  {len(docs)} documents in the index ({len(keys)} from the corpus)")
         baseline = Bm25Baseline(docs)
+        for _label, engine in engines:
+            engine.rebuild(docs)
+        for part in splits:
+            results[part] = _evaluate_part(real, part, baseline, engines, keys, show_misses)
+    return results
+
+
+def _evaluate_part(real, split, baseline, engines, keys, show_misses) -> dict:
+    from search.evaluation import (
+        by_kind,
+        equal_match,
+        score_ranking,
+        search_hits,
+        suggest_hits,
+    )
+
+    judgements = real.part(split)
+    if not judgements:
+        print(f"\n{real.name}: no `{split}` queries")
+        return {}
+    results: dict = {}
+    if judgements:
         scores = {
             "bm25": [
                 score_ranking(
@@ -159,7 +187,6 @@ def evaluate_set(
         }
         agreement: dict[str, tuple[int, int]] = {}
         for label, engine in engines:
-            engine.rebuild(docs)
             started = time.perf_counter()
             engine_scores, agree, compared = [], 0, 0
             for j in judgements:
@@ -212,8 +239,8 @@ def main(argv=None) -> int:
     parser.add_argument(
         "--split",
         default="tuning",
-        choices=["tuning", "validation", "all"],
-        help="which part of each set to run (default: tuning)",
+        choices=["tuning", "validation", "both", "all"],
+        help="which part of each set to run (default: tuning; both: each on its own)",
     )
     parser.add_argument(
         "--engines",

@@ -174,7 +174,8 @@ _WORD_RE = re.compile(r"[^\W_]+", re.UNICODE)
 
 class Bm25Baseline:
     """Plain Okapi BM25 (rank-bm25) over the documents an engine indexes: title counted twice,
-    headings and body once, English (Snowball) stemming, nothing else. What a search of our
+    the rest of the text (headings, summary, body, code) once, English (Snowball) stemming,
+    nothing else. What a search of our
     own must beat to be worth having."""
 
     def __init__(self, docs):
@@ -184,7 +185,9 @@ class Bm25Baseline:
         self._stem = snowballstemmer.stemmer("english").stemWords
         self.docs = [d for d in docs if d.is_public]
         corpus = [
-            self.tokens(f"{d.title} {d.title} {d.headings} {d.body}") or ["\x00"] for d in self.docs
+            self.tokens(f"{d.title} {d.title} {d.headings} {d.summary} {d.body} {d.code}")
+            or ["\x00"]
+            for d in self.docs
         ]
         self.bm25 = BM25Okapi(corpus)
 

@@ -237,6 +237,7 @@ class Clause:
     phrase: bool = False  # typed in quotes
     identifier: bool = False  # an exact code: no stemming games, no prefix, no spelling fixes
     original: str = ""
+    weight: float = 1.0  # how much matching it says about a document (rarer words: more)
 
     @property
     def tokens(self) -> list[str]:
@@ -275,20 +276,25 @@ class ParsedQuery:
         return [c.tokens[0] for c in self.positive if c.is_word and not c.identifier]
 
 
+# "Most" of a query's words: the share a document needs (of three words or more).
+REQUIRED_SHARE = 0.5
+
+
 def required_matches(n: int, match_all: bool = True) -> int:
     """How many of a query's `n` clauses a document must match: most of them, not all.
 
     One stray page that has every word (a glossary) must not hide the real answer that lacks
-    one, and a long question must still find something: all of one or two words, all but one
-    of three to five, all but two of more. Ranking then prefers documents matching more
-    (the coordination factor). The relaxed retry (`match_all=False`) needs two words of three
-    or more, else one.
+    one, and a long question must still find its page: all of one or two words, otherwise
+    `REQUIRED_SHARE` of them (at least two). Ranking then prefers documents matching more
+    (the coordination factor). The relaxed retry (`match_all=False`) needs one word.
     """
-    if n <= 2:
-        return n if match_all else min(n, 1)
+    import math
+
     if not match_all:
-        return 2
-    return n - 1 if n <= 5 else n - 2
+        return min(n, 1)
+    if n <= 2:
+        return n
+    return max(2, min(n - 1, math.ceil(REQUIRED_SHARE * n)))
 
 
 def normalize_query(raw: str) -> str:
@@ -369,8 +375,14 @@ def parse_query(raw: str, *, prefix_last: bool = True) -> ParsedQuery:
         # Only stopwords or only exclusions: search for the words themselves instead.
         words = _tokens(raw)
         clauses = [Clause([[w]], original=w) for w in words[:MAX_CLAUSES]]
-    clauses = clauses[:MAX_CLAUSES]
-    if prefix_last and clauses and raw and not raw.endswith((" ", '"')):
+    unique: list[Clause] = []
+    for clause in clauses:  # "lightdb state or lightdb stream": lightdb once
+        if not any(
+            c.alternatives == clause.alternatives and c.negated == clause.negated for c in unique
+        ):
+            unique.append(clause)
+    clauses = unique[:MAX_CLAUSES]
+    if prefix_last and clauses and raw and raw[-1].isalnum():
         last = clauses[-1]
         if (
             len(last.tokens) == 1

@@ -69,14 +69,14 @@ def understand(query: str, *, prefix_last: bool = True):
     """What a typed query means to every engine: its clauses, the domain synonyms, and the
     word being typed completed from the vocabulary (so "provisio" finds "provisioning" on a
     stemmed index)."""
-    return vocabulary.complete_last_word(
-        expand_synonyms(parse_query(query, prefix_last=prefix_last))
-    )
+    parsed = expand_synonyms(parse_query(query, prefix_last=prefix_last))
+    return vocabulary.weigh(vocabulary.complete_last_word(parsed))
 
 
 def _request(query: str, audiences, filters: Filters, **kw) -> SearchRequest:
+    """A submitted search: every word is complete (no prefix; that is the type-ahead's)."""
     return SearchRequest(
-        query=understand(query),
+        query=understand(query, prefix_last=False),
         audiences=audiences,
         kinds=filters.kinds,
         product_areas=filters.product_areas,

@@ -106,6 +106,33 @@ def correct_word(word: str) -> str | None:
 
 
 COMPLETIONS = 3
+WEIGHTS_CACHE_KEY = "search:vocabulary-size:v1"
+
+
+def weigh(query: ParsedQuery) -> ParsedQuery:
+    """Each clause weighted by how rare its words are among public documents (inverse
+    document frequency): the coordination factor then counts a missing "cbor" for more than
+    a missing "device"."""
+    import math
+
+    from django.core.cache import cache
+
+    words = {t for c in query.positive for t in c.tokens if t.isalpha()}
+    if not words:
+        return query
+    size = cache.get(WEIGHTS_CACHE_KEY)
+    if size is None:
+        size = SearchTerm.objects.order_by("-frequency").values_list("frequency", flat=True).first()
+        size = max(int(size or 1), 1)
+        cache.set(WEIGHTS_CACHE_KEY, size, 300)
+    frequency = dict(SearchTerm.objects.filter(term__in=words).values_list("term", "frequency"))
+    clauses = []
+    for clause in query.clauses:
+        known = [frequency.get(t, 0) for t in clause.tokens if t.isalpha()]
+        df = min(known) if known else 0
+        weight = math.log(1.0 + size / (df + 0.5)) if df else math.log(1.0 + size / 0.5)
+        clauses.append(replace(clause, weight=round(weight, 3)))
+    return replace(query, clauses=clauses)
 
 
 def completions(prefix: str, limit: int = COMPLETIONS) -> list[str]:

@@ -367,7 +367,7 @@ class SqliteEngine(DatabaseEngine):
 
     name = "sqlite"
     # title, headings, summary, body, code, tags (the column order of migration 0007)
-    weights = "10.0, 5.0, 4.0, 1.0, 0.5, 4.0"
+    weights = "4.0, 2.0, 2.0, 1.0, 0.5, 2.0"
 
     def optimize(self) -> None:
         with connection.cursor() as cursor:
@@ -380,7 +380,7 @@ class SqliteEngine(DatabaseEngine):
     near_bonus = 1.3
     near_distance = 12
     synonym_credit = 0.7  # a clause matched only through a synonym counts this much
-    coordination_power = 2
+    coordination_power = 1
 
     def _bonus_sql(self, factor: float) -> str:
         """`factor` for the documents that match one more FTS expression (a %s), else 1."""
@@ -423,7 +423,9 @@ class SqliteEngine(DatabaseEngine):
                 coordination_params.append(clause)
             else:
                 parts.append("1.0")
-        share = f"(({' + '.join(parts)}) / {float(n)})"
+        weights = [c.weight for c in query.positive]
+        parts = [f"{w} * {part}" for w, part in zip(weights, parts, strict=True)]
+        share = f"(({' + '.join(parts)}) / {float(sum(weights))})"
         coordination = " * ".join([share] * self.coordination_power)
         score = (
             f"bm25(search_fts, {self.weights}) * e.boost * "
@@ -697,11 +699,16 @@ class PostgresEngine(DatabaseEngine):
         return f"(SELECT {select}) AS q", list(columns.values()), list(columns)
 
     def _score_sql(
-        self, names: list[str], column: str = "e.search_vector", table: str = "e", source="q"
+        self,
+        names: list[str],
+        weights: list[float],
+        column: str = "e.search_vector",
+        table: str = "e",
+        source="q",
     ) -> str:
         """Text rank x coordination x title bonus x static boost and freshness (one %s
         parameter: now)."""
-        n = len([name for name in names if name.startswith("c")])
+        n = len(weights)
         parts = []
         for i in range(n):
             has = f"{column} @@ {source}.c{i}"
@@ -712,7 +719,9 @@ class PostgresEngine(DatabaseEngine):
                 )
             else:
                 parts.append(f"(CASE WHEN {has} THEN 1.0 ELSE 0.0 END)")
-        coordination = f"power(({' + '.join(parts)}) / {float(n)}, {self.coordination_power})"
+        parts = [f"{w} * {part}" for w, part in zip(weights, parts, strict=True)]
+        share = f"({' + '.join(parts)}) / {float(sum(weights))}"
+        coordination = f"power({share}, {self.coordination_power})"
         rank = (
             f"{self.rank_function}('{self.rank_weights}', {column}, {source}.rank, "
             f"{int(self.normalization)})"
@@ -736,7 +745,8 @@ class PostgresEngine(DatabaseEngine):
         where_sql, params = self._filters(request)
         from_where = f"{ENTRY} e CROSS JOIN {q_sql} WHERE e.search_vector @@ q.query{where_sql}"
         base_params = [*q_params, *params]
-        score = self._score_sql(names)
+        weights = [c.weight for c in request.query.positive]
+        score = self._score_sql(names, weights)
         with transaction.atomic(), connection.cursor() as cursor:
             prefer_indexes(cursor)
             if request.facets:
@@ -749,7 +759,7 @@ class PostgresEngine(DatabaseEngine):
             if not total or request.offset >= total:
                 return SearchResult([], total, facets)
             if total > self.full_rank_max:
-                ranked = self._rank_common(cursor, request, from_where, base_params, names)
+                ranked = self._rank_common(cursor, request, from_where, base_params, names, weights)
             else:
                 cursor.execute(
                     f"SELECT e.id, {score} AS score FROM {from_where} "  # noqa: S608
@@ -760,7 +770,9 @@ class PostgresEngine(DatabaseEngine):
             hits = self._hydrate(cursor, ts_any_word(request.query), ranked, query=request.query)
         return SearchResult(hits, total, facets)
 
-    def _rank_common(self, cursor, request: SearchRequest, from_where: str, params: list, names):
+    def _rank_common(
+        self, cursor, request: SearchRequest, from_where: str, params: list, names, weights
+    ):
         """A page of a query matching thousands of rows, without scoring them all.
 
         Scoring a match reads its full tsvector out of TOAST, which costs about as much as
@@ -778,7 +790,7 @@ class PostgresEngine(DatabaseEngine):
         if not request.query.negative:
             title_where = from_where.replace("e.search_vector @@ q.query", "TRUE", 1)
         cursor.execute(
-            f"SELECT e.id, {self._score_sql(names, 'e.title_vector')} AS score "  # noqa: S608
+            f"SELECT e.id, {self._score_sql(names, weights, 'e.title_vector')} AS score "  # noqa: S608
             f"FROM {title_where} AND e.title_vector @@ q.query ORDER BY score DESC, e.id LIMIT %s",
             [now, *params, wanted],
         )
@@ -786,7 +798,7 @@ class PostgresEngine(DatabaseEngine):
         if len(ranked) < wanted:
             titled = [row[0] for row in ranked]
             columns = ", ".join(f"q.{name}" for name in names)
-            full = self._score_sql(names, "c.search_vector", "c", "c")
+            full = self._score_sql(names, weights, "c.search_vector", "c", "c")
             cursor.execute(
                 f"SELECT c.id, {full} AS score "  # noqa: S608
                 "FROM (SELECT e.id, e.title, e.search_vector, e.boost, e.updated_epoch, "

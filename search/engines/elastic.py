@@ -91,13 +91,16 @@ prefix_text = analyzer(
 )
 
 TEXT_FIELDS = {
-    "title": 10.0,
-    "headings": 5.0,
-    "summary": 4.0,
-    "tags_text": 4.0,
+    "title": 4.0,
+    "headings": 2.0,
+    "summary": 2.0,
+    "tags_text": 2.0,
     "body": 1.0,
     "code": 0.5,
 }
+# A word's score is the sum over the fields it is in (a page whose title and text both have
+# it beats one that only has it in its title), as the database engines' bm25 does.
+WORD_MATCH = "most_fields"
 
 
 def _text_field() -> Text:
@@ -163,7 +166,7 @@ def _alternative_query(tokens: list[str], clause: Clause, *, prefix: bool):
     fields = [f"{f}^{w}" for f, w in TEXT_FIELDS.items()]
     if len(tokens) > 1:
         return Q("multi_match", query=text, type="phrase", fields=fields)
-    word = Q("multi_match", query=text, type="best_fields", fields=fields)
+    word = Q("multi_match", query=text, type=WORD_MATCH, fields=fields)
     if not prefix:
         return word
     starts = Q("multi_match", query=text, fields=["title.prefix^3", "headings.prefix"])
