@@ -238,6 +238,7 @@ class Clause:
     identifier: bool = False  # an exact code: no stemming games, no prefix, no spelling fixes
     original: str = ""
     weight: float = 1.0  # how much matching it says about a document (rarer words: more)
+    known: bool = True  # False: no public document has this word (a typo, most likely)
 
     @property
     def tokens(self) -> list[str]:

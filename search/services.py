@@ -66,11 +66,9 @@ def audiences_for(user) -> frozenset[str] | None:
 
 
 def understand(query: str, *, prefix_last: bool = True):
-    """What a typed query means to every engine: its clauses, the domain synonyms, and the
-    word being typed completed from the vocabulary (so "provisio" finds "provisioning" on a
-    stemmed index)."""
-    parsed = expand_synonyms(parse_query(query, prefix_last=prefix_last))
-    return vocabulary.weigh(vocabulary.complete_last_word(parsed))
+    """What a typed query means to every engine: its clauses, the domain synonyms, and how
+    much each word says (its rarity)."""
+    return vocabulary.weigh(expand_synonyms(parse_query(query, prefix_last=prefix_last)))
 
 
 def _request(query: str, audiences, filters: Filters, **kw) -> SearchRequest:
@@ -107,11 +105,14 @@ def search(
     if not parse_query(query).positive:
         return outcome
     try:
-        result = engine.search(_request(query, audiences, filters, offset=offset, limit=per_page))
+        request = _request(query, audiences, filters, offset=offset, limit=per_page)
+        result = engine.search(request)
         # A word no public document has is a typo more often than not, even among correct
         # words that still find something: search the corrected query too, and show it when
         # it finds at least as much (the original stays one click away).
-        correction = vocabulary.suggest_spelling(parse_query(query, prefix_last=False))
+        correction = None
+        if not all(c.known for c in request.query.positive):
+            correction = vocabulary.suggest_spelling(parse_query(query, prefix_last=False))
         if correction:
             fixed = engine.search(
                 _request(correction, audiences, filters, offset=offset, limit=per_page)

@@ -121,17 +121,24 @@ def weigh(query: ParsedQuery) -> ParsedQuery:
     if not words:
         return query
     size = cache.get(WEIGHTS_CACHE_KEY)
+    table = SearchTerm._meta.db_table
+    marks = ", ".join(["%s"] * len(words))
+    sql = f"SELECT term, frequency FROM {table} WHERE term IN ({marks})"  # noqa: S608
+    if size is None:  # the commonest word's count stands for the number of documents
+        sql += f" UNION ALL SELECT NULL, MAX(frequency) FROM {table}"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, sorted(words))
+        frequency = dict(cursor.fetchall())
     if size is None:
-        size = SearchTerm.objects.order_by("-frequency").values_list("frequency", flat=True).first()
-        size = max(int(size or 1), 1)
+        size = max(int(frequency.pop(None, None) or 1), 1)
         cache.set(WEIGHTS_CACHE_KEY, size, 300)
-    frequency = dict(SearchTerm.objects.filter(term__in=words).values_list("term", "frequency"))
     clauses = []
     for clause in query.clauses:
         known = [frequency.get(t, 0) for t in clause.tokens if t.isalpha()]
         df = min(known) if known else 0
         weight = math.log(1.0 + size / (df + 0.5)) if df else math.log(1.0 + size / 0.5)
-        clauses.append(replace(clause, weight=round(weight, 3)))
+        known_word = not clause.is_word or clause.identifier or bool(df) or len(known) != 1
+        clauses.append(replace(clause, weight=round(weight, 3), known=known_word))
     return replace(query, clauses=clauses)
 
 

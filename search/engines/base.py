@@ -114,11 +114,17 @@ class Engine:
     ) -> list[Hit]:
         """The type-ahead: the first hits of the full search, ranked the same way (so the
         suggestions never disagree with the results page), without facets; for a question
-        nothing matches well enough, the relaxed search."""
+        nothing matches well enough, the relaxed search. The word being typed also matches its
+        likeliest completions (a prefix cannot match a stemmed index)."""
+        from search import vocabulary
+
         if query.is_empty:
             return []
         request = SearchRequest(
-            query=query, audiences=audiences, limit=limit or self.suggest_limit, facets=False
+            query=vocabulary.complete_last_word(query),
+            audiences=audiences,
+            limit=limit or self.suggest_limit,
+            facets=False,
         )
         hits = self.search(request).hits
         if not hits and len(query.positive) >= 2:

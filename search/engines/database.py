@@ -426,7 +426,7 @@ class SqliteEngine(DatabaseEngine):
         weights = [c.weight for c in query.positive]
         parts = [f"{w} * {part}" for w, part in zip(weights, parts, strict=True)]
         share = f"(({' + '.join(parts)}) / {float(sum(weights))})"
-        coordination = " * ".join([share] * self.coordination_power)
+        coordination = " * ".join([share] * self.coordination_power) or "1.0"
         score = (
             f"bm25(search_fts, {self.weights}) * e.boost * "
             f"(1.0 + 0.5 / (1.0 + MAX(%s - e.updated_epoch, 0) / {HALF_LIFE_SECONDS})) "

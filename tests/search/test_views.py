@@ -144,9 +144,13 @@ def test_suggest_never_leaks_and_staff_see_all(client, indexed, staff_user):
 
 
 def test_suggest_offers_did_you_mean(client, indexed):
+    """Typos are corrected in the suggestions themselves, and the correction is named."""
     data = client.get("/search/suggest/", {"q": "provisoning stuk "}).json()
-    assert data["results"] == []
+    assert [r["title"] for r in data["results"]] == ["Provisioning stuck"]
     assert data["did_you_mean"] == "provisioning stuck"
+    # one misspelt word before the word being typed
+    data = client.get("/search/suggest/", {"q": "provisoning stu"}).json()
+    assert [r["title"] for r in data["results"]][:1] == ["Provisioning stuck"]
 
 
 def test_staff_reports(client, indexed, staff_user, member):
