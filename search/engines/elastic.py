@@ -203,7 +203,23 @@ def text_query(query: ParsedQuery, *, match_all: bool = True):
                 boost=NEAR_BOOST,
             )
         )
-    return Q("bool", must=[words], should=bonus, must_not=negative)
+    matched = Q("bool", must=[words], should=bonus, must_not=negative)
+    weights = [c.weight for c in query.positive]
+    if len(positive) < 2 or need == len(positive):
+        return matched
+    # The coordination factor of the database engines: the score times the share of the
+    # query's words (weighted by rarity) that the document has.
+    total = sum(weights)
+    return Q(
+        "function_score",
+        query=matched,
+        functions=[
+            {"filter": clause.to_dict(), "weight": round(weight / total, 4)}
+            for clause, weight in zip(positive, weights, strict=True)
+        ],
+        score_mode="sum",
+        boost_mode="multiply",
+    )
 
 
 NEAR_SLOP = 6
