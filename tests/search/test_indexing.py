@@ -346,3 +346,20 @@ def test_every_late_reply_of_a_long_thread_is_found_at_its_permalink(poster):
     assert len(found_at) == 500
     late = [url for url in found_at.values() if url != thread.get_absolute_url()]
     assert len(late) > 300  # most replies lie beyond the thread document's 20,000 characters
+
+
+@pytest.mark.postgres
+def test_a_section_with_text_of_its_own_is_found(home_page, apply_on_commit):
+    """A docs folder's index page (a section with an intro) is searchable; a section that
+    only lists its children is not (its title would crowd out its pages)."""
+    with_text = ResourceIndexPage(
+        title="Over-the-air updates",
+        slug="ota",
+        intro="<p>Cohorts roll a quokka release out to a group of devices.</p>",
+    )
+    apply_on_commit(home_page.add_child, instance=with_text)
+    bare = ResourceIndexPage(title="Quokka listings", slug="quokka-listings")
+    apply_on_commit(home_page.add_child, instance=bare)
+    apply_on_commit(indexing.schedule_reindex, with_text)
+    apply_on_commit(indexing.schedule_reindex, bare)
+    assert found("quokka") == [f"page:{with_text.pk}"]
