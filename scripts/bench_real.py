@@ -176,35 +176,30 @@ def _evaluate_part(real, split, baseline, engines, keys, show_misses) -> dict:
         print(f"\n{real.name}: no `{split}` queries")
         return {}
     results: dict = {}
-    if judgements:
-        scores = {
-            "bm25": [
-                score_ranking(
-                    j, [key_of(d.url, keys) for d in baseline.search(j.query)], equal_match
+    scores = {
+        "bm25": [
+            score_ranking(j, [key_of(d.url, keys) for d in baseline.search(j.query)], equal_match)
+            for j in judgements
+        ]
+    }
+    agreement: dict[str, tuple[int, int]] = {}
+    for label, engine in engines:
+        started = time.perf_counter()
+        engine_scores, agree, compared = [], 0, 0
+        for j in judgements:
+            hits = search_hits(engine, j.query)
+            engine_scores.append(score_ranking(j, [key_of(h.url, keys) for h in hits], equal_match))
+            first = next((h.url for h in hits if h.kind != "thread"), None)
+            if first is not None:
+                compared += 1
+                suggested = next(
+                    (s["url"] for s in suggest_hits(engine, j.query) if s["kind"] != "thread"),
+                    None,
                 )
-                for j in judgements
-            ]
-        }
-        agreement: dict[str, tuple[int, int]] = {}
-        for label, engine in engines:
-            started = time.perf_counter()
-            engine_scores, agree, compared = [], 0, 0
-            for j in judgements:
-                hits = search_hits(engine, j.query)
-                engine_scores.append(
-                    score_ranking(j, [key_of(h.url, keys) for h in hits], equal_match)
-                )
-                first = next((h.url for h in hits if h.kind != "thread"), None)
-                if first is not None:
-                    compared += 1
-                    suggested = next(
-                        (s["url"] for s in suggest_hits(engine, j.query) if s["kind"] != "thread"),
-                        None,
-                    )
-                    agree += suggested == first
-            scores[label] = engine_scores
-            agreement[label] = (agree, compared)
-            print(f"  {label}: {len(judgements)} queries in {time.perf_counter() - started:.1f} s")
+                agree += suggested == first
+        scores[label] = engine_scores
+        agreement[label] = (agree, compared)
+        print(f"  {label}: {len(judgements)} queries in {time.perf_counter() - started:.1f} s")
     kinds = sorted({j.kind for j in judgements}) + ["all"]
     columns = {label: by_kind(s) for label, s in scores.items()}
     corpus = real.corpus
