@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterable
+from itertools import combinations
+from math import comb
 
 from django.db import connection, transaction
 
@@ -381,6 +383,7 @@ class SqliteEngine(DatabaseEngine):
     near_distance = 12
     synonym_credit = 0.7  # a clause matched only through a synonym counts this much
     coordination_power = 1
+    max_combinations = 20
 
     def _bonus_sql(self, factor: float) -> str:
         """`factor` for the documents that match one more FTS expression (a %s), else 1."""
@@ -402,13 +405,22 @@ class SqliteEngine(DatabaseEngine):
         n = len(clauses)
         need = required_matches(n, request.match_all)
         everything = " AND ".join(clauses)
-        match = everything if need == n else " OR ".join(clauses)
-        if negative:
-            match = f"({match}) NOT ({' OR '.join(negative)})"
         condition, condition_params = "", []
-        if need < n:
+        if need == n:
+            match = everything
+        elif need == 1:
+            match = " OR ".join(clauses)
+        elif comb(n, need) <= self.max_combinations:
+            # FTS5 evaluates "any `need` of the clauses" on its doclists, without reading rows
+            match = " OR ".join(
+                "(" + " AND ".join(group) + ")" for group in combinations(clauses, need)
+            )
+        else:  # a long question: count the clauses each candidate matches
+            match = " OR ".join(clauses)
             condition = " AND (" + " + ".join([self._has_sql()] * n) + f") >= {need}"
             condition_params = list(clauses)
+        if negative:
+            match = f"({match}) NOT ({' OR '.join(negative)})"
         # coordination: 1 per clause as typed, less through a synonym only
         parts, coordination_params = [], []
         for clause, as_typed in zip(clauses, typed, strict=True):
