@@ -358,6 +358,10 @@ def fts_match(query: ParsedQuery, *, match_all: bool = True, prefix_mode: str = 
     return expression
 
 
+def _with_negative(match: str, negative: list[str]) -> str:
+    return f"({match}) NOT ({' OR '.join(negative)})" if negative else match
+
+
 # Joins go through a narrow covering index (migration 0003), never the wide rows.
 JOINED = f"search_fts JOIN {ENTRY} e INDEXED BY search_entry_meta ON e.id = search_fts.rowid"
 
@@ -411,16 +415,20 @@ class SqliteEngine(DatabaseEngine):
         elif need == 1:
             match = " OR ".join(clauses)
         elif comb(n, need) <= self.max_combinations:
-            # FTS5 evaluates "any `need` of the clauses" on its doclists, without reading rows
-            match = " OR ".join(
+            # FTS5 evaluates "any `need` of the clauses" on its doclists, without reading rows;
+            # the rows are ranked by bm25 of any word (an OR of ANDs would count a word only
+            # where its whole group matched)
+            combined = " OR ".join(
                 "(" + " AND ".join(group) + ")" for group in combinations(clauses, need)
             )
+            match = " OR ".join(clauses)
+            condition = f" AND {self._has_sql()}"
+            condition_params = [_with_negative(combined, negative)]
         else:  # a long question: count the clauses each candidate matches
             match = " OR ".join(clauses)
             condition = " AND (" + " + ".join([self._has_sql()] * n) + f") >= {need}"
             condition_params = list(clauses)
-        if negative:
-            match = f"({match}) NOT ({' OR '.join(negative)})"
+        match = _with_negative(match, negative)
         # coordination: 1 per clause as typed, less through a synonym only
         parts, coordination_params = [], []
         for clause, as_typed in zip(clauses, typed, strict=True):
