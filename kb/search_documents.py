@@ -18,7 +18,7 @@ from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from kb.models import ArticlePage, CodeSamplePage, ProductArea, ResourceIndexPage, VideoPage
 from resourcecenter import access
-from search.documents import SearchDocument, collapse
+from search.documents import SearchDocument, collapse, html_to_text
 from search.indexing import schedule_reindex
 from search.registry import Provider, register
 
