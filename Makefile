@@ -9,7 +9,7 @@ PYTEST_ARGS ?=
 # worker migrates its own PostgreSQL database and starts its own osmem server). XDIST= runs serially.
 XDIST ?= --numprocesses auto --maxprocesses 4 --dist loadgroup
 
-.PHONY: run install system-deps setup demo serve worker test test-sqlite test-postgres lint check format bench bench-forum clean
+.PHONY: run install system-deps setup demo serve worker test test-sqlite test-postgres lint check format bench bench-forum bench-real clean
 
 run: setup
 	@echo "Serving on http://127.0.0.1:8000 (Ctrl+C to stop)"
@@ -84,6 +84,14 @@ bench: install
 # throwaway PostgreSQL. Beside the peers: README, "Forum speed". BENCH_FORUM_ARGS="--peers DIR".
 bench-forum: install
 	scripts/with-postgres.sh $(BIN)/python -m scripts.bench_forum all $(BENCH_FORUM_ARGS)
+
+# Relevance on real public content (tests/search/real/*.yaml) beside a plain BM25 baseline:
+# CORPORA is a folder holding the corpora cloned at their pinned commits (see the README).
+# BENCH_REAL_ARGS="--split validation" for the held-out part, "--misses" to list misses.
+bench-real: install
+	@test -n "$(CORPORA)" || { echo "usage: make bench-real CORPORA=DIR"; exit 2; }
+	$(BIN)/python -m scripts.bench_real --corpora "$(CORPORA)" $(BENCH_REAL_ARGS)
+	scripts/with-postgres.sh $(BIN)/python -m scripts.bench_real --engines database --corpora "$(CORPORA)" $(BENCH_REAL_ARGS)
 
 clean:
 	rm -rf $(VENV) var

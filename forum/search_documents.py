@@ -1,5 +1,6 @@
 """Search documents for Community threads (one document per thread: the question, the accepted
-answer and every approved reply). Read-only use of the forum's models.
+answer and the approved replies; in a long thread, one more per reply beyond the thread
+document's size, linking to its permalink). Read-only use of the forum's models.
 
 A thread is in the index only while it is visible (not held, hidden or deleted), not merged
 into another, and its category is active; only approved posts contribute text. Its audience
@@ -35,41 +36,86 @@ def _threads():
     return Thread.objects.select_related("category").prefetch_related("tags", _approved_posts())
 
 
-def build_document(thread: Thread) -> SearchDocument | None:
-    """The search document of `thread`, or None when nobody but moderators may find it."""
-    if (
-        thread.moderation_state != ThreadState.VISIBLE
-        or thread.merged_into_id
-        or not thread.category.is_active
-    ):
-        return None
+def _post_text(post: Post) -> str:
+    return collapse_whitespace(
+        html_to_text(post.body_html) if post.body_html else post.body_markdown
+    )
+
+
+def build_documents(thread: Thread) -> list[tuple[str, SearchDocument | None]]:
+    """The thread's document and one per post that did not fit into it.
+
+    A thread is one document (question, accepted answer, replies) up to BODY_CHARS; in a
+    long thread, every post beyond that cut is a document of its own whose URL is the post's
+    permalink, so each published reply stays findable and a hit lands on it. Posts that fit
+    are listed with None (any earlier document of theirs leaves the index).
+    """
     posts = getattr(thread, "approved_posts", None)
     if posts is None:
         posts = list(thread.posts.filter(moderation_state=PostState.APPROVED).order_by("number"))
+    visible = not (
+        thread.moderation_state != ThreadState.VISIBLE
+        or thread.merged_into_id
+        or not thread.category.is_active
+    )
+    post_ids = [f"post:{p.pk}" for p in posts if p.number != 1]
+    if not visible:
+        return [(f"thread:{thread.pk}", None), *((i, None) for i in post_ids)]
     question = [p for p in posts if p.number == 1]
     accepted = [p for p in posts if p.pk == thread.accepted_answer_id and p.number != 1]
     others = [p for p in posts if p.number != 1 and p.pk != thread.accepted_answer_id]
-    texts = []
+    texts, overflow, used = [], [], 0
     for post in question + accepted + others:
-        texts.append(html_to_text(post.body_html) if post.body_html else post.body_markdown)
-    body = collapse_whitespace(" ".join(texts))[:BODY_CHARS]
+        text = _post_text(post)
+        if used + len(text) <= BODY_CHARS or post.number == 1:
+            texts.append(text)
+            used += len(text) + 1
+        else:
+            overflow.append((post, text))
     staff = thread.has_staff_reply or any(p.is_staff_answer for p in posts)
     helpful = sum(p.helpful_count for p in posts)
-    return SearchDocument(
+    tags = [t.name for t in thread.tags.all()]
+    audience = list(access.category_audience(thread.category))
+    solved = thread.status == ThreadStatus.SOLVED
+    documents: dict[str, SearchDocument | None] = dict.fromkeys(post_ids)
+    documents[f"thread:{thread.pk}"] = SearchDocument(
         kind="thread",
         id=f"thread:{thread.pk}",
         url=thread.get_absolute_url(),
         title=thread.title,
-        body=body,
-        tags=[t.name for t in thread.tags.all()],
+        body=" ".join(texts)[:BODY_CHARS],
+        tags=tags,
         section=thread.category.name,
-        audience=list(access.category_audience(thread.category)),
-        solved=thread.status == ThreadStatus.SOLVED,
+        audience=audience,
+        solved=solved,
         staff_answered=bool(staff),
         created=thread.created_at,
         updated=thread.last_activity_at or thread.created_at,
         popularity=thread.view_count / 20.0 + thread.reply_count + helpful,
     )
+    for post, text in overflow:
+        documents[f"post:{post.pk}"] = SearchDocument(
+            kind="thread",
+            id=f"post:{post.pk}",
+            url=post.get_absolute_url(),
+            title=thread.title,
+            body=text,
+            tags=tags,
+            section=thread.category.name,
+            audience=audience,
+            solved=solved,
+            staff_answered=bool(post.is_staff_answer),
+            created=post.created_at,
+            updated=post.created_at,
+            popularity=post.helpful_count,
+        )
+    return list(documents.items())
+
+
+def build_document(thread: Thread) -> SearchDocument | None:
+    """The search document of `thread` itself, or None when nobody but moderators may find
+    it (see `build_documents` for the posts of long threads)."""
+    return dict(build_documents(thread))[f"thread:{thread.pk}"]
 
 
 class ForumProvider(Provider):
@@ -81,7 +127,7 @@ class ForumProvider(Provider):
 
     def keys_for(self, obj) -> list[str]:
         if isinstance(obj, Post):
-            return [f"thread:{obj.thread_id}"]
+            return [f"thread:{obj.thread_id}", f"post:{obj.pk}"]
         if isinstance(obj, Category):
             return [f"category:{obj.pk}"]
         if isinstance(obj, Tag):
@@ -96,11 +142,18 @@ class ForumProvider(Provider):
         pk = int(raw_id)
         if prefix == "thread":
             thread = _threads().filter(pk=pk).first()
-            yield f"thread:{pk}", build_document(thread) if thread else None
+            if thread is None:
+                yield f"thread:{pk}", None
+            else:
+                yield from build_documents(thread)
+        elif prefix == "post":
+            # a deleted post's own document (a living post is handled by its thread's key)
+            if not Post.objects.filter(pk=pk).exists():
+                yield f"post:{pk}", None
         elif prefix in ("category", "tag"):
             threads = _threads().filter(**{"category_id" if prefix == "category" else "tags": pk})
             for thread in threads.iterator(chunk_size=200):
-                yield f"thread:{thread.pk}", build_document(thread)
+                yield from build_documents(thread)
         else:
             raise ValueError(f"unknown forum index key {key!r}")
 
@@ -112,9 +165,9 @@ class ForumProvider(Provider):
             return
         threads = _threads().filter(moderation_state=ThreadState.VISIBLE).order_by("pk")
         for thread in threads.iterator(chunk_size=200):
-            doc = build_document(thread)
-            if doc is not None:
-                yield doc
+            for _, doc in build_documents(thread):
+                if doc is not None:
+                    yield doc
 
     def connect_signals(self) -> None:
         post_save.connect(_changed, sender=Thread, dispatch_uid="search-forum-thread")

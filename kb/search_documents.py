@@ -18,7 +18,7 @@ from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from kb.models import ArticlePage, CodeSamplePage, ProductArea, ResourceIndexPage, VideoPage
 from resourcecenter import access
-from resourcecenter.text import collapse_whitespace
+from resourcecenter.text import collapse_whitespace, html_to_text
 from search.documents import SearchDocument
 from search.indexing import schedule_reindex
 from search.registry import Provider, register
@@ -61,8 +61,40 @@ def _as_datetime(value) -> datetime | None:
     return timezone.make_aware(datetime.combine(value, time(12, 0)))
 
 
+def build_section_document(page, *, restricted=None) -> SearchDocument | None:
+    """A section page with text of its own (a docs folder's index): readers land on it, so
+    search must find it. A section that only lists its children is left out (its title alone
+    would crowd out the pages it lists)."""
+    if not isinstance(page, ResourceIndexPage) or not page.live or page.depth <= 2:
+        return None
+    intro = html_to_text(page.intro or "")
+    if not intro:
+        return None
+    restricted = _restricted_paths() if restricted is None else restricted
+    if _is_restricted(page, restricted):
+        return None
+    url = page.get_url()
+    if not url:
+        return None
+    parent = page.get_parent()
+    return SearchDocument(
+        kind="guide",
+        id=f"page:{page.pk}",
+        url=url,
+        title=page.title,
+        summary=page.search_description or "",
+        body=intro,
+        section=parent.title if parent and parent.depth > 2 else "",
+        audience=list(access.page_audience(page)),
+        created=page.first_published_at,
+        updated=page.last_published_at,
+    )
+
+
 def build_document(page, *, section: str | None = None, restricted=None) -> SearchDocument | None:
     """The search document of a specific kb page, or None when it must not be found."""
+    if isinstance(page, ResourceIndexPage):
+        return build_section_document(page, restricted=restricted)
     if not isinstance(page, PAGE_MODELS) or not page.live:
         return None
     restricted = _restricted_paths() if restricted is None else restricted
@@ -90,7 +122,8 @@ def build_document(page, *, section: str | None = None, restricted=None) -> Sear
         url=url,
         title=page.title,
         headings=" · ".join(headings),
-        body=collapse_whitespace(" ".join([page.summary or "", *extra, *parts])),
+        summary=page.summary or "",
+        body=collapse_whitespace(" ".join([*extra, *parts])),
         tags=[t.name for t in page.tags.all()],
         product_area=area.slug if area else "",
         product_area_name=area.name if area else "",
@@ -134,7 +167,7 @@ class KbProvider(Provider):
             if root is None:
                 return
             for page in Page.objects.descendant_of(root).specific():
-                if isinstance(page, PAGE_MODELS):
+                if isinstance(page, (*PAGE_MODELS, ResourceIndexPage)):
                     yield f"page:{page.pk}", build_document(page, restricted=restricted)
         elif prefix == "area":
             for model in PAGE_MODELS:
@@ -166,6 +199,11 @@ class KbProvider(Provider):
                 doc = build_document(
                     page, section=sections.get(parent_path, ""), restricted=restricted
                 )
+                if doc is not None:
+                    yield doc
+        if kind in (None, "guide"):
+            for page in ResourceIndexPage.objects.live().exclude(intro=""):
+                doc = build_section_document(page, restricted=restricted)
                 if doc is not None:
                     yield doc
 
@@ -200,7 +238,7 @@ class KbProvider(Provider):
         post_page_move.connect(_page_moved, dispatch_uid="search-kb-moved")
         for model in (*PAGE_MODELS, ResourceIndexPage):
             post_save.connect(_page_saved, sender=model, dispatch_uid=f"search-kb-saved-{model}")
-        for model in PAGE_MODELS:
+        for model in (*PAGE_MODELS, ResourceIndexPage):
             post_delete.connect(
                 _page_deleted, sender=model, dispatch_uid=f"search-kb-deleted-{model}"
             )
@@ -243,7 +281,7 @@ def _page_saved(sender, instance, created=False, raw=False, update_fields=None, 
 
 
 def _page_deleted(sender, instance, **kwargs):
-    if isinstance(instance, PAGE_MODELS):
+    if isinstance(instance, (*PAGE_MODELS, ResourceIndexPage)):
         schedule_reindex(instance)
 
 

@@ -21,6 +21,7 @@ import statistics
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
@@ -274,7 +275,7 @@ COMMON = [
 QUERY_WORDS = [w for w in DOMAIN if len(w) >= 3]
 
 
-def _setup_django(database_url: str | None) -> str:
+def setup_django(database_url: str | None) -> str:
     if not database_url and not os.environ.get("DATABASE_URL"):
         path = Path(tempfile.mkdtemp(prefix="search-bench-")) / "bench.sqlite3"
         database_url = f"sqlite:///{path}"
@@ -447,19 +448,44 @@ def percentile(values: list[float], p: float) -> float:
     return values[lo] + (values[hi] - values[lo]) * (k - lo)
 
 
-def run_relevance(engine, label: str) -> None:
-    from search.evaluation import load_judgements, mean_ndcg, mrr, score
+def run_relevance(engines) -> None:
+    """The demo set, per engine and query kind, beside BM25 over the same documents."""
+    from scripts.bench_real import print_table
+    from search.evaluation import (
+        Bm25Baseline,
+        by_kind,
+        load_judgements,
+        score,
+        score_ranking,
+        suffix_match,
+    )
     from search.registry import providers
 
-    engine.rebuild(doc for p in providers() for doc in p.iter_documents())
-    scores = score(engine, load_judgements(RELEVANCE))
-    print(
-        f"  {label:<12} relevance over {len(scores)} labelled queries: "
-        f"MRR@10 {mrr(scores):.3f}  nDCG@10 {mean_ndcg(scores):.3f}"
+    judgements = load_judgements(RELEVANCE)
+    docs = [doc for p in providers() for doc in p.iter_documents()]
+    baseline = Bm25Baseline(docs)
+    scores = {
+        "bm25": [
+            score_ranking(j, [d.url for d in baseline.search(j.query)], suffix_match)
+            for j in judgements
+        ]
+    }
+    for label, engine in engines:
+        engine.rebuild(docs)
+        scores[label] = score(engine, judgements)
+    kinds = sorted({j.kind for j in judgements}) + ["all"]
+    print_table(
+        f"Relevance (demo content, {len(judgements)} labelled queries)",
+        {label: by_kind(s) for label, s in scores.items()},
+        kinds,
     )
-    for s in scores:
-        if s.rank != 1:
-            print(f"      rank {s.rank or '-':>2}  {s.query!r:40} top: {', '.join(s.top[:2])}")
+    for label, engine_scores in scores.items():
+        for s in engine_scores:
+            if s.rank != 1:
+                print(
+                    f"    {label:<10} rank {s.rank or '-':>2}  {s.query!r:40} "
+                    f"top: {', '.join(s.top[:2])}"
+                )
 
 
 def run_speed(engine, label: str, args) -> None:
@@ -518,6 +544,49 @@ def engine_key(engine) -> str:
     return url or f"db:{connection.vendor}"
 
 
+def load_demo() -> None:
+    """The demo content (Resource Center, forum, synonyms): what a user sees beside the rest."""
+    import io
+
+    from django.core.management.color import no_style
+
+    from forum.demo import load as forum_load
+    from kb.demo import load_content
+    from search.demo import ensure_synonyms
+
+    load_content()
+    forum_load(io.StringIO(), no_style())
+    ensure_synonyms()
+
+
+@contextmanager
+def start_engines(wanted: set[str]):
+    """[(label, engine)]: the database engine in use and/or OpenSearch on a local osmem."""
+    from django.db import connection
+
+    from search.engines import engine_for
+
+    engines = []
+    server = None
+    if "database" in wanted:
+        engines.append((connection.vendor, engine_for("", connection.vendor)))
+    try:
+        if "opensearch" in wanted:
+            from osmem_server import OsmemServer
+
+            from search.engines.elastic import ElasticEngine
+
+            server = OsmemServer.start(japanese=False)
+            os_url = f"opensearch+{server.url}"
+            os_engine = ElasticEngine(os_url, prefix="bench")
+            os_engine._bench_url = os_url
+            engines.append(("opensearch", os_engine))
+        yield engines
+    finally:
+        if server is not None:
+            server.close()
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", type=int, default=100_000, help="forum posts (default 100000)")
@@ -543,46 +612,14 @@ def main(argv=None) -> int:
     if unknown:
         parser.error(f"unknown engine(s): {', '.join(sorted(unknown))}")
 
-    url = _setup_django(args.database_url)
+    url = setup_django(args.database_url)
     from django.db import connection
 
-    from kb.demo import load_content
-    from search.demo import ensure_synonyms
-    from search.engines import engine_for
-
     print(f"Database: {connection.vendor} ({url.split('@')[-1]})")
-    load_content()
-    try:
-        import io
-
-        from django.core.management.color import no_style
-
-        from forum.demo import load as forum_load  # noqa: F401 - optional demo threads
-
-        forum_load(io.StringIO(), no_style())
-    except ImportError:
-        pass
-    ensure_synonyms()
-
-    engines = []
-    server = None
-    if "database" in wanted:
-        engines.append((connection.vendor, engine_for("", connection.vendor)))
-    if "opensearch" in wanted:
-        from osmem_server import OsmemServer
-
-        from search.engines.elastic import ElasticEngine
-
-        server = OsmemServer.start(japanese=False)
-        os_url = f"opensearch+{server.url}"
-        os_engine = ElasticEngine(os_url, prefix="bench")
-        os_engine._bench_url = os_url
-        engines.append(("opensearch", os_engine))
-    try:
+    load_demo()
+    with start_engines(wanted) as engines:
         if not args.skip_relevance:
-            print("Relevance (demo content):")
-            for label, engine in engines:
-                run_relevance(engine, label)
+            run_relevance(engines)
         if not args.skip_speed:
             print(
                 f"Speed (synthetic corpus: {args.posts:,} posts, {args.threads:,} threads, "
@@ -590,9 +627,6 @@ def main(argv=None) -> int:
             )
             for label, engine in engines:
                 run_speed(engine, label, args)
-    finally:
-        if server is not None:
-            server.close()
     return 0
 
 

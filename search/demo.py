@@ -28,6 +28,18 @@ SYNONYMS = [
     ("activate, activation, provisioning", ""),
     ("suspend, deactivate, pause", ""),
     ("modem, module, cellular module", ""),
+    ("iPhone, iOS", ""),
+    ("Android phone, Android", ""),
+    ("carrier, operator, mobile network operator, MNO", ""),
+    ("invoice, bill, billing statement", ""),
+    ("colleague, team member, coworker", "People in the customer's own organisation."),
+    ("reboot, restart, power cycle", ""),
+    ("firmware update, OTA, over the air update", ""),
+    ("signal strength, RSSI, reception", ""),
+    ("error, failure, fault", ""),
+    ("delete, remove", ""),
+    ("certificate, cert", ""),
+    ("configuration, config, settings", ""),
 ]
 
 

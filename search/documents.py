@@ -36,6 +36,8 @@ class SearchDocument:
     title: str
     body: str = ""
     headings: str = ""
+    summary: str = ""  # what the page says it is about (front-matter description)
+    code: str = ""  # code listings: weighted below prose
     tags: list[str] = field(default_factory=list)
     product_area: str = ""  # slug ("" when none)
     product_area_name: str = ""
@@ -55,6 +57,7 @@ class SearchDocument:
         if not self.audience:
             raise ValueError(f"{self.id}: a search document needs at least one audience")
         self.body = (self.body or "")[:BODY_MAX_CHARS]
+        self.code = (self.code or "")[:BODY_MAX_CHARS]
         self.tags = sorted({t.strip().lower() for t in self.tags if t and t.strip()})
         self.audience = sorted(set(self.audience))
         now = timezone.now()

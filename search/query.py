@@ -156,6 +156,68 @@ STOPWORDS = frozenset(
     ]
 )
 
+# Words that carry no meaning in a question typed in full ("is there a way to ...", "can
+# anyone help me ..."); dropped like the stop words above.
+QUESTION_WORDS = frozenset(
+    [
+        "anyone",
+        "anybody",
+        "someone",
+        "somebody",
+        "please",
+        "thanks",
+        "thank",
+        "hello",
+        "hi",
+        "possible",
+        "way",
+        "want",
+        "wanted",
+        "need",
+        "trying",
+        "able",
+        "may",
+        "might",
+        "must",
+        "whether",
+        "also",
+        "else",
+        "ever",
+        "still",
+    ]
+)
+STOPWORDS = STOPWORDS | QUESTION_WORDS
+
+# Words written as one or two: either spelling finds both ("set up" is also "setup").
+COMPOUNDS = {
+    ("set", "up"): "setup",
+    ("log", "in"): "login",
+    ("sign", "in"): "signin",
+    ("sign", "up"): "signup",
+    ("e", "mail"): "email",
+    ("wi", "fi"): "wifi",
+    ("back", "up"): "backup",
+    ("start", "up"): "startup",
+    ("time", "out"): "timeout",
+    ("plug", "in"): "plugin",
+    ("add", "on"): "addon",
+    ("check", "out"): "checkout",
+    ("on", "board"): "onboard",
+    ("work", "flow"): "workflow",
+    ("data", "base"): "database",
+    ("file", "system"): "filesystem",
+    ("end", "point"): "endpoint",
+    ("web", "hook"): "webhook",
+    ("user", "name"): "username",
+    ("pass", "word"): "password",
+    ("life", "cycle"): "lifecycle",
+    ("down", "load"): "download",
+    ("up", "load"): "upload",
+    ("hot", "spot"): "hotspot",
+    ("power", "off"): "poweroff",
+}
+_JOINED = {joined: list(pair) for pair, joined in COMPOUNDS.items()}
+
 _WORD_RE = re.compile(r"[^\W_]+", re.UNICODE)
 _IDENTIFIER_HINT_RE = re.compile(r"\d|\+|_|=")
 _TOKEN_RE = re.compile(r'(-?)"([^"]*)"?|(\S+)')
@@ -175,6 +237,8 @@ class Clause:
     phrase: bool = False  # typed in quotes
     identifier: bool = False  # an exact code: no stemming games, no prefix, no spelling fixes
     original: str = ""
+    weight: float = 1.0  # how much matching it says about a document (rarer words: more)
+    known: bool = True  # False: no public document has this word (a typo, most likely)
 
     @property
     def tokens(self) -> list[str]:
@@ -213,6 +277,27 @@ class ParsedQuery:
         return [c.tokens[0] for c in self.positive if c.is_word and not c.identifier]
 
 
+# "Most" of a query's words: the share a document needs (of three words or more).
+REQUIRED_SHARE = 0.5
+
+
+def required_matches(n: int, match_all: bool = True) -> int:
+    """How many of a query's `n` clauses a document must match: most of them, not all.
+
+    One stray page that has every word (a glossary) must not hide the real answer that lacks
+    one, and a long question must still find its page: all of one or two words, otherwise
+    `REQUIRED_SHARE` of them (at least two). Ranking then prefers documents matching more
+    (the coordination factor). The relaxed retry (`match_all=False`) needs one word.
+    """
+    import math
+
+    if not match_all:
+        return min(n, 1)
+    if n <= 2:
+        return n
+    return max(2, min(n - 1, math.ceil(REQUIRED_SHARE * n)))
+
+
 def normalize_query(raw: str) -> str:
     return " ".join((raw or "").split())[:MAX_QUERY_CHARS]
 
@@ -221,9 +306,42 @@ def _tokens(text: str) -> list[str]:
     return [t.lower() for t in _WORD_RE.findall(text)]
 
 
+def _compound_alternatives(tokens: list[str]) -> list[list[str]]:
+    """Other spellings of a one-or-two-word compound ("e-mail" -> "email" and back)."""
+    key = tuple(tokens)
+    if key in COMPOUNDS:
+        return [[COMPOUNDS[key]]]
+    if len(tokens) == 1 and tokens[0] in _JOINED:
+        return [_JOINED[tokens[0]]]
+    return []
+
+
+def _join_compounds(raw: str) -> str:
+    """ "set up" -> "setup" before stop words are dropped (else "up" would go)."""
+    words = raw.split(" ")
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        pair = (
+            (words[i].lower(), words[i + 1].lower().rstrip(".,;:!?"))
+            if i + 1 < len(words)
+            else None
+        )
+        if pair in COMPOUNDS and not words[i].startswith(("-", '"')):
+            out.append(COMPOUNDS[pair] + words[i + 1][len(pair[1]) :])
+            i += 2
+        else:
+            out.append(words[i])
+            i += 1
+    return " ".join(out)
+
+
 def parse_query(raw: str, *, prefix_last: bool = True) -> ParsedQuery:
     """Parse a query typed by a person. Never raises; unbalanced quotes close at the end."""
     raw = normalize_query(raw)
+    typed = raw
+    if '"' not in raw:
+        raw = _join_compounds(raw)
     clauses: list[Clause] = []
     for match in _TOKEN_RE.finditer(raw):
         negated_phrase, phrase_text, bare = match.groups()
@@ -250,17 +368,32 @@ def parse_query(raw: str, *, prefix_last: bool = True) -> ParsedQuery:
         identifier = bool(_IDENTIFIER_HINT_RE.search(core))
         if len(tokens) == 1 and not identifier and tokens[0] in STOPWORDS and not negated:
             continue
-        clauses.append(Clause([tokens], negated=negated, identifier=identifier, original=core))
+        alternatives = [tokens]
+        if not identifier and not negated:
+            alternatives += _compound_alternatives(tokens)
+        clauses.append(Clause(alternatives, negated=negated, identifier=identifier, original=core))
     if not any(not c.negated for c in clauses):
         # Only stopwords or only exclusions: search for the words themselves instead.
         words = _tokens(raw)
         clauses = [Clause([[w]], original=w) for w in words[:MAX_CLAUSES]]
-    clauses = clauses[:MAX_CLAUSES]
-    if prefix_last and clauses and raw and not raw.endswith((" ", '"')):
+    unique: list[Clause] = []
+    for clause in clauses:  # "lightdb state or lightdb stream": lightdb once
+        if not any(
+            c.alternatives == clause.alternatives and c.negated == clause.negated for c in unique
+        ):
+            unique.append(clause)
+    clauses = unique[:MAX_CLAUSES]
+    if prefix_last and clauses and raw and raw[-1].isalnum():
         last = clauses[-1]
-        if last.is_word and not last.negated and not last.identifier and len(last.tokens[0]) >= 2:
+        if (
+            len(last.tokens) == 1
+            and not last.phrase
+            and not last.negated
+            and not last.identifier
+            and len(last.tokens[0]) >= 2
+        ):
             last.prefix = True
-    return ParsedQuery(raw, clauses)
+    return ParsedQuery(typed, clauses)
 
 
 # ---------------------------------------------------------------- synonyms

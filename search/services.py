@@ -8,7 +8,7 @@ person), a relaxed retry for long natural-language questions, and the query log.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from resourcecenter import access
 from resourcecenter.text import html_to_text
@@ -63,9 +63,16 @@ def audiences_for(user) -> frozenset[str] | None:
     return access.audiences_for(user)
 
 
+def understand(query: str, *, prefix_last: bool = True):
+    """What a typed query means to every engine: its clauses, the domain synonyms, and how
+    much each word says (its rarity)."""
+    return vocabulary.weigh(expand_synonyms(parse_query(query, prefix_last=prefix_last)))
+
+
 def _request(query: str, audiences, filters: Filters, **kw) -> SearchRequest:
+    """A submitted search: every word is complete (no prefix; that is the type-ahead's)."""
     return SearchRequest(
-        query=expand_synonyms(parse_query(query)),
+        query=understand(query, prefix_last=False),
         audiences=audiences,
         kinds=filters.kinds,
         product_areas=filters.product_areas,
@@ -96,17 +103,22 @@ def search(
     if not parse_query(query).positive:
         return outcome
     try:
-        result = engine.search(_request(query, audiences, filters, offset=offset, limit=per_page))
-        if result.total < 3:
+        request = _request(query, audiences, filters, offset=offset, limit=per_page)
+        result = engine.search(request)
+        # A word no public document has is a typo more often than not, even among correct
+        # words that still find something: search the corrected query too, and show it when
+        # it finds at least as much (the original stays one click away).
+        correction = None
+        if not all(c.known for c in request.query.positive):
             correction = vocabulary.suggest_spelling(parse_query(query, prefix_last=False))
-            if correction:
-                fixed = engine.search(
-                    _request(correction, audiences, filters, offset=offset, limit=per_page)
-                )
-                if fixed.total and not result.total:
-                    outcome.corrected_from, outcome.query, result = query, correction, fixed
-                elif fixed.total > result.total:
-                    outcome.did_you_mean = correction
+        if correction:
+            fixed = engine.search(
+                _request(correction, audiences, filters, offset=offset, limit=per_page)
+            )
+            if fixed.total and fixed.total >= result.total:
+                outcome.corrected_from, outcome.query, result = query, correction, fixed
+            elif fixed.total:
+                outcome.did_you_mean = correction
         if not result.total and len(parse_query(outcome.query).positive) >= 2:
             relaxed = engine.search(
                 _request(
@@ -130,30 +142,44 @@ def search(
 
 
 def log_query(query: str, results: int) -> None:
+    """Store a query for the staff report, with identifiers (ICCIDs, IMSIs, IMEIs, phone
+    numbers, e-mail addresses, API keys) masked first: the report shows what people look
+    for, never whose SIM or account it was."""
     from search.models import SearchQueryLog
+    from search.privacy import mask_identifiers
 
-    text = normalize_query(query).lower()[:200]
+    text = mask_identifiers(normalize_query(query)).lower()[:200]
     if text:
         SearchQueryLog.objects.create(query=text, results=results)
 
 
 def suggest(user, query: str, limit: int = 8) -> dict:
-    """The type-ahead answer (also used by the forum's ask form: same shape)."""
+    """The type-ahead answer (also used by the forum's ask form: same shape).
+
+    The suggestions are the full search's first results (same ranking); when the words
+    typed so far hold a typo, the corrected query's results are suggested, with the
+    correction named in `did_you_mean`.
+    """
     query = normalize_query(query)
     payload: dict = {"query": query, "results": [], "did_you_mean": None}
-    parsed = expand_synonyms(parse_query(query))
+    parsed = understand(query)
     if len(query) < 2 or parsed.is_empty:
         return payload
     audiences = audiences_for(user)
     engine = get_engine()
     try:
         hits = engine.suggest(parsed, audiences, limit)
-        if not hits:
-            correction = vocabulary.suggest_spelling(parse_query(query, prefix_last=False))
-            if correction:
-                fixed = engine.suggest(expand_synonyms(parse_query(correction)), audiences, limit)
-                if fixed:
-                    payload["did_you_mean"] = correction
+        typing = bool(query) and not query.endswith(" ")
+        words = parse_query(query, prefix_last=False)
+        if typing and hits:
+            # the word being typed is not a typo yet; the words before it may be
+            words = replace(words, clauses=words.clauses[:-1])
+        correction = vocabulary.suggest_spelling(words)
+        if correction:
+            fixed = engine.suggest(understand(correction), audiences, limit)
+            if fixed:
+                payload["did_you_mean"] = correction
+                hits = fixed
     except SearchUnavailable:
         logger.warning("suggest is unavailable", exc_info=True)
         return payload

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import replace
 
 from django.db import connection, transaction
 
@@ -25,7 +26,12 @@ def add_documents(docs: Iterable[SearchDocument]) -> None:
     for doc in docs:
         if doc.is_public:
             counts.update(
-                set(words_of(f"{doc.title} {doc.headings} {doc.body} {' '.join(doc.tags)}"))
+                set(
+                    words_of(
+                        f"{doc.title} {doc.headings} {doc.summary} {doc.body} {doc.code} "
+                        f"{' '.join(doc.tags)}"
+                    )
+                )
             )
     if not counts:
         return
@@ -97,6 +103,70 @@ def correct_word(word: str) -> str | None:
         if best is None or key < best:
             best = key
     return best[2] if best else None
+
+
+COMPLETIONS = 3
+WEIGHTS_CACHE_KEY = "search:vocabulary-size:v1"
+
+
+def weigh(query: ParsedQuery) -> ParsedQuery:
+    """Each clause weighted by how rare its words are among public documents (inverse
+    document frequency): the coordination factor then counts a missing "cbor" for more than
+    a missing "device"."""
+    import math
+
+    from django.core.cache import cache
+
+    words = {t for c in query.positive for t in c.tokens if t.isalpha()}
+    if not words:
+        return query
+    size = cache.get(WEIGHTS_CACHE_KEY)
+    table = SearchTerm._meta.db_table
+    marks = ", ".join(["%s"] * len(words))
+    sql = f"SELECT term, frequency FROM {table} WHERE term IN ({marks})"  # noqa: S608
+    if size is None:  # the commonest word's count stands for the number of documents
+        sql += f" UNION ALL SELECT NULL, MAX(frequency) FROM {table}"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, sorted(words))
+        frequency = dict(cursor.fetchall())
+    if size is None:
+        size = max(int(frequency.pop(None, None) or 1), 1)
+        cache.set(WEIGHTS_CACHE_KEY, size, 300)
+    clauses = []
+    for clause in query.clauses:
+        known = [frequency.get(t, 0) for t in clause.tokens if t.isalpha()]
+        df = min(known) if known else 0
+        weight = math.log(1.0 + size / (df + 0.5)) if df else math.log(1.0 + size / 0.5)
+        known_word = not clause.is_word or clause.identifier or bool(df) or len(known) != 1
+        clauses.append(replace(clause, weight=round(weight, 3), known=known_word))
+    return replace(query, clauses=clauses)
+
+
+def completions(prefix: str, limit: int = COMPLETIONS) -> list[str]:
+    """The most frequent public words that start with `prefix` (not `prefix` itself)."""
+    if len(prefix) < 2 or not prefix.isalpha():
+        return []
+    rows = (
+        SearchTerm.objects.filter(term__gt=prefix, term__lt=prefix + "\uffff")
+        .order_by("-frequency", "term")
+        .values_list("term", flat=True)[:limit]
+    )
+    return list(rows)
+
+
+def complete_last_word(query: ParsedQuery) -> ParsedQuery:
+    """The word being typed (a prefix clause) also matches its likeliest completions as
+    whole words: a prefix cannot match a stemmed index ("provisio" vs "provis")."""
+    clauses = query.clauses
+    if not clauses or not clauses[-1].prefix:
+        return query
+    last = clauses[-1]
+    extra = [[word] for word in completions(last.tokens[0]) if [word] not in last.alternatives]
+    if not extra:
+        return query
+    return replace(
+        query, clauses=[*clauses[:-1], replace(last, alternatives=[*last.alternatives, *extra])]
+    )
 
 
 def suggest_spelling(query: ParsedQuery) -> str | None:

@@ -4,6 +4,7 @@ for the database in use (SQLite FTS5 or PostgreSQL full-text)."""
 from __future__ import annotations
 
 import importlib.util
+from contextlib import contextmanager
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
@@ -13,6 +14,8 @@ from search.engines.base import Engine, SearchUnavailable
 
 _engines: dict[str, Engine] = {}
 
+_override: list[Engine] = []
+
 __all__ = [
     "Engine",
     "SearchUnavailable",
@@ -20,6 +23,7 @@ __all__ = [
     "engine_for",
     "reset_engines",
     "missing_cluster_clients",
+    "using_engine",
 ]
 
 # The client libraries an Elasticsearch/OpenSearch cluster needs (the `search` extra):
@@ -61,8 +65,19 @@ def engine_for(url: str | None = None, vendor: str | None = None) -> Engine:
 
 
 def get_engine() -> Engine:
-    """The configured engine."""
-    return engine_for()
+    """The configured engine (or the one `using_engine` put in place)."""
+    return _override[-1] if _override else engine_for()
+
+
+@contextmanager
+def using_engine(engine: Engine):
+    """Within the block, the search entry points use `engine` (benchmarks compare engines
+    through the very functions the views call)."""
+    _override.append(engine)
+    try:
+        yield engine
+    finally:
+        _override.pop()
 
 
 def reset_engines() -> None:

@@ -112,9 +112,25 @@ class Engine:
     def suggest(
         self, query: ParsedQuery, audiences: frozenset[str] | None, limit: int | None = None
     ) -> list[Hit]:
+        """The type-ahead: the first hits of the full search, ranked the same way (so the
+        suggestions never disagree with the results page), without facets; for a question
+        nothing matches well enough, the relaxed search. The word being typed also matches its
+        likeliest completions (a prefix cannot match a stemmed index)."""
+        from search import vocabulary
+
         if query.is_empty:
             return []
-        return self._suggest(query, audiences, limit or self.suggest_limit)
+        request = SearchRequest(
+            query=vocabulary.complete_last_word(query),
+            audiences=audiences,
+            limit=limit or self.suggest_limit,
+            facets=False,
+        )
+        hits = self.search(request).hits
+        if not hits and len(query.positive) >= 2:
+            request.match_all = False
+            hits = self.search(request).hits
+        return hits
 
     def _upsert(self, docs: list[SearchDocument]) -> None:
         raise NotImplementedError
@@ -123,7 +139,4 @@ class Engine:
         raise NotImplementedError
 
     def _search(self, request: SearchRequest) -> SearchResult:
-        raise NotImplementedError
-
-    def _suggest(self, query: ParsedQuery, audiences, limit: int) -> list[Hit]:
         raise NotImplementedError

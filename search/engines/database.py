@@ -11,13 +11,22 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterable
+from itertools import combinations
+from math import comb
 
 from django.db import connection, transaction
 
 from search.documents import SearchDocument
 from search.engines.base import Engine, Facets, Hit, SearchRequest, SearchResult
 from search.models import SearchEntry, SearchEntryTag, SearchTerm
-from search.query import MARK_END, MARK_START, Clause, ParsedQuery, marked_to_html
+from search.query import (
+    MARK_END,
+    MARK_START,
+    Clause,
+    ParsedQuery,
+    marked_to_html,
+    required_matches,
+)
 
 ENTRY = SearchEntry._meta.db_table
 TAG = SearchEntryTag._meta.db_table
@@ -45,7 +54,9 @@ def _entry(doc: SearchDocument) -> SearchEntry:
         url=doc.url,
         title=doc.title[:300],
         headings=doc.headings,
+        summary=doc.summary,
         body=doc.body,
+        code=doc.code,
         tags=_delimited(doc.tags),
         product_area=doc.product_area,
         product_area_name=doc.product_area_name,
@@ -248,12 +259,6 @@ class DatabaseEngine(Engine):
             if i in rows
         ]
 
-    def _suggest_filters(self, query: ParsedQuery, audiences, limit: int) -> tuple[str, list]:
-        """The audience/visibility conditions of a type-ahead request, as " AND ..." SQL."""
-        return self._filters(
-            SearchRequest(query=query, audiences=audiences, limit=limit, facets=False)
-        )
-
     @staticmethod
     def _hit(row: dict, title_marked: str, snippet_marked: str, score: float) -> Hit:
         return Hit(
@@ -328,10 +333,11 @@ def _fts_string(tokens: list[str]) -> str:
 
 
 def _fts_clause(clause: Clause, *, prefix_mode: str) -> str:
+    """The clause's alternatives; with `prefix`, the first (as typed) also as a prefix."""
     parts = []
-    for alternative in clause.alternatives:
+    for i, alternative in enumerate(clause.alternatives):
         text = _fts_string(alternative)
-        if clause.prefix and len(clause.alternatives) == 1:
+        if clause.prefix and i == 0:
             text = f"{text}*" if prefix_mode == "only" else f"({text} OR {text}*)"
         parts.append(text)
     return parts[0] if len(parts) == 1 else "(" + " OR ".join(parts) + ")"
@@ -352,15 +358,22 @@ def fts_match(query: ParsedQuery, *, match_all: bool = True, prefix_mode: str = 
     return expression
 
 
+def _with_negative(match: str, negative: list[str]) -> str:
+    return f"({match}) NOT ({' OR '.join(negative)})" if negative else match
+
+
 # Joins go through a narrow covering index (migration 0003), never the wide rows.
 JOINED = f"search_fts JOIN {ENTRY} e INDEXED BY search_entry_meta ON e.id = search_fts.rowid"
 
 
 class SqliteEngine(DatabaseEngine):
-    """FTS5 with the porter stemmer; bm25 with column weights title > headings > tags > body."""
+    """FTS5 with the porter stemmer; bm25 with column weights, a coordination factor (the
+    share of the query's words a document has), and bonuses for a title with the whole query
+    and for the words standing near each other."""
 
     name = "sqlite"
-    weights = "10.0, 5.0, 1.0, 4.0"  # title, headings, body, tags
+    # title, headings, summary, body, code, tags (the column order of migration 0007)
+    weights = "4.0, 2.0, 2.0, 1.0, 0.5, 2.0"
 
     def optimize(self) -> None:
         with connection.cursor() as cursor:
@@ -370,38 +383,96 @@ class SqliteEngine(DatabaseEngine):
     # outranked the page titled with them ("List SIMs" under "...when listing SIMs"); a title
     # that has the query doubles the score (MRR@10 0.866 -> 0.923 on the labelled queries).
     title_bonus = 2.0
+    near_bonus = 1.3
+    near_distance = 12
+    synonym_credit = 0.7  # a clause matched only through a synonym counts this much
+    coordination_power = 1
+    max_combinations = 20
 
-    def _score_sql(self, exact: bool = False, title: bool = False) -> str:
-        """bm25 times freshness (%s: now), doubled with `exact` (a next %s: the words as typed)
-        for documents that contain them rather than only their synonyms, and with `title` (a
-        last %s: the query limited to titles) for documents whose title has the query."""
-        score = (
-            f"bm25(search_fts, {self.weights}) * e.boost * "
-            f"(1.0 + 0.5 / (1.0 + MAX(%s - e.updated_epoch, 0) / {HALF_LIFE_SECONDS}))"
-        )
-        if exact:
-            score += f" * {self._bonus_sql(2.0)}"
-        if title:
-            score += f" * {self._bonus_sql(self.title_bonus)}"
-        return score
-
-    @staticmethod
-    def _bonus_sql(factor: float) -> str:
+    def _bonus_sql(self, factor: float) -> str:
         """`factor` for the documents that match one more FTS expression (a %s), else 1."""
         return (
             "(CASE WHEN e.id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH %s) "  # noqa: S608
             f"THEN {float(factor)} ELSE 1.0 END)"
         )
 
+    @staticmethod
+    def _has_sql() -> str:
+        return "(e.id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH %s))"
+
+    def _plan(self, request: SearchRequest) -> dict:
+        """The MATCH expression, the "most words" condition and the score, with parameters."""
+        query = request.query
+        clauses = [_fts_clause(c, prefix_mode="or") for c in query.positive]
+        typed = [_fts_clause(c, prefix_mode="or") for c in query.as_typed().positive]
+        negative = [_fts_clause(c, prefix_mode="or") for c in query.negative]
+        n = len(clauses)
+        need = required_matches(n, request.match_all)
+        everything = " AND ".join(clauses)
+        condition, condition_params = "", []
+        if need == n:
+            match = everything
+        elif need == 1:
+            match = " OR ".join(clauses)
+        elif comb(n, need) <= self.max_combinations:
+            # FTS5 evaluates "any `need` of the clauses" on its doclists, without reading rows;
+            # the rows are ranked by bm25 of any word (an OR of ANDs would count a word only
+            # where its whole group matched)
+            combined = " OR ".join(
+                "(" + " AND ".join(group) + ")" for group in combinations(clauses, need)
+            )
+            match = " OR ".join(clauses)
+            condition = f" AND {self._has_sql()}"
+            condition_params = [_with_negative(combined, negative)]
+        else:  # a long question: count the clauses each candidate matches
+            match = " OR ".join(clauses)
+            condition = " AND (" + " + ".join([self._has_sql()] * n) + f") >= {need}"
+            condition_params = list(clauses)
+        match = _with_negative(match, negative)
+        # coordination: 1 per clause as typed, less through a synonym only
+        parts, coordination_params = [], []
+        for clause, as_typed in zip(clauses, typed, strict=True):
+            if clause != as_typed:
+                parts.append(
+                    f"(CASE WHEN {self._has_sql()} THEN 1.0 WHEN {self._has_sql()} "
+                    f"THEN {self.synonym_credit} ELSE 0.0 END)"
+                )
+                coordination_params += [as_typed, clause]
+            elif need < n:
+                parts.append(f"(CASE WHEN {self._has_sql()} THEN 1.0 ELSE 0.0 END)")
+                coordination_params.append(clause)
+            else:
+                parts.append("1.0")
+        weights = [c.weight for c in query.positive]
+        parts = [f"{w} * {part}" for w, part in zip(weights, parts, strict=True)]
+        share = f"(({' + '.join(parts)}) / {float(sum(weights))})"
+        coordination = " * ".join([share] * self.coordination_power) or "1.0"
+        score = (
+            f"bm25(search_fts, {self.weights}) * e.boost * "
+            f"(1.0 + 0.5 / (1.0 + MAX(%s - e.updated_epoch, 0) / {HALF_LIFE_SECONDS})) "
+            f"* {coordination} * {self._bonus_sql(self.title_bonus)}"
+        )
+        score_params = [time.time(), *coordination_params * self.coordination_power]
+        score_params.append(f"{{title}} : ({everything})")
+        words = [c.tokens for c in query.positive if len(c.alternatives) == 1]
+        if len(words) >= 2:
+            near = " ".join(_fts_string(w) for w in words)
+            score += f" * {self._bonus_sql(self.near_bonus)}"
+            score_params.append(f"NEAR({near}, {self.near_distance})")
+        return {
+            "match": match,
+            "condition": condition,
+            "condition_params": condition_params,
+            "score": score,
+            "score_params": score_params,
+        }
+
     def _search(self, request: SearchRequest) -> SearchResult:
-        match = fts_match(request.query, match_all=request.match_all)
-        exact = fts_match(request.query.as_typed(), match_all=request.match_all)
-        score_params = [time.time(), exact] if exact != match else [time.time()]
-        score_params.append(f"{{title}} : ({match})")
-        score = self._score_sql(exact=exact != match, title=True)
+        plan = self._plan(request)
+        match, score, score_params = plan["match"], plan["score"], plan["score_params"]
         where_sql, params = self._filters(request)
-        from_where = f"{JOINED} WHERE search_fts MATCH %s{where_sql}"
-        base_params = [match, *params]
+        from_where = f"{JOINED} WHERE search_fts MATCH %s{plan['condition']}{where_sql}"
+        base_params = [match, *plan["condition_params"], *params]
         wanted = request.offset + request.limit
         if request.facets:
             facets = self._facets(from_where, base_params)
@@ -418,8 +489,15 @@ class SqliteEngine(DatabaseEngine):
                 # the weights put first anyway) instead of scoring thousands of bodies.
                 cursor.execute(
                     f"SELECT e.id, {score} AS score FROM {JOINED} "  # noqa: S608
-                    f"WHERE search_fts MATCH %s{where_sql} ORDER BY score LIMIT %s",
-                    [*score_params, f"{{title headings tags}} : ({match})", *params, wanted],
+                    f"WHERE search_fts MATCH %s{plan['condition']}{where_sql} "
+                    "ORDER BY score LIMIT %s",
+                    [
+                        *score_params,
+                        f"{{title headings summary tags}} : ({match})",
+                        *plan["condition_params"],
+                        *params,
+                        wanted,
+                    ],
                 )
                 ranked = cursor.fetchall()
             if len(ranked) >= wanted:
@@ -446,54 +524,12 @@ class SqliteEngine(DatabaseEngine):
         cursor.execute(
             f"SELECT {HIT_COLUMNS}, "  # noqa: S608
             f"highlight(search_fts, 0, '{MARK_START}', '{MARK_END}') AS title_marked, "
-            f"snippet(search_fts, 2, '{MARK_START}', '{MARK_END}', '…', 28) AS snippet_marked "
+            f"snippet(search_fts, 3, '{MARK_START}', '{MARK_END}', '…', 28) AS snippet_marked "
             f"FROM search_fts JOIN {ENTRY} e ON e.id = search_fts.rowid "
             f"WHERE search_fts MATCH %s AND search_fts.rowid IN ({', '.join(['%s'] * len(ids))})",
             [match, *ids],
         )
         return self._marked_hits(_dictfetch(cursor), ranked, score_of=lambda score: -score)
-
-    def _suggest(self, query: ParsedQuery, audiences, limit: int) -> list[Hit]:
-        where_sql, params = self._suggest_filters(query, audiences, limit)
-        with connection.cursor() as cursor:
-            # 1. every word in a title, heading or tag (unstemmed; the last one as a prefix).
-            match = fts_match(query, prefix_mode="only")
-            cursor.execute(
-                "SELECT e.id, bm25(search_suggest_fts, 10.0, 4.0, 4.0) * e.boost * "  # noqa: S608
-                "(1.0 + 0.5 / (1.0 + MAX(%s - e.updated_epoch, 0) / "
-                f"{HALF_LIFE_SECONDS})) AS score FROM search_suggest_fts "
-                f"JOIN {ENTRY} e INDEXED BY search_entry_meta ON e.id = search_suggest_fts.rowid "
-                f"WHERE search_suggest_fts MATCH %s{where_sql} ORDER BY score LIMIT %s",
-                [time.time(), match, *params, limit],
-            )
-            ranked = cursor.fetchall()
-            hits = []
-            if ranked:
-                ids = [r[0] for r in ranked]
-                cursor.execute(
-                    f"SELECT {HIT_COLUMNS}, "  # noqa: S608
-                    f"highlight(search_suggest_fts, 0, '{MARK_START}', '{MARK_END}') "
-                    "AS title_marked, substr(e.body, 1, 200) AS snippet_marked "
-                    f"FROM search_suggest_fts JOIN {ENTRY} e ON e.id = search_suggest_fts.rowid "
-                    "WHERE search_suggest_fts MATCH %s AND search_suggest_fts.rowid IN "
-                    f"({', '.join(['%s'] * len(ids))})",
-                    [match, *ids],
-                )
-                hits = self._marked_hits(
-                    _dictfetch(cursor), ranked, score_of=lambda score: -score, snippet_of=_excerpt
-                )
-            if len(hits) < limit and len(query.positive) >= 2:
-                # 2. a question typed in full: any of its words, anywhere (stemmed).
-                relaxed = fts_match(query, match_all=False)
-                seen = [h.doc_id for h in hits]
-                cursor.execute(
-                    f"SELECT e.id, {self._score_sql()} AS score FROM {JOINED} "  # noqa: S608
-                    f"WHERE search_fts MATCH %s{where_sql} ORDER BY score LIMIT %s",
-                    [time.time(), relaxed, *params, limit + len(seen)],
-                )
-                more = self._hydrate(cursor, relaxed, cursor.fetchall())
-                hits += [h for h in more if h.doc_id not in seen][: limit - len(hits)]
-        return hits
 
 
 def _word_regex_postgres(words: list[str]) -> str:
@@ -548,11 +584,11 @@ def _ts_alternative(tokens: list[str], prefix: bool, adjacent: bool = True) -> s
 
 
 def _ts_clause(clause: Clause, *, prefix_mode: str, adjacent: bool = True) -> str:
-    if clause.prefix and len(clause.alternatives) == 1:
-        exact = _ts_alternative(clause.tokens, False, adjacent)
-        prefixed = _ts_alternative(clause.tokens, True, adjacent)
-        return prefixed if prefix_mode == "only" else f"({exact} | {prefixed})"
+    """The clause's alternatives; with `prefix`, the first (as typed) also as a prefix."""
     parts = [_ts_alternative(a, False, adjacent) for a in clause.alternatives]
+    if clause.prefix:
+        prefixed = _ts_alternative(clause.tokens, True, adjacent)
+        parts[0] = prefixed if prefix_mode == "only" else f"({parts[0]} | {prefixed})"
     return parts[0] if len(parts) == 1 else "(" + " | ".join(parts) + ")"
 
 
@@ -621,17 +657,22 @@ def prefer_indexes(cursor) -> None:
 
 
 class PostgresEngine(DatabaseEngine):
-    """tsvector (title A, headings/tags B, body D) + GIN; ts_rank_cd with weights; ts_headline."""
+    """tsvector (title A; headings, tags, summary B; code C; body D) + GIN; ts_rank with
+    weights and length normalisation, times a coordination factor (the share of the query's
+    words a document has) and a bonus for a title with the whole query; ts_headline."""
 
     name = "postgresql"
     full_rank_max = 500
     common_candidates = 300
-    rank_weights = "{0.1, 0.2, 0.5, 1.0}"  # D, C, B, A
+    rank_weights = "{0.1, 0.05, 0.5, 1.0}"  # D (body), C (code), B, A (title)
 
-    # Cover density without length normalisation ranked the labelled demo queries best
-    # (MRR@10 0.95 against 0.78 for ts_rank with log-length normalisation).
-    rank_function = "ts_rank_cd"
-    normalization = 0
+    # Without length normalisation the longest page came first for a fifth of the queries on
+    # a real docs tree: divide by 1 + log(length).
+    rank_function = "ts_rank"
+    normalization = 1
+    title_bonus = 2.0
+    synonym_credit = 0.7
+    coordination_power = 2
 
     def optimize(self) -> None:
         """After a bulk load: merge the GIN indexes' pending lists (which every search would
@@ -643,30 +684,73 @@ class PostgresEngine(DatabaseEngine):
             cursor.execute(f"ANALYZE {TAG}")
             cursor.execute(f"ANALYZE {SearchTerm._meta.db_table}")
 
+    def _plan(self, request: SearchRequest) -> tuple[str, list, list[str]]:
+        """(the q subquery, its parameters, its column names): the match (most of the words),
+        the rank query (any word), the whole query, and each clause with and without
+        synonyms (for the coordination factor)."""
+        query = request.query
+        adjacent = request.match_all
+        clauses = [_ts_clause(c, prefix_mode="or", adjacent=adjacent) for c in query.positive]
+        typed = [
+            _ts_clause(c, prefix_mode="or", adjacent=adjacent) for c in query.as_typed().positive
+        ]
+        n = len(clauses)
+        need = required_matches(n, request.match_all)
+        everything = "(" + " & ".join(clauses) + ")"
+        if need == n:
+            match = everything
+        else:
+            from itertools import combinations
+
+            match = (
+                "("
+                + " | ".join("(" + " & ".join(group) + ")" for group in combinations(clauses, need))
+                + ")"
+            )
+        negative = [_ts_clause(c, prefix_mode="or") for c in query.negative]
+        if negative:
+            match += " & !(" + " | ".join(negative) + ")"
+        columns = {"query": match, "rank": ts_any_word(query), "everything": everything}
+        for i, (clause, as_typed) in enumerate(zip(clauses, typed, strict=True)):
+            columns[f"c{i}"] = clause
+            if as_typed != clause:
+                columns[f"t{i}"] = as_typed
+        select = ", ".join(f"to_tsquery('english', %s) AS {name}" for name in columns)
+        return f"(SELECT {select}) AS q", list(columns.values()), list(columns)
+
     def _score_sql(
         self,
+        names: list[str],
+        weights: list[float],
         column: str = "e.search_vector",
         table: str = "e",
-        exact: bool = False,
-        rank: str = "rank",
+        source="q",
     ) -> str:
-        """Text rank times freshness (one %s parameter: now).
-
-        The text is ranked against the `rank` query (`q.rank`: the query itself, or for a
-        relaxed question any of its words, which ranks the same documents first at a fraction
-        of the cost of its many word pairs). With `exact`, the rank of the words as typed
-        (`q.exact`) is added: "ICCID" ranks a page about ICCIDs above pages that only say "SIM".
-        """
-        source = "q" if table == "e" else table
-        normalization = int(self.normalization)
-        score = f"{self.rank_function}('{self.rank_weights}', {column}, {source}.{rank}, "
-        score += f"{normalization})"
-        if exact:
-            score = (
-                f"({score} + {self.rank_function}('{self.rank_weights}', {column}, "
-                f"{source}.exact, {normalization}))"
-            )
-        return f"{score} * {self._freshness_sql(table)}"
+        """Text rank x coordination x title bonus x static boost and freshness (one %s
+        parameter: now)."""
+        n = len(weights)
+        parts = []
+        for i in range(n):
+            has = f"{column} @@ {source}.c{i}"
+            if f"t{i}" in names:
+                parts.append(
+                    f"(CASE WHEN {column} @@ {source}.t{i} THEN 1.0 WHEN {has} "
+                    f"THEN {self.synonym_credit} ELSE 0.0 END)"
+                )
+            else:
+                parts.append(f"(CASE WHEN {has} THEN 1.0 ELSE 0.0 END)")
+        parts = [f"{w} * {part}" for w, part in zip(weights, parts, strict=True)]
+        share = f"({' + '.join(parts)}) / {float(sum(weights))}"
+        coordination = f"power({share}, {self.coordination_power})"
+        rank = (
+            f"{self.rank_function}('{self.rank_weights}', {column}, {source}.rank, "
+            f"{int(self.normalization)})"
+        )
+        title = (
+            f"(CASE WHEN to_tsvector('english', {table}.title) @@ {source}.everything "
+            f"THEN {self.title_bonus} ELSE 1.0 END)"
+        )
+        return f"{rank} * {coordination} * {title} * {self._freshness_sql(table)}"
 
     @staticmethod
     def _freshness_sql(table: str = "e") -> str:
@@ -677,19 +761,12 @@ class PostgresEngine(DatabaseEngine):
         )
 
     def _search(self, request: SearchRequest) -> SearchResult:
-        tsq = ts_query(request.query, match_all=request.match_all)
-        if request.match_all:
-            rank, exact = tsq, ts_query(request.query.as_typed())
-        else:
-            rank, exact = ts_any_word(request.query), ts_any_word(request.query.as_typed())
+        q_sql, q_params, names = self._plan(request)
         where_sql, params = self._filters(request)
-        from_where = (
-            f"{ENTRY} e CROSS JOIN (SELECT to_tsquery('english', %s) AS query, "
-            "to_tsquery('english', %s) AS rank, to_tsquery('english', %s) AS exact) AS q "
-            f"WHERE e.search_vector @@ q.query{where_sql}"
-        )
-        base_params = [tsq, rank, exact, *params]
-        score = self._score_sql(exact=exact != rank)
+        from_where = f"{ENTRY} e CROSS JOIN {q_sql} WHERE e.search_vector @@ q.query{where_sql}"
+        base_params = [*q_params, *params]
+        weights = [c.weight for c in request.query.positive]
+        score = self._score_sql(names, weights)
         with transaction.atomic(), connection.cursor() as cursor:
             prefer_indexes(cursor)
             if request.facets:
@@ -702,9 +779,7 @@ class PostgresEngine(DatabaseEngine):
             if not total or request.offset >= total:
                 return SearchResult([], total, facets)
             if total > self.full_rank_max:
-                ranked = self._rank_common(
-                    cursor, request, from_where, base_params, exact=exact != rank
-                )
+                ranked = self._rank_common(cursor, request, from_where, base_params, names, weights)
             else:
                 cursor.execute(
                     f"SELECT e.id, {score} AS score FROM {from_where} "  # noqa: S608
@@ -716,14 +791,14 @@ class PostgresEngine(DatabaseEngine):
         return SearchResult(hits, total, facets)
 
     def _rank_common(
-        self, cursor, request: SearchRequest, from_where: str, params: list, exact: bool
+        self, cursor, request: SearchRequest, from_where: str, params: list, names, weights
     ):
         """A page of a query matching thousands of rows, without scoring them all.
 
         Scoring a match reads its full tsvector out of TOAST, which costs about as much as
         everything else in a search put together once there are a few thousand. So the
-        order is: (1) the matches in titles, headings and tags, scored on their small
-        inline vector (the weights rank them first anyway); (2) the best
+        order is: (1) the matches in titles, headings, tags and summaries, scored on their
+        small inline vector (the weights rank them first anyway); (2) the best
         `common_candidates` of the other matches by quality and freshness, scored in full;
         (3) the rest by quality and freshness. Each page is a slice of that one order.
         """
@@ -735,17 +810,19 @@ class PostgresEngine(DatabaseEngine):
         if not request.query.negative:
             title_where = from_where.replace("e.search_vector @@ q.query", "TRUE", 1)
         cursor.execute(
-            f"SELECT e.id, {self._score_sql('e.title_vector', exact=exact)} AS score "  # noqa: S608
+            f"SELECT e.id, {self._score_sql(names, weights, 'e.title_vector')} AS score "  # noqa: S608
             f"FROM {title_where} AND e.title_vector @@ q.query ORDER BY score DESC, e.id LIMIT %s",
             [now, *params, wanted],
         )
         ranked = cursor.fetchall()
         if len(ranked) < wanted:
             titled = [row[0] for row in ranked]
+            columns = ", ".join(f"q.{name}" for name in names)
+            full = self._score_sql(names, weights, "c.search_vector", "c", "c")
             cursor.execute(
-                f"SELECT c.id, {self._score_sql('c.search_vector', 'c', exact)} AS score "  # noqa: S608
-                "FROM (SELECT e.id, e.search_vector, e.boost, e.updated_epoch, q.rank, q.exact "
-                f"FROM {from_where} AND e.title_vector @@ q.query IS NOT TRUE "
+                f"SELECT c.id, {full} AS score "  # noqa: S608
+                "FROM (SELECT e.id, e.title, e.search_vector, e.boost, e.updated_epoch, "
+                f"{columns} FROM {from_where} AND e.title_vector @@ q.query IS NOT TRUE "
                 f"ORDER BY {self._freshness_sql()} DESC, e.id LIMIT %s) c "
                 "ORDER BY score DESC, c.id",
                 [now, *params, now, self.common_candidates],
@@ -822,30 +899,3 @@ class PostgresEngine(DatabaseEngine):
             if excerpt:
                 row["snippet_marked"] = excerpt
         return self._marked_hits(rows, ranked)
-
-    def _suggest(self, query: ParsedQuery, audiences, limit: int) -> list[Hit]:
-        where_sql, params = self._suggest_filters(query, audiences, limit)
-        with connection.cursor() as cursor:
-            # 1. every word in the title/headings/tags (unstemmed, last word as a prefix).
-            tsq = ts_query(query, prefix_mode="only")
-            cursor.execute(
-                f"SELECT e.id, {self._score_sql('e.suggest_vector', rank='query')} AS score "  # noqa: S608
-                f"FROM {ENTRY} e, to_tsquery('simple', %s) AS q(query) "
-                f"WHERE e.suggest_vector @@ q.query{where_sql} ORDER BY score DESC, e.id LIMIT %s",
-                [time.time(), tsq, *params, limit],
-            )
-            hits = self._hydrate(cursor, tsq, cursor.fetchall(), config="simple")
-            if len(hits) < limit and len(query.positive) >= 2:
-                # 2. a question typed in full: two of its words in a title, heading or tag.
-                relaxed = ts_query(query, match_all=False, prefix_mode="only")
-                seen = [h.doc_id for h in hits]
-                cursor.execute(
-                    f"SELECT e.id, {self._score_sql('e.suggest_vector', rank='query')} AS score "  # noqa: S608
-                    f"FROM {ENTRY} e, to_tsquery('simple', %s) AS q(query) "
-                    f"WHERE e.suggest_vector @@ q.query{where_sql} "
-                    "ORDER BY score DESC, e.id LIMIT %s",
-                    [time.time(), relaxed, *params, limit + len(seen)],
-                )
-                more = self._hydrate(cursor, relaxed, cursor.fetchall(), config="simple")
-                hits += [h for h in more if h.doc_id not in seen][: limit - len(hits)]
-        return hits

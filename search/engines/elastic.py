@@ -48,7 +48,14 @@ from search.engines.base import (
     SearchResult,
     SearchUnavailable,
 )
-from search.query import MARK_END, MARK_START, Clause, ParsedQuery, marked_to_html
+from search.query import (
+    MARK_END,
+    MARK_START,
+    Clause,
+    ParsedQuery,
+    marked_to_html,
+    required_matches,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -83,7 +90,17 @@ prefix_text = analyzer(
     filter=["lowercase", edge_grams],
 )
 
-TEXT_FIELDS = {"title": 10.0, "headings": 5.0, "tags_text": 4.0, "body": 1.0}
+TEXT_FIELDS = {
+    "title": 4.0,
+    "headings": 2.0,
+    "summary": 2.0,
+    "tags_text": 2.0,
+    "body": 1.0,
+    "code": 0.5,
+}
+# A word's score is the sum over the fields it is in (a page whose title and text both have
+# it beats one that only has it in its title), as the database engines' bm25 does.
+WORD_MATCH = "most_fields"
 
 
 def _text_field() -> Text:
@@ -112,7 +129,9 @@ def build_mapping() -> Mapping:
             },
         ),
     )
+    m.field("summary", _text_field())
     m.field("body", _text_field())
+    m.field("code", _text_field())
     m.field("tags_text", _text_field())
     for name in ("kind", "doc_id", "tags", "product_area", "audience"):
         m.field(name, Keyword())
@@ -147,7 +166,7 @@ def _alternative_query(tokens: list[str], clause: Clause, *, prefix: bool):
     fields = [f"{f}^{w}" for f, w in TEXT_FIELDS.items()]
     if len(tokens) > 1:
         return Q("multi_match", query=text, type="phrase", fields=fields)
-    word = Q("multi_match", query=text, type="best_fields", fields=fields)
+    word = Q("multi_match", query=text, type=WORD_MATCH, fields=fields)
     if not prefix:
         return word
     starts = Q("multi_match", query=text, fields=["title.prefix^3", "headings.prefix"])
@@ -155,19 +174,56 @@ def _alternative_query(tokens: list[str], clause: Clause, *, prefix: bool):
 
 
 def clause_query(clause: Clause, *, prefix: bool = True):
-    use_prefix = prefix and clause.prefix and len(clause.alternatives) == 1
-    parts = [_alternative_query(a, clause, prefix=use_prefix) for a in clause.alternatives]
+    use_prefix = prefix and clause.prefix
+    parts = [
+        _alternative_query(a, clause, prefix=use_prefix and i == 0)
+        for i, a in enumerate(clause.alternatives)
+    ]
     return parts[0] if len(parts) == 1 else Q("bool", should=parts, minimum_should_match=1)
 
 
 def text_query(query: ParsedQuery, *, match_all: bool = True):
+    """Most of the words must match (`required_matches`); BM25 adds up what each matched
+    clause is worth, so a document with more of the words ranks higher, and the words
+    standing close together in a title or the text earn a proximity bonus."""
     positive = [clause_query(c) for c in query.positive]
     negative = [clause_query(c, prefix=False) for c in query.negative]
-    if match_all:
-        return Q("bool", must=positive, must_not=negative)
-    # Relaxed: any two of the words when there are three or more (as the database engines).
-    needed = 2 if len(positive) >= 3 else 1
-    return Q("bool", should=positive, must_not=negative, minimum_should_match=needed)
+    need = required_matches(len(positive), match_all)
+    words = Q("bool", should=positive, minimum_should_match=need)
+    typed = [t for c in query.positive for t in c.tokens]
+    bonus = []
+    if len(query.positive) >= 2:
+        bonus.append(
+            Q(
+                "multi_match",
+                query=" ".join(typed),
+                type="phrase",
+                slop=NEAR_SLOP,
+                fields=[f"{f}^{w}" for f, w in TEXT_FIELDS.items() if f != "code"],
+                boost=NEAR_BOOST,
+            )
+        )
+    matched = Q("bool", must=[words], should=bonus, must_not=negative)
+    weights = [c.weight for c in query.positive]
+    if len(positive) < 2 or need == len(positive):
+        return matched
+    # The coordination factor of the database engines: the score times the share of the
+    # query's words (weighted by rarity) that the document has.
+    total = sum(weights)
+    return Q(
+        "function_score",
+        query=matched,
+        functions=[
+            {"filter": clause.to_dict(), "weight": round(weight / total, 4)}
+            for clause, weight in zip(positive, weights, strict=True)
+        ],
+        score_mode="sum",
+        boost_mode="multiply",
+    )
+
+
+NEAR_SLOP = 6
+NEAR_BOOST = 0.5
 
 
 def filter_queries(request: SearchRequest) -> list:
@@ -206,7 +262,7 @@ def build_search(request: SearchRequest) -> dict:
     text = text_query(request.query, match_all=request.match_all)
     s = Search().query(ranked(text, filter_queries(request)))
     s = s.extra(from_=request.offset, size=request.limit, track_total_hits=True)
-    s = s.source(exclude=["body", "headings", "tags_text"])
+    s = s.source(exclude=["body", "code", "summary", "headings", "tags_text"])
     s = s.highlight_options(
         pre_tags=[MARK_START], post_tags=[MARK_END], highlight_query=text.to_dict()
     )
@@ -217,44 +273,6 @@ def build_search(request: SearchRequest) -> dict:
         area = s.aggs.bucket("product_area", A("terms", field="product_area", size=15))
         area.bucket("name", A("terms", field="product_area_name", size=1))
         s.aggs.bucket("tag", A("terms", field="tags", size=15))
-    return s.to_dict()
-
-
-def build_suggest(query: ParsedQuery, audiences, limit: int, *, relaxed: bool) -> dict:
-    if relaxed:
-        text = text_query(query, match_all=False)
-    else:
-        clauses = []
-        for clause in query.positive:
-            parts = []
-            for alternative in clause.alternatives:
-                fields = ["title.exact^3", "headings.exact", "tags_text.exact"]
-                if clause.prefix and len(clause.alternatives) == 1:
-                    fields = ["title.prefix^3", "headings.prefix"]
-                parts.append(
-                    Q(
-                        "multi_match",
-                        query=" ".join(alternative),
-                        fields=fields,
-                        type="phrase"
-                        if len(alternative) > 1 and not clause.prefix
-                        else "best_fields",
-                        operator="and",
-                    )
-                )
-            clauses.append(
-                parts[0] if len(parts) == 1 else Q("bool", should=parts, minimum_should_match=1)
-            )
-        negative = [clause_query(c, prefix=False) for c in query.negative]
-        text = Q("bool", must=clauses, must_not=negative)
-    request = SearchRequest(query=query, audiences=audiences, limit=limit, facets=False)
-    s = Search().query(ranked(text, filter_queries(request))).extra(size=limit)
-    s = s.source(exclude=["headings", "tags_text"])
-    s = s.highlight_options(
-        pre_tags=[MARK_START], post_tags=[MARK_END], highlight_query=text.to_dict()
-    )
-    s = s.highlight("title", number_of_fragments=0)
-    s = s.highlight("title.prefix", number_of_fragments=0)
     return s.to_dict()
 
 
@@ -494,7 +512,9 @@ class ElasticEngine(Engine):
             "url": doc.url,
             "title": doc.title,
             "headings": doc.headings,
+            "summary": doc.summary,
             "body": doc.body,
+            "code": doc.code,
             "tags": doc.tags,
             "tags_text": " ".join(doc.tags),
             "product_area": doc.product_area,
@@ -621,23 +641,6 @@ class ElasticEngine(Engine):
             ]
             facets.tag = [(b["key"], b["doc_count"]) for b in aggs["tag"]["buckets"]]
         return SearchResult(hits, total, facets)
-
-    def _suggest(self, query: ParsedQuery, audiences, limit: int) -> list[Hit]:
-        self.ensure_index()
-        response = self._call(
-            self.client.search, self.alias, build_suggest(query, audiences, limit, relaxed=False)
-        )
-        hits = [self._hit(h, suggest=True) for h in response["hits"]["hits"]]
-        if len(hits) < limit and len(query.positive) >= 2:
-            seen = {h.doc_id for h in hits}
-            response = self._call(
-                self.client.search,
-                self.alias,
-                build_suggest(query, audiences, limit + len(seen), relaxed=True),
-            )
-            more = [self._hit(h, suggest=True) for h in response["hits"]["hits"]]
-            hits += [h for h in more if h.doc_id not in seen][: limit - len(hits)]
-        return hits
 
     @staticmethod
     def _hit(raw: dict, suggest: bool = False) -> Hit:

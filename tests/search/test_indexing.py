@@ -293,3 +293,73 @@ def test_drain_keeps_rows_when_the_engine_fails(section, apply_on_commit):
     stats = indexing.drain(include_delayed=True)
     assert stats["applied"] >= 1
     assert found("echo") == [f"page:{page.pk}"]
+
+
+def _marker(n: int) -> str:
+    """A made-up word per reply (consonants only: no stemmer changes it)."""
+    letters = "bcdfghjklmnpqrtvwxz"
+    word = ""
+    while True:
+        n, rest = divmod(n, len(letters))
+        word += letters[rest]
+        if not n:
+            return "qv" + word + "zk"
+
+
+@pytest.mark.postgres
+def test_every_late_reply_of_a_long_thread_is_found_at_its_permalink(poster):
+    """A thread of 501 posts is far longer than one document holds: each of the 500
+    replies is still found, and a reply beyond the thread document links to itself."""
+    category = CategoryFactory(name="Modems", slug="modems")
+    thread = create_thread(
+        author=poster, category=category, title="Our fleet log", body="Question text."
+    )
+    filler = "The modem reconnected after the tower handover and kept its session. " * 2
+    replies = [
+        Post(
+            thread=thread,
+            number=n + 2,
+            author=poster,
+            body_markdown=f"Day {n}: {_marker(n)}. {filler}",
+            body_html=f"<p>Day {n}: {_marker(n)}. {filler}</p>",
+            moderation_state=PostState.APPROVED,
+        )
+        for n in range(500)
+    ]
+    Post.objects.bulk_create(replies)
+    from search.registry import providers
+
+    engine = get_engine()
+    engine.rebuild(doc for p in providers() for doc in p.iter_documents())
+    permalinks = {p.pk: p.get_absolute_url() for p in thread.posts.all()}
+    found_at, missing = {}, []
+    for n, post in enumerate(Post.objects.filter(thread=thread, number__gt=1).order_by("number")):
+        hits = engine.search(
+            SearchRequest(query=parse_query(_marker(n), prefix_last=False), audiences=PUBLIC)
+        ).hits
+        if not hits:
+            missing.append(n)
+            continue
+        found_at[n] = hits[0].url
+        assert hits[0].url in (thread.get_absolute_url(), permalinks[post.pk])
+    assert missing == []
+    assert len(found_at) == 500
+    late = [url for url in found_at.values() if url != thread.get_absolute_url()]
+    assert len(late) > 300  # most replies lie beyond the thread document's 20,000 characters
+
+
+@pytest.mark.postgres
+def test_a_section_with_text_of_its_own_is_found(home_page, apply_on_commit):
+    """A docs folder's index page (a section with an intro) is searchable; a section that
+    only lists its children is not (its title would crowd out its pages)."""
+    with_text = ResourceIndexPage(
+        title="Over-the-air updates",
+        slug="ota",
+        intro="<p>Cohorts roll a quokka release out to a group of devices.</p>",
+    )
+    apply_on_commit(home_page.add_child, instance=with_text)
+    bare = ResourceIndexPage(title="Quokka listings", slug="quokka-listings")
+    apply_on_commit(home_page.add_child, instance=bare)
+    apply_on_commit(indexing.schedule_reindex, with_text)
+    apply_on_commit(indexing.schedule_reindex, bare)
+    assert found("quokka") == [f"page:{with_text.pk}"]

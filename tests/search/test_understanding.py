@@ -1,0 +1,62 @@
+"""Query understanding and the query log's privacy, engine-independent."""
+
+import pytest
+
+from search.privacy import mask_identifiers
+from search.query import parse_query, required_matches
+
+
+def alternatives(q):
+    return [c.alternatives for c in parse_query(q, prefix_last=False).positive]
+
+
+def test_compounds_match_either_spelling():
+    assert alternatives("set up e-mail") == [[["setup"], ["set", "up"]], [["e", "mail"], ["email"]]]
+    assert alternatives("email setup") == [[["email"], ["e", "mail"]], [["setup"], ["set", "up"]]]
+
+
+def test_question_words_are_dropped_and_repeats_kept_once():
+    assert alternatives("is there a way to reset the modem please?") == [[["reset"]], [["modem"]]]
+    assert alternatives("lightdb state or lightdb stream") == [
+        [["lightdb"]],
+        [["state"]],
+        [["stream"]],
+    ]
+
+
+def test_only_a_word_being_typed_is_a_prefix():
+    assert parse_query("configure the ap").positive[-1].prefix
+    assert not parse_query("how do I configure the apn?").positive[-1].prefix
+
+
+@pytest.mark.parametrize(
+    ("n", "needed"), [(1, 1), (2, 2), (3, 2), (4, 2), (5, 3), (6, 3), (8, 4), (12, 6)]
+)
+def test_most_words_must_match(n, needed):
+    assert required_matches(n) == needed
+    assert required_matches(n, match_all=False) == 1
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("iccid 8901260882312345678 inactive", "iccid [iccid] inactive"),
+        ("imei 490154203237518", "imei [imei]"),
+        ("imsi 310150123456789 roaming", "imsi [imsi] roaming"),
+        ("call me on +1 (312) 555-0199", "call me on [phone]"),
+        ("ops@example.com cannot log in", "[email] cannot log in"),
+        ("key sk_live_4eC39HqLyjWDarjtT1zdp7dc rejected", "key [key] rejected"),
+        ("AT+CGDCONT error 403", "AT+CGDCONT error 403"),
+        ("firmware 1.2.3 apn", "firmware 1.2.3 apn"),
+    ],
+)
+def test_identifiers_are_masked_before_the_query_is_stored(typed, stored):
+    assert mask_identifiers(typed) == stored
+
+
+def test_the_query_log_stores_masked_queries(db):
+    from search.models import SearchQueryLog
+    from search.services import log_query
+
+    log_query("SIM 8901260882312345678 not attaching", 0)
+    assert SearchQueryLog.objects.get().query == "sim [iccid] not attaching"
