@@ -802,6 +802,20 @@ def test_under_names_the_parent_section(home_page, media, tmp_path):
     assert article("hello.md").url == "/partners/hello/"
 
 
+def test_under_creates_the_section_with_its_title(home_page, media, tmp_path):
+    root = tmp_path / "small"
+    root.mkdir()
+    (root / "hello.md").write_text("# Hello\n\nHi.\n")
+    output = run(root, "--under", "vendor-docs", "--title", "Vendor documentation")
+    section = ResourceIndexPage.objects.get(slug="vendor-docs")
+    assert section.title == "Vendor documentation" and section.live
+    assert section.get_parent().pk == home_page.pk
+    assert "under 'Vendor documentation'" in output
+    assert article("hello.md").url == "/vendor-docs/hello/"
+    run(root, "--under", "vendor-docs", "--title", "Vendor documentation")  # found, not re-made
+    assert ResourceIndexPage.objects.filter(slug__startswith="vendor-docs").count() == 1
+
+
 def test_command_errors_are_clear(home_page, tmp_path):
     with pytest.raises(CommandError, match="does not exist"):
         run(tmp_path / "missing")
@@ -809,7 +823,7 @@ def test_command_errors_are_clear(home_page, tmp_path):
     with pytest.raises(CommandError, match="not a folder"):
         run(tmp_path / "file.md")
     with pytest.raises(CommandError, match="No page with the slug"):
-        run(tmp_path, "--under", "nowhere")
+        run(tmp_path, "--under", "nowhere/deeper")  # --under creates one section, not a path
     page = home_page.add_child(instance=ArticlePage(title="An article", slug="an-article"))
     with pytest.raises(CommandError, match="only be imported under the home page or a"):
         run(tmp_path, "--under", page.slug)
