@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 MANAGE := $(BIN)/python manage.py
 PYTEST_ARGS ?=
 
-.PHONY: run install system-deps setup demo serve worker test test-sqlite test-postgres lint check format bench clean
+.PHONY: run install system-deps setup demo serve worker test test-sqlite test-postgres lint check format bench import-check corpora clean
 
 run: setup
 	@echo "Serving on http://127.0.0.1:8000 (Ctrl+C to stop)"
@@ -72,6 +72,29 @@ format: install
 bench: install
 	$(BIN)/python -m scripts.bench $(BENCH_ARGS)
 	scripts/with-postgres.sh $(BIN)/python -m scripts.bench --engines database $(BENCH_ARGS)
+
+# How faithfully a docs tree imports: into a scratch database, never var/db.sqlite3.
+# DOCS is a Docusaurus/MkDocs site folder or its docs folder.
+import-check: install
+	@test -n "$(DOCS)" || { echo "usage: make import-check DOCS=path/to/site-or-docs"; exit 2; }
+	$(MANAGE) import_docs "$(DOCS)" --check
+
+# The public docs trees the importer is measured on, at pinned commits (never committed here).
+CORPORA ?= var/corpora
+CORPORA_GIT ?= https://github.com
+CORPORA_TREES := golioth/docs@8314093700a63cfc553835a28da0d780ad35c27c \
+	tasmota/docs@9849ab94d785118a4e59b3d063b83e843be7a325
+corpora:
+	mkdir -p "$(CORPORA)"
+	@for tree in $(CORPORA_TREES); do \
+	  repo=$${tree%@*}; commit=$${tree#*@}; dir="$(CORPORA)/$$(echo $$repo | tr / +)"; \
+	  if [ ! -d "$$dir/.git" ]; then \
+	    git init -q "$$dir" && git -C "$$dir" remote add origin "$(CORPORA_GIT)/$$repo.git"; \
+	  fi; \
+	  echo "$$repo at $$commit -> $$dir"; \
+	  git -C "$$dir" fetch -q --depth 1 origin "$$commit" && \
+	  git -C "$$dir" checkout -q --detach FETCH_HEAD || exit 1; \
+	done
 
 clean:
 	rm -rf $(VENV) var

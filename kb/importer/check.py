@@ -15,6 +15,7 @@ every imported page is rendered through the real views and its content inspected
 
 from __future__ import annotations
 
+import itertools
 import re
 import tempfile
 from collections import Counter
@@ -127,7 +128,8 @@ def scratch_site() -> Iterator[Path]:
                 MEDIA_ROOT=str(folder / "media"),
                 ALLOWED_HOSTS=["*"],
                 CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}},
-                TASKS={"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}},
+                # search indexing is not measured here; queued tasks stay in the scratch file
+                TASKS={"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}},
             ):
                 call_command("migrate", verbosity=0, interactive=False)
                 ensure_home_page()
@@ -148,7 +150,7 @@ def run_check(report: ImportReport) -> FidelityReport:
     check.images_imported = report.image_refs - len(report.image_problems)
     check.image_problems = list(report.image_problems)
     check.links_unresolved = list(report.unresolved_links)
-    check.order_problems = list(report.order_problems)
+    check.order_problems = _order_problems(report)
     for warning in report.warnings:
         check.warning_kinds[_kind(warning.message)] += 1
 
@@ -179,6 +181,32 @@ def run_check(report: ImportReport) -> FidelityReport:
             for kind, excerpt in _leftovers(content):
                 check.leftovers.append((label, kind, excerpt))
     return check
+
+
+def _order_problems(report: ImportReport) -> list[str]:
+    """Sections whose imported pages do not stand in the order the docs site declares
+    (MkDocs nav, Docusaurus sidebars, `sidebar_position`, `_category_` positions, number
+    prefixes), read back from the page tree."""
+    from kb.importer.tree import doc_key
+
+    problems = []
+    ids = {r.page_id for r in report.results if r.page_id}
+    parents = set(Page.objects.filter(pk__in=ids).values_list("path", flat=True))
+    for parent in Page.objects.filter(path__in={p[: -Page.steplen] for p in parents}):
+        children = [
+            child
+            for child in parent.get_children().specific()
+            if child.pk in ids and getattr(child, "source_path", "")
+        ]
+        declared = [report.declared_order.get(doc_key(c.source_path)) for c in children]
+        pairs = [(c, d) for c, d in zip(children, declared, strict=True) if d is not None]
+        for (before, first), (after, second) in itertools.pairwise(pairs):
+            if second < first:
+                problems.append(
+                    f"'{parent.title}': '{after.title}' comes after '{before.title}' but is "
+                    "declared before it"
+                )
+    return problems
 
 
 def _status(client: Client, path: str) -> str:

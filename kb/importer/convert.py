@@ -136,7 +136,10 @@ class DocConverter:
             warn(problem)
         if meta.draft:  # not imported: do not bring its images into the library either
             return ConvertedDoc(meta, meta.title or fallback_title, [])
-        parser = SegmentParser(self.root, warn, lambda path: self._read_partial(path, warn))
+        bases = [self.site.site_root, self.root] if self.site.site_root else [self.root]
+        parser = SegmentParser(
+            self.root, warn, lambda path: self._read_partial(path, warn), snippet_bases=bases
+        )
         segments = parser.parse_document(front.body, source, front.body_line)
         links: list[LinkRef] = []
         blocks = self._blocks(segments, links, warn)

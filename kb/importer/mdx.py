@@ -137,6 +137,14 @@ _PROPS_TERNARY = re.compile(
     r"""\?\s*['"`](?P<yes>[^'"`]*)['"`]\s*:\s*['"`](?P<no>[^'"`]*)['"`]\s*\}"""
 )
 _OTHER_PROPS = re.compile(r"\{[^{}\n]*\bprops\.[^{}\n]*\}")
+_SNIPPET_LINE = re.compile(
+    r"""^(?P<indent>[ \t]*)(?P<escaped>;)?--8<--[ \t]+(?P<name>["'][^"'\n]+["']|\S+)[ \t]*$""",
+    re.MULTILINE,
+)
+_SNIPPET_BLOCK = re.compile(
+    r"^(?P<indent>[ \t]*)--8<--[ \t]*\n(?P<names>(?:(?![ \t]*--8<--).*\n)*?)[ \t]*--8<--[ \t]*$",
+    re.MULTILINE,
+)
 _MDX_COMMENT = re.compile(r"\{/\*.*?\*/\}", re.DOTALL)
 _HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 _ATTR = re.compile(
@@ -169,8 +177,11 @@ class SegmentParser:
         root: Path,
         warn: Callable[[str], None],
         read_partial: Callable[[Path], str | None],
+        snippet_bases: list[Path] | None = None,
     ):
         self.root = root
+        # MkDocs' `--8<--` snippets are named from the project folder (or the docs folder)
+        self.snippet_bases = snippet_bases or [root]
         self._warn = warn
         self.read_partial = read_partial
         self._stack: list[Path] = []
@@ -182,6 +193,7 @@ class SegmentParser:
         """Segments of `text` (a document body starting on line `first_line` of its file)."""
         self._stack.append(source)
         try:
+            text = self._snippets(text)
             text = _outside_fences(text, _strip_comments)
             text = _outside_fences(text, lambda part: self._expressions(part, {}))
             return self._parse(text, source, _Components(), first_line - 1)
@@ -583,6 +595,52 @@ class SegmentParser:
         if not tabs.items:
             self.warn(f"line {self._line(i)}: <Tabs> without any <TabItem>; dropped")
         return tabs
+
+    def _snippets(self, text: str, depth: int = 0) -> str:
+        """Inline MkDocs (pymdownx) snippets: `--8<-- "file.md"` lines (also inside code
+        fences, where they bring in code files), block lists between two `--8<--` lines and
+        line ranges (`file.py:3:10`). A `;--8<--` line is escaped and dropped."""
+        if "--8<--" not in text:
+            return text
+
+        def load(name: str, indent: str) -> str:
+            name = name.strip().strip("\"'")
+            if not name or name.startswith(";"):
+                return ""
+            path_part, start, end = name, None, None
+            ranged = re.fullmatch(r"(.+?):(\d*)(?::(\d*))?", name)
+            if ranged and not (self.snippet_bases[0] / name).is_file():
+                path_part = ranged.group(1)
+                start = int(ranged.group(2)) if ranged.group(2) else None
+                end = int(ranged.group(3)) if ranged.group(3) else None
+            for base in self.snippet_bases:
+                candidate = base / path_part
+                if candidate.is_file() and within(candidate, *self.snippet_bases):
+                    try:
+                        content = candidate.read_text(encoding="utf-8")
+                    except (OSError, UnicodeDecodeError) as exc:
+                        self.warn(f"snippet '{name}' cannot be read ({exc}); left out")
+                        return ""
+                    lines = content.splitlines()
+                    if start is not None or end is not None:
+                        lines = lines[(start or 1) - 1 : end]
+                    content = "\n".join(lines)
+                    if depth < 4:
+                        content = self._snippets(content, depth + 1)
+                    return "\n".join(
+                        indent + line if line else line for line in content.split("\n")
+                    )
+            self.warn(f"snippet '{name}' not found beside the docs; left out")
+            return ""
+
+        def block(match: re.Match) -> str:
+            names = [line for line in match["names"].splitlines() if line.strip()]
+            return "\n".join(load(name, match["indent"]) for name in names)
+
+        text = _SNIPPET_BLOCK.sub(block, text)
+        return _SNIPPET_LINE.sub(
+            lambda m: "" if m["escaped"] else load(m["name"], m["indent"]), text
+        )
 
     def _inline_partial(self, path: Path, name: str, props: dict | None = None) -> list:
         if path in self._stack:

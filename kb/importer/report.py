@@ -55,7 +55,7 @@ class ImportReport:
     image_refs: int = 0
     image_problems: list[tuple[str, str]] = field(default_factory=list)
     unresolved_links: list[tuple[str, str]] = field(default_factory=list)
-    order_problems: list[str] = field(default_factory=list)
+    declared_order: dict[str, tuple] = field(default_factory=dict)  # source key -> position
 
     def warn(self, source: str, message: str) -> None:
         warning = ImportWarning(source, message)

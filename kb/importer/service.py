@@ -165,6 +165,8 @@ class _ImportRun:
         for node in self._bar(nodes, "Importing"):
             self.update_page(node, existing)
         self.reorder(tree)
+        for node in nodes:  # for the fidelity check: the order each page was declared in
+            self.report.declared_order[node.key] = position_key(node)[:-1]
         keys = {node.key for node in nodes}
         for key, page in existing.items():
             if key not in keys:
@@ -291,6 +293,9 @@ class _ImportRun:
         return node.parent.page_id
 
     def _title(self, node: DocNode) -> str:
+        label = node.category.get("label") if node.is_folder else None
+        if isinstance(label, str) and label.strip():  # the sidebar's name for the section
+            return label.strip()[:255]
         if node.doc is not None:
             return node.doc.title
         title = self._folder_title(node) if node.is_folder else humanize(node.bare_name)
@@ -535,35 +540,33 @@ def add_overview(folder: DocNode, root: Path) -> None:
     folder.children.insert(0, overview)
 
 
+def position_key(child: DocNode) -> tuple:
+    """Where a document or folder belongs among its siblings, as the docs site declares it:
+    the site's own navigation (MkDocs nav, Docusaurus sidebars) first; then `sidebar_position`
+    (else a category's `position` or a numeric name prefix); then the rest by name."""
+    value = None
+    if child.doc is not None:
+        value = child.doc.meta.position
+    if value is None and child.is_folder:
+        category_position = child.category.get("position")
+        if isinstance(category_position, int | float) and not isinstance(category_position, bool):
+            value = float(category_position)
+    if value is None:
+        value = child.name_position
+    nav = child.nav_position
+    return (
+        not child.is_overview,
+        nav is None,
+        nav or 0,
+        value is None,
+        value or 0,
+        child.bare_name.casefold(),
+    )
+
+
 def sort_children(node: DocNode) -> None:
-    """Sidebar order: `sidebar_position` (else a category's `position`, an MkDocs nav entry or a
-    numeric name prefix), then the rest by name."""
-
-    def position(child: DocNode):
-        value = None
-        if child.doc is not None:
-            value = child.doc.meta.position
-        if value is None and child.is_folder:
-            category_position = child.category.get("position")
-            if isinstance(category_position, int | float) and not isinstance(
-                category_position, bool
-            ):
-                value = float(category_position)
-        if value is None:
-            value = child.name_position
-        # The site's own navigation (MkDocs nav, Docusaurus sidebars) decides first; what it
-        # does not list follows in the folder's order.
-        nav = child.nav_position
-        return (
-            not child.is_overview,
-            nav is None,
-            nav or 0,
-            value is None,
-            value or 0,
-            child.bare_name.casefold(),
-        )
-
-    node.children.sort(key=position)
+    """Put every folder's children in sidebar order (see `position_key`)."""
+    node.children.sort(key=position_key)
     for child in node.children:
         if child.is_folder:
             sort_children(child)
