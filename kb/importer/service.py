@@ -372,7 +372,7 @@ class _ImportRun:
             if doc is not None and node.overview is not None:
                 # all of it is on the overview article; the section opens with its first lines
                 first = next((b.value for b in doc.blocks if b.type == "paragraph"), "")
-                intro = self._links(first, doc, node, warn) if not description else ""
+                intro = self._links(first, doc, node, warn)
             elif doc is not None:
                 intro = self._links(blocks_to_intro(doc.blocks, warn), doc, node, warn)
             if not intro and description:

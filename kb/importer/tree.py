@@ -313,6 +313,14 @@ def apply_mkdocs_nav(tree: DocNode, nav: list, report: ImportReport) -> None:
                     used.add(id(node))
                     attach(node, parent)
             elif isinstance(value, list) and title:
+                folder = _nav_folder(value, by_rel, used)
+                if folder is not None:  # the section is a folder of the tree: keep it
+                    used.add(id(folder))
+                    if "label" not in folder.category:
+                        folder.category = {**folder.category, "label": str(title)}
+                    attach(folder, parent)
+                    build(value, folder, prefix)
+                    continue
                 name = re.sub(r"[^\w]+", "-", str(title).lower()).strip("-") or "section"
                 rel = f"{prefix}{name}/"
                 folder = DocNode(
@@ -333,6 +341,25 @@ def apply_mkdocs_nav(tree: DocNode, nav: list, report: ImportReport) -> None:
     if missing:
         shown = ", ".join(missing[:5]) + (" ..." if len(missing) > 5 else "")
         report.warn("mkdocs.yml", f"{len(missing)} nav entries name no document ({shown}); ignored")
+
+
+def _nav_folder(items, by_rel: dict[str, DocNode], used: set[int]) -> DocNode | None:
+    """The tree folder a nav section stands for: the one folder all of its pages live in."""
+    names = []
+    for item in items:
+        value = next(iter(item.values())) if isinstance(item, dict) and len(item) == 1 else item
+        if isinstance(value, str) and "://" not in value:
+            names.append(value.strip().lstrip("./"))
+    nodes = [by_rel.get(name) for name in names]
+    if not nodes or any(node is None for node in nodes):
+        return None
+    folders = {id(node.parent): node.parent for node in nodes if not node.is_folder}
+    if len(folders) != 1 or any(node.is_folder for node in nodes):
+        return None
+    folder = next(iter(folders.values()))
+    if folder.parent is None or id(folder) in used:
+        return None
+    return folder
 
 
 def _prune(node: DocNode) -> None:
