@@ -36,15 +36,25 @@ from bs4 import BeautifulSoup
 
 from kb.importer.report import ImportReport
 
+# Source syntax that must never reach a reader as text. Tag-like text is a leftover when it
+# names an HTML element or a (capitalised) JSX component: `<x>`, `<value>` are placeholders
+# authors write on purpose (escaped in the source). Block syntax counts where a block starts.
+HTML_ELEMENTS = (
+    "a|abbr|audio|b|blockquote|br|button|code|details|div|em|figure|font|h[1-6]|hr|i|iframe|"
+    "img|input|kbd|li|ol|p|pre|script|section|small|source|span|strong|style|summary|sup|sub|"
+    "table|tbody|td|th|thead|tr|u|ul|video"
+)
 LEFTOVER_PATTERNS = {
-    "<tag": re.compile(r"</?[A-Za-z][\w.:-]*(?=[\s/>])"),
+    "<tag": re.compile(rf"</?(?:(?:{HTML_ELEMENTS})\b|[A-Z][\w.]*[\s/>])"),
     "{props.": re.compile(r"\{\s*props\."),
-    "require(": re.compile(r"\brequire\("),
+    "require(": re.compile(r"\brequire\(\s*['\"]"),
     "{#id}": re.compile(r"\{#[\w-]+\}"),
-    ":::": re.compile(r":::"),
-    "!!!": re.compile(r"!!!"),
-    "===": re.compile(r"^\s*===|===\s*[\"']"),
+    ":::": re.compile(r"^\s*:::"),
+    "!!!": re.compile(r"^\s*(?:!!!|\?\?\?)\+?\s+\w"),
+    "===": re.compile(r"^\s*===\+?\s*[\"']"),
+    "import": re.compile(r"^\s*import\s+[\w{}, ]+\s+from\s+['\"]"),
 }
+_BLOCKS = "p, li, td, th, dt, dd, h2, h3, h4, figcaption, blockquote, .callout"
 _CONTENT = ".prose"
 
 
@@ -58,6 +68,7 @@ class FidelityReport:
     image_refs: int = 0
     images_imported: int = 0
     image_problems: list[tuple[str, str]] = field(default_factory=list)
+    remote_images: int = 0
     links_checked: int = 0
     links_broken: list[tuple[str, str, str]] = field(default_factory=list)  # page, href, status
     links_unresolved: list[tuple[str, str]] = field(default_factory=list)  # source, message
@@ -73,7 +84,8 @@ class FidelityReport:
         out = [
             f"pages: {self.pages} articles, {self.sections} sections, {self.skipped} skipped",
             f"images: {self.images_imported} of {self.image_refs} references imported "
-            f"({self.image_ratio:.1%})",
+            f"({self.image_ratio:.1%}); {self.remote_images} remote image(s) on other sites "
+            "linked by their alt text (not downloaded)",
             f"internal links: {self.links_checked - len(self.links_broken)} of "
             f"{self.links_checked} resolve (redirects followed), {len(self.links_broken)} broken",
             f"links the importer could not resolve (shown as text or external): "
@@ -149,6 +161,7 @@ def run_check(report: ImportReport) -> FidelityReport:
     check.image_refs = report.image_refs
     check.images_imported = report.image_refs - len(report.image_problems)
     check.image_problems = list(report.image_problems)
+    check.remote_images = len(report.remote_images)
     check.links_unresolved = list(report.unresolved_links)
     check.order_problems = _order_problems(report)
     for warning in report.warnings:
@@ -236,16 +249,22 @@ def _internal_path(href: str, page_url: str) -> str | None:
 def _leftovers(content) -> Iterator[tuple[str, str]]:
     for pre in content.select("pre, code, .code-block"):
         pre.decompose()
-    text = content.get_text(" ")
-    for kind, pattern in LEFTOVER_PATTERNS.items():
-        for match in pattern.finditer(text):
-            start = max(match.start() - 30, 0)
-            yield kind, " ".join(text[start : match.end() + 30].split())
+    seen = set()
+    for block in content.select(_BLOCKS) or [content]:
+        text = block.get_text(" ")
+        for kind, pattern in LEFTOVER_PATTERNS.items():
+            for match in pattern.finditer(text):
+                start = max(match.start() - 30, 0)
+                excerpt = " ".join(text[start : match.end() + 30].split())
+                if (kind, excerpt) not in seen:  # nested blocks repeat their text
+                    seen.add((kind, excerpt))
+                    yield kind, excerpt
 
 
 def _kind(message: str) -> str:
     """A warning's kind: its message with the specific names and numbers taken out."""
     kind = re.sub(r"'[^']*'", "'…'", message)
+    kind = re.sub(r"\(https?://[^)]*\)", "(…)", kind)
     kind = re.sub(r"<[^>]+>", "<…>", kind)
     kind = re.sub(r"\bline \d+", "line N", kind)
     kind = re.sub(r"\(in [^)]*\)", "", kind)

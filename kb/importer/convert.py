@@ -64,9 +64,11 @@ def read_text(path: Path) -> tuple[str | None, str]:
 
 def render_markdown(text: str) -> str:
     text = _TOC_MARKER.sub("", text)  # MkDocs/Python-Markdown [TOC]: pages build their own
+    text = _MARK.sub(r"<b>\1</b>", text)  # MkDocs' ==highlight==: shown bold
     return markdown.Markdown(extensions=MARKDOWN_EXTENSIONS).convert(normalise_list_indent(text))
 
 
+_MARK = re.compile(r"(?<![=\w`])==(?=[^\s=])([^=\n`]+?)(?<=[^\s=])==(?![=\w`])")
 _TOC_MARKER = re.compile(r"^[ \t]*\[TOC\][ \t]*$", re.MULTILINE)
 
 
@@ -302,10 +304,15 @@ class DocConverter:
                 left_out("inline data: image left out; save it as a file beside the document")
                 return None
             if is_external(src):
-                left_out(
-                    f"remote image '{src[:80]}' left out: only images in the docs are imported"
-                )
-                return None
+                # not downloaded (an import never fetches from the network); the reader
+                # still reaches it: a link named by its alt text takes its place
+                self.report.image_refs -= 1
+                self.report.remote_images.append((self._rel(source), src))
+                safe = safe_external_href("https:" + src if src.startswith("//") else src)
+                if not safe:
+                    return None
+                label = escape(alt or title or "Image")
+                return f"{href_tag(safe)}{label} (image)</a>"
             path, problem = self._image_path(source, unquote(src.split("?", 1)[0].split("#")[0]))
             if path is None:
                 label = "missing image" if problem == "no such file" else "image"

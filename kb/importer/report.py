@@ -54,6 +54,7 @@ class ImportReport:
     # order the sidebar could not fully decide.
     image_refs: int = 0
     image_problems: list[tuple[str, str]] = field(default_factory=list)
+    remote_images: list[tuple[str, str]] = field(default_factory=list)  # linked, not stored
     unresolved_links: list[tuple[str, str]] = field(default_factory=list)
     declared_order: dict[str, tuple] = field(default_factory=dict)  # source key -> position
 
