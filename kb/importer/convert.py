@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -342,6 +343,10 @@ class DocConverter:
             candidates = [self.root / relative, *(static / relative for static in statics)]
         else:
             candidates = [source.parent / src]
+            if source.stem.lower() not in ("index", "readme", "_index"):
+                # raw HTML is left alone by the site generator: the browser reads its paths
+                # from the page's address, a folder named after the file (/docs/page/)
+                candidates.append(Path(os.path.normpath(source.parent / source.stem / src)))
         for candidate in candidates:
             if candidate.is_file():
                 if not within(candidate, *bases):

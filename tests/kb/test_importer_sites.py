@@ -395,6 +395,7 @@ def test_static_option_names_the_folder_for_site_absolute_images(home_page, medi
 
 
 def mkdocs_project(root: Path) -> Path:
+    png(root / "docs" / "_media" / "pic.png")
     return write(
         root,
         {
@@ -445,6 +446,8 @@ def mkdocs_project(root: Path) -> Path:
                 ```
 
                 --8<-- "snippets/notice.md"
+
+                <img src="../_media/pic.png" alt="Raw HTML image">
             """,
             "docs/start/install.md": "# Install\n\nInstall it.\n",
             "docs/start/configure.md": "# Configure\n\nConfigure it.\n",
@@ -482,6 +485,8 @@ def test_mkdocs_admonitions_tabs_snippets_and_attribute_lists(home_page, media, 
     text = body_html(api)
     assert "A shared <b>notice</b>." in text
     assert "Styled paragraph." in text and "{ .lead }" not in text and "--8<--" not in text
+    # raw HTML paths are read from the page's address (/api/), as a browser does
+    assert [b["value"]["alt_text"] for b in raw if b["type"] == "image"] == ["Raw HTML image"]
     index = article("index.md")
     assert f'id="{api.pk}" anchor="calls"' in "".join(str(b["value"]) for b in index.body.raw_data)
 
