@@ -9,7 +9,7 @@ PYTEST_ARGS ?=
 # worker migrates its own PostgreSQL database and starts its own osmem server). XDIST= runs serially.
 XDIST ?= --numprocesses auto --maxprocesses 4 --dist loadgroup
 
-.PHONY: run install system-deps setup demo serve worker test test-sqlite test-postgres lint check format bench bench-forum bench-real clean
+.PHONY: run install system-deps setup demo serve worker test test-sqlite test-postgres lint check format bench bench-forum bench-real import-check corpora clean
 
 run: setup
 	@echo "Serving on http://127.0.0.1:8000 (Ctrl+C to stop)"
@@ -92,6 +92,32 @@ bench-real: install
 	@test -n "$(CORPORA)" || { echo "usage: make bench-real CORPORA=DIR"; exit 2; }
 	$(BIN)/python -m scripts.bench_real --corpora "$(CORPORA)" $(BENCH_REAL_ARGS)
 	scripts/with-postgres.sh $(BIN)/python -m scripts.bench_real --engines database --corpora "$(CORPORA)" $(BENCH_REAL_ARGS)
+
+# How faithfully a docs tree imports: into a scratch database, never var/db.sqlite3.
+# DOCS is a Docusaurus/MkDocs site folder or its docs folder.
+import-check: install
+	@test -n "$(DOCS)" || { echo "usage: make import-check DOCS=path/to/site-or-docs"; exit 2; }
+	$(MANAGE) import_docs "$(DOCS)" --check
+
+# The public docs trees the importer is measured on, at pinned commits (never committed here).
+CORPORA ?= var/corpora
+CORPORA_GIT ?= https://github.com
+# folder=owner/repository@commit; the folders are the ones tests/search/real/*.yaml name.
+CORPORA_TREES := golioth+docs=golioth/docs@8314093700a63cfc553835a28da0d780ad35c27c \
+	tasmota+docs=tasmota/docs@9849ab94d785118a4e59b3d063b83e843be7a325 \
+	clusteringex=dmaharana/Clusteringex@0ec434f7d16a7bee08b4d6b8af094ca6567e330b
+corpora:
+	mkdir -p "$(CORPORA)"
+	@for tree in $(CORPORA_TREES); do \
+	  folder=$${tree%%=*}; spec=$${tree#*=}; repo=$${spec%@*}; commit=$${spec#*@}; \
+	  dir="$(CORPORA)/$$folder"; \
+	  if [ ! -d "$$dir/.git" ]; then \
+	    git init -q "$$dir" && git -C "$$dir" remote add origin "$(CORPORA_GIT)/$$repo.git"; \
+	  fi; \
+	  echo "$$repo at $$commit -> $$dir"; \
+	  git -C "$$dir" fetch -q --depth 1 origin "$$commit" && \
+	  git -C "$$dir" checkout -q --detach FETCH_HEAD || exit 1; \
+	done
 
 clean:
 	rm -rf $(VENV) var

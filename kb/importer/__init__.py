@@ -33,13 +33,14 @@ place and only publishes a new revision when something changed. Editors' own pag
 """
 
 from kb.importer.report import ImportReport, ImportWarning, PageResult
-from kb.importer.service import ImportDocsError, find_parent, import_docs
+from kb.importer.service import ImportDocsError, ensure_section, find_parent, import_docs
 
 __all__ = [
     "ImportDocsError",
     "ImportReport",
     "ImportWarning",
     "PageResult",
+    "ensure_section",
     "find_parent",
     "import_docs",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ from kb.importer.html import (
 from kb.importer.links import LinkRef, LinkResolver, href_tag, is_external
 from kb.importer.mdx import Callout, Code, SegmentParser, Tabs, Text
 from kb.importer.media import MediaLibrary
+from kb.importer.site import SiteInfo
 from kb.importer.tree import DOC_SUFFIXES, within
 from resourcecenter.text import collapse_whitespace, html_to_text
 
@@ -62,9 +64,11 @@ def read_text(path: Path) -> tuple[str | None, str]:
 
 def render_markdown(text: str) -> str:
     text = _TOC_MARKER.sub("", text)  # MkDocs/Python-Markdown [TOC]: pages build their own
+    text = _MARK.sub(r"<b>\1</b>", text)  # MkDocs' ==highlight==: shown bold
     return markdown.Markdown(extensions=MARKDOWN_EXTENSIONS).convert(normalise_list_indent(text))
 
 
+_MARK = re.compile(r"(?<![=\w`])==(?=[^\s=])([^=\n`]+?)(?<=[^\s=])==(?![=\w`])")
 _TOC_MARKER = re.compile(r"^[ \t]*\[TOC\][ \t]*$", re.MULTILINE)
 
 
@@ -110,10 +114,19 @@ def normalise_list_indent(text: str) -> str:
 class DocConverter:
     """Converts documents of one tree; shares the link resolver and the media library."""
 
-    def __init__(self, root: Path, resolver: LinkResolver, media: MediaLibrary):
+    def __init__(
+        self,
+        root: Path,
+        resolver: LinkResolver,
+        media: MediaLibrary,
+        site: SiteInfo | None = None,
+    ):
         self.root = root
+        self.site = site or SiteInfo(docs_root=root)
+        self.current_node = None  # the tree node of the document being converted
         self.resolver = resolver
         self.media = media
+        self.report = media.report
 
     def convert(
         self, text: str, source: Path, warn: Callable[[str], None], fallback_title: str
@@ -125,7 +138,10 @@ class DocConverter:
             warn(problem)
         if meta.draft:  # not imported: do not bring its images into the library either
             return ConvertedDoc(meta, meta.title or fallback_title, [])
-        parser = SegmentParser(self.root, warn, lambda path: self._read_partial(path, warn))
+        bases = [self.site.site_root, self.root] if self.site.site_root else [self.root]
+        parser = SegmentParser(
+            self.root, warn, lambda path: self._read_partial(path, warn), snippet_bases=bases
+        )
         segments = parser.parse_document(front.body, source, front.body_line)
         links: list[LinkRef] = []
         blocks = self._blocks(segments, links, warn)
@@ -231,9 +247,16 @@ class DocConverter:
             links.append(ref)
             return f'<a data-import-link="{len(links) - 1}">'
 
+        def unresolved(message: str) -> None:
+            warn(message)
+            self.report.unresolved_links.append((self._rel(source), message))
+
         def link(href: str) -> str | None:
             if href.startswith("#"):
                 return placeholder(LinkRef("anchor", href, anchor=unquote(href[1:])))
+            own_site = self.resolver.site_path(href) if is_external(href) else None
+            if own_site is not None:  # an absolute link to the old docs site: its page here
+                href = own_site
             if is_external(href):
                 absolute = "https:" + href if href.startswith("//") else href
                 safe = safe_external_href(absolute)
@@ -245,7 +268,13 @@ class DocConverter:
                 )
                 return None
             path, _, anchor = href.partition("#")
-            kind, target = self.resolver.locate(source, path)
+            kind, target = self.resolver.locate(source, path, self.current_node)
+            if kind == "site":
+                unresolved(
+                    f"link '{href}' names no document in the tree; it links to the old site "
+                    f"({target})"
+                )
+                return href_tag(target + (f"#{anchor}" if anchor else ""))
             if kind == "doc":
                 return placeholder(LinkRef("doc", href, node=target, anchor=unquote(anchor)))
             if kind == "parent":
@@ -257,28 +286,41 @@ class DocConverter:
                     return None
                 return placeholder(LinkRef("document", href, document_id=result.id))
             if path.startswith("/") and not path.lower().endswith(DOC_SUFFIXES):
-                warn(f"link '{href}' points outside the imported docs; kept as it is")
+                unresolved(f"link '{href}' points outside the imported docs; kept as it is")
                 return href_tag(href)
-            warn(f"broken link '{href}': {target}; the link was removed, its text kept")
+            unresolved(f"broken link '{href}': {target}; the link was removed, its text kept")
             return None
 
         def image(src: str, alt: str, title: str) -> dict | None:
             if not src:
                 return None
+            self.report.image_refs += 1
+
+            def left_out(message: str) -> None:
+                warn(message)
+                self.report.image_problems.append((self._rel(source), message))
+
             if src.startswith("data:"):
-                warn("inline data: image left out; save it as a file beside the document")
+                left_out("inline data: image left out; save it as a file beside the document")
                 return None
             if is_external(src):
-                warn(f"remote image '{src[:80]}' left out: only images in the docs are imported")
-                return None
+                # not downloaded (an import never fetches from the network); the reader
+                # still reaches it: a link named by its alt text takes its place
+                self.report.image_refs -= 1
+                self.report.remote_images.append((self._rel(source), src))
+                safe = safe_external_href("https:" + src if src.startswith("//") else src)
+                if not safe:
+                    return None
+                label = escape(alt or title or "Image")
+                return f"{href_tag(safe)}{label} (image)</a>"
             path, problem = self._image_path(source, unquote(src.split("?", 1)[0].split("#")[0]))
             if path is None:
                 label = "missing image" if problem == "no such file" else "image"
-                warn(f"{label} '{src}': {problem}; the image was left out")
+                left_out(f"{label} '{src}': {problem}; the image was left out")
                 return None
             result = self.media.image(path, alt or title)
             if result.problem:
-                warn(f"image '{src}' left out: {result.problem}")
+                left_out(f"image '{src}' left out: {result.problem}")
                 return None
             return {"image": result.id, "alt_text": alt[:250], "caption": title[:250]}
 
@@ -286,16 +328,27 @@ class DocConverter:
 
     def _image_path(self, source: Path, src: str) -> tuple[Path | None, str]:
         """The image file `src` names, or None and why not. Images are read only from the
-        docs folder and a Docusaurus site's `static/` folder beside it."""
-        static = self.root.parent / "static"
-        if src.startswith("/"):  # Docusaurus serves /img/... from the site's static/ folder
+        docs folder, the site folder's `@site/` paths and the site's static folders."""
+        statics = self.site.static_dirs
+        site_root = self.site.site_root
+        bases = [self.root, *statics] + ([site_root] if site_root else [])
+        if src.startswith("@site/") and site_root is not None:
+            candidates = [site_root / src[len("@site/") :]]
+        elif src.startswith("/"):  # Docusaurus serves /img/... from the site's static/ folder
             relative = src.lstrip("/")
-            candidates = [self.root / relative, self.root / "static" / relative, static / relative]
+            base = self.site.base_url.strip("/")
+            if base and relative.startswith(base + "/"):
+                relative = relative[len(base) + 1 :]
+            candidates = [self.root / relative, *(static / relative for static in statics)]
         else:
             candidates = [source.parent / src]
+            if source.stem.lower() not in ("index", "readme", "_index"):
+                # raw HTML is left alone by the site generator: the browser reads its paths
+                # from the page's address, a folder named after the file (/docs/page/)
+                candidates.append(Path(os.path.normpath(source.parent / source.stem / src)))
         for candidate in candidates:
             if candidate.is_file():
-                if not within(candidate, self.root, static):
+                if not within(candidate, *bases):
                     return None, "it is outside the docs folder"
                 return candidate.resolve(), ""
         return None, "no such file"

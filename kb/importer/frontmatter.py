@@ -101,6 +101,8 @@ class PageMeta:
     difficulty: str = ""
     product_area: str = ""
     draft: bool = False
+    unlisted: bool = False  # Docusaurus: reachable by its address, left out of navigation
+    sidebar_label: str = ""
 
 
 def page_meta(data: dict, problems: list[str]) -> PageMeta:
@@ -109,6 +111,9 @@ def page_meta(data: dict, problems: list[str]) -> PageMeta:
     meta.title = _text(data.get("title"), "title", problems)
     meta.description = _text(data.get("description", data.get("summary")), "description", problems)
     meta.tags = _tags(data.get("tags"), problems)
+    for keyword in _tags(data.get("keywords"), problems):  # SEO keywords: searchable as tags
+        if keyword.lower() not in {tag.lower() for tag in meta.tags}:
+            meta.tags.append(keyword)
     meta.position = _position(data.get("sidebar_position", data.get("weight")), problems)
     slug = _text(data.get("slug"), "slug", problems)
     meta.slug = slug.strip("/").rsplit("/", 1)[-1] if slug else ""
@@ -117,6 +122,8 @@ def page_meta(data: dict, problems: list[str]) -> PageMeta:
     meta.difficulty = _text(data.get("difficulty"), "difficulty", problems)
     meta.product_area = _text(data.get("product_area"), "product_area", problems)
     meta.draft = data.get("draft") is True
+    meta.unlisted = data.get("unlisted") is True
+    meta.sidebar_label = _text(data.get("sidebar_label"), "sidebar_label", problems)
     return meta
 
 
@@ -189,7 +196,20 @@ def parse_date(value) -> datetime.date | None:
             return datetime.date.fromisoformat(text[:10])
         except ValueError:
             pass
-        for fmt in ("%m/%d/%Y", "%d %B %Y", "%B %d, %Y", "%b %d, %Y"):
+        # Month-first with dashes or slashes (US, as Docusaurus' last_update examples), day-first
+        # with dots (European), then spelled-out months; ISO dates and times are handled above.
+        for fmt in (
+            "%m-%d-%Y",
+            "%m/%d/%Y",
+            "%d.%m.%Y",
+            "%Y/%m/%d",
+            "%Y.%m.%d",
+            "%d %B %Y",
+            "%d %b %Y",
+            "%B %d, %Y",
+            "%b %d, %Y",
+            "%B %d %Y",
+        ):
             try:
                 return datetime.datetime.strptime(text, fmt).date()  # noqa: DTZ007 - a date
             except ValueError:

@@ -399,7 +399,9 @@ class _Converter:
                     collapse_whitespace(str(node.get("alt", ""))),
                     collapse_whitespace(str(node.get("title", ""))),
                 )
-                if value is not None:
+                if isinstance(value, str):  # a link standing in for the image
+                    parts.append(value)
+                elif value is not None:
                     parts.append(_Image(value))
             elif name in DROPPED_TAGS:
                 if name == "iframe":

@@ -14,6 +14,7 @@ import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import quote
 
 from kb.importer.tree import within
 
@@ -116,6 +117,34 @@ _IMPORT_BARE = re.compile(r"^import\s+(?P<q>['\"])(?P<src>.+?)(?P=q)\s*;?\s*$", 
 _EXPORT_START = re.compile(r"^export\s+(?:const|let|var|function|async|class|default|\{|\*)")
 _TAG_START = re.compile(r"<(?P<close>/)?(?P<name>[A-Za-z][\w.:-]*)")
 _BLOCK_TAG_LINE = re.compile(r"^[ \t]*<(?P<name>[A-Z][\w.]*|details)(?=[\s/>]|$)")
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".avif", ".bmp", ".ico")
+_JSX_SOURCE = re.compile(
+    r"""(?P<attr>\b(?:src|href))\s*=\s*\{\s*(?:"""
+    r"""require\(\s*(?P<q1>['"`])(?P<req>[^'"`]+)(?P=q1)\s*\)(?:\.default)?"""
+    r"""|useBaseUrl\(\s*(?P<q2>['"`])(?P<base>[^'"`]+)(?P=q2)\s*\)"""
+    r"""|`(?P<tpl>[^`$]*)`"""
+    r"""|(?P<name>[A-Za-z_$][\w$]*)"""
+    r""")\s*\}"""
+)
+_STR = r"""(?:`(?:[^`\\]|\\.)*`|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')"""
+_STRING_PART = re.compile(_STR)
+_STRINGS = rf"(?P<expr>{_STR}(?:\s*\+\s*{_STR})*)"
+# attr={`...`} and {`...`} (JSX expressions holding only strings, joined with +)
+_JSX_ATTR_STRING = re.compile(rf"(?P<attr>\b[\w-]+)=\{{\s*{_STRINGS}\s*\}}")
+_JSX_STRING_BLOCK = re.compile(rf"\{{\s*(?=[`\"']){_STRINGS}\s*\}}")
+_PROPS_TERNARY = re.compile(
+    r"""\{\s*props\.(?P<name>\w+)\s*(?:(?P<op>===|==|!==|!=)\s*['"](?P<value>[^'"]*)['"]\s*)?"""
+    r"""\?\s*['"`](?P<yes>[^'"`]*)['"`]\s*:\s*['"`](?P<no>[^'"`]*)['"`]\s*\}"""
+)
+_OTHER_PROPS = re.compile(r"\{[^{}\n]*\bprops\.[^{}\n]*\}")
+_SNIPPET_LINE = re.compile(
+    r"""^(?P<indent>[ \t]*)(?P<escaped>;)?--8<--[ \t]+(?P<name>["'][^"'\n]+["']|\S+)[ \t]*$""",
+    re.MULTILINE,
+)
+_SNIPPET_BLOCK = re.compile(
+    r"^(?P<indent>[ \t]*)--8<--[ \t]*\n(?P<names>(?:(?![ \t]*--8<--).*\n)*?)[ \t]*--8<--[ \t]*$",
+    re.MULTILINE,
+)
 _MDX_COMMENT = re.compile(r"\{/\*.*?\*/\}", re.DOTALL)
 _HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 _ATTR = re.compile(
@@ -133,6 +162,7 @@ class _Components:
     partials: dict[str, Path] = field(default_factory=dict)
     missing_partials: set[str] = field(default_factory=set)
     others: dict[str, str] = field(default_factory=dict)  # name -> module
+    images: dict[str, str] = field(default_factory=dict)  # name -> image file
 
 
 class SegmentParser:
@@ -147,8 +177,11 @@ class SegmentParser:
         root: Path,
         warn: Callable[[str], None],
         read_partial: Callable[[Path], str | None],
+        snippet_bases: list[Path] | None = None,
     ):
         self.root = root
+        # MkDocs' `--8<--` snippets are named from the project folder (or the docs folder)
+        self.snippet_bases = snippet_bases or [root]
         self._warn = warn
         self.read_partial = read_partial
         self._stack: list[Path] = []
@@ -160,7 +193,9 @@ class SegmentParser:
         """Segments of `text` (a document body starting on line `first_line` of its file)."""
         self._stack.append(source)
         try:
+            text = self._snippets(text)
             text = _outside_fences(text, _strip_comments)
+            text = _outside_fences(text, lambda part: self._expressions(part, {}))
             return self._parse(text, source, _Components(), first_line - 1)
         finally:
             self._stack.pop()
@@ -194,7 +229,8 @@ class SegmentParser:
 
         def flush():
             if buffer:
-                markdown = self._strip_inline_jsx("".join(buffer), components)
+                markdown = self._jsx_sources("".join(buffer), components)
+                markdown = self._strip_inline_jsx(markdown, components)
                 if markdown.strip():
                     segments.append(Text(markdown, source))
                 buffer.clear()
@@ -430,6 +466,9 @@ class SegmentParser:
             else:
                 for name in names:
                     components.partials[name] = path
+        elif module.lower().endswith(IMAGE_SUFFIXES):  # import pic from './x.png'
+            for name in names[:1]:
+                components.images[name] = module
         else:
             for name in names:
                 components.others[name] = module
@@ -502,7 +541,7 @@ class SegmentParser:
             children = self._parse(textwrap.dedent(inner), source, components, line0)
             segments.append(Callout("note", title[:120], children, source))
         elif name in components.partials:
-            segments.extend(self._inline_partial(components.partials[name], name))
+            segments.extend(self._inline_partial(components.partials[name], name, attrs))
         elif name in components.missing_partials:
             pass  # already reported at the import statement
         elif name == "Tabs":
@@ -557,18 +596,153 @@ class SegmentParser:
             self.warn(f"line {self._line(i)}: <Tabs> without any <TabItem>; dropped")
         return tabs
 
-    def _inline_partial(self, path: Path, name: str) -> list:
+    def _snippets(self, text: str, depth: int = 0) -> str:
+        """Inline MkDocs (pymdownx) snippets: `--8<-- "file.md"` lines (also inside code
+        fences, where they bring in code files), block lists between two `--8<--` lines and
+        line ranges (`file.py:3:10`). A `;--8<--` line is escaped and dropped."""
+        if "--8<--" not in text:
+            return text
+
+        def load(name: str, indent: str) -> str:
+            name = name.strip().strip("\"'")
+            if not name or name.startswith(";"):
+                return ""
+            path_part, start, end = name, None, None
+            ranged = re.fullmatch(r"(.+?):(\d*)(?::(\d*))?", name)
+            if ranged and not (self.snippet_bases[0] / name).is_file():
+                path_part = ranged.group(1)
+                start = int(ranged.group(2)) if ranged.group(2) else None
+                end = int(ranged.group(3)) if ranged.group(3) else None
+            for base in self.snippet_bases:
+                candidate = base / path_part
+                if candidate.is_file() and within(candidate, *self.snippet_bases):
+                    try:
+                        content = candidate.read_text(encoding="utf-8")
+                    except (OSError, UnicodeDecodeError) as exc:
+                        self.warn(f"snippet '{name}' cannot be read ({exc}); left out")
+                        return ""
+                    lines = content.splitlines()
+                    if start is not None or end is not None:
+                        lines = lines[(start or 1) - 1 : end]
+                    content = "\n".join(lines)
+                    if depth < 4:
+                        content = self._snippets(content, depth + 1)
+                    return "\n".join(
+                        indent + line if line else line for line in content.split("\n")
+                    )
+            self.warn(f"snippet '{name}' not found beside the docs; left out")
+            return ""
+
+        def block(match: re.Match) -> str:
+            names = [line for line in match["names"].splitlines() if line.strip()]
+            return "\n".join(load(name, match["indent"]) for name in names)
+
+        text = _SNIPPET_BLOCK.sub(block, text)
+        return _SNIPPET_LINE.sub(
+            lambda m: "" if m["escaped"] else load(m["name"], m["indent"]), text
+        )
+
+    def _inline_partial(self, path: Path, name: str, props: dict | None = None) -> list:
         if path in self._stack:
             self.warn(f"partial {self._rel(path)} includes itself (via <{name} />); not inlined")
             return []
         text = self.read_partial(path)
         if text is None:
             return []
+        props = {key: value for key, value in (props or {}).items() if isinstance(value, str)}
         self._stack.append(path)
         try:
-            return self._parse(_outside_fences(text, _strip_comments), path, _Components())
+            text = _outside_fences(text, _strip_comments)
+            text = _outside_fences(text, lambda part: self._expressions(part, props))
+            return self._parse(text, path, _Components())
         finally:
             self._stack.pop()
+
+    def _expressions(self, text: str, props: dict) -> str:
+        """Evaluate the JSX expressions a docs page uses for text: `{props.name}` (a partial's
+        property), template strings (`{`mkdir ${props.dir}`}`, also joined with `+`) and simple
+        ternaries on a property. Any other expression naming `props` is left out with a
+        warning, so no source ever reaches the page."""
+
+        def prop(name: str, code: bool) -> str:
+            if name in props:
+                return props[name]
+            self.warn(f"property '{name}' is not given to this partial; shown as <{name}>")
+            return f"<{name}>" if code else name
+
+        def template(literal: str, code: bool) -> str:
+            body = literal[1:-1]
+            if literal[0] != "`":
+                return _js_unescape(body)
+
+            def placeholder(match: re.Match) -> str:
+                expression = match.group(1).strip()
+                plain = re.fullmatch(r"props\.(\w+)", expression)
+                encoded = re.fullmatch(r"encodeURIComponent\(\s*props\.(\w+)\s*\)", expression)
+                if plain:
+                    return prop(plain.group(1), code)
+                if encoded:
+                    return quote(prop(encoded.group(1), code), safe="")
+                self.warn(f"expression '${{{expression[:40]}}}' cannot be evaluated; left out")
+                return ""
+
+            return _js_unescape(re.sub(r"\$\{([^{}]*)\}", placeholder, body))
+
+        def joined(expression: str, code: bool) -> str:
+            return "".join(template(part, code) for part in _STRING_PART.findall(expression))
+
+        def attribute(match: re.Match) -> str:
+            value = joined(match["expr"], False)
+            return f'{match["attr"]}="{value.replace(chr(34), "&quot;")}"'
+
+        def standalone(match: re.Match) -> str:
+            return joined(match["expr"], True)
+
+        def simple(match: re.Match) -> str:
+            value = prop(match.group(2), False)
+            return f'="{value}"' if match.group(1) else value
+
+        def ternary(match: re.Match) -> str:
+            actual = props.get(match["name"])
+            if match["op"] is None:
+                chosen = match["yes"] if actual not in (None, "", "false") else match["no"]
+            else:
+                equal = actual == match["value"]
+                chosen = match["yes"] if equal == (match["op"] in ("==", "===")) else match["no"]
+            return chosen
+
+        text = _JSX_ATTR_STRING.sub(attribute, text)
+        text = _JSX_STRING_BLOCK.sub(standalone, text)
+        text = _PROPS_TERNARY.sub(ternary, text)
+        text = re.sub(r"(=)?\{\s*props\.(\w+)\s*\}", simple, text)
+
+        def other(match: re.Match) -> str:
+            self.warn(f"expression '{match.group(0)[:60]}' cannot be evaluated; left out")
+            return ""
+
+        return _OTHER_PROPS.sub(other, text)
+
+    def _jsx_sources(self, markdown: str, components: _Components) -> str:
+        """JSX image sources -> plain attributes: `src={pic}` (an imported image),
+        `src={require('./x.png').default}`, `src={useBaseUrl('/img/x.png')}`."""
+
+        def replace(match: re.Match) -> str:
+            value = match["req"] or match["base"] or match["tpl"]
+            if value is None:
+                if match["attr"] == "href":
+                    return match.group(0)
+                value = components.images.get(match["name"])
+                if value is None:
+                    self.warn(
+                        f"image source {{{match['name']}}} is not an imported image; left out"
+                    )
+                    value = ""
+            return f'{match["attr"]}="{value}"'
+
+        def transform(text: str) -> str:
+            return _JSX_SOURCE.sub(replace, text)
+
+        return _outside_fences(markdown, transform)
 
     def _strip_inline_jsx(self, markdown: str, components: _Components) -> str:
         """Remove JSX tags (capitalised names) inside Markdown text, keeping what they wrap."""
@@ -782,6 +956,10 @@ def _line_counter(text: str) -> Callable[[int], int]:
 def _rest_of_line_blank(text: str, index: int) -> bool:
     end = text.find("\n", index)
     return not text[index : end if end != -1 else len(text)].strip()
+
+
+def _js_unescape(text: str) -> str:
+    return re.sub(r"\\(.)", lambda m: {"n": "\n", "t": "\t"}.get(m.group(1), m.group(1)), text)
 
 
 def _plain(html: str) -> str:

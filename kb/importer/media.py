@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -66,11 +67,16 @@ class MediaLibrary:
         data, problem = _read(path, _max_image_bytes())
         if problem:
             return MediaResult(problem=problem)
-        try:
-            with PILImage.open(io.BytesIO(data)) as picture:
-                picture.verify()
-        except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
-            return MediaResult(problem=f"not a readable image ({exc})")
+        if extension == "svg":
+            problem = _svg_problem(data)
+            if problem:
+                return MediaResult(problem=problem)
+        else:
+            try:
+                with PILImage.open(io.BytesIO(data)) as picture:
+                    picture.verify()
+            except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+                return MediaResult(problem=f"not a readable image ({exc})")
         digest = hashlib.sha1(data).hexdigest()  # noqa: S324 - content identity, as Wagtail does
         if ("image", digest) in self._digests:
             return self._digests[("image", digest)]
@@ -122,6 +128,22 @@ class MediaLibrary:
         document._set_document_file_metadata()
         document.save()
         return document.pk
+
+
+_SVG_ACTIVE = re.compile(
+    rb"<\s*(?:script|foreignObject|iframe|embed|object)\b|\son\w+\s*=|javascript:|<!ENTITY",
+    re.IGNORECASE,
+)
+
+
+def _svg_problem(data: bytes) -> str:
+    """Why an SVG file cannot be an image here: not SVG, or active content (scripts, event
+    handlers, embedded HTML, entities), which would run when the file is opened directly."""
+    if b"<svg" not in data[:4096].lower() and b"<svg" not in data.lower():
+        return "not an SVG image"
+    if _SVG_ACTIVE.search(data):
+        return "the SVG holds scripts or other active content"
+    return ""
 
 
 def _read(path: Path, limit: int) -> tuple[bytes, str]:

@@ -49,6 +49,14 @@ class ImportReport:
     documents_reused: int = 0
     reordered: int = 0
     stale: list[str] = field(default_factory=list)
+    # For the fidelity check: every image reference met, those that could not be imported
+    # (source, what and why), links left unresolved (source, what and why) and sections whose
+    # order the sidebar could not fully decide.
+    image_refs: int = 0
+    image_problems: list[tuple[str, str]] = field(default_factory=list)
+    remote_images: list[tuple[str, str]] = field(default_factory=list)  # linked, not stored
+    unresolved_links: list[tuple[str, str]] = field(default_factory=list)
+    declared_order: dict[str, tuple] = field(default_factory=dict)  # source key -> position
 
     def warn(self, source: str, message: str) -> None:
         warning = ImportWarning(source, message)

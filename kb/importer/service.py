@@ -18,6 +18,7 @@ from kb.importer.convert import ConvertedDoc, DocConverter, blocks_to_intro, rea
 from kb.importer.links import LinkRef, LinkResolver, href_tag, page_anchor_tag, render_links
 from kb.importer.media import MediaLibrary
 from kb.importer.report import CREATED, SKIPPED, UNCHANGED, UPDATED, ImportReport, PageResult
+from kb.importer.site import SiteInfo, read_site
 from kb.importer.tree import DocNode, category_description, humanize, walk_tree
 from kb.models import ArticlePage, ProductArea, ResourceIndexPage
 
@@ -57,6 +58,29 @@ def find_parent(slug_or_path: str) -> Page:
     return pages[0]
 
 
+def ensure_section(slug_or_path: str, title: str | None = None) -> Page:
+    """The page named by `slug_or_path` (see `find_parent`); when there is none, a new,
+    published section with that slug is created under the home page (or, for a path such as
+    `guides/sims`, under the page its first part names), titled `title` or after the slug."""
+    try:
+        return find_parent(slug_or_path)
+    except ImportDocsError as exc:
+        if "No page" not in str(exc):
+            raise
+    parts = [part for part in slug_or_path.strip().strip("/").split("/") if part]
+    if not parts:
+        raise ImportDocsError("--under needs a slug, e.g. --under docs")
+    parent = find_parent("/".join(parts[:-1])) if len(parts) > 1 else default_parent()
+    check_parent(parent)
+    slug = page_ops.base_slug(parts[-1], title or parts[-1])
+    section = ResourceIndexPage(
+        title=(title or humanize(parts[-1]))[:255], slug=page_ops.unique_slug(parent, slug)
+    )
+    parent.add_child(instance=section)
+    page_ops.publish(section)
+    return section
+
+
 def check_parent(parent: Page) -> None:
     if type(parent) not in ResourceIndexPage.allowed_parent_page_models():
         raise ImportDocsError(
@@ -71,6 +95,7 @@ def import_docs(
     *,
     dry_run: bool = False,
     progress: bool = False,
+    static: str | Path | None = None,
 ) -> ImportReport:
     """Import the Markdown/MDX tree at `path` below `parent` (default: the home page).
 
@@ -80,20 +105,27 @@ def import_docs(
     `source_path` (editors' own) are never changed, moved or deleted. Every problem with a file
     is reported in the returned report and the import carries on with the rest. With
     `dry_run`, everything runs inside a transaction that is rolled back and no file is stored:
-    the report says what would happen.
+    the report says what would happen. `path` may be the docs folder or the site folder around
+    it (Docusaurus, MkDocs); `static` adds a folder that site-absolute images (`/img/x.png`)
+    are read from (a Docusaurus site's `static/` is found by itself).
     """
     root = Path(path).expanduser()
     if not root.exists():
         raise ImportDocsError(f"'{path}' does not exist.")
     if not root.is_dir():
         raise ImportDocsError(f"'{path}' is not a folder; give the folder holding the docs.")
-    root = root.resolve()
+    if static is not None and not Path(static).is_dir():
+        raise ImportDocsError(f"--static '{static}' is not a folder.")
+    site = read_site(root.resolve(), Path(static).resolve() if static else None)
+    root = site.docs_root.resolve()
+    if not root.is_dir():
+        raise ImportDocsError(f"the site's docs folder '{site.docs_root}' does not exist.")
     parent = (parent or default_parent()).specific
     check_parent(parent)
     report = ImportReport(root=str(path), parent_title=parent.title, dry_run=dry_run)
     try:
         with transaction.atomic():
-            _ImportRun(root, parent, report, dry_run=dry_run, progress=progress).run()
+            _ImportRun(root, parent, report, site, dry_run=dry_run, progress=progress).run()
             if dry_run:
                 raise _Rollback
     except _Rollback:
@@ -102,8 +134,11 @@ def import_docs(
 
 
 class _ImportRun:
-    def __init__(self, root: Path, parent: Page, report: ImportReport, *, dry_run, progress):
+    def __init__(
+        self, root: Path, parent: Page, report: ImportReport, site: SiteInfo, *, dry_run, progress
+    ):
         self.root = root
+        self.site = site
         self.parent = parent
         self.report = report
         self.dry_run = dry_run
@@ -112,11 +147,16 @@ class _ImportRun:
         self._urls: dict[int, str] = {}
 
     def run(self) -> None:
-        tree = walk_tree(self.root, self.report)
+        tree = walk_tree(self.root, self.report, self.site)
         nodes = list(tree.walk())
-        converter = DocConverter(self.root, LinkResolver(self.root, tree), self.media)
+        converter = DocConverter(
+            self.root, LinkResolver(self.root, tree, self.site), self.media, self.site
+        )
         for node in self._bar(nodes, "Reading"):
             self.read(node, converter)
+        for node in nodes:
+            if node.is_folder and node.doc is not None and needs_overview(node.doc):
+                add_overview(node, self.root)
         sort_children(tree)
         nodes = list(tree.walk())
         existing = page_ops.imported_pages(self.parent)
@@ -125,6 +165,8 @@ class _ImportRun:
         for node in self._bar(nodes, "Importing"):
             self.update_page(node, existing)
         self.reorder(tree)
+        for node in nodes:  # for the fidelity check: the order each page was declared in
+            self.report.declared_order[node.key] = position_key(node)[:-1]
         keys = {node.key for node in nodes}
         for key, page in existing.items():
             if key not in keys:
@@ -169,6 +211,8 @@ class _ImportRun:
                 node.skip_reason = "empty file; skipped"
             return
         fallback = self._folder_title(node) if node.is_folder else humanize(node.bare_name)
+        fallback = node.sidebar_label or fallback  # no title and no H1: the sidebar's name
+        converter.current_node = node
         try:
             doc = converter.convert(text, source, warn, fallback)
         except Exception as exc:  # noqa: BLE001 - one bad file must never stop the import
@@ -184,6 +228,11 @@ class _ImportRun:
             else:
                 node.skip_reason = "marked 'draft: true' in its front matter; skipped"
                 return
+        if doc.meta.unlisted and not node.is_folder:
+            warn(
+                "'unlisted: true': imported and reachable by its address; the Resource Center "
+                "lists every published page in its section"
+            )
         if not doc.blocks and not doc.meta.description and not node.is_folder:
             warn("the document has no content")
         node.doc = doc
@@ -244,12 +293,17 @@ class _ImportRun:
         return node.parent.page_id
 
     def _title(self, node: DocNode) -> str:
+        label = node.category.get("label") if node.is_folder else None
+        if isinstance(label, str) and label.strip():  # the sidebar's name for the section
+            return label.strip()[:255]
         if node.doc is not None:
             return node.doc.title
         title = self._folder_title(node) if node.is_folder else humanize(node.bare_name)
         return title[:255]
 
     def _slug(self, node: DocNode, title: str) -> str:
+        if node.is_overview:
+            return "overview"
         if node.doc is not None and node.doc.meta.slug:
             return page_ops.base_slug(node.doc.meta.slug, title)
         return page_ops.base_slug(node.bare_name, title)
@@ -315,7 +369,11 @@ class _ImportRun:
         description = doc.meta.description if doc else category_description(node.category)
         if node.is_folder:
             intro = ""
-            if doc is not None:
+            if doc is not None and node.overview is not None:
+                # all of it is on the overview article; the section opens with its first lines
+                first = next((b.value for b in doc.blocks if b.type == "paragraph"), "")
+                intro = self._links(first, doc, node, warn)
+            elif doc is not None:
                 intro = self._links(blocks_to_intro(doc.blocks, warn), doc, node, warn)
             if not intro and description:
                 intro = f"<p>{escape(description)}</p>"
@@ -400,9 +458,9 @@ class _ImportRun:
         return raw
 
     def _links(self, html: str, doc: ConvertedDoc, node: DocNode, warn) -> str:
-        return render_links(html, doc.links, lambda ref: self._link(ref, doc, warn))
+        return render_links(html, doc.links, lambda ref: self._link(ref, doc, node, warn))
 
-    def _link(self, ref: LinkRef, doc: ConvertedDoc, warn) -> str | None:
+    def _link(self, ref: LinkRef, doc: ConvertedDoc, node: DocNode, warn) -> str | None:
         if ref.kind == "anchor":
             anchor = doc.anchors.get(ref.anchor) or doc.anchors.get(ref.anchor.lower())
             if anchor is None:
@@ -415,13 +473,17 @@ class _ImportRun:
             return f'<a linktype="document" id="{ref.document_id}">'
         if ref.kind == "parent":
             target_id, target_doc = self.parent.pk, None
+        elif ref.anchor and ref.node.overview is not None and ref.node.overview.page_id:
+            target_id, target_doc = ref.node.overview.page_id, ref.node.doc  # its headings
         else:
             target_id, target_doc = ref.node.page_id, ref.node.doc
         if target_id is None:
-            warn(
+            message = (
                 f"broken link '{ref.href}': the document it points to was not imported; "
                 "the link was removed, its text kept"
             )
+            warn(message)
+            self.report.unresolved_links.append((node.source_rel, message))
             return None
         if not ref.anchor:
             return page_anchor_tag(target_id)
@@ -461,27 +523,50 @@ _ARTICLE_FIELDS = {
 }
 
 
+def needs_overview(doc: ConvertedDoc) -> bool:
+    """More than one paragraph (tables, code, callouts, several parts) does not fit a
+    section's introduction."""
+    return len(doc.blocks) > 1 or any(block.type != "paragraph" for block in doc.blocks)
+
+
+def add_overview(folder: DocNode, root: Path) -> None:
+    """The folder's index document, imported a second time as the section's first article."""
+    rel = folder.index_path.relative_to(root).as_posix()
+    overview = DocNode(
+        rel=rel, path=folder.index_path, is_folder=False, parent=folder, is_overview=True
+    )
+    overview.doc = folder.doc
+    folder.overview = overview
+    folder.children.insert(0, overview)
+
+
+def position_key(child: DocNode) -> tuple:
+    """Where a document or folder belongs among its siblings, as the docs site declares it:
+    the site's own navigation (MkDocs nav, Docusaurus sidebars) first; then `sidebar_position`
+    (else a category's `position` or a numeric name prefix); then the rest by name."""
+    value = None
+    if child.doc is not None:
+        value = child.doc.meta.position
+    if value is None and child.is_folder:
+        category_position = child.category.get("position")
+        if isinstance(category_position, int | float) and not isinstance(category_position, bool):
+            value = float(category_position)
+    if value is None:
+        value = child.name_position
+    nav = child.nav_position
+    return (
+        not child.is_overview,
+        nav is None,
+        nav or 0,
+        value is None,
+        value or 0,
+        child.bare_name.casefold(),
+    )
+
+
 def sort_children(node: DocNode) -> None:
-    """Sidebar order: `sidebar_position` (else a category's `position`, an MkDocs nav entry or a
-    numeric name prefix), then the rest by name."""
-
-    def position(child: DocNode):
-        value = None
-        if child.doc is not None:
-            value = child.doc.meta.position
-        if value is None and child.is_folder:
-            category_position = child.category.get("position")
-            if isinstance(category_position, int | float) and not isinstance(
-                category_position, bool
-            ):
-                value = float(category_position)
-        if value is None:
-            value = child.nav_position
-        if value is None:
-            value = child.name_position
-        return (value is None, value or 0, child.bare_name.casefold())
-
-    node.children.sort(key=position)
+    """Put every folder's children in sidebar order (see `position_key`)."""
+    node.children.sort(key=position_key)
     for child in node.children:
         if child.is_folder:
             sort_children(child)

@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING
 
 import yaml
 
+from kb.importer.site import SiteInfo
+
 if TYPE_CHECKING:
     from kb.importer.report import ImportReport
 
@@ -37,7 +39,14 @@ class DocNode:
     skip_reason: str = ""
     page_id: int | None = None
     created: bool = False  # the page was made by this run
-    nav_position: float | None = None  # from an MkDocs nav
+    nav_position: float | None = None  # from an MkDocs nav or Docusaurus sidebars
+    doc_id: str = ""  # the id the docs site knew it by (Docusaurus doc id)
+    url_path: str = ""  # its address on the docs site, below the docs' base
+    sidebar_label: str = ""
+    # A folder's index document with more than an introduction is also imported as the
+    # section's first article ("overview"), so all of it is shown and searchable.
+    overview: DocNode | None = None
+    is_overview: bool = False
 
     @property
     def key(self) -> str:
@@ -108,68 +117,258 @@ def is_doc_file(path: Path) -> bool:
     return path.suffix.lower() in DOC_SUFFIXES
 
 
-def walk_tree(root: Path, report: ImportReport) -> DocNode:
+def walk_tree(root: Path, report: ImportReport, site: SiteInfo | None = None) -> DocNode:
     """Read the folder structure below `root`. Unreadable folders and bad category files are
-    reported; hidden entries, `node_modules` and `_partials` are not pages."""
+    reported; hidden entries, `node_modules` and `_partials` are not pages. The site's own
+    order (an MkDocs `nav`, Docusaurus sidebars) is applied when there is one."""
+    site = site or SiteInfo(docs_root=root)
     root_node = DocNode(rel="", path=root, is_folder=True)
     _fill(root_node, report)
-    positions = mkdocs_nav_positions(root, report)
-    if positions:
-        for node in root_node.walk():
-            node.nav_position = _nav_position(node, positions)
+    for problem in site.problems:
+        report.warn("", problem)
+    identify(root_node, site)
+    if site.mkdocs_nav:
+        apply_mkdocs_nav(root_node, site.mkdocs_nav, report)
+    elif site.sidebars:
+        apply_sidebars(root_node, site, report)
     return root_node
 
 
-class _MkDocsLoader(yaml.SafeLoader):
-    """mkdocs.yml often holds `!!python/name:...` and `!ENV` tags; they do not matter here."""
+def identify(tree: DocNode, site: SiteInfo) -> None:
+    """Give every node the id and address the docs site knew it by (links use both).
+
+    Docusaurus: the path without number prefixes, the last part replaced by a front-matter
+    `id`; the address follows `slug` (absolute, or relative to the folder), and a folder's
+    index document answers at the folder's address. MkDocs: the path without `.md`.
+    """
+    for node in tree.walk():
+        source = node.index_path if node.is_folder else node.path
+        data = _front_matter(source) if source is not None else {}
+        folder = _strip_numbers(node.rel.rstrip("/")) if node.is_folder else ""
+        parent_dir = _strip_numbers(node.parent.rel.rstrip("/")) if node.parent else ""
+        if node.is_folder:
+            node.url_path = folder
+            stem = source.stem if source is not None else ""
+            node.doc_id = _join(folder, str(data.get("id") or stem)) if stem else folder
+        else:
+            last = str(data.get("id") or _NUMBER_PREFIX.sub("", node.path.stem) or node.path.stem)
+            node.doc_id = _join(parent_dir, last)
+            node.url_path = _join(parent_dir, last)
+        slug = data.get("slug")
+        if isinstance(slug, str) and slug.strip():
+            slug = slug.strip()
+            base = folder if node.is_folder else parent_dir
+            if node.is_folder:
+                base = _strip_numbers(node.parent.rel.rstrip("/")) if node.parent else ""
+                base = folder if not slug.startswith("/") else base
+            node.url_path = (
+                slug.strip("/") if slug.startswith("/") else _join(base, slug.strip("/"))
+            )
+        label = data.get("sidebar_label")
+        if isinstance(label, str) and label.strip():
+            node.sidebar_label = label.strip()
 
 
-_MkDocsLoader.add_multi_constructor("!", lambda loader, suffix, node: None)
-_MkDocsLoader.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: None)
+def _front_matter(path: Path) -> dict:
+    from kb.importer.frontmatter import split_front_matter
+
+    try:
+        head = path.read_text(encoding="utf-8-sig", errors="replace")[:20000]
+    except OSError:
+        return {}
+    return split_front_matter(head.replace("\r\n", "\n")).data
 
 
-def mkdocs_nav_positions(root: Path, report: ImportReport) -> dict[str, float]:
-    """The order of documents in an MkDocs `nav` (mkdocs.yml in the docs folder or beside it):
-    document path (relative to the docs folder) -> position."""
-    for config in (root.parent / "mkdocs.yml", root / "mkdocs.yml"):
-        if not config.is_file():
-            continue
-        try:
-            data = yaml.load(config.read_text(encoding="utf-8"), Loader=_MkDocsLoader)  # noqa: S506
-        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-            reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-            report.warn(config.name, f"mkdocs.yml cannot be read ({reason}); its nav is ignored")
-            return {}
-        if not isinstance(data, dict):
-            return {}
-        prefix = ""
-        if config.parent == root:  # PATH is the MkDocs project; the docs are in its docs_dir
-            docs_dir = str(data.get("docs_dir") or "docs").strip("/")
-            if (root / docs_dir).is_dir():
-                prefix = docs_dir + "/"
-        paths: list[str] = []
-        _flatten_nav(data.get("nav"), paths)
-        return {prefix + path: float(index) for index, path in enumerate(paths, start=1)}
-    return {}
+def _strip_numbers(rel: str) -> str:
+    return "/".join(_NUMBER_PREFIX.sub("", part) or part for part in rel.split("/") if part)
 
 
-def _flatten_nav(item, paths: list[str]) -> None:
-    if isinstance(item, str):
-        if not item.startswith(("http://", "https://")):
-            paths.append(item.strip().lstrip("./"))
-    elif isinstance(item, list):
-        for child in item:
-            _flatten_nav(child, paths)
-    elif isinstance(item, dict):
-        for child in item.values():
-            _flatten_nav(child, paths)
+def _join(*parts: str) -> str:
+    return "/".join(part.strip("/") for part in parts if part and part.strip("/"))
 
 
-def _nav_position(node: DocNode, positions: dict[str, float]) -> float | None:
-    if not node.is_folder:
-        return positions.get(node.rel)
-    found = [pos for path, pos in positions.items() if path.startswith(node.rel)]
-    return min(found) if found else None
+def apply_sidebars(tree: DocNode, site: SiteInfo, report: ImportReport) -> None:
+    """Docusaurus sidebars: documents and folders take the position they have there; a
+    category's label names the folder holding its documents. Autogenerated parts keep the
+    folder order (`sidebar_position`, `_category_`, number prefixes)."""
+    by_id: dict[str, DocNode] = {}
+    by_dir: dict[str, DocNode] = {}
+    for node in tree.walk():
+        by_id.setdefault(node.doc_id, node)
+        by_id.setdefault(doc_key(node.rel), node)
+        if node.is_folder:
+            by_dir[node.rel.rstrip("/")] = node
+            by_dir.setdefault(_strip_numbers(node.rel), node)
+    counter = [0.0]
+    missing: list[str] = []
+
+    def place(node: DocNode | None, name: str) -> DocNode | None:
+        if node is None:
+            missing.append(name)
+            return None
+        if node.nav_position is None:
+            counter[0] += 1
+            node.nav_position = counter[0]
+        return node
+
+    def walk(items, label: str = "") -> list[DocNode]:
+        placed: list[DocNode] = []
+        if isinstance(items, dict):  # shorthand: {"Label": [items], ...}
+            for key, value in items.items():
+                placed += _label(walk(value, str(key)), str(key))
+            return placed
+        for item in items if isinstance(items, list) else []:
+            if isinstance(item, str):
+                placed.append(place(by_id.get(item.strip("/")), item))
+            elif isinstance(item, dict):
+                kind = item.get("type")
+                if kind in ("doc", "ref") and isinstance(item.get("id"), str):
+                    placed.append(place(by_id.get(item["id"]), item["id"]))
+                elif kind == "autogenerated" and isinstance(item.get("dirName"), str):
+                    name = item["dirName"].strip("/")
+                    folder = by_dir.get(name) or by_dir.get(_strip_numbers(name))
+                    if name in (".", ""):
+                        placed += [place(child, child.rel) for child in tree.children]
+                    else:
+                        placed.append(place(folder, name))
+                elif kind == "category" or "items" in item:
+                    link = item.get("link")
+                    inner = []
+                    if isinstance(link, dict) and isinstance(link.get("id"), str):
+                        inner.append(place(by_id.get(link["id"]), link["id"]))
+                    inner += walk(item.get("items"), str(item.get("label") or ""))
+                    placed += _label(inner, str(item.get("label") or ""))
+                elif kind is None:  # shorthand category inside a list
+                    placed += walk(item)
+        return [node for node in placed if node is not None]
+
+    for sidebar in site.sidebars.values():
+        walk(sidebar)
+    if missing:
+        shown = ", ".join(missing[:5]) + (" ..." if len(missing) > 5 else "")
+        report.warn(
+            site.sidebar_file,
+            f"{len(missing)} sidebar item(s) name no document in the tree ({shown}); ignored",
+        )
+    _position_folders(tree)
+
+
+def _label(nodes: list[DocNode | None], label: str) -> list[DocNode | None]:
+    """A sidebar category groups documents; when they all live in one folder, the category's
+    label names that folder's section."""
+    docs = [node for node in nodes if node is not None]
+    if not label or not docs:
+        return nodes
+    folders = {node.parent.rel if not node.is_folder else node.rel for node in docs}
+    if len(folders) == 1:
+        folder = next(node.parent if not node.is_folder else node for node in docs[:1])
+        if folder is not None and folder.parent is not None and "label" not in folder.category:
+            folder.category = {**folder.category, "label": label}
+    return nodes
+
+
+def _position_folders(tree: DocNode) -> None:
+    """A folder the sidebar does not name itself sits where its first document does."""
+    for node in tree.children:
+        if node.is_folder:
+            _position_folders(node)
+            if node.nav_position is None:
+                found = [c.nav_position for c in node.children if c.nav_position is not None]
+                node.nav_position = min(found) if found else None
+
+
+def apply_mkdocs_nav(tree: DocNode, nav: list, report: ImportReport) -> None:
+    """An MkDocs `nav` is the site's structure: each titled group of pages becomes a section
+    (a folder of its own here), pages sit in nav order; pages the nav does not list stay in
+    their folders, after it."""
+    by_rel: dict[str, DocNode] = {}
+    for node in tree.walk():
+        by_rel[node.rel] = node
+        if node.is_folder and node.index_path is not None:
+            by_rel[node.index_path.relative_to(tree.path).as_posix()] = node
+    used: set[int] = set()
+    missing: list[str] = []
+    counter = [0.0]
+
+    def attach(node: DocNode, parent: DocNode) -> None:
+        if node.parent is not None and node in node.parent.children:
+            node.parent.children.remove(node)
+        node.parent = parent
+        parent.children.append(node)
+        counter[0] += 1
+        node.nav_position = counter[0]
+
+    def build(items, parent: DocNode, prefix: str) -> None:
+        for item in items if isinstance(items, list) else [items]:
+            title, value = (None, item)
+            if isinstance(item, dict) and len(item) == 1:
+                title, value = next(iter(item.items()))
+            if isinstance(value, str):
+                if value.startswith(("http://", "https://", "mailto:")) or "://" in value:
+                    continue
+                node = by_rel.get(value.strip().lstrip("./"))
+                if node is None:
+                    missing.append(value)
+                elif id(node) not in used:
+                    used.add(id(node))
+                    attach(node, parent)
+            elif isinstance(value, list) and title:
+                folder = _nav_folder(value, by_rel, used)
+                if folder is not None:  # the section is a folder of the tree: keep it
+                    used.add(id(folder))
+                    if "label" not in folder.category:
+                        folder.category = {**folder.category, "label": str(title)}
+                    attach(folder, parent)
+                    build(value, folder, prefix)
+                    continue
+                name = re.sub(r"[^\w]+", "-", str(title).lower()).strip("-") or "section"
+                rel = f"{prefix}{name}/"
+                folder = DocNode(
+                    rel=rel,
+                    path=tree.path / rel,
+                    is_folder=True,
+                    parent=parent,
+                    category={"label": str(title)},
+                )
+                folder.url_path = folder.doc_id = rel.rstrip("/")
+                counter[0] += 1
+                folder.nav_position = counter[0]
+                parent.children.append(folder)
+                build(value, folder, rel)
+
+    build(nav, tree, "nav:")
+    _prune(tree)
+    if missing:
+        shown = ", ".join(missing[:5]) + (" ..." if len(missing) > 5 else "")
+        report.warn("mkdocs.yml", f"{len(missing)} nav entries name no document ({shown}); ignored")
+
+
+def _nav_folder(items, by_rel: dict[str, DocNode], used: set[int]) -> DocNode | None:
+    """The tree folder a nav section stands for: the one folder all of its pages live in."""
+    names = []
+    for item in items:
+        value = next(iter(item.values())) if isinstance(item, dict) and len(item) == 1 else item
+        if isinstance(value, str) and "://" not in value:
+            names.append(value.strip().lstrip("./"))
+    nodes = [by_rel.get(name) for name in names]
+    if not nodes or any(node is None for node in nodes):
+        return None
+    folders = {id(node.parent): node.parent for node in nodes if not node.is_folder}
+    if len(folders) != 1 or any(node.is_folder for node in nodes):
+        return None
+    folder = next(iter(folders.values()))
+    if folder.parent is None or id(folder) in used:
+        return None
+    return folder
+
+
+def _prune(node: DocNode) -> None:
+    """Folders whose documents all moved into nav sections are left without pages."""
+    for child in list(node.children):
+        if child.is_folder:
+            _prune(child)
+            if not child.children and child.index_path is None:
+                node.children.remove(child)
 
 
 def _fill(node: DocNode, report: ImportReport) -> None:

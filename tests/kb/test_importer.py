@@ -349,6 +349,7 @@ def test_folders_become_sections_and_files_articles_in_sidebar_order(home_page, 
         "bad-yaml.md",
     ]
     assert [p.specific.source_path for p in guides.get_children()] == [
+        "guides/index.md",  # the index's overview article (it holds code) comes first
         "guides/sims.md",
         "guides/apn.md",
         "guides/advanced/",
@@ -361,11 +362,11 @@ def test_folders_become_sections_and_files_articles_in_sidebar_order(home_page, 
     imported_pages = list(ArticlePage.objects.exclude(source_path="")) + list(
         ResourceIndexPage.objects.exclude(source_path="")
     )
-    assert len(imported_pages) == 8
+    assert len(imported_pages) == 9  # 8 files, plus the overview of guides/index.md
     for page in imported_pages:
         assert page.live and not page.has_unpublished_changes
         assert Revision.page_revisions.filter(object_id=str(page.pk)).count() == 1
-    assert "8 created, 0 updated, 0 unchanged, 2 skipped" in imported
+    assert "9 created, 0 updated, 0 unchanged, 2 skipped" in imported
 
 
 def test_front_matter_maps_onto_page_fields(imported):
@@ -581,7 +582,9 @@ def test_malformed_input_is_reported_and_the_rest_imported(home_page, media, doc
     assert warned("guides/apn.md", "code language 'mermaid'")
     assert warned("intro.md", "removed <script> element")
     assert warned("intro.md", "javascript:alert(1)", "removed")
-    assert warned("guides/index.md", "code", "section introduction")
+    # the code in guides/index.md does not fit the introduction: it is on the overview article
+    assert not warned("guides/index.md", "code", "section introduction")
+    assert "code" in [t for t, _ in blocks(article("guides/index.md"))]
     assert {r.source: r.reason for r in report.skipped} == {
         "empty.md": "empty file; skipped",
         "latin1.md": report.result_for("latin1.md").reason,
@@ -607,7 +610,7 @@ def test_unreadable_files_are_reported(home_page, media, docs):
     if not readable:
         assert report.result_for("locked.md").action == "skipped"
         assert any("locked.md: file cannot be read" in str(w) for w in report.warnings)
-    assert len(report.created) == (9 if readable else 8)
+    assert len(report.created) == (10 if readable else 9)  # with the guides overview
 
 
 def test_edge_cases(home_page, media, tmp_path):
@@ -681,7 +684,7 @@ def test_rerun_without_changes_changes_nothing(imported, docs):
     pages_before = Page.objects.count()
     revisions_before = Revision.objects.count()
     output = run(docs, "--no-progress")
-    assert "0 created, 0 updated, 8 unchanged, 2 skipped" in output
+    assert "0 created, 0 updated, 9 unchanged, 2 skipped" in output
     assert Page.objects.count() == pages_before
     assert Revision.objects.count() == revisions_before
 
@@ -711,7 +714,7 @@ def test_rerun_updates_in_place_and_keeps_editors_pages(imported, docs, home_pag
     assert [r.source for r in report.created] == ["guides/new.md"]
     # a new position only moves the page: no new revision for it
     assert [r.source for r in report.updated] == ["guides/apn.md"]
-    assert len(report.unchanged) == 6 and article("guides/sims.md").revisions.count() == 1
+    assert len(report.unchanged) == 7 and article("guides/sims.md").revisions.count() == 1
     assert report.stale == ["bad-yaml.md"]
     assert any("bad-yaml.md: no longer in the docs tree" in str(w) for w in report.warnings)
 
@@ -727,6 +730,7 @@ def test_rerun_updates_in_place_and_keeps_editors_pages(imported, docs, home_pag
     assert editor_page.revisions.count() == editor_revisions
     assert [p.specific.source_path or p.title for p in guides.get_children()] == [
         "Written in the admin",
+        "guides/index.md",
         "guides/apn.md",
         "guides/advanced/",
         "guides/sims.md",
@@ -740,7 +744,7 @@ def test_dry_run_writes_nothing(home_page, media, docs):
     pages_before = Page.objects.count()
     output = run(docs, "--dry-run", "--no-progress")
     assert "DRY RUN" in output
-    assert "8 would be created, 0 would be updated" in output
+    assert "9 would be created, 0 would be updated" in output
     assert "images: 1 would be imported" in output
     assert Page.objects.count() == pages_before
     assert Revision.objects.count() == 0
@@ -752,7 +756,7 @@ def test_dry_run_writes_nothing(home_page, media, docs):
     run(docs, "--no-progress")
     (docs / "intro.md").write_text(INTRO.replace("Quoted text", "Changed text"))
     output = run(docs, "--dry-run", "--no-progress")
-    assert "0 would be created, 1 would be updated, 7 unchanged" in output
+    assert "0 would be created, 1 would be updated, 8 unchanged" in output
     assert "Changed text" not in json.dumps(list(article("intro.md").body.raw_data))
     assert article("intro.md").revisions.count() == 1
 
@@ -802,6 +806,20 @@ def test_under_names_the_parent_section(home_page, media, tmp_path):
     assert article("hello.md").url == "/partners/hello/"
 
 
+def test_under_creates_the_section_with_its_title(home_page, media, tmp_path):
+    root = tmp_path / "small"
+    root.mkdir()
+    (root / "hello.md").write_text("# Hello\n\nHi.\n")
+    output = run(root, "--under", "vendor-docs", "--title", "Vendor documentation")
+    section = ResourceIndexPage.objects.get(slug="vendor-docs")
+    assert section.title == "Vendor documentation" and section.live
+    assert section.get_parent().pk == home_page.pk
+    assert "under 'Vendor documentation'" in output
+    assert article("hello.md").url == "/vendor-docs/hello/"
+    run(root, "--under", "vendor-docs", "--title", "Vendor documentation")  # found, not re-made
+    assert ResourceIndexPage.objects.filter(slug__startswith="vendor-docs").count() == 1
+
+
 def test_command_errors_are_clear(home_page, tmp_path):
     with pytest.raises(CommandError, match="does not exist"):
         run(tmp_path / "missing")
@@ -809,7 +827,7 @@ def test_command_errors_are_clear(home_page, tmp_path):
     with pytest.raises(CommandError, match="not a folder"):
         run(tmp_path / "file.md")
     with pytest.raises(CommandError, match="No page with the slug"):
-        run(tmp_path, "--under", "nowhere")
+        run(tmp_path, "--under", "nowhere/deeper")  # --under creates one section, not a path
     page = home_page.add_child(instance=ArticlePage(title="An article", slug="an-article"))
     with pytest.raises(CommandError, match="only be imported under the home page or a"):
         run(tmp_path, "--under", page.slug)

@@ -1,10 +1,12 @@
-"""`manage.py import_docs PATH [--under SLUG] [--dry-run]`: bring a Markdown docs tree in."""
+"""`manage.py import_docs PATH [--under SLUG [--title T]] [--dry-run] [--check]`: bring a Markdown
+docs tree in, or (`--check`) measure how faithfully it imports, in a scratch database."""
 
 import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
-from kb.importer import ImportDocsError, find_parent, import_docs
+from kb.importer import ImportDocsError, ensure_section, import_docs
+from kb.importer.check import run_check, scratch_site
 
 
 class Command(BaseCommand):
@@ -27,16 +29,56 @@ class Command(BaseCommand):
             action="store_true",
             help="report what would be created, updated or skipped without changing anything",
         )
+        parser.add_argument(
+            "--title",
+            help="title of the --under section when the import creates it (default: from SLUG)",
+        )
+        parser.add_argument(
+            "--static",
+            metavar="DIR",
+            help="folder that site-absolute images (/img/x.png) are read from "
+            "(default: the Docusaurus site's static folders)",
+        )
+        parser.add_argument(
+            "--check",
+            action="store_true",
+            help="import into a scratch database (never yours) and print a fidelity report: "
+            "pages, images, internal links, raw-markup leftovers, warnings by kind",
+        )
         parser.add_argument("--no-progress", action="store_true", help="do not show a progress bar")
 
-    def handle(self, *args, path, under=None, dry_run=False, no_progress=False, **options):
+    def handle(
+        self,
+        *args,
+        path,
+        under=None,
+        title=None,
+        static=None,
+        dry_run=False,
+        check=False,
+        no_progress=False,
+        **options,
+    ):
         progress = not no_progress and sys.stderr.isatty()
+        if check:
+            return self._check(path, progress, static)
         try:
-            parent = find_parent(under) if under else None
-            report = import_docs(path, parent, dry_run=dry_run, progress=progress)
+            parent = ensure_section(under, title) if under else None
+            report = import_docs(path, parent, dry_run=dry_run, progress=progress, static=static)
         except ImportDocsError as exc:
             raise CommandError(str(exc)) from exc
         self._print(report, verbosity=options.get("verbosity", 1))
+
+    def _check(self, path, progress: bool, static) -> None:
+        with scratch_site():
+            try:
+                report = import_docs(path, progress=progress, static=static)
+            except ImportDocsError as exc:
+                raise CommandError(str(exc)) from exc
+            fidelity = run_check(report)
+        self.stdout.write(self.style.MIGRATE_HEADING(f"Fidelity report for {path}"))
+        for line in fidelity.lines():
+            self.stdout.write(line)
 
     def _print(self, report, verbosity: int) -> None:
         out, style = self.stdout, self.style
