@@ -9,7 +9,7 @@ PYTEST_ARGS ?=
 # worker migrates its own PostgreSQL database and starts its own osmem server). XDIST= runs serially.
 XDIST ?= --numprocesses auto --maxprocesses 4 --dist loadgroup
 
-.PHONY: run install system-deps setup demo serve worker test test-sqlite test-postgres lint check format bench bench-forum bench-real import-check corpora clean
+.PHONY: run install system-deps setup demo serve worker test test-sqlite test-postgres lint check format bench bench-forum bench-real import-check corpora lock clean
 
 run: setup
 	@echo "Serving on http://127.0.0.1:8000 (Ctrl+C to stop)"
@@ -17,11 +17,18 @@ run: setup
 
 install: $(STAMP)
 
-$(STAMP): pyproject.toml
+# Exactly the versions CI tested (requirements.lock), then the project itself without resolving.
+$(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
+
+# After changing dependencies in pyproject.toml: re-resolve the lock (keeps versions already pinned).
+lock:
+	$(BIN)/python -m pip install --quiet uv
+	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11.7 --no-header -o requirements.lock
 
 # Debian packages the browser tests and the PostgreSQL pass need (installed when run as root).
 system-deps:

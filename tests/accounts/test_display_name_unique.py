@@ -171,7 +171,9 @@ def test_signup_race_is_a_field_error(client, django_capture_on_commit_callbacks
     assert response.status_code == 200
     assert TAKEN in response.content.decode()
     assert not User.objects.filter(email="newcomer@example.com").exists()  # nothing half-made
-    assert callbacks == []  # no verification e-mail for the rolled-back account
+    # No verification e-mail for the rolled-back account: the only callback left is the forum
+    # cache's generation bump (forum.cache), which is harmless after a rollback.
+    assert [c for c in callbacks if c.__module__ != "forum.cache"] == []
     # Choosing another name then works.
     data["display_name"] = "Field Engineer Two"
     with django_capture_on_commit_callbacks(execute=True):

@@ -32,7 +32,7 @@ def test_article_page_renders_every_block(client, section, make_article, make_ar
     assert "Tutorial</span>" in body
     assert "Intermediate" in body and "Connectivity" in body
     assert "What Configure the APN explains." in body
-    assert '<time datetime="2026-10-01">1 October 2026</time>' in body
+    assert '<time datetime="2026-10-01">1 Oct 2026</time>' in body  # the site's one date style
     # blocks
     assert "<b>ICCID</b>" in body
     assert 'role="note" aria-label="Warning: Roaming costs"' in body

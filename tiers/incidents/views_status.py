@@ -177,8 +177,26 @@ def feed(request):
 # --- Following the page (not cached: forms and signed links) ---------------------------------
 
 
+class BoundedIdsChoiceField(forms.ModelMultipleChoiceField):
+    """Ids outside the database's integer range are invalid choices, not a database error."""
+
+    def _check_values(self, value):
+        for pk in value:
+            try:
+                number = int(pk)
+            except (TypeError, ValueError):
+                continue  # the parent reports it as an invalid value
+            if not -(2**63) <= number < 2**63:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": pk},
+                )
+        return super()._check_values(value)
+
+
 class ComponentChoiceForm(forms.Form):
-    components = forms.ModelMultipleChoiceField(
+    components = BoundedIdsChoiceField(
         queryset=Component.objects.filter(is_public=True),
         required=False,
         widget=forms.CheckboxSelectMultiple,
