@@ -38,7 +38,8 @@ def set_severity(*, ticket: Ticket, severity: int, by, now=None) -> Ticket:
         if old != severity:
             sla.recalculate(ticket, now, old_calendar)
             if ticket.is_open:
-                sla.schedule_escalations(ticket, now)
+                # Escalation only goes upward: a lowered severity tells no one twice.
+                sla.schedule_escalations(ticket, now, renotify=severity < old)
         ticket.save()
         log_event(
             ticket,

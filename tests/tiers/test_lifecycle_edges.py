@@ -1,0 +1,92 @@
+"""Lifecycle edge cases: reopening before a first response, pausing with a warning due,
+lowering the severity, and the overage rules."""
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from tiers import services
+from tiers.models import Ticket, TicketEvent, TicketTimer
+from tiers.tickets import sla
+
+CHICAGO = ZoneInfo("America/Chicago")
+MONDAY_9 = dt.datetime(2026, 3, 2, 9, 0, tzinfo=CHICAGO)
+
+
+def _pending(ticket, *kinds):
+    return ticket.timers.filter(kind__in=kinds, fired_at=None, cancelled_at=None)
+
+
+@pytest.mark.parametrize("by_customer", [True, False])
+def test_reopening_a_case_resolved_before_the_first_response_replans_its_timers(
+    org_a, org_a_admin, open_ticket, staff_user, by_customer
+):
+    ticket = open_ticket(org_a, org_a_admin, customer_severity=2, now=MONDAY_9)
+    sla.fire_due_timers(now=MONDAY_9 + dt.timedelta(minutes=1))  # the Director is told
+    services.set_status(
+        ticket=ticket, status=Ticket.RESOLVED, by=staff_user, now=MONDAY_9 + dt.timedelta(hours=1)
+    )
+    assert not _pending(ticket, TicketTimer.KIND_WARN, TicketTimer.KIND_BREACH).exists()
+    reopened = MONDAY_9 + dt.timedelta(days=1)
+    if by_customer:
+        services.add_reply(ticket=ticket, author=org_a_admin, body="Still broken.", now=reopened)
+    else:
+        services.set_status(ticket=ticket, status=Ticket.IN_PROGRESS, by=staff_user, now=reopened)
+    ticket.refresh_from_db()
+    assert ticket.is_open and ticket.first_response_at is None
+    timers = _pending(ticket, TicketTimer.KIND_WARN, TicketTimer.KIND_BREACH)
+    assert {t.kind for t in timers} == {TicketTimer.KIND_WARN, TicketTimer.KIND_BREACH}
+    assert all(t.due_at > reopened for t in timers)
+    # The hour used before resolving still counts: 24x7 target minus one hour.
+    target = dt.timedelta(seconds=ticket.response_target_seconds)
+    assert ticket.response_due_at == reopened + target - dt.timedelta(hours=1)
+    # The escalation not yet sent before resolving is planned again from the reopening.
+    escalations = _pending(ticket, TicketTimer.KIND_ESCALATE)
+    assert [t.contact.email for t in escalations] == ["vp.operations@example.com"]
+    sla.fire_due_timers(now=ticket.response_due_at + dt.timedelta(seconds=1))
+    ticket.refresh_from_db()
+    assert ticket.breached_at == ticket.response_due_at
+    assert ticket.events.filter(kind="sla_warning").count() == 3
+    assert ticket.events.filter(kind="escalated", data__contact="vp.operations@example.com")
+
+
+def test_a_warning_due_but_not_yet_swept_is_kept_when_the_ticket_waits(
+    org_a, org_a_admin, open_ticket, staff_user
+):
+    ticket = open_ticket(org_a, org_a_admin, customer_severity=3, now=MONDAY_9)
+    half = ticket.timers.get(kind=TicketTimer.KIND_WARN, percent=50).due_at
+    services.set_status(
+        ticket=ticket, status=Ticket.WAITING, by=staff_user, now=half + dt.timedelta(minutes=5)
+    )
+    warning = TicketEvent.objects.get(ticket=ticket, kind="sla_warning")
+    assert warning.data["percent"] == 50
+    assert ticket.timers.get(kind=TicketTimer.KIND_WARN, percent=50).fired_at is not None
+    assert not _pending(ticket, TicketTimer.KIND_WARN, TicketTimer.KIND_BREACH).exists()
+
+
+def test_lowering_severity_does_not_escalate_again_to_those_already_told(
+    org_a, org_a_admin, open_ticket, staff_user
+):
+    ticket = open_ticket(org_a, org_a_admin, customer_severity=1, now=MONDAY_9)
+    sla.fire_due_timers(now=MONDAY_9 + dt.timedelta(minutes=1))
+    told = {"director.operations@example.com", "vp.operations@example.com"}
+    assert told <= set(
+        ticket.events.filter(kind="escalated").values_list("data__contact", flat=True)
+    )
+    lowered = MONDAY_9 + dt.timedelta(minutes=30)
+    before = ticket.events.filter(kind="escalated").count()
+    services.set_severity(ticket=ticket, severity=2, by=staff_user, now=lowered)
+    sla.fire_due_timers(now=lowered + dt.timedelta(days=1))
+    assert ticket.events.filter(kind="escalated").count() == before
+
+
+def test_raising_severity_still_escalates(org_a, org_a_admin, open_ticket, staff_user):
+    ticket = open_ticket(org_a, org_a_admin, customer_severity=2, now=MONDAY_9)
+    sla.fire_due_timers(now=MONDAY_9 + dt.timedelta(minutes=1))
+    raised = MONDAY_9 + dt.timedelta(minutes=30)
+    services.set_severity(ticket=ticket, severity=1, by=staff_user, now=raised)
+    sla.fire_due_timers(now=raised + dt.timedelta(minutes=1))
+    contacts = list(ticket.events.filter(kind="escalated").values_list("data__contact", flat=True))
+    assert contacts.count("director.operations@example.com") == 2
+    assert "vp.operations@example.com" in contacts
