@@ -36,6 +36,14 @@ class AllowanceLine:
     used: Decimal
     limit: Decimal | None
     unit: str
+    minutes: int | None = None  # the exact time behind `used` (hours lines; `used` is rounded)
+
+    @property
+    def over_minutes(self) -> int:
+        """Exact minutes beyond the limit (hours lines), for billing without rounding."""
+        if self.limit is None or self.minutes is None:
+            return 0
+        return max(0, self.minutes - int(self.limit * 60))
 
     @property
     def exceeded(self) -> bool:
@@ -100,10 +108,18 @@ def allowance_usage(organisation: Organisation, plan: Plan, moment=None) -> Allo
             "cases",
         ),
         troubleshooting_hours=AllowanceLine(
-            "Troubleshooting time", hours("troubleshooting"), plan.troubleshooting_hours, "hours"
+            "Troubleshooting time",
+            hours("troubleshooting"),
+            plan.troubleshooting_hours,
+            "hours",
+            minutes.get("troubleshooting", 0),
         ),
         provisioning_hours=AllowanceLine(
-            "Provisioning time", hours("provisioning"), plan.provisioning_hours, "hours"
+            "Provisioning time",
+            hours("provisioning"),
+            plan.provisioning_hours,
+            "hours",
+            minutes.get("provisioning", 0),
         ),
     )
 

@@ -2,6 +2,7 @@
 lowering the severity, and the overage rules."""
 
 import datetime as dt
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -90,3 +91,33 @@ def test_raising_severity_still_escalates(org_a, org_a_admin, open_ticket, staff
     contacts = list(ticket.events.filter(kind="escalated").values_list("data__contact", flat=True))
     assert contacts.count("director.operations@example.com") == 2
     assert "vp.operations@example.com" in contacts
+
+
+def test_overage_quote_is_computed_from_exact_minutes(
+    org_a, org_a_admin, open_ticket, staff_user, infinity
+):
+    infinity.overage_rule = infinity.OVERAGE_QUOTE
+    infinity.overage_hourly_rate = Decimal("185.00")
+    infinity.save()
+    ticket = open_ticket(org_a, org_a_admin, category="provisioning")
+    services.log_time(ticket=ticket, analyst=staff_user, minutes=70, category="provisioning")
+    quote = ticket.quotes.get()
+    # 10 minutes over at 185/hour = 30.8333... -> 30.83 (not 0.17 h x 185 = 31.45).
+    assert quote.amount == Decimal("30.83")
+    assert "10 min" in quote.description
+
+
+def test_quote_rule_quotes_a_case_beyond_the_monthly_case_limit(
+    org_a, org_a_admin, open_ticket, infinity
+):
+    infinity.overage_rule = infinity.OVERAGE_QUOTE
+    infinity.save()
+    for _ in range(3):
+        assert not open_ticket(org_a, org_a_admin).quotes.exists()
+    fourth = open_ticket(org_a, org_a_admin)
+    quote = fourth.quotes.get()
+    assert quote.amount == infinity.overage_hourly_rate  # one hour of professional services
+    assert quote.status == quote.PENDING and quote.created_by is None
+    assert "case" in quote.reason
+    # Provisioning has its own (hours) allowance: no case quote for it.
+    assert not open_ticket(org_a, org_a_admin, category="provisioning").quotes.exists()
