@@ -121,3 +121,37 @@ def test_quote_rule_quotes_a_case_beyond_the_monthly_case_limit(
     assert "case" in quote.reason
     # Provisioning has its own (hours) allowance: no case quote for it.
     assert not open_ticket(org_a, org_a_admin, category="provisioning").quotes.exists()
+
+
+def test_allowance_months_follow_the_region_time_zone(org_a, org_a_admin, open_ticket, staff_user):
+    from tiers.models import TimeEntry
+    from tiers.selectors import allowance_usage
+
+    ticket = open_ticket(org_a, org_a_admin, category="provisioning", now=MONDAY_9)
+    # 1 March 03:00 UTC is still 28 February, 21:00, in Chicago: February's work.
+    late_february = dt.datetime(2026, 3, 1, 3, 0, tzinfo=dt.UTC)
+    TimeEntry.objects.create(
+        ticket=ticket,
+        analyst=staff_user,
+        minutes=45,
+        category="provisioning",
+        logged_at=late_february,
+    )
+    march = allowance_usage(org_a, ticket.plan, MONDAY_9)
+    assert march.month_start == dt.datetime(2026, 3, 1, tzinfo=CHICAGO)
+    assert march.provisioning_hours.minutes == 0
+    february = allowance_usage(org_a, ticket.plan, late_february)
+    assert february.provisioning_hours.minutes == 45
+
+
+def test_due_times_in_e_mails_use_the_region_time_zone(
+    org_a, org_a_admin, open_ticket, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        ticket = open_ticket(org_a, org_a_admin, customer_severity=3, now=MONDAY_9)
+    due = ticket.response_due_at.astimezone(CHICAGO)
+    expected = f"{due:%a %d %b %Y %H:%M} CST"
+    staff_mail = next(m for m in mailoutbox if "New ticket" in m.subject)
+    acknowledgement = next(m for m in mailoutbox if "Received" in m.subject)
+    assert expected in staff_mail.body and expected in acknowledgement.body
+    assert " UTC" not in staff_mail.body

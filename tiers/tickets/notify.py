@@ -14,6 +14,7 @@ from django.urls import reverse
 from resourcecenter.emails import queue_email
 from tiers.mail import absolute, support_address
 from tiers.plans.models import Membership
+from tiers.plans.selectors import region_zone
 from tiers.selectors import default_plan_name, upgrade_plan
 from tiers.tickets import mailauth
 
@@ -46,8 +47,13 @@ def staff_recipients(ticket) -> list[str]:
     return [support_address()]
 
 
+def region_zone_for(ticket) -> str:
+    """The time zone of the ticket's region: how staff and customers read its due times."""
+    return region_zone(ticket.region)
+
+
 def _zone_for(ticket) -> str:
-    """The requester's chosen time zone for this organisation (UTC when none is set)."""
+    """The requester's chosen time zone for this organisation (else the region's)."""
 
     zone = (
         Membership.objects.filter(
@@ -56,10 +62,12 @@ def _zone_for(ticket) -> str:
         .values_list("time_zone", flat=True)
         .first()
     )
-    return zone or "UTC"
+    return zone or region_zone_for(ticket)
 
 
-def format_due(ticket, zone: str = "UTC") -> str:
+def format_due(ticket, zone: str | None = None) -> str:
+    """The response due time in `zone` (default: the ticket region's time zone)."""
+    zone = zone or region_zone_for(ticket)
     if not ticket.response_due_at:
         return "paused while we wait for your reply" if ticket.paused_at else "not applicable"
     try:
@@ -68,6 +76,12 @@ def format_due(ticket, zone: str = "UTC") -> str:
         tzinfo, zone = ZoneInfo("UTC"), "UTC"
     due = ticket.response_due_at.astimezone(tzinfo)
     return f"{due:%a %d %b %Y %H:%M} {due.tzname() if zone != 'UTC' else 'UTC'}"
+
+
+def _local(moment, ticket) -> str:
+    zone = ZoneInfo(region_zone_for(ticket))
+    local = moment.astimezone(zone)
+    return f"{local:%Y-%m-%d %H:%M} {local.tzname()}"
 
 
 def _send_customer(ticket, subject: str, text: str) -> None:
@@ -199,7 +213,7 @@ def escalation_contact(ticket, contact, reason: str) -> None:
         [contact.email],
         subject_for(ticket, f"Escalation (severity {ticket.severity}): {ticket.subject}"),
         f"{contact.title}: {reason}\n\nOrganisation: {ticket.organisation}\n"
-        f"Status: {ticket.get_status_display()}\nOpened: {ticket.created_at:%Y-%m-%d %H:%M} UTC\n\n"
+        f"Status: {ticket.get_status_display()}\nOpened: {_local(ticket.created_at, ticket)}\n\n"
         f"{absolute(ticket.get_absolute_url())}",
     )
 
