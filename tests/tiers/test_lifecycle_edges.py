@@ -155,3 +155,40 @@ def test_due_times_in_e_mails_use_the_region_time_zone(
     acknowledgement = next(m for m in mailoutbox if "Received" in m.subject)
     assert expected in staff_mail.body and expected in acknowledgement.body
     assert " UTC" not in staff_mail.body
+
+
+def test_the_acknowledgement_records_when_it_was_really_sent(
+    org_a, org_a_admin, open_ticket, mailoutbox, django_capture_on_commit_callbacks
+):
+    from tiers.tickets.selectors import acknowledgement_attainment
+
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        ticket = open_ticket(org_a, org_a_admin, now=MONDAY_9)
+    ticket.refresh_from_db()
+    assert ticket.acknowledgement_sent_at is None  # queued, not sent
+    assert not any("Received" in m.subject for m in mailoutbox)
+    for callback in queued:
+        callback()
+    ticket.refresh_from_db()
+    assert any("Received" in m.subject for m in mailoutbox)
+    assert ticket.acknowledgement_sent_at is not None
+    # Sent now, long after MONDAY_9: the 5-minute target was missed for this one.
+    on_time = open_ticket(org_a, org_a_admin)
+    Ticket.objects.filter(pk=on_time.pk).update(
+        acknowledgement_sent_at=on_time.created_at + dt.timedelta(minutes=2)
+    )
+    report = acknowledgement_attainment(Ticket.objects.all())
+    assert (report.total, report.on_time, report.late, report.unsent) == (2, 1, 1, 0)
+    assert report.percent == 50
+
+
+def test_staff_see_the_acknowledgement_attainment_on_the_queue(
+    client, superuser, org_a, org_a_admin, open_ticket
+):
+    ticket = open_ticket(org_a, org_a_admin)
+    Ticket.objects.filter(pk=ticket.pk).update(
+        acknowledgement_sent_at=ticket.created_at + dt.timedelta(minutes=1)
+    )
+    client.force_login(superuser)
+    html = client.get("/admin/tiers/ticket/").content.decode()
+    assert "Acknowledgements within target (30 days): 1 of 1 (100%)" in html

@@ -10,8 +10,12 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.urls import reverse
+from django.utils import timezone
 
-from resourcecenter.emails import queue_email
+from django_tasks import task
+
+from resourcecenter.emails import queue_email, send_email_task
+from resourcecenter.taskqueue import enqueue_with_change
 from tiers.mail import absolute, support_address
 from tiers.plans.models import Membership
 from tiers.plans.selectors import region_zone
@@ -84,20 +88,39 @@ def _local(moment, ticket) -> str:
     return f"{local:%Y-%m-%d %H:%M} {local.tzname()}"
 
 
-def _send_customer(ticket, subject: str, text: str) -> None:
+def _send_customer(ticket, subject: str, text: str, *, acknowledgement: bool = False) -> None:
     """One e-mail per recipient, each with their own signed reply address (so a reply proves
-    who sent it; tiers.tickets.mailauth)."""
+    who sent it; tiers.tickets.mailauth). The acknowledgement goes through its own task,
+    which records when it really left."""
     footer = (
         f"\n\nCase {ticket.case_number}: {absolute(ticket.get_absolute_url())}\n"
         "Reply to this e-mail to add to the case."
     )
     for user in customer_recipient_users(ticket):
-        queue_email(
-            [user.email],
-            subject_for(ticket, subject),
-            text + footer,
-            reply_to=[mailauth.reply_address(ticket, user)],
-        )
+        message = {
+            "to": [user.email],
+            "subject": " ".join(subject_for(ticket, subject).splitlines()).strip(),
+            "text": text + footer,
+            "reply_to": [mailauth.reply_address(ticket, user)],
+        }
+        if acknowledgement:
+            enqueue_with_change(send_acknowledgement_task, ticket_id=ticket.pk, **message)
+        else:
+            queue_email(**message)
+
+
+@task()
+def send_acknowledgement_task(
+    ticket_id: int, to: list[str], subject: str, text: str, reply_to: list[str]
+) -> None:
+    """Send the acknowledgement, then record when it really left (the 5-minute target is
+    measured on this time, not on when it was queued)."""
+    from tiers.tickets.models import Ticket
+
+    send_email_task.call(to=to, subject=subject, text=text, reply_to=reply_to)
+    Ticket.objects.filter(pk=ticket_id, acknowledgement_sent_at__isnull=True).update(
+        acknowledgement_sent_at=timezone.now()
+    )
 
 
 def _send_staff(ticket, subject: str, text: str, extra: list[str] | None = None) -> None:
@@ -141,7 +164,7 @@ def acknowledgement(ticket) -> None:
         ]
     if ticket.over_allowance:
         lines += ["", allowance_note(ticket)]
-    _send_customer(ticket, f"Received: {ticket.subject}", "\n".join(lines))
+    _send_customer(ticket, f"Received: {ticket.subject}", "\n".join(lines), acknowledgement=True)
 
 
 def allowance_note(ticket) -> str:

@@ -256,7 +256,7 @@ def _start(ticket: Ticket, uploads: Iterable[Upload], now: dt.datetime) -> None:
     log_event(
         ticket,
         "acknowledged",
-        f"Automated acknowledgement sent with case number {ticket.case_number}",
+        f"Automated acknowledgement queued with case number {ticket.case_number}",
         public=True,
     )
     if ticket.over_allowance:
