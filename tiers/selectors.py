@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Sum
 from django.utils import timezone
@@ -19,15 +20,22 @@ from tiers.plans.selectors import (
     default_plan_name,
     plan_for,
     plans_by_org,
+    region_zone,
     upgrade_plan,
 )
 
 
-def month_bounds(moment: dt.datetime | None = None) -> tuple[dt.datetime, dt.datetime]:
-    moment = timezone.localtime(moment or timezone.now(), dt.UTC)
+def month_bounds(
+    moment: dt.datetime | None = None, zone: str = "UTC"
+) -> tuple[dt.datetime, dt.datetime]:
+    """The calendar month around `moment` as the people in `zone` count it."""
+    tzinfo = ZoneInfo(zone)
+    moment = timezone.localtime(moment or timezone.now(), tzinfo)
     start = moment.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-    end = (start + dt.timedelta(days=32)).replace(day=1)
-    return start, end
+    # Build the next month's start from wall-clock fields: a DST change inside the month
+    # must not shift it by an hour.
+    following = (start.replace(tzinfo=None) + dt.timedelta(days=32)).replace(day=1)
+    return start, following.replace(tzinfo=tzinfo)
 
 
 @dataclass
@@ -36,6 +44,14 @@ class AllowanceLine:
     used: Decimal
     limit: Decimal | None
     unit: str
+    minutes: int | None = None  # the exact time behind `used` (hours lines; `used` is rounded)
+
+    @property
+    def over_minutes(self) -> int:
+        """Exact minutes beyond the limit (hours lines), for billing without rounding."""
+        if self.limit is None or self.minutes is None:
+            return 0
+        return max(0, self.minutes - int(self.limit * 60))
 
     @property
     def exceeded(self) -> bool:
@@ -69,8 +85,9 @@ class AllowanceUsage:
 
 
 def allowance_usage(organisation: Organisation, plan: Plan, moment=None) -> AllowanceUsage:
-    """Cases opened and analyst hours logged this calendar month (UTC) against the plan."""
-    start, end = month_bounds(moment)
+    """Cases opened and analyst hours logged this calendar month against the plan (the month
+    as the organisation's region counts it)."""
+    start, end = month_bounds(moment, region_zone(organisation.region))
     cases = Ticket.objects.filter(
         organisation=organisation,
         created_at__gte=start,
@@ -100,10 +117,18 @@ def allowance_usage(organisation: Organisation, plan: Plan, moment=None) -> Allo
             "cases",
         ),
         troubleshooting_hours=AllowanceLine(
-            "Troubleshooting time", hours("troubleshooting"), plan.troubleshooting_hours, "hours"
+            "Troubleshooting time",
+            hours("troubleshooting"),
+            plan.troubleshooting_hours,
+            "hours",
+            minutes.get("troubleshooting", 0),
         ),
         provisioning_hours=AllowanceLine(
-            "Provisioning time", hours("provisioning"), plan.provisioning_hours, "hours"
+            "Provisioning time",
+            hours("provisioning"),
+            plan.provisioning_hours,
+            "hours",
+            minutes.get("provisioning", 0),
         ),
     )
 

@@ -41,6 +41,12 @@ class BusinessCalendar(models.Model):
         max_length=20, default="0,1,2,3,4", help_text="Open weekdays, 0 = Monday ... 6 = Sunday."
     )
     always_open = models.BooleanField(default=False, help_text="24x7x365: ignores everything else.")
+    holidays_warned_for = models.DateField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The end of holiday data the leads were last warned about (warned once).",
+    )
 
     class Meta:
         ordering = ["code"]

@@ -24,3 +24,26 @@ def subscription_started(subscription, invoice, admins: list[str]) -> None:
         f"{subscription.current_period_end:%d %b %Y}.\n"
         + (f"Invoice {invoice.number}: {invoice.amount} {invoice.currency}.\n" if invoice else ""),
     )
+
+
+def calendar_running_out(calendar, end) -> None:
+    """Tell the support leads (else the support desk) that a calendar's holidays end soon."""
+    from django.contrib.auth import get_user_model
+
+    from resourcecenter.roles import LEADS_GROUP
+    from tiers.mail import support_address
+
+    leads = list(
+        get_user_model()
+        .objects.filter(groups__name=LEADS_GROUP, is_active=True)
+        .exclude(email="")
+        .values_list("email", flat=True)
+    )
+    queue_email(
+        sorted(set(leads)) or [support_address()],
+        f"Business calendar {calendar.name}: holidays end on {end:%d %b %Y}",
+        f"The holidays of the business calendar {calendar.name} ({calendar.code}) are known "
+        f"only until {end:%d %b %Y}. After that day SLA clocks count every weekday as a "
+        "working day.\n\nAdd the next year's holidays in the admin (Business calendars), or "
+        "run `manage.py tiers_seed_holidays`.",
+    )

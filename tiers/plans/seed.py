@@ -13,6 +13,8 @@ import json
 from decimal import Decimal
 from pathlib import Path
 
+from tiers.plans.calendars import seed_holidays, seed_years
+
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 DEFAULT_PLANS_FILE = FIXTURES / "default_plans.json"
 THREE_TIER_FILE = FIXTURES / "three_tier_scheme.json"
@@ -91,6 +93,10 @@ def load_data(data: dict, get_model=_default_get_model) -> dict[str, int]:
                 date=dt.date.fromisoformat(holiday["date"]),
                 defaults={"name": holiday["name"]},
             )
+        if item.get("holiday_source"):
+            # This year and the next three from the `holidays` package; rows already there
+            # (listed above or edited by staff) are kept as they are.
+            seed_holidays(calendar, item["holiday_source"], seed_years(), holiday_model)
         counts["calendars"] += 1
 
     for item in data.get("schemes", []):

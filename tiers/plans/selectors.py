@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from django.db.models import Q
 
-from tiers.plans.models import Organisation, Plan, Subscription
+from tiers.plans.models import BusinessCalendar, Organisation, Plan, Subscription
+
+
+def region_zone(region: str) -> str:
+    """The IANA time zone of a region (its business calendar's), UTC when it has none."""
+    zone = BusinessCalendar.objects.filter(code=region).values_list("timezone", flat=True).first()
+    return zone or "UTC"
 
 
 def default_plan() -> Plan | None:

@@ -4,8 +4,6 @@ escalation, assignment and time logged against the allowance.
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
@@ -18,7 +16,7 @@ from tiers.selectors import allowance_usage
 from tiers.tickets import notify, sla
 from tiers.tickets.models import Ticket, TimeEntry
 from tiers.tickets.opening import check_severity
-from tiers.tickets.quotes import create_quote
+from tiers.tickets.quotes import fee_for_minutes, record_quote
 from tiers.tickets.timeline import log_event
 
 
@@ -38,7 +36,8 @@ def set_severity(*, ticket: Ticket, severity: int, by, now=None) -> Ticket:
         if old != severity:
             sla.recalculate(ticket, now, old_calendar)
             if ticket.is_open:
-                sla.schedule_escalations(ticket, now)
+                # Escalation only goes upward: a lowered severity tells no one twice.
+                sla.schedule_escalations(ticket, now, renotify=severity < old)
         ticket.save()
         log_event(
             ticket,
@@ -151,15 +150,18 @@ def log_time(*, ticket: Ticket, analyst, minutes: int, category: str, note: str 
             "provisioning": usage.provisioning_hours,
         }.get(category)
         if line is not None and line.exceeded:
-            over_hours = min(Decimal(minutes) / 60, line.used - line.limit)
             plan = ticket.plan
             if plan.overage_rule == Plan.OVERAGE_QUOTE and plan.overage_hourly_rate:
-                create_quote(
+                over_minutes = min(minutes, line.over_minutes)
+                record_quote(
                     ticket=ticket,
                     by=analyst,
                     reason=f"Work beyond the monthly {category} allowance",
-                    amount=(over_hours * plan.overage_hourly_rate).quantize(Decimal("0.01")),
-                    description=f"{over_hours:.2f} h at {plan.overage_hourly_rate} per hour.",
+                    amount=fee_for_minutes(over_minutes, plan.overage_hourly_rate),
+                    description=(
+                        f"{over_minutes} min beyond the allowance at "
+                        f"{plan.overage_hourly_rate} per hour."
+                    ),
                 )
             elif not ticket.over_allowance:
                 ticket.over_allowance = True

@@ -9,7 +9,9 @@ What happens to the clock depends only on the states left and entered:
 - entering "waiting on the customer" pauses the first-response clock;
 - leaving it for an open state resumes the clock (and re-plans its timers); leaving it for
   resolved or closed only drops the pause;
-- entering resolved or closed cancels every pending timer.
+- entering resolved or closed cancels every pending timer;
+- leaving resolved or closed for an open state re-plans them: a clock still owing the first
+  response runs on from where it stopped, and escalations not yet sent are planned again.
 """
 
 from __future__ import annotations
@@ -128,7 +130,9 @@ def move(ticket: Ticket, name: str, target: str, *, by=None, now: dt.datetime) -
 
 
 def _leave(ticket: Ticket, old: str, target: str, now: dt.datetime) -> None:
-    if old == Ticket.WAITING:
+    if old in TERMINAL and target not in TERMINAL:
+        sla.reopen_clock(ticket, now, stopped_at=ticket.resolved_at or ticket.closed_at)
+    elif old == Ticket.WAITING:
         if target in TERMINAL:
             ticket.paused_at = None
         else:

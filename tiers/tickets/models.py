@@ -113,6 +113,9 @@ class Ticket(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
     acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledgement_sent_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the acknowledgement e-mail actually left."
+    )
     first_response_at = models.DateTimeField(null=True, blank=True)
     response_due_at = models.DateTimeField(null=True, blank=True)
     response_target_seconds = models.PositiveIntegerField(default=0)

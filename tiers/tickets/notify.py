@@ -10,10 +10,15 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.urls import reverse
+from django.utils import timezone
 
-from resourcecenter.emails import queue_email
+from django_tasks import task
+
+from resourcecenter.emails import queue_email, send_email_task
+from resourcecenter.taskqueue import enqueue_with_change
 from tiers.mail import absolute, support_address
 from tiers.plans.models import Membership
+from tiers.plans.selectors import region_zone
 from tiers.selectors import default_plan_name, upgrade_plan
 from tiers.tickets import mailauth
 
@@ -46,8 +51,13 @@ def staff_recipients(ticket) -> list[str]:
     return [support_address()]
 
 
+def region_zone_for(ticket) -> str:
+    """The time zone of the ticket's region: how staff and customers read its due times."""
+    return region_zone(ticket.region)
+
+
 def _zone_for(ticket) -> str:
-    """The requester's chosen time zone for this organisation (UTC when none is set)."""
+    """The requester's chosen time zone for this organisation (else the region's)."""
 
     zone = (
         Membership.objects.filter(
@@ -56,10 +66,12 @@ def _zone_for(ticket) -> str:
         .values_list("time_zone", flat=True)
         .first()
     )
-    return zone or "UTC"
+    return zone or region_zone_for(ticket)
 
 
-def format_due(ticket, zone: str = "UTC") -> str:
+def format_due(ticket, zone: str | None = None) -> str:
+    """The response due time in `zone` (default: the ticket region's time zone)."""
+    zone = zone or region_zone_for(ticket)
     if not ticket.response_due_at:
         return "paused while we wait for your reply" if ticket.paused_at else "not applicable"
     try:
@@ -70,20 +82,45 @@ def format_due(ticket, zone: str = "UTC") -> str:
     return f"{due:%a %d %b %Y %H:%M} {due.tzname() if zone != 'UTC' else 'UTC'}"
 
 
-def _send_customer(ticket, subject: str, text: str) -> None:
+def _local(moment, ticket) -> str:
+    zone = ZoneInfo(region_zone_for(ticket))
+    local = moment.astimezone(zone)
+    return f"{local:%Y-%m-%d %H:%M} {local.tzname()}"
+
+
+def _send_customer(ticket, subject: str, text: str, *, acknowledgement: bool = False) -> None:
     """One e-mail per recipient, each with their own signed reply address (so a reply proves
-    who sent it; tiers.tickets.mailauth)."""
+    who sent it; tiers.tickets.mailauth). The acknowledgement goes through its own task,
+    which records when it really left."""
     footer = (
         f"\n\nCase {ticket.case_number}: {absolute(ticket.get_absolute_url())}\n"
         "Reply to this e-mail to add to the case."
     )
     for user in customer_recipient_users(ticket):
-        queue_email(
-            [user.email],
-            subject_for(ticket, subject),
-            text + footer,
-            reply_to=[mailauth.reply_address(ticket, user)],
-        )
+        message = {
+            "to": [user.email],
+            "subject": " ".join(subject_for(ticket, subject).splitlines()).strip(),
+            "text": text + footer,
+            "reply_to": [mailauth.reply_address(ticket, user)],
+        }
+        if acknowledgement:
+            enqueue_with_change(send_acknowledgement_task, ticket_id=ticket.pk, **message)
+        else:
+            queue_email(**message)
+
+
+@task()
+def send_acknowledgement_task(
+    ticket_id: int, to: list[str], subject: str, text: str, reply_to: list[str]
+) -> None:
+    """Send the acknowledgement, then record when it really left (the 5-minute target is
+    measured on this time, not on when it was queued)."""
+    from tiers.tickets.models import Ticket
+
+    send_email_task.call(to=to, subject=subject, text=text, reply_to=reply_to)
+    Ticket.objects.filter(pk=ticket_id, acknowledgement_sent_at__isnull=True).update(
+        acknowledgement_sent_at=timezone.now()
+    )
 
 
 def _send_staff(ticket, subject: str, text: str, extra: list[str] | None = None) -> None:
@@ -127,7 +164,7 @@ def acknowledgement(ticket) -> None:
         ]
     if ticket.over_allowance:
         lines += ["", allowance_note(ticket)]
-    _send_customer(ticket, f"Received: {ticket.subject}", "\n".join(lines))
+    _send_customer(ticket, f"Received: {ticket.subject}", "\n".join(lines), acknowledgement=True)
 
 
 def allowance_note(ticket) -> str:
@@ -199,7 +236,7 @@ def escalation_contact(ticket, contact, reason: str) -> None:
         [contact.email],
         subject_for(ticket, f"Escalation (severity {ticket.severity}): {ticket.subject}"),
         f"{contact.title}: {reason}\n\nOrganisation: {ticket.organisation}\n"
-        f"Status: {ticket.get_status_display()}\nOpened: {ticket.created_at:%Y-%m-%d %H:%M} UTC\n\n"
+        f"Status: {ticket.get_status_display()}\nOpened: {_local(ticket.created_at, ticket)}\n\n"
         f"{absolute(ticket.get_absolute_url())}",
     )
 

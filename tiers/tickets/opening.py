@@ -13,10 +13,11 @@ from resourcecenter.roles import is_support_staff
 from resourcecenter.sequences import next_in_sequence
 from tiers.errors import TierError
 from tiers.plans.models import Membership, Organisation, Plan
-from tiers.selectors import allowance_usage, plan_for
+from tiers.selectors import AllowanceUsage, allowance_usage, plan_for
 from tiers.tickets import notify, sla
 from tiers.tickets.attachments import Upload, store_attachments
 from tiers.tickets.models import CaseCounter, Ticket
+from tiers.tickets.quotes import quote_case_beyond_limit
 from tiers.tickets.timeline import log_event
 
 
@@ -122,7 +123,9 @@ def open_ticket(
     check_severity(plan, customer_severity, "The severity estimate")
     severity = classify_severity(plan, devices_affected, customer_severity)
     _check_phone_line(plan, channel, severity)
-    over = _over_allowance(organisation, plan, category, now)
+    usage = allowance_usage(organisation, plan, now)
+    over = _over_allowance(usage, category)
+    beyond_case_limit = category == "troubleshooting" and usage.troubleshooting_cases.reached
     with transaction.atomic():
         ticket = Ticket(
             case_number=next_case_number(plan.case_prefix, now),
@@ -150,6 +153,8 @@ def open_ticket(
         )
         ticket.save()
         _start(ticket, uploads, now)
+        if beyond_case_limit:
+            quote_case_beyond_limit(ticket)
     return ticket
 
 
@@ -216,8 +221,7 @@ def _check_phone_line(plan: Plan, channel: str, severity: int) -> None:
         )
 
 
-def _over_allowance(organisation: Organisation, plan: Plan, category: str, now) -> bool:
-    usage = allowance_usage(organisation, plan, now)
+def _over_allowance(usage: AllowanceUsage, category: str) -> bool:
     return (category == "troubleshooting" and usage.troubleshooting_exhausted) or (
         category == "provisioning" and usage.provisioning_exhausted
     )
@@ -252,7 +256,7 @@ def _start(ticket: Ticket, uploads: Iterable[Upload], now: dt.datetime) -> None:
     log_event(
         ticket,
         "acknowledged",
-        f"Automated acknowledgement sent with case number {ticket.case_number}",
+        f"Automated acknowledgement queued with case number {ticket.case_number}",
         public=True,
     )
     if ticket.over_allowance:

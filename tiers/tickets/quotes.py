@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -16,14 +16,30 @@ from tiers.tickets import notify
 from tiers.tickets.models import Quote, Ticket
 from tiers.tickets.timeline import log_event
 
+CENT = Decimal("0.01")
+
+
+def fee_for_minutes(minutes: int, hourly_rate: Decimal) -> Decimal:
+    """The fee for `minutes` of work: exact minutes times the rate, rounded once, to the cent."""
+    return (Decimal(minutes) * hourly_rate / 60).quantize(CENT, rounding=ROUND_HALF_UP)
+
 
 def create_quote(
     *, ticket: Ticket, by, reason: str, amount: Decimal, description: str = ""
 ) -> Quote:
+    """Staff offer the customer a professional-services fee to accept or decline."""
     if not is_support_staff(by):
         raise PermissionDenied("Only support staff make quotes.")
     if amount is None or amount < 0:
         raise TierError("Enter the fee.")
+    return record_quote(ticket=ticket, by=by, reason=reason, amount=amount, description=description)
+
+
+def record_quote(
+    *, ticket: Ticket, by, reason: str, amount: Decimal, description: str = ""
+) -> Quote:
+    """Record and send a quote. `by` is None for the plan's own overage rule (no one decided
+    it); callers check who may quote."""
     with transaction.atomic():
         quote = Quote.objects.create(
             ticket=ticket,
@@ -38,6 +54,24 @@ def create_quote(
         )
         notify.quote_offered(ticket, quote)
     return quote
+
+
+def quote_case_beyond_limit(ticket: Ticket) -> Quote | None:
+    """The plan's "quote" overage rule for a troubleshooting case opened beyond the monthly
+    case limit: the case is quoted as one hour of professional services at the plan's rate."""
+    plan = ticket.plan
+    if plan.overage_rule != plan.OVERAGE_QUOTE or not plan.overage_hourly_rate:
+        return None
+    return record_quote(
+        ticket=ticket,
+        by=None,
+        reason="Troubleshooting case beyond the monthly case limit",
+        amount=fee_for_minutes(60, plan.overage_hourly_rate),
+        description=(
+            f"Your plan includes {plan.troubleshooting_cases} troubleshooting cases a month; "
+            f"this case is quoted as one hour at {plan.overage_hourly_rate} per hour."
+        ),
+    )
 
 
 def mark_not_covered(

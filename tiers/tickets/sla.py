@@ -73,6 +73,9 @@ def _consumed_until(ticket: Ticket, now: dt.datetime, calendar=None) -> int:
 def pause_clock(ticket: Ticket, now: dt.datetime) -> None:
     if ticket.first_response_at or not ticket.sla_clock_started_at:
         return
+    # A warning or breach already due but not yet swept happened before the pause: act on it
+    # now, or cancelling the timers below would lose it.
+    fire_overdue(ticket, now)
     ticket.sla_consumed_seconds = _consumed_until(ticket, now)
     ticket.sla_clock_started_at = None
     ticket.paused_at = now
@@ -94,6 +97,17 @@ def resume_clock(ticket: Ticket, now: dt.datetime) -> list[TicketTimer]:
         now, dt.timedelta(seconds=remaining), calendar_for(ticket)
     )
     return schedule_sla_timers(ticket)
+
+
+def reopen_clock(ticket: Ticket, now: dt.datetime, stopped_at: dt.datetime | None) -> None:
+    """A resolved or closed case is open again: a clock still owing its first response runs
+    on from where it stopped (time used before resolving still counts), with its warnings,
+    breach and the escalations not yet sent planned again."""
+    if ticket.sla_clock_started_at and stopped_at and not ticket.first_response_at:
+        ticket.sla_consumed_seconds = _consumed_until(ticket, stopped_at)
+    ticket.sla_clock_started_at = None
+    resume_clock(ticket, now)
+    schedule_escalations(ticket, now, renotify=False)
 
 
 def recalculate(ticket: Ticket, now: dt.datetime, old_calendar) -> list[TicketTimer]:
@@ -145,12 +159,23 @@ def schedule_sla_timers(ticket: Ticket) -> list[TicketTimer]:
     return created
 
 
-def schedule_escalations(ticket: Ticket, now: dt.datetime) -> list[TicketTimer]:
-    """Timers for the plan's escalation rules at the ticket's current severity."""
+def schedule_escalations(
+    ticket: Ticket, now: dt.datetime, *, renotify: bool = True
+) -> list[TicketTimer]:
+    """Timers for the plan's escalation rules at the ticket's current severity.
+
+    Escalation only goes upward: with `renotify` False (a lowered severity, a reopening)
+    contacts already escalated to on this ticket are not told again.
+    """
     cancel_timers(ticket, [TicketTimer.KIND_ESCALATE], now)
     rules = ticket.plan.escalation_rules.filter(
         severity=ticket.severity, contact__active=True
     ).select_related("contact")
+    if not renotify and ticket.pk:
+        told = TicketTimer.objects.filter(
+            ticket=ticket, kind=TicketTimer.KIND_ESCALATE, fired_at__isnull=False
+        ).values("contact_id")
+        rules = rules.exclude(contact_id__in=told)
     timers = [
         TicketTimer(
             ticket=ticket,
@@ -229,8 +254,27 @@ def fire_due_timers(now: dt.datetime | None = None, limit: int = 500) -> int:
     return fired
 
 
-def _fire(timer: TicketTimer, now: dt.datetime) -> None:
-    ticket = Ticket.objects.select_for_update().get(pk=timer.ticket_id)
+def fire_overdue(ticket: Ticket, now: dt.datetime) -> int:
+    """Fire this ticket's warning and breach timers already due at `now`, on the caller's
+    (locked, not yet saved) ticket. Returns how many fired."""
+    fired = 0
+    overdue = TicketTimer.objects.filter(
+        ticket=ticket,
+        kind__in=[TicketTimer.KIND_WARN, TicketTimer.KIND_BREACH],
+        fired_at__isnull=True,
+        cancelled_at__isnull=True,
+        due_at__lte=now,
+    ).order_by("due_at")
+    for timer in overdue:
+        if TicketTimer.objects.filter(pk=timer.pk, fired_at__isnull=True).update(fired_at=now):
+            _fire(timer, now, ticket)
+            fired += 1
+    return fired
+
+
+def _fire(timer: TicketTimer, now: dt.datetime, ticket: Ticket | None = None) -> None:
+    if ticket is None:
+        ticket = Ticket.objects.select_for_update().get(pk=timer.ticket_id)
     if timer.kind == TicketTimer.KIND_WARN:
         if ticket.first_response_at or not ticket.is_open or not ticket.sla_clock_started_at:
             return

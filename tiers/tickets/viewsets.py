@@ -44,6 +44,7 @@ from tiers.tickets.queue import (
     queue_counts,
     saved_view,
 )
+from tiers.tickets.selectors import recent_acknowledgement_attainment
 
 
 class CaseColumn(Column):
@@ -138,6 +139,10 @@ class TicketQueueView(IndexView):
     default_ordering = "response_due_at"
     add_item_label = "Open a ticket for a customer"
     results_template_name = "tiers/admin/ticket_queue_results.html"
+
+    def get_page_subtitle(self):
+        # The 5-minute acknowledgement target, measured on when the e-mails really left.
+        return recent_acknowledgement_attainment(days=30).describe("30 days")
 
     def get_base_queryset(self):
         return (
