@@ -416,7 +416,8 @@ def test_sweep_command_output_and_bad_interval(db):
     out = StringIO()
     call_command("tiers_sweep", stdout=out)
     assert out.getvalue().strip() == (
-        "0 timers, 0 subscriptions, 0 problem notifications, 0 status webhooks"
+        "0 timers, 0 subscriptions, 0 problem notifications, 0 status webhooks, "
+        "0 holiday calendar warnings"
     )
     with pytest.raises(CommandError):
         call_command("tiers_sweep", "--every", "-5")

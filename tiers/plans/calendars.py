@@ -80,7 +80,7 @@ def running_out(today: dt.date | None = None) -> list[tuple[object, dt.date]]:
     return soon
 
 
-@sweeps.job("holiday_calendars", order=60)
+@sweeps.job("holiday calendar warnings", order=60)
 def warn_calendars_running_out(now: dt.datetime | None = None) -> int:
     """E-mail the support leads once per calendar and coverage end, 60 days before it."""
     from tiers.plans.models import BusinessCalendar
