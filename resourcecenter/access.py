@@ -81,10 +81,6 @@ def register(gate: AccessGate) -> None:
     _gate = gate
 
 
-def registered() -> AccessGate:
-    return _gate
-
-
 def audiences_for(user) -> frozenset[str] | None:
     """The audiences whose content `user` may see; None means everything (support staff)."""
     return _gate.audiences_for(user)
