@@ -3,6 +3,7 @@
 import datetime as dt
 
 from django.contrib.auth.models import Group
+from django.core.checks import run_checks
 from django.core.management import call_command
 
 from resourcecenter.roles import LEADS_GROUP
@@ -40,7 +41,7 @@ def test_leads_are_warned_once_sixty_days_before_a_calendar_runs_out(
     Holiday.objects.filter(calendar__code="eu").delete()  # one calendar to watch
     early = dt.datetime.combine(end - dt.timedelta(days=61), dt.time(12), tzinfo=dt.UTC)
     assert calendars.warn_calendars_running_out(early) == 0
-    assert not calendars.check_calendars_running_out()
+    assert not calendars.check_calendars_running_out(databases=["default"])
     soon = early + dt.timedelta(days=1)
     with django_capture_on_commit_callbacks(execute=True):
         assert calendars.warn_calendars_running_out(soon) == 1
@@ -57,6 +58,12 @@ def test_a_system_check_warns_while_a_calendar_runs_out(db):
     Holiday.objects.all().delete()
     for calendar in BusinessCalendar.objects.filter(code__in=["us", "eu"]):
         Holiday.objects.create(calendar=calendar, date=dt.date(last_year, 12, 25), name="Xmas")
-    warnings = calendars.check_calendars_running_out()
+    warnings = [w for w in run_checks(databases=["default"]) if w.id.startswith("tiers.")]
     assert {w.id for w in warnings} == {"tiers.W001"}
     assert {w.obj.code for w in warnings} == {"us", "eu"}
+
+
+def test_the_calendar_check_only_runs_when_asked_for_the_database(db, django_assert_num_queries):
+    # Every management command runs the checks; `import_docs --check` must not touch the database.
+    with django_assert_num_queries(0):
+        assert not [w for w in run_checks() if w.id == "tiers.W001"]

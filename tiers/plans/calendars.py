@@ -100,9 +100,17 @@ def warn_calendars_running_out(now: dt.datetime | None = None) -> int:
     return warned
 
 
-@checks.register()
-def check_calendars_running_out(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
-    """A warning at every `manage.py check`/start while a calendar's holidays end soon."""
+@checks.register(checks.Tags.database)
+def check_calendars_running_out(
+    app_configs=None, databases=None, **kwargs
+) -> list[checks.CheckMessage]:
+    """A warning at `migrate` and `check --database default` while a calendar's holidays end soon.
+
+    Tagged `database` so that plain `check` and the checks every management command runs never
+    open a connection: `import_docs --check` must not create the configured database file.
+    """
+    if not databases:
+        return []
     try:
         soon = running_out()
     except DatabaseError:  # no database or tables yet (first migrate): nothing to check
