@@ -43,6 +43,7 @@ class TargetFigures:
     pending: int  # no answer yet and not late yet
     median_minutes: int | None  # elapsed time, over the tickets that got there
     target_label: str
+    reached: int = 0  # tickets that got there (answered, resolved), in time or not
 
     @property
     def median_text(self) -> str:
@@ -87,6 +88,11 @@ class CaseReport:
         ):
             lines += [
                 (section, "Target", figures.target_label),
+                (
+                    section,
+                    "Answered" if section == "First response" else "Resolved",
+                    str(figures.reached),
+                ),
                 (section, "Within target", str(figures.within)),
                 (section, "Missed", str(figures.missed)),
                 (
@@ -249,7 +255,9 @@ def _first_response(rows, plan: Plan | None) -> TargetFigures:
             pending += 1
     hours = plan.response_target_hours if plan else None
     label = "none" if hours is None else f"{hours.normalize():f} business hours"
-    return TargetFigures(len(rows), within, missed, pending, _median(times), label)
+    return TargetFigures(
+        len(rows), within, missed, pending, _median(times), label, reached=len(times)
+    )
 
 
 def _resolution(rows, plan: Plan | None, now: dt.datetime) -> TargetFigures:
@@ -270,4 +278,6 @@ def _resolution(rows, plan: Plan | None, now: dt.datetime) -> TargetFigures:
                 missed += 1
                 pending -= 1
     label = "none set" if not targets else "per severity"
-    return TargetFigures(len(rows), within, missed, pending, _median(times), label)
+    return TargetFigures(
+        len(rows), within, missed, pending, _median(times), label, reached=len(times)
+    )
