@@ -2,13 +2,14 @@
 
 Every new thread (title, tags, category), ticket (subject, description, tags) and search (the
 masked query) is reduced to *signals*: content words, two-word phrases ("no data"), countries
-("Germany") and tags. For each signal we compare the last `RECENT` hours with the `BASELINE`
-before them, per source. A signal *rises* in a source when it appears at least `MIN_COUNT`
-times recently and at least `RISE` times as often as the baseline predicts (plus one, so a
-signal never seen before must still appear `MIN_COUNT` times). An alarm needs the rise in at
-least two of the three sources and `MIN_TOTAL` recent items; ordinary traffic, where one word
-gets busy in one place, stays quiet. Rising signals seen in the same items are merged into one
-suggestion (so "no data" and "Germany" make one incident draft), with the items as evidence.
+("Germany"), tags, and each phrase or tag together with a country ("no data" in Germany). For
+each signal we compare the last `RECENT` hours with the `BASELINE` before them, per source. A
+signal *rises* in a source when it appears at least `MIN_COUNT` times recently and at least
+`RISE` times as often as the baseline predicts (plus one, so a signal never seen before must
+still appear `MIN_COUNT` times). An alarm needs the rise in at least two of the three sources
+and `MIN_TOTAL` recent items; ordinary traffic, where one word gets busy in one place, stays
+quiet. Rising signals seen in the same items are merged into one suggestion (so "no data" and
+"Germany" make one incident draft), with the items as evidence.
 """
 
 from __future__ import annotations
@@ -75,6 +76,10 @@ def signals(text: str, tags=()) -> set[str]:
         if first in NEGATIONS or (first not in STOP_WORDS and first not in COUNTRIES):
             found.add(f"phrase:{first} {second}")
     found.update(f"tag:{tag.lower()}" for tag in tags if tag)
+    # A symptom in one place: "no data" in Germany rises even where Germany is busy anyway.
+    countries = [name[8:] for name in found if name.startswith("country:")]
+    symptoms = [name.split(":", 1)[1] for name in found if name.startswith(("phrase:", "tag:"))]
+    found.update(f"near:{symptom}@{country}" for symptom in symptoms for country in countries)
     return found
 
 
@@ -177,11 +182,15 @@ class Suggestion:
 
     @property
     def countries(self) -> list[str]:
-        return [s.label for s in self.signals if s.name.startswith("country:")]
+        found = [s.label for s in self.signals if s.name.startswith("country:")]
+        found += [s.label.rsplit("@", 1)[1] for s in self.signals if s.name.startswith("near:")]
+        return sorted(set(found))
 
     @property
     def symptom(self) -> str:
         phrases = [s.label for s in self.signals if s.name.startswith(("phrase:", "tag:"))]
+        phrases += [s.label.rsplit("@", 1)[0] for s in self.signals if s.name.startswith("near:")]
+        phrases = list(dict.fromkeys(phrases))
         words = [s.label for s in self.signals if s.name.startswith("word:")]
         covered = " ".join(phrases)
         words = [w for w in words if w not in covered.split()]
@@ -249,7 +258,10 @@ def suggestions(now: dt.datetime | None = None) -> list[Suggestion]:
             groups.append([signal])
     result = []
     for group in groups:
-        items = {item.key: item for s in group for items in s.recent.values() for item in items}
+        # Evidence is what names the symptom: an item that only mentions the country (or a
+        # common word) of the group is not.
+        naming = [s for s in group if s.name.startswith(("phrase:", "tag:", "near:"))] or group
+        items = {item.key: item for s in naming for items in s.recent.values() for item in items}
         evidence = sorted(items.values(), key=lambda i: i.at, reverse=True)
         result.append(Suggestion(group, evidence, now - RECENT))
     return result
