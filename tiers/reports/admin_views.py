@@ -66,7 +66,7 @@ class SupportDashboardView(WagtailAdminTemplateMixin, TemplateView):
             deflection=dashboard.deflection(start, now, now),
             session_gap=int(journeys.SESSION_GAP.total_seconds() // 60),
             zero_queries=dashboard.zero_result_queries(self.days),
-            suggestions=early_warning.suggestions(now),
+            suggestions=early_warning.recent_suggestions(),
         )
         return context
 
@@ -96,7 +96,7 @@ class EarlyWarningView(WagtailAdminTemplateMixin, TemplateView):
     def get_context_data(self, forms_by_key=None, **kwargs):
         context = super().get_context_data(**kwargs)
         forms_by_key = forms_by_key or {}
-        found = early_warning.suggestions()
+        found = early_warning.recent_suggestions()
         context["suggestions"] = [
             (s, forms_by_key.get(s.key) or DeclareForm(initial=_initial(s), auto_id=f"id_s{n}_%s"))
             for n, s in enumerate(found)

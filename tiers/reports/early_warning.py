@@ -265,3 +265,18 @@ def suggestions(now: dt.datetime | None = None) -> list[Suggestion]:
         evidence = sorted(items.values(), key=lambda i: i.at, reverse=True)
         result.append(Suggestion(group, evidence, now - RECENT))
     return result
+
+
+CACHE_SECONDS = 120
+
+
+def recent_suggestions() -> list[Suggestion]:
+    """`suggestions()` as the staff screens show them: computed at most every two minutes
+    (reading a week of threads, tickets and searches is not free); declaring recomputes."""
+    from django.core.cache import cache
+
+    found = cache.get("tiers.early_warning")
+    if found is None:
+        found = suggestions()
+        cache.set("tiers.early_warning", found, CACHE_SECONDS)
+    return found
