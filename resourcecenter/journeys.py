@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 SESSION_GAP = dt.timedelta(minutes=30)
+KEEP = dt.timedelta(days=400)  # a year of figures, and the month before it
 
 
 def visitor_key(user_id: int) -> str:
@@ -78,3 +79,11 @@ def sessions(start: dt.datetime, end: dt.datetime) -> list[HelpSession]:
         else:
             current.articles += 1
     return [s for s in found if start <= s.started_at < end]
+
+
+def prune(now: dt.datetime | None = None) -> int:
+    """Forget events older than `KEEP` (the dashboard looks back 90 days at most)."""
+    from resourcecenter.models import HelpEvent
+
+    deleted, _ = HelpEvent.objects.filter(created_at__lt=(now or timezone.now()) - KEEP).delete()
+    return deleted

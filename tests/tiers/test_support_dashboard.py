@@ -197,3 +197,15 @@ def test_others_do_not_see_the_dashboard(client, user_factory, group):
     response = client.get("/admin/support/dashboard/")
     assert response.status_code in (302, 403)
     assert b"Backlog" not in response.content
+
+
+def test_old_help_events_are_pruned_by_the_sweep():
+    from tiers.sweeps import sweep
+
+    now = timezone.now()
+    for days in (10, 399, 401, 800):
+        HelpEvent.objects.create(
+            visitor="v", kind=HelpEvent.SEARCH, created_at=now - dt.timedelta(days=days)
+        )
+    assert sweep()["help events pruned"] == 2
+    assert HelpEvent.objects.count() == 2
