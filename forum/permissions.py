@@ -87,8 +87,15 @@ def forget_member(user) -> None:
 
 
 def trust_level(user) -> str | None:
+    """The member's level. A new member whom a paying customer organisation vouches for
+    (access.vouched_for: a verified member) starts as a member - unless staff set "new" by hand."""
     member = get_member(user)
-    return member.trust_level if member else None
+    if member is None:
+        return None
+    vouchable = member.trust_level == TL.NEW and not member.trust_level_locked
+    if vouchable and access.vouched_for(user):
+        return TL.MEMBER
+    return member.trust_level
 
 
 def post_requires_approval(user) -> bool:
@@ -102,15 +109,14 @@ def post_requires_approval(user) -> bool:
     if member is None:
         return True
     approved = member.approved_post_count
-    return member.trust_level == TL.NEW and approved < app_settings.NEW_MEMBER_APPROVAL_POSTS
+    return trust_level(user) == TL.NEW and approved < app_settings.NEW_MEMBER_APPROVAL_POSTS
 
 
 def may_post_links(user) -> bool:
     """New members' links are shown as text and their images dropped (anti-spam)."""
     if roles.is_moderator(user):
         return True
-    member = get_member(user)
-    return member is not None and member.trust_level != TL.NEW
+    return trust_level(user) not in (None, TL.NEW)
 
 
 def _sanction(user, *, silenced_blocks: bool) -> Verdict:

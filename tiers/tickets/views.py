@@ -68,16 +68,13 @@ def ticket_list(request):
     if org and org.isdigit():
         tickets = tickets.filter(organisation_id=int(org))
     tickets = tickets.order_by("-created_at")[:200]
-    return render(
-        request,
-        "tiers/ticket_list.html",
-        {
-            "tickets": tickets,
-            "state": state,
-            "ticket_orgs": selectors.ticket_organisations(request.user),
-            "is_staff": is_support_staff(request.user),
-        },
-    )
+    ticket_orgs = selectors.ticket_organisations(request.user)
+    context = {"tickets": tickets, "state": state, "ticket_orgs": ticket_orgs, "is_staff": False}
+    if not ticket_orgs:
+        # Without a ticket plan the page says what the plan sold for tickets adds, from its data.
+        context["upgrade_plan"] = selectors.upgrade_plan()
+        context["default_plan_name"] = selectors.default_plan_name()
+    return render(request, "tiers/ticket_list.html", context)
 
 
 def _levels_for(plans_list):
