@@ -22,6 +22,7 @@ from forum.conf import app_settings
 from forum.models import Category, Member, Post, PostState, Thread, ThreadState, ThreadStatus
 from forum.models import TrustLevel as TL
 from resourcecenter import access, roles
+from resourcecenter.templatetags.wording import when
 
 
 @dataclass(frozen=True)
@@ -126,13 +127,10 @@ def _sanction(user, *, silenced_blocks: bool) -> Verdict:
     now = timezone.now()
     if member.is_suspended(now):
         return deny(
-            f"Your account is suspended from the Community until "
-            f"{timezone.localtime(member.suspended_until):%Y-%m-%d %H:%M %Z}."
+            f"Your account is suspended from the Community until {when(member.suspended_until)}."
         )
     if silenced_blocks and member.is_silenced(now):
-        return deny(
-            f"You cannot post until {timezone.localtime(member.silenced_until):%Y-%m-%d %H:%M %Z}."
-        )
+        return deny(f"You cannot post until {when(member.silenced_until)}.")
     return ALLOW
 
 
