@@ -69,7 +69,7 @@ def test_a_thread_in_a_gated_category_shows_the_teaser(client, lounge, community
     _, thread = lounge
     client.force_login(community_org.memberships.get().user)
     page = _assert_teaser(client.get(thread.get_absolute_url()), login=False)
-    assert "This thread is in Fleet operators lounge" in page
+    assert "This thread is in Fleet operators lounge, which is part of a support plan" in page
 
 
 def test_subscribers_still_read_the_category(client, lounge, org_a, org_a_admin):
