@@ -484,6 +484,9 @@ class CategoryRestriction(models.Model):
         "forum.Category", on_delete=models.CASCADE, related_name="plan_restriction"
     )
     plans = models.ManyToManyField(Plan, related_name="category_restrictions")
+    teaser = models.TextField(
+        blank=True, help_text="Shown to readers without the plan, with the way to get it."
+    )
 
     def __str__(self) -> str:
         return f"{self.category} limited to {', '.join(p.code for p in self.plans.all())}"
