@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tiers', '0009_acknowledgement_sent_at'),
+        ('tiers', '0010_reports_entitlements_and_kpi_claims'),
     ]
 
     operations = [
