@@ -453,6 +453,7 @@ class ElasticEngine(Engine):
     """Elasticsearch 8+ / OpenSearch 2+ behind one alias."""
 
     name = "elasticsearch"
+    timeout = 30.0  # seconds per request (a benchmark's bulk load on a busy machine: more)
 
     def __init__(self, url: str, prefix: str = "resourcecenter"):
         self.base_url, self.flavour = parse_search_url(url)
@@ -468,7 +469,9 @@ class ElasticEngine(Engine):
             except (OSError, json.JSONDecodeError) as exc:
                 raise SearchUnavailable(f"search server unreachable: {exc}") from exc
             flavour = self.flavour or flavour_of(info)
-            self._client = _Client(self.base_url, flavour, server_major=major_version(info))
+            self._client = _Client(
+                self.base_url, flavour, timeout=self.timeout, server_major=major_version(info)
+            )
             self.name = flavour
         return self._client
 
