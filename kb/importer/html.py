@@ -387,6 +387,8 @@ class _Converter:
                 parts.extend(_wrap(self._inline(node.contents), "<b>", "</b>"))
             elif name in ("i", "em"):
                 parts.extend(_wrap(self._inline(node.contents), "<i>", "</i>"))
+            elif name in ("sup", "sub"):
+                parts.append(_script(node.get_text(), SUPERSCRIPT if name == "sup" else SUBSCRIPT))
             elif name in CODE_TAGS:
                 text = node.get_text()
                 if text:
@@ -426,6 +428,20 @@ class _Converter:
         if opening is None:
             return inner
         return _wrap(inner, opening, "</a>")
+
+
+# Rich text has no superscript: m<sup>3</sup>, CO<sub>2</sub>, 10<sup>-6</sup> read the same in
+# Unicode. Text without Unicode forms (a footnote's [1], TM) stays plain, in brackets for sup.
+SUPERSCRIPT = str.maketrans("0123456789+-=()ni−", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿⁱ⁻")
+SUBSCRIPT = str.maketrans("0123456789+-=()−", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎₋")
+
+
+def _script(text: str, table: dict) -> str:
+    text = collapse_whitespace(text)
+    converted = text.translate(table)
+    if not any(a == b for a, b in zip(text, converted, strict=True)):
+        return escape(converted)
+    return escape(text)
 
 
 def _is_inline(node) -> bool:
