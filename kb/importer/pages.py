@@ -118,6 +118,7 @@ def article_state(page: ArticlePage, optional: set[str]) -> dict:
         "tags": sorted(tag.name for tag in page.tags.all()),
         "body": canonical_body(page.body, stored=True),
         "source_path": page.source_path,
+        "unlisted": page.unlisted,
     }
     for name in optional:
         state[name] = getattr(page, name)

@@ -228,11 +228,8 @@ class _ImportRun:
             else:
                 node.skip_reason = "marked 'draft: true' in its front matter; skipped"
                 return
-        if doc.meta.unlisted and not node.is_folder:
-            warn(
-                "'unlisted: true': imported and reachable by its address; the Resource Center "
-                "lists every published page in its section"
-            )
+        if doc.meta.unlisted and node.is_folder:
+            warn("'unlisted: true' is ignored on a folder's index page; the section is listed")
         if not doc.blocks and not doc.meta.description and not node.is_folder:
             warn("the document has no content")
         node.doc = doc
@@ -399,6 +396,7 @@ class _ImportRun:
             "tags": sorted(doc.meta.tags),
             "body": page_ops.canonical_body(page_ops.stream_value(body_raw)),
             "source_path": node.rel,  # follows a rename from .md to .mdx
+            "unlisted": doc.meta.unlisted,
         }
         state.update(self._optional_fields(doc, warn))
         return state, body_raw
@@ -512,6 +510,7 @@ class _ImportRun:
 
 
 _ARTICLE_FIELDS = {
+    "unlisted",
     "source_path",
     "title",
     "slug",

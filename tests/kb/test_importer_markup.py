@@ -5,14 +5,13 @@ one-line MkDocs admonitions, escaped tags, harmless inline HTML, check/cross ico
 import textwrap
 from pathlib import Path
 
-from django.contrib.sitemaps.views import sitemap  # noqa: F401 - the sitemap view is real
-
 import pytest
 
 from kb.importer import import_docs
 from kb.importer.check import LEFTOVER_PATTERNS
 from kb.importer.mdx import mkdocs_admonition_head
-from kb.models import ArticlePage
+from kb.models import ArticlePage, ResourceIndexPage
+from kb.search_documents import build_document
 
 
 def write(root: Path, files: dict[str, str]) -> Path:
@@ -56,17 +55,17 @@ def leftovers(html: str) -> list[str]:
             'failure "Security notice" Keep keys safe.',
             False,
             ("failure", "Security notice", "Keep keys safe."),
-        ),  # noqa: E501
+        ),
         (
             'info "Add a "Modbus bridge" to a device"',
             False,
             ("info", 'Add a "Modbus bridge" to a device', ""),
-        ),  # noqa: E501
+        ),
         (
             'warning "This mode is not possible.""',
             True,
             ("warning", "This mode is not possible.", ""),
-        ),  # noqa: E501
+        ),
         ("There are a number of issues", True, (None, "", "There are a number of issues")),
         ("i2c example", False, (None, "", "i2c example")),
         ("note", True, ("note", "", "")),
@@ -188,3 +187,33 @@ def test_check_and_cross_icons_become_text_a_screen_reader_says(home_page, media
     assert leftovers(html) == []
     assert not any("unknown component <Check" in str(w) for w in report.warnings)
     assert any("icon ':material-linux:' dropped" in str(w) for w in report.warnings)
+
+
+def test_unlisted_pages_are_reachable_but_not_listed(home_page, media, tmp_path, client):
+    root = write(
+        tmp_path / "docs",
+        {
+            "guides/listed.md": "# Listed guide\n\nIn the listing.\n",
+            "guides/hidden.md": "---\nunlisted: true\n---\n# Hidden guide\n\nBy address.\n",
+            "guides/zlast.md": "# Zulu guide\n\nAlso listed.\n",
+        },
+    )
+    import_docs(root)
+    hidden = ArticlePage.objects.get(source_path="guides/hidden.md")
+    listed = ArticlePage.objects.get(source_path="guides/listed.md")
+    assert hidden.unlisted and hidden.live and not listed.unlisted
+    section = ResourceIndexPage.objects.get(source_path="guides/")
+
+    listing = client.get(section.url).content.decode()
+    assert "Listed guide" in listing and "Hidden guide" not in listing
+    page = client.get(hidden.url)
+    assert page.status_code == 200 and b'<meta name="robots" content="noindex">' in page.content
+    assert b"Hidden guide" not in client.get(listed.url).content  # no previous/next link
+    assert hidden.url not in client.get("/sitemap.xml").content.decode()
+    assert listed.full_url in client.get("/sitemap.xml").content.decode()
+    assert build_document(hidden) is None and build_document(listed) is not None
+
+    (root / "guides/hidden.md").write_text("# Hidden guide\n\nBy address.\n")
+    report = import_docs(root)  # no longer unlisted: listed again
+    assert [r.source for r in report.updated] == ["guides/hidden.md"]
+    assert "Hidden guide" in client.get(section.url).content.decode()
