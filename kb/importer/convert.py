@@ -24,7 +24,16 @@ from kb.importer.html import (
     safe_external_href,
 )
 from kb.importer.links import LinkRef, LinkResolver, href_tag, is_external
-from kb.importer.mdx import Callout, Code, SegmentParser, Tabs, Text
+from kb.importer.mdx import (
+    Callout,
+    Code,
+    Embed,
+    SegmentParser,
+    Steps,
+    Tabs,
+    Text,
+    Transcript,
+)
 from kb.importer.media import MediaLibrary
 from kb.importer.site import SiteInfo
 from kb.importer.tree import DOC_SUFFIXES, within
@@ -44,6 +53,7 @@ class ConvertedDoc:
     blocks: list[RawBlock]
     links: list[LinkRef] = field(default_factory=list)
     anchors: dict[str, str] = field(default_factory=dict)  # anchor as linked -> heading id
+    transcript: str = ""  # a training video's `<Transcript>`
 
 
 def read_text(path: Path) -> tuple[str | None, str]:
@@ -145,12 +155,14 @@ class DocConverter:
         segments = parser.parse_document(front.body, source, front.body_line)
         links: list[LinkRef] = []
         blocks = self._blocks(segments, links, warn)
+        transcript = "\n\n".join(b.value for b in blocks if b.type == "transcript")
+        blocks = [b for b in blocks if b.type != "transcript"]
         title, blocks = take_title(meta.title, blocks, fallback_title)
         anchors = finish_headings(blocks)
         for block in blocks:
             if block.type == "code":
                 _finish_code(block, warn)
-        return ConvertedDoc(meta, title[:255], blocks, links, anchors)
+        return ConvertedDoc(meta, title[:255], blocks, links, anchors, transcript)
 
     def _read_partial(self, path: Path, warn) -> str | None:
         text, problem = read_text(path)
@@ -190,7 +202,32 @@ class DocConverter:
                 out.extend(self._callout(segment, links, warn))
             elif isinstance(segment, Tabs):
                 out.extend(self._tabs(segment, links, warn))
+            elif isinstance(segment, Steps):
+                out.extend(self._steps(segment, links, warn))
+            elif isinstance(segment, Embed):
+                out.append(RawBlock(segment.type, dict(segment.value)))
+            elif isinstance(segment, Transcript):
+                out.append(RawBlock("transcript", segment.text))
         return merge_paragraphs(out)
+
+    def _steps(self, segment: Steps, links, warn) -> list[RawBlock]:
+        """A numbered procedure: each step's prose is its body; code, tables and images in a
+        step cannot be shown inside it and follow the steps."""
+        steps, after = [], []
+        for title, children in segment.items:
+            body = []
+            for block in self._blocks(children, links, warn):
+                if block.type == "paragraph":
+                    body.append(_callout_html(block.value))
+                elif block.type == "heading":
+                    body.append(f"<p><b>{escape(block.value['text'])}</b></p>")
+                else:
+                    after.append(block)
+            steps.append({"title": collapse_whitespace(title)[:200], "body": "".join(body)})
+        if after:
+            kinds = sorted({_BLOCK_NAMES.get(b.type, b.type) for b in after})
+            warn(f"{' and '.join(kinds)} inside <Steps> cannot be shown in a step; placed after")
+        return [RawBlock("steps", {"steps": steps}), *after] if steps else after
 
     def _callout(self, segment: Callout, links, warn) -> list[RawBlock]:
         body: list[str] = []
@@ -229,7 +266,8 @@ class DocConverter:
                 if label == f"Tab {number}":  # no label in the source: name it by language
                     label = ""
                 tabs.append({"label": collapse_whitespace(label)[:60], **blocks[0].value})
-            return [RawBlock("code_tabs", {"title": "", "tabs": tabs})]
+            title = collapse_whitespace(segment.title)[:200]
+            return [RawBlock("code_tabs", {"title": title, "tabs": tabs})]
         # Tabs holding prose (Android / iOS steps ...): each tab becomes a titled part of the
         # page, its label a heading one level below the heading before it (finish_headings).
         out: list[RawBlock] = []

@@ -178,7 +178,8 @@ class _Converter:
                     )
                 )
         elif name == "p":
-            self._paragraph(node.contents)
+            if not self._caption(node):
+                self._paragraph(node.contents)
         elif name in ("ul", "ol"):
             deferred: list[RawBlock] = []
             self.rich.append(self._list(node, deferred))
@@ -214,6 +215,18 @@ class _Converter:
                 self._paragraph_parts(parts)
         else:  # div, section, details, figure, center ...: keep what is inside
             self._blocks(node.contents)
+
+    def _caption(self, node: Tag) -> bool:
+        """`Table: Caption` right after a table names it (pandoc's caption syntax)."""
+        text = collapse_whitespace(node.get_text(" "))
+        last = self.blocks[-1] if self.blocks and not self.rich else None
+        if not text.startswith("Table:") or last is None:
+            return False
+        key = {"table": "table_caption", "rich_table": "caption"}.get(last.type)
+        if key is None or last.value.get(key):
+            return False
+        last.value[key] = text[len("Table:") :].strip()[:250]
+        return True
 
     def _paragraph(self, nodes) -> None:
         if nodes:

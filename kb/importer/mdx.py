@@ -54,6 +54,30 @@ class Callout:
 class Tabs:
     items: list[tuple[str, list]] = field(default_factory=list)  # (label, segments)
     source: Path | None = None
+    title: str = ""  # `<Tabs title="...">`: the code tabs' caption
+
+
+@dataclass
+class Steps:
+    items: list[tuple[str, list]] = field(default_factory=list)  # (title, segments)
+    source: Path | None = None
+
+
+@dataclass
+class Embed:
+    """A block the document names directly: `<Video url="..." title="..."/>`."""
+
+    type: str
+    value: dict
+    source: Path | None = None
+
+
+@dataclass
+class Transcript:
+    """A training video's transcript (`<Transcript>...</Transcript>`): plain paragraphs."""
+
+    text: str
+    source: Path | None = None
 
 
 # Admonition names authors use (Docusaurus, MkDocs Material, GitHub alerts) -> callout kind.
@@ -86,7 +110,17 @@ CALLOUT_KIND_ALIASES = {
 }
 
 # Docusaurus theme components the importer understands.
-KNOWN_COMPONENTS = {"Tabs", "TabItem", "Admonition", "CodeBlock", "Details"}
+KNOWN_COMPONENTS = {
+    "Tabs",
+    "TabItem",
+    "Admonition",
+    "CodeBlock",
+    "Details",
+    "Steps",
+    "Step",
+    "Video",
+    "Transcript",
+}
 # Components that only make sense on the old docs site; the Resource Center builds these itself.
 SITE_COMPONENTS = {
     "DocCardList": "the section page lists its articles itself",
@@ -597,6 +631,18 @@ class SegmentParser:
                 code = code[2:-2].strip("\n")
             meta = f'title="{attrs["title"]}"' if attrs.get("title") else ""
             segments.append(Code(attrs.get("language", ""), meta, code, source))
+        elif name == "Steps":
+            segments.append(self._steps(inner, source, components, i, line0))
+        elif name == "Video":
+            url, title = attrs.get("url") or attrs.get("src") or "", attrs.get("title", "")
+            if not url or not title:
+                self.warn(f"{line}<Video> needs a url and a title; dropped")
+            else:
+                segments.append(Embed("video", {"url": url, "title": title[:200]}, source))
+        elif name == "Transcript":
+            paragraphs = re.split(r"\n[ \t]*\n", textwrap.dedent(inner).strip())
+            text = "\n\n".join(" ".join(p.split()) for p in paragraphs if p.strip())
+            segments.append(Transcript(text, source))
         elif icon_text(name) is not None:
             segments.append(Text(icon_text(name) + "\n", source))
         elif name in SITE_COMPONENTS:
@@ -614,10 +660,35 @@ class SegmentParser:
 
     def _tabs(self, attrs, inner, source, components, i, line0) -> Tabs:
         labels = dict(_tab_values(attrs.get("values", "")))
-        tabs = Tabs(source=source)
+        tabs = Tabs(source=source, title=attrs.get("title", ""))
+        for item_attrs, children in self._items("TabItem", inner, source, components, line0):
+            label = item_attrs.get("label") or labels.get(item_attrs.get("value", "")) or ""
+            label = label or item_attrs.get("value", "") or f"Tab {len(tabs.items) + 1}"
+            tabs.items.append((label, children))
+        if not tabs.items:
+            self.warn(f"line {self._line(i)}: <Tabs> without any <TabItem>; dropped")
+        return tabs
+
+    def _steps(self, inner, source, components, i, line0) -> Steps:
+        """`<Steps>` holding `<Step title="...">` items (as Mintlify writes a procedure)."""
+        steps = Steps(source=source)
+        for item_attrs, children in self._items("Step", inner, source, components, line0):
+            title = item_attrs.get("title", "").strip()
+            if not title:
+                self.warn(f"line {self._line(i)}: a <Step> without a title is named by number")
+                title = f"Step {len(steps.items) + 1}"
+            steps.items.append((title, children))
+        if not steps.items:
+            self.warn(f"line {self._line(i)}: <Steps> without any <Step>; dropped")
+        return steps
+
+    def _items(self, name, inner, source, components, line0) -> list[tuple[dict, list]]:
+        """(attributes, segments) of each `<name ...>...</name>` child in `inner`."""
+        items = []
         pos = 0
+        opening = re.compile(rf"<{name}(?=[\s/>])")
         while True:
-            match = re.compile(r"<TabItem(?=[\s/>])").search(inner, pos)
+            match = opening.search(inner, pos)
             if not match:
                 break
             tag = scan_tag(inner, match.start())
@@ -626,19 +697,15 @@ class SegmentParser:
             if tag.self_closing:
                 pos = tag.end
                 continue
-            close = find_close(inner, "TabItem", tag.end)
+            close = find_close(inner, name, tag.end)
             body = inner[tag.end : close[0]] if close else inner[tag.end :]
-            label = tag.attrs.get("label") or labels.get(tag.attrs.get("value", "")) or ""
-            label = label or tag.attrs.get("value", "") or f"Tab {len(tabs.items) + 1}"
             body_line0 = line0 + inner.count("\n", 0, tag.end) + len(body) - len(body.lstrip("\n"))
             children = self._parse(
                 textwrap.dedent(body.strip("\n")), source, components, body_line0
             )
-            tabs.items.append((label, children))
+            items.append((tag.attrs, children))
             pos = close[1] if close else len(inner)
-        if not tabs.items:
-            self.warn(f"line {self._line(i)}: <Tabs> without any <TabItem>; dropped")
-        return tabs
+        return items
 
     def _snippets(self, text: str, depth: int = 0) -> str:
         """Inline MkDocs (pymdownx) snippets: `--8<-- "file.md"` lines (also inside code

@@ -10,7 +10,7 @@ from django.utils.text import slugify
 from wagtail.models import Page
 
 from kb.importer.tree import doc_key
-from kb.models import ArticlePage, ResourceIndexPage
+from kb.models import ArticlePage, CodeSamplePage, ResourceIndexPage, VideoPage
 
 BODY_BLOCK = ArticlePage._meta.get_field("body").stream_block
 
@@ -19,7 +19,7 @@ def imported_pages(parent: Page) -> dict[str, Page]:
     """Pages below `parent` that an import made, by source key. Pages without a `source_path`
     belong to editors and are never returned, so they are never changed."""
     found: dict[str, Page] = {}
-    for model in (ResourceIndexPage, ArticlePage):
+    for model in (ResourceIndexPage, ArticlePage, CodeSamplePage, VideoPage):
         pages = (
             model.objects.descendant_of(parent).exclude(source_path="").order_by("depth", "path")
         )
@@ -121,7 +121,8 @@ def article_state(page: ArticlePage, optional: set[str]) -> dict:
         "unlisted": page.unlisted,
     }
     for name in optional:
-        state[name] = getattr(page, name)
+        value = getattr(page, name)
+        state[name] = canonical_body(value, stored=True) if name == "chapters" else value
     return state
 
 
