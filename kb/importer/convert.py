@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import os
 import re
 from collections.abc import Callable
@@ -35,6 +36,7 @@ from kb.importer.mdx import (
     Transcript,
 )
 from kb.importer.media import MediaLibrary
+from kb.importer.pages import site_serves
 from kb.importer.site import SiteInfo
 from kb.importer.tree import DOC_SUFFIXES, within
 from resourcecenter.text import collapse_whitespace, html_to_text
@@ -75,7 +77,20 @@ def read_text(path: Path) -> tuple[str | None, str]:
 def render_markdown(text: str) -> str:
     text = _TOC_MARKER.sub("", text)  # MkDocs/Python-Markdown [TOC]: pages build their own
     text = _MARK.sub(r"<b>\1</b>", text)  # MkDocs' ==highlight==: shown bold
-    return markdown.Markdown(extensions=MARKDOWN_EXTENSIONS).convert(normalise_list_indent(text))
+    renderer = _RENDERER.get()
+    if renderer is None:  # building one (its extensions) costs more than most conversions
+        renderer = markdown.Markdown(extensions=MARKDOWN_EXTENSIONS)
+        _RENDERER.set(renderer)
+    try:
+        return renderer.reset().convert(normalise_list_indent(text))
+    except Exception:
+        _RENDERER.set(None)  # never reuse a renderer left half-way through a document
+        raise
+
+
+_RENDERER: contextvars.ContextVar[markdown.Markdown | None] = contextvars.ContextVar(
+    "markdown_renderer", default=None
+)
 
 
 _MARK = re.compile(r"(?<![=\w`])==(?=[^\s=])([^=\n`]+?)(?<=[^\s=])==(?![=\w`])")
@@ -306,6 +321,8 @@ class DocConverter:
                 )
                 return None
             path, _, anchor = href.partition("#")
+            if path.startswith("/") and site_serves(path):  # /community/: this site's own
+                return href_tag(href)
             kind, target = self.resolver.locate(source, path, self.current_node)
             if kind == "site":
                 unresolved(

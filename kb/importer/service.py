@@ -377,7 +377,10 @@ class _ImportRun:
                     action = CREATED if created else UPDATED
                     if not self.dry_run:
                         page_ops.apply_state(latest, state, body_raw)
-                        page_ops.publish(latest)
+                        if created:
+                            page_ops.publish_new(latest)
+                        else:
+                            page_ops.publish(latest)
         except Exception as exc:  # noqa: BLE001 - report it, carry on with the other pages
             reason = f"page could not be saved ({_error_text(exc)}); skipped"
             if created:  # the new page stays an unpublished draft; the next run tries again
