@@ -145,6 +145,8 @@ EMOJI_TEXT = {
     "information_source": "ℹ",
 }
 _ESCAPED_TAG = re.compile(r"\\<(?P<name>/?[A-Za-z][\w-]*)\\?>")
+# `&lt;img src="x"&gt;`: an author showing a tag's source; a run of them is one code span
+_ENTITY_TAGS = re.compile(r"(?:&lt;/?[A-Za-z][\w-]*(?:\s[^<>\n`]*?)?(?:&gt;|>))+")
 _ICON_SHORTCODE = re.compile(
     r"(?<![\w:/]):(?P<name>(?P<family>(?:material|fontawesome|octicons|simple|fa)-)?[a-z0-9_+-]+):"
     r"(?![\w/])"
@@ -878,7 +880,14 @@ class SegmentParser:
                 return ""
             return match.group(0)
 
+        def entities(match: re.Match) -> str:
+            if _in_code_span(text, match.start()):
+                return match.group(0)
+            source = match.group(0).replace("&lt;", "<").replace("&gt;", ">")
+            return f"`{source}`"
+
         text = _ESCAPED_TAG.sub(escaped, text)
+        text = _ENTITY_TAGS.sub(entities, text)
         return _ICON_SHORTCODE.sub(icon, text)
 
     def _strip_inline_jsx(self, markdown: str, components: _Components) -> str:
@@ -1041,6 +1050,8 @@ def mkdocs_admonition_head(rest: str, *, has_body: bool) -> tuple[str | None, st
     holding the sentence)."""
     kind, _, after = rest.partition(" ")
     after = after.strip()
+    if kind.endswith(":") and kind[:-1].lower() in CALLOUT_KIND_ALIASES:  # `!!! warning: text`
+        kind = kind[:-1]
     if kind.lower() not in CALLOUT_KIND_ALIASES and not (
         re.fullmatch(r"[a-z][\w-]*", kind) and (not after or after[0] in "\"'")
     ):

@@ -69,6 +69,7 @@ def leftovers(html: str) -> list[str]:
         ("There are a number of issues", True, (None, "", "There are a number of issues")),
         ("i2c example", False, (None, "", "i2c example")),
         ("note", True, ("note", "", "")),
+        ("warning: gpio 34 is input only.", False, ("warning", "", "gpio 34 is input only.")),
     ],
 )
 def test_mkdocs_admonition_lines_in_every_form_real_trees_use(rest, has_body, expected):
@@ -130,7 +131,8 @@ def test_escaped_tags_are_code_and_inline_html_is_kept_as_text(home_page, media,
             # Page
 
             Force elements not in extra \<div\> and \</div> at the end; keep `\<code\>` as is.
-            A \<hex-value\> placeholder.
+            A \<hex-value\> placeholder. Write "&lt;img src="/wc.jpg" alt="cam" >" or
+            "&&lt;br>&lt;center>stream" in the script.
 
             Water in m<sup>3</sup>, CO<sub>2</sub>, press <kbd>Ctrl</kbd>+<kbd>C</kbd>,<br>next
             line <small>small print</small> and <u>underlined</u> <mark>marked</mark>.
@@ -146,6 +148,8 @@ def test_escaped_tags_are_code_and_inline_html_is_kept_as_text(home_page, media,
     html = page_text(page)
     assert "<code>&lt;div&gt;</code>" in html and "<code>&lt;/div&gt;</code>" in html
     assert r"<code>\&lt;code\&gt;</code>" in html  # inside code nothing changes
+    assert '<code>&lt;img src="/wc.jpg" alt="cam" &gt;</code>' in html
+    assert "&amp;<code>&lt;br&gt;&lt;center&gt;</code>stream" in html
     assert "m<sup>3</sup>" not in html  # rich text cannot hold <sup>: shown as Unicode
     assert "m³" in html and "CO₂" in html and "10⁻⁶" in html
     assert "<code>Ctrl</code>+<code>C</code>" in html
