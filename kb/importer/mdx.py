@@ -146,7 +146,14 @@ EMOJI_TEXT = {
 }
 _ESCAPED_TAG = re.compile(r"\\<(?P<name>/?[A-Za-z][\w-]*)\\?>")
 # `&lt;img src="x"&gt;`: an author showing a tag's source; a run of them is one code span
-_ENTITY_TAGS = re.compile(r"(?:&lt;/?[A-Za-z][\w-]*(?:\s[^<>\n`]*?)?(?:&gt;|>))+")
+# (HTML elements only: `Bearer &lt;key>` is a placeholder and stays text)
+_HTML_NAMES = (
+    r"(?:a|b|br|center|code|div|em|h[1-6]|hr|i|iframe|img|input|li|ol|p|pre|script|small|span|"
+    r"strong|style|sub|sup|table|td|th|tr|u|ul|video)"
+)
+_ENTITY_TAGS = re.compile(
+    rf"(?:&lt;/?{_HTML_NAMES}(?=[\s/>&])(?:\s[^<>\n`]*?)?/?(?:&gt;|>))+", re.IGNORECASE
+)
 _ICON_SHORTCODE = re.compile(
     r"(?<![\w:/]):(?P<name>(?P<family>(?:material|fontawesome|octicons|simple|fa)-)?[a-z0-9_+-]+):"
     r"(?![\w/])"

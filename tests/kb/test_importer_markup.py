@@ -132,7 +132,7 @@ def test_escaped_tags_are_code_and_inline_html_is_kept_as_text(home_page, media,
 
             Force elements not in extra \<div\> and \</div> at the end; keep `\<code\>` as is.
             A \<hex-value\> placeholder. Write "&lt;img src="/wc.jpg" alt="cam" >" or
-            "&&lt;br>&lt;center>stream" in the script.
+            "&&lt;br>&lt;center>stream" in the script. Send Bearer &lt;key> as is.
 
             Water in m<sup>3</sup>, CO<sub>2</sub>, press <kbd>Ctrl</kbd>+<kbd>C</kbd>,<br>next
             line <small>small print</small> and <u>underlined</u> <mark>marked</mark>.
@@ -150,6 +150,7 @@ def test_escaped_tags_are_code_and_inline_html_is_kept_as_text(home_page, media,
     assert r"<code>\&lt;code\&gt;</code>" in html  # inside code nothing changes
     assert '<code>&lt;img src="/wc.jpg" alt="cam" &gt;</code>' in html
     assert "&amp;<code>&lt;br&gt;&lt;center&gt;</code>stream" in html
+    assert "Bearer &lt;key&gt; as is" in html  # a placeholder, not a tag: text
     assert "m<sup>3</sup>" not in html  # rich text cannot hold <sup>: shown as Unicode
     assert "m³" in html and "CO₂" in html and "10⁻⁶" in html
     assert "<code>Ctrl</code>+<code>C</code>" in html
