@@ -108,6 +108,13 @@ class ResourcePage(Page):
         editable=False,
         help_text="Set by the docs importer: the file this page was imported from.",
     )
+    unlisted = models.BooleanField(
+        default=False,
+        help_text=(
+            "Reachable by its address, but left out of section listings, previous/next links, "
+            "the sitemap and search (imported docs' 'unlisted: true')."
+        ),
+    )
 
     search_kind = "guide"  # the search document's `kind`
 
@@ -123,6 +130,7 @@ class ResourcePage(Page):
         )
     ]
     content_panels = Page.content_panels + metadata_panels + [FieldPanel("body")]
+    promote_panels = Page.promote_panels + [FieldPanel("unlisted")]
     search_fields = Page.search_fields + [
         index.SearchField("summary"),
         index.SearchField("body"),
@@ -195,7 +203,7 @@ class ResourcePage(Page):
         """Only pages everyone may read belong in the sitemap (plan-gated pages do not)."""
         from resourcecenter import access
 
-        if list(access.page_audience(self)) != [access.PUBLIC]:
+        if self.unlisted or list(access.page_audience(self)) != [access.PUBLIC]:
             return []
         return super().get_sitemap_urls(request)
 

@@ -95,7 +95,7 @@ def build_document(page, *, section: str | None = None, restricted=None) -> Sear
     """The search document of a specific kb page, or None when it must not be found."""
     if isinstance(page, ResourceIndexPage):
         return build_section_document(page, restricted=restricted)
-    if not isinstance(page, PAGE_MODELS) or not page.live:
+    if not isinstance(page, PAGE_MODELS) or not page.live or page.unlisted:
         return None
     restricted = _restricted_paths() if restricted is None else restricted
     if _is_restricted(page, restricted):

@@ -38,8 +38,18 @@ RELATED_LIMIT = 4
 
 
 def content_pages():
-    """Live, public (no Wagtail view restriction) Resource Center content pages."""
-    return Page.objects.live().public().type(*CONTENT_MODELS)
+    """Live, public (no Wagtail view restriction) Resource Center content pages that are
+    listed (an `unlisted` page is reachable by its address only)."""
+    return listed(Page.objects.live().public().type(*CONTENT_MODELS))
+
+
+def listed(pages):
+    """`pages` (a Page queryset) without the unlisted content pages."""
+    return pages.exclude(
+        Q(articlepage__unlisted=True)
+        | Q(codesamplepage__unlisted=True)
+        | Q(videopage__unlisted=True)
+    )
 
 
 def viewer_audiences(user) -> frozenset[str] | None:
@@ -150,6 +160,7 @@ def start_here_pages(root, limit: int = HOME_POPULAR) -> list:
         ArticlePage.objects.live()
         .public()
         .descendant_of(root)
+        .filter(unlisted=False)
         .filter(kind=ArticlePage.Kind.TUTORIAL, difficulty=ArticlePage.Difficulty.BEGINNER)
         .defer_streamfields()
         .order_by("path")[:limit]
@@ -176,7 +187,10 @@ def section_facets(page) -> dict:
     """What the section's content can be filtered by: kinds, product areas and tags present."""
     children = content_pages().child_of(page)
     kinds: set[str] = set()
-    type_models = {model: model.objects.child_of(page).live().public() for model in CONTENT_MODELS}
+    type_models = {
+        model: model.objects.child_of(page).live().public().filter(unlisted=False)
+        for model in CONTENT_MODELS
+    }
     for content_type_id, kind in (
         children.order_by().values_list("content_type", "articlepage__kind").distinct()
     ):
@@ -317,7 +331,7 @@ def siblings(page) -> tuple:
     """(previous, next) live, public content pages in the section, by the editors' order."""
     fields = ("id", "title", "url_path", "path", "depth")
     prev_page = (
-        page.get_prev_siblings()
+        listed(page.get_prev_siblings())
         .live()
         .public()
         .type(*CONTENT_MODELS)
@@ -326,7 +340,7 @@ def siblings(page) -> tuple:
         .first()
     )
     next_page = (
-        page.get_next_siblings()
+        listed(page.get_next_siblings())
         .live()
         .public()
         .type(*CONTENT_MODELS)

@@ -13,7 +13,9 @@ How the tree maps onto pages:
 - front matter: `title` (else the first H1, else the file name), `description` (summary and
   search description), `tags`, `sidebar_position` (else a `01-` name prefix) for the order,
   `slug`, `last_reviewed` / `last_update.date` / `last_updated` / `updated` / `date`, and
-  optionally `kind`, `difficulty`, `product_area`; `draft: true` documents are skipped;
+  optionally `kind`, `difficulty`, `product_area`; `draft: true` documents are skipped,
+  `unlisted: true` ones are reachable but not listed; `kind: code_sample` / `kind: video` make
+  code sample and training video pages (see `kb.importer.pagetypes`);
 - Markdown -> StreamField blocks: rich text paragraphs (lists, quotes, inline markup), headings
   with anchors, code (language and `title="file"`), code tabs (`<Tabs>`/`<TabItem>`, MkDocs
   `=== "Tab"`), callouts (`:::note|tip|info|warning|caution|danger`, MkDocs `!!!`, GitHub

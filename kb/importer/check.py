@@ -63,6 +63,8 @@ class FidelityReport:
     """What `run_check` measured; `lines()` is the printed report."""
 
     pages: int = 0
+    import_seconds: float = 0.0
+    check_seconds: float = 0.0
     sections: int = 0
     skipped: int = 0
     image_refs: int = 0
@@ -83,6 +85,8 @@ class FidelityReport:
     def lines(self, *, details: int = 20) -> list[str]:
         out = [
             f"pages: {self.pages} articles, {self.sections} sections, {self.skipped} skipped",
+            f"time: import {self.import_seconds:.0f} s, check of the rendered pages "
+            f"{self.check_seconds:.0f} s",
             f"images: {self.images_imported} of {self.image_refs} references imported "
             f"({self.image_ratio:.1%}); {self.remote_images} remote image(s) on other sites "
             "linked by their alt text (not downloaded)",

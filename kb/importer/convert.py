@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import os
 import re
 from collections.abc import Callable
@@ -24,8 +25,18 @@ from kb.importer.html import (
     safe_external_href,
 )
 from kb.importer.links import LinkRef, LinkResolver, href_tag, is_external
-from kb.importer.mdx import Callout, Code, SegmentParser, Tabs, Text
+from kb.importer.mdx import (
+    Callout,
+    Code,
+    Embed,
+    SegmentParser,
+    Steps,
+    Tabs,
+    Text,
+    Transcript,
+)
 from kb.importer.media import MediaLibrary
+from kb.importer.pages import site_serves
 from kb.importer.site import SiteInfo
 from kb.importer.tree import DOC_SUFFIXES, within
 from resourcecenter.text import collapse_whitespace, html_to_text
@@ -44,6 +55,7 @@ class ConvertedDoc:
     blocks: list[RawBlock]
     links: list[LinkRef] = field(default_factory=list)
     anchors: dict[str, str] = field(default_factory=dict)  # anchor as linked -> heading id
+    transcript: str = ""  # a training video's `<Transcript>`
 
 
 def read_text(path: Path) -> tuple[str | None, str]:
@@ -65,7 +77,20 @@ def read_text(path: Path) -> tuple[str | None, str]:
 def render_markdown(text: str) -> str:
     text = _TOC_MARKER.sub("", text)  # MkDocs/Python-Markdown [TOC]: pages build their own
     text = _MARK.sub(r"<b>\1</b>", text)  # MkDocs' ==highlight==: shown bold
-    return markdown.Markdown(extensions=MARKDOWN_EXTENSIONS).convert(normalise_list_indent(text))
+    renderer = _RENDERER.get()
+    if renderer is None:  # building one (its extensions) costs more than most conversions
+        renderer = markdown.Markdown(extensions=MARKDOWN_EXTENSIONS)
+        _RENDERER.set(renderer)
+    try:
+        return renderer.reset().convert(normalise_list_indent(text))
+    except Exception:
+        _RENDERER.set(None)  # never reuse a renderer left half-way through a document
+        raise
+
+
+_RENDERER: contextvars.ContextVar[markdown.Markdown | None] = contextvars.ContextVar(
+    "markdown_renderer", default=None
+)
 
 
 _MARK = re.compile(r"(?<![=\w`])==(?=[^\s=])([^=\n`]+?)(?<=[^\s=])==(?![=\w`])")
@@ -145,12 +170,14 @@ class DocConverter:
         segments = parser.parse_document(front.body, source, front.body_line)
         links: list[LinkRef] = []
         blocks = self._blocks(segments, links, warn)
+        transcript = "\n\n".join(b.value for b in blocks if b.type == "transcript")
+        blocks = [b for b in blocks if b.type != "transcript"]
         title, blocks = take_title(meta.title, blocks, fallback_title)
         anchors = finish_headings(blocks)
         for block in blocks:
             if block.type == "code":
                 _finish_code(block, warn)
-        return ConvertedDoc(meta, title[:255], blocks, links, anchors)
+        return ConvertedDoc(meta, title[:255], blocks, links, anchors, transcript)
 
     def _read_partial(self, path: Path, warn) -> str | None:
         text, problem = read_text(path)
@@ -190,7 +217,32 @@ class DocConverter:
                 out.extend(self._callout(segment, links, warn))
             elif isinstance(segment, Tabs):
                 out.extend(self._tabs(segment, links, warn))
+            elif isinstance(segment, Steps):
+                out.extend(self._steps(segment, links, warn))
+            elif isinstance(segment, Embed):
+                out.append(RawBlock(segment.type, dict(segment.value)))
+            elif isinstance(segment, Transcript):
+                out.append(RawBlock("transcript", segment.text))
         return merge_paragraphs(out)
+
+    def _steps(self, segment: Steps, links, warn) -> list[RawBlock]:
+        """A numbered procedure: each step's prose is its body; code, tables and images in a
+        step cannot be shown inside it and follow the steps."""
+        steps, after = [], []
+        for title, children in segment.items:
+            body = []
+            for block in self._blocks(children, links, warn):
+                if block.type == "paragraph":
+                    body.append(_callout_html(block.value))
+                elif block.type == "heading":
+                    body.append(f"<p><b>{escape(block.value['text'])}</b></p>")
+                else:
+                    after.append(block)
+            steps.append({"title": collapse_whitespace(title)[:200], "body": "".join(body)})
+        if after:
+            kinds = sorted({_BLOCK_NAMES.get(b.type, b.type) for b in after})
+            warn(f"{' and '.join(kinds)} inside <Steps> cannot be shown in a step; placed after")
+        return [RawBlock("steps", {"steps": steps}), *after] if steps else after
 
     def _callout(self, segment: Callout, links, warn) -> list[RawBlock]:
         body: list[str] = []
@@ -229,7 +281,8 @@ class DocConverter:
                 if label == f"Tab {number}":  # no label in the source: name it by language
                     label = ""
                 tabs.append({"label": collapse_whitespace(label)[:60], **blocks[0].value})
-            return [RawBlock("code_tabs", {"title": "", "tabs": tabs})]
+            title = collapse_whitespace(segment.title)[:200]
+            return [RawBlock("code_tabs", {"title": title, "tabs": tabs})]
         # Tabs holding prose (Android / iOS steps ...): each tab becomes a titled part of the
         # page, its label a heading one level below the heading before it (finish_headings).
         out: list[RawBlock] = []
@@ -268,6 +321,8 @@ class DocConverter:
                 )
                 return None
             path, _, anchor = href.partition("#")
+            if path.startswith("/") and site_serves(path):  # /community/: this site's own
+                return href_tag(href)
             kind, target = self.resolver.locate(source, path, self.current_node)
             if kind == "site":
                 unresolved(

@@ -7,6 +7,8 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 
+from django.utils import timezone
+
 import yaml
 
 from resourcecenter.tags import parse_tag_names
@@ -103,6 +105,11 @@ class PageMeta:
     draft: bool = False
     unlisted: bool = False  # Docusaurus: reachable by its address, left out of navigation
     sidebar_label: str = ""
+    # code samples and training videos (kind: code_sample / video)
+    task: str = ""
+    video_url: str = ""
+    duration: datetime.timedelta | None = None
+    chapters: list[tuple[str, str]] = field(default_factory=list)  # (start, title)
 
 
 def page_meta(data: dict, problems: list[str]) -> PageMeta:
@@ -124,7 +131,48 @@ def page_meta(data: dict, problems: list[str]) -> PageMeta:
     meta.draft = data.get("draft") is True
     meta.unlisted = data.get("unlisted") is True
     meta.sidebar_label = _text(data.get("sidebar_label"), "sidebar_label", problems)
+    meta.task = _text(data.get("task"), "task", problems)[:250]
+    meta.video_url = _text(data.get("video_url", data.get("video")), "video_url", problems)
+    meta.duration = _duration(data.get("duration"), problems)
+    meta.chapters = _chapters(data.get("chapters"), problems)
     return meta
+
+
+_CLOCK = re.compile(r"^(?:(\d+):)?([0-5]?\d):([0-5]\d)$")
+
+
+def _duration(value, problems: list[str]) -> datetime.timedelta | None:
+    """`hh:mm:ss` or `mm:ss` (YAML reads an unquoted 8:42 as 522 seconds: taken as such)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, int) and not isinstance(value, bool):
+        return datetime.timedelta(seconds=value)
+    match = _CLOCK.match(str(value).strip())
+    if not match:
+        problems.append(f"front matter 'duration' {value!r} is not hh:mm:ss; ignored")
+        return None
+    hours, minutes, seconds = (int(part or 0) for part in match.groups())
+    return datetime.timedelta(hours=hours, minutes=minutes, seconds=seconds)
+
+
+def _chapters(value, problems: list[str]) -> list[tuple[str, str]]:
+    """A video's chapters: a list of `"00:48 Title"` strings or `{start, title}` mappings."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        problems.append("front matter 'chapters' should be a list; ignored")
+        return []
+    chapters = []
+    for item in value:
+        if isinstance(item, dict):
+            start, title = str(item.get("start", "")).strip(), str(item.get("title", "")).strip()
+        else:
+            start, _, title = str(item).strip().partition(" ")
+        if not _CLOCK.match(start) or not title:
+            problems.append(f"chapter {item!r} is not 'mm:ss Title'; left out")
+            continue
+        chapters.append((start[:8], " ".join(title.split())[:200]))
+    return chapters
 
 
 def _text(value, key: str, problems: list[str]) -> str:
@@ -192,6 +240,9 @@ def parse_date(value) -> datetime.date | None:
         return value
     if isinstance(value, str):
         text = value.strip()
+        ago = re.fullmatch(r"(\d{1,5}) days? ago", text)
+        if ago:  # demo and fixture trees stay as fresh as the day they are loaded
+            return timezone.localdate() - datetime.timedelta(days=int(ago.group(1)))
         try:
             return datetime.date.fromisoformat(text[:10])
         except ValueError:

@@ -178,7 +178,8 @@ class _Converter:
                     )
                 )
         elif name == "p":
-            self._paragraph(node.contents)
+            if not self._caption(node):
+                self._paragraph(node.contents)
         elif name in ("ul", "ol"):
             deferred: list[RawBlock] = []
             self.rich.append(self._list(node, deferred))
@@ -214,6 +215,18 @@ class _Converter:
                 self._paragraph_parts(parts)
         else:  # div, section, details, figure, center ...: keep what is inside
             self._blocks(node.contents)
+
+    def _caption(self, node: Tag) -> bool:
+        """`Table: Caption` right after a table names it (pandoc's caption syntax)."""
+        text = collapse_whitespace(node.get_text(" "))
+        last = self.blocks[-1] if self.blocks and not self.rich else None
+        if not text.startswith("Table:") or last is None:
+            return False
+        key = {"table": "table_caption", "rich_table": "caption"}.get(last.type)
+        if key is None or last.value.get(key):
+            return False
+        last.value[key] = text[len("Table:") :].strip()[:250]
+        return True
 
     def _paragraph(self, nodes) -> None:
         if nodes:
@@ -387,6 +400,8 @@ class _Converter:
                 parts.extend(_wrap(self._inline(node.contents), "<b>", "</b>"))
             elif name in ("i", "em"):
                 parts.extend(_wrap(self._inline(node.contents), "<i>", "</i>"))
+            elif name in ("sup", "sub"):
+                parts.append(_script(node.get_text(), SUPERSCRIPT if name == "sup" else SUBSCRIPT))
             elif name in CODE_TAGS:
                 text = node.get_text()
                 if text:
@@ -426,6 +441,20 @@ class _Converter:
         if opening is None:
             return inner
         return _wrap(inner, opening, "</a>")
+
+
+# Rich text has no superscript: m<sup>3</sup>, CO<sub>2</sub>, 10<sup>-6</sup> read the same in
+# Unicode. Text without Unicode forms (a footnote's [1], TM) stays plain, in brackets for sup.
+SUPERSCRIPT = str.maketrans("0123456789+-=()ni−", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿⁱ⁻")
+SUBSCRIPT = str.maketrans("0123456789+-=()−", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎₋")
+
+
+def _script(text: str, table: dict) -> str:
+    text = collapse_whitespace(text)
+    converted = text.translate(table)
+    if not any(a == b for a, b in zip(text, converted, strict=True)):
+        return escape(converted)
+    return escape(text)
 
 
 def _is_inline(node) -> bool:

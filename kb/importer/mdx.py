@@ -54,6 +54,30 @@ class Callout:
 class Tabs:
     items: list[tuple[str, list]] = field(default_factory=list)  # (label, segments)
     source: Path | None = None
+    title: str = ""  # `<Tabs title="...">`: the code tabs' caption
+
+
+@dataclass
+class Steps:
+    items: list[tuple[str, list]] = field(default_factory=list)  # (title, segments)
+    source: Path | None = None
+
+
+@dataclass
+class Embed:
+    """A block the document names directly: `<Video url="..." title="..."/>`."""
+
+    type: str
+    value: dict
+    source: Path | None = None
+
+
+@dataclass
+class Transcript:
+    """A training video's transcript (`<Transcript>...</Transcript>`): plain paragraphs."""
+
+    text: str
+    source: Path | None = None
 
 
 # Admonition names authors use (Docusaurus, MkDocs Material, GitHub alerts) -> callout kind.
@@ -86,12 +110,69 @@ CALLOUT_KIND_ALIASES = {
 }
 
 # Docusaurus theme components the importer understands.
-KNOWN_COMPONENTS = {"Tabs", "TabItem", "Admonition", "CodeBlock", "Details"}
+KNOWN_COMPONENTS = {
+    "Tabs",
+    "TabItem",
+    "Admonition",
+    "CodeBlock",
+    "Details",
+    "Steps",
+    "Step",
+    "Video",
+    "Transcript",
+}
 # Components that only make sense on the old docs site; the Resource Center builds these itself.
 SITE_COMPONENTS = {
     "DocCardList": "the section page lists its articles itself",
     "TOCInline": "article pages build their own table of contents",
 }
+
+# Check and cross icons (`<Check />`, `<IconX/>`, `:white_check_mark:`, `:material-close:`) say
+# yes or no, mostly in comparison tables: they become text a screen reader says too.
+CHECK_TEXT, CROSS_TEXT = "✓ Yes", "✗ No"
+_CHECK_NAMES = {"check", "checkmark", "tick", "yes", "done", "checkcircle", "circlecheck"}
+_CROSS_NAMES = {"cross", "x", "xmark", "close", "times", "no", "crosscircle", "circlex", "ban"}
+EMOJI_TEXT = {
+    "white_check_mark": CHECK_TEXT,
+    "heavy_check_mark": CHECK_TEXT,
+    "ballot_box_with_check": CHECK_TEXT,
+    "x": CROSS_TEXT,
+    "heavy_multiplication_x": CROSS_TEXT,
+    "negative_squared_cross_mark": CROSS_TEXT,
+    "warning": "⚠",
+    "no_entry": "⛔",
+    "bulb": "💡",
+    "information_source": "ℹ",
+}
+_ESCAPED_TAG = re.compile(r"\\<(?P<name>/?[A-Za-z][\w-]*)\\?>")
+# `&lt;img src="x"&gt;`: an author showing a tag's source; a run of them is one code span
+# (HTML elements only: `Bearer &lt;key>` is a placeholder and stays text)
+_HTML_NAMES = (
+    r"(?:a|b|br|center|code|div|em|h[1-6]|hr|i|iframe|img|input|li|ol|p|pre|script|small|span|"
+    r"strong|style|sub|sup|table|td|th|tr|u|ul|video)"
+)
+_ENTITY_TAGS = re.compile(
+    rf"(?:&lt;/?{_HTML_NAMES}(?=[\s/>&])(?:\s[^<>\n`]*?)?/?(?:&gt;|>))+", re.IGNORECASE
+)
+_ICON_SHORTCODE = re.compile(
+    r"(?<![\w:/]):(?P<name>(?P<family>(?:material|fontawesome|octicons|simple|fa)-)?[a-z0-9_+-]+):"
+    r"(?![\w/])"
+)
+
+
+def icon_text(name: str) -> str | None:
+    """✓/✗ text for a check or cross icon component or icon shortcode, else None."""
+    key = name.lower().replace("_", "").replace("-", "")
+    for affix in ("material", "fontawesome", "octicons", "solid", "regular", "outline"):
+        key = key.removeprefix(affix)
+    key = key.removeprefix("icon").removesuffix("icon")
+    key = key.rstrip("0123456789")  # octicons-check-16
+    if key in _CHECK_NAMES:
+        return CHECK_TEXT
+    if key in _CROSS_NAMES:
+        return CROSS_TEXT
+    return None
+
 
 _TITLE_META = re.compile(r"""\btitle=(?:"([^"]*)"|'([^']*)'|(\S+))""")
 _FENCE_OPEN = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
@@ -99,10 +180,9 @@ _ADMONITION_OPEN = re.compile(
     r"^[ \t]*(?P<colons>:{3,})[ \t]*(?P<kind>[A-Za-z][\w-]*)(?P<rest>.*)$"
 )
 _ADMONITION_CLOSE = re.compile(r"^[ \t]*(?P<colons>:{3,})[ \t]*$")
-_MKDOCS_ADMONITION = re.compile(
-    r"^(?P<indent>[ \t]*)(?:!!!|\?\?\?\+?)[ \t]+(?P<kind>[\w-]+)"
-    r"(?:[ \t]+(?:\"(?P<title>[^\"]*)\"|'(?P<title2>[^']*)'))?[ \t]*$"
-)
+# `!!! type`, `!!! type "title"`, and the one-line forms authors write although MkDocs does
+# not parse them: `!!! type text`, `!!! type "title" text`, `!!! Some sentence`.
+_MKDOCS_ADMONITION = re.compile(r"^(?P<indent>[ \t]*)(?:!!!|\?\?\?)\+?[ \t]+(?P<rest>\S.*?)[ \t]*$")
 _MKDOCS_TAB = re.compile(r"^(?P<indent>[ \t]*)===\+?[ \t]+\"(?P<label>[^\"]*)\"[ \t]*$")
 _GITHUB_ALERT = re.compile(
     r"^[ \t]*>[ \t]*\[!(?P<kind>NOTE|TIP|IMPORTANT|WARNING|CAUTION|INFO|DANGER)\]"
@@ -231,6 +311,7 @@ class SegmentParser:
             if buffer:
                 markdown = self._jsx_sources("".join(buffer), components)
                 markdown = self._strip_inline_jsx(markdown, components)
+                markdown = _outside_fences(markdown, self._inline_markup)
                 if markdown.strip():
                     segments.append(Text(markdown, source))
                 buffer.clear()
@@ -359,12 +440,16 @@ class SegmentParser:
     def _take_mkdocs_admonition(self, lines, i, match, source, components, segments) -> int:
         indent = len(match["indent"].expandtabs(4)) + 4
         body, j = self._indented_body(lines, i + 1, indent)
-        title = match["title"] if match["title"] is not None else match["title2"]
-        segments.append(
-            self._callout(
-                match["kind"], title or "", "".join(body), source, components, self._line0 + i + 1
+        kind, title, text = mkdocs_admonition_head(match["rest"], has_body=bool(body))
+        if kind is None:
+            self.warn(
+                f"line {self._line(i)}: '!!!' names no admonition type; the text is shown as a note"
             )
-        )
+            kind = "note"
+        inner = "".join(body)
+        if text:
+            inner = f"{text}\n{inner}" if inner else text
+        segments.append(self._callout(kind, title, inner, source, components, self._line0 + i + 1))
         return j
 
     def _take_mkdocs_tabs(self, lines, i, source, components, segments) -> int:
@@ -555,6 +640,20 @@ class SegmentParser:
                 code = code[2:-2].strip("\n")
             meta = f'title="{attrs["title"]}"' if attrs.get("title") else ""
             segments.append(Code(attrs.get("language", ""), meta, code, source))
+        elif name == "Steps":
+            segments.append(self._steps(inner, source, components, i, line0))
+        elif name == "Video":
+            url, title = attrs.get("url") or attrs.get("src") or "", attrs.get("title", "")
+            if not url or not title:
+                self.warn(f"{line}<Video> needs a url and a title; dropped")
+            else:
+                segments.append(Embed("video", {"url": url, "title": title[:200]}, source))
+        elif name == "Transcript":
+            paragraphs = re.split(r"\n[ \t]*\n", textwrap.dedent(inner).strip())
+            text = "\n\n".join(" ".join(p.split()) for p in paragraphs if p.strip())
+            segments.append(Transcript(text, source))
+        elif icon_text(name) is not None:
+            segments.append(Text(icon_text(name) + "\n", source))
         elif name in SITE_COMPONENTS:
             self.warn(f"{line}<{name}> dropped: {SITE_COMPONENTS[name]}")
         else:
@@ -570,10 +669,35 @@ class SegmentParser:
 
     def _tabs(self, attrs, inner, source, components, i, line0) -> Tabs:
         labels = dict(_tab_values(attrs.get("values", "")))
-        tabs = Tabs(source=source)
+        tabs = Tabs(source=source, title=attrs.get("title", ""))
+        for item_attrs, children in self._items("TabItem", inner, source, components, line0):
+            label = item_attrs.get("label") or labels.get(item_attrs.get("value", "")) or ""
+            label = label or item_attrs.get("value", "") or f"Tab {len(tabs.items) + 1}"
+            tabs.items.append((label, children))
+        if not tabs.items:
+            self.warn(f"line {self._line(i)}: <Tabs> without any <TabItem>; dropped")
+        return tabs
+
+    def _steps(self, inner, source, components, i, line0) -> Steps:
+        """`<Steps>` holding `<Step title="...">` items (as Mintlify writes a procedure)."""
+        steps = Steps(source=source)
+        for item_attrs, children in self._items("Step", inner, source, components, line0):
+            title = item_attrs.get("title", "").strip()
+            if not title:
+                self.warn(f"line {self._line(i)}: a <Step> without a title is named by number")
+                title = f"Step {len(steps.items) + 1}"
+            steps.items.append((title, children))
+        if not steps.items:
+            self.warn(f"line {self._line(i)}: <Steps> without any <Step>; dropped")
+        return steps
+
+    def _items(self, name, inner, source, components, line0) -> list[tuple[dict, list]]:
+        """(attributes, segments) of each `<name ...>...</name>` child in `inner`."""
+        items = []
         pos = 0
+        opening = re.compile(rf"<{name}(?=[\s/>])")
         while True:
-            match = re.compile(r"<TabItem(?=[\s/>])").search(inner, pos)
+            match = opening.search(inner, pos)
             if not match:
                 break
             tag = scan_tag(inner, match.start())
@@ -582,19 +706,15 @@ class SegmentParser:
             if tag.self_closing:
                 pos = tag.end
                 continue
-            close = find_close(inner, "TabItem", tag.end)
+            close = find_close(inner, name, tag.end)
             body = inner[tag.end : close[0]] if close else inner[tag.end :]
-            label = tag.attrs.get("label") or labels.get(tag.attrs.get("value", "")) or ""
-            label = label or tag.attrs.get("value", "") or f"Tab {len(tabs.items) + 1}"
             body_line0 = line0 + inner.count("\n", 0, tag.end) + len(body) - len(body.lstrip("\n"))
             children = self._parse(
                 textwrap.dedent(body.strip("\n")), source, components, body_line0
             )
-            tabs.items.append((label, children))
+            items.append((tag.attrs, children))
             pos = close[1] if close else len(inner)
-        if not tabs.items:
-            self.warn(f"line {self._line(i)}: <Tabs> without any <TabItem>; dropped")
-        return tabs
+        return items
 
     def _snippets(self, text: str, depth: int = 0) -> str:
         """Inline MkDocs (pymdownx) snippets: `--8<-- "file.md"` lines (also inside code
@@ -744,6 +864,39 @@ class SegmentParser:
 
         return _outside_fences(markdown, transform)
 
+    def _inline_markup(self, text: str) -> str:
+        """Escaped tags (`\\<div\\>`: the author shows a tag name) become code, so a reader sees
+        `<div>` as code and no page text looks like raw markup; icon shortcodes become text."""
+
+        def escaped(match: re.Match) -> str:
+            if _in_code_span(text, match.start()):
+                return match.group(0)
+            return f"`<{match['name']}>`"
+
+        def icon(match: re.Match) -> str:
+            if _in_code_span(text, match.start()):
+                return match.group(0)
+            name = match["name"].lower()
+            mapped = icon_text(name)
+            if mapped is not None:
+                return mapped
+            if name in EMOJI_TEXT:
+                return EMOJI_TEXT[name]
+            if match["family"]:
+                self.warn(f"icon ':{name}:' dropped (icons are not imported)")
+                return ""
+            return match.group(0)
+
+        def entities(match: re.Match) -> str:
+            if _in_code_span(text, match.start()):
+                return match.group(0)
+            source = match.group(0).replace("&lt;", "<").replace("&gt;", ">")
+            return f"`{source}`"
+
+        text = _ESCAPED_TAG.sub(escaped, text)
+        text = _ENTITY_TAGS.sub(entities, text)
+        return _ICON_SHORTCODE.sub(icon, text)
+
     def _strip_inline_jsx(self, markdown: str, components: _Components) -> str:
         """Remove JSX tags (capitalised names) inside Markdown text, keeping what they wrap."""
 
@@ -759,6 +912,11 @@ class SegmentParser:
                     continue
                 out.append(text[pos : match.start()])
                 pos = tag.end
+                icon = icon_text(tag.name) if tag.name not in components.partials else None
+                if icon is not None:
+                    if not tag.closing:
+                        out.append(icon)
+                    continue
                 if not tag.closing:
                     if tag.name in components.partials:
                         self.warn(
@@ -888,6 +1046,40 @@ def _imported_names(clause: str) -> list[str]:
             if part:
                 names.append(re.split(r"\s+as\s+", part)[-1].strip())
     return names
+
+
+def mkdocs_admonition_head(rest: str, *, has_body: bool) -> tuple[str | None, str, str]:
+    """(kind, title, first body text) of an MkDocs admonition line after `!!!`.
+
+    `tip "Title"` is the documented form; real trees also write `tip Some text` (the text is
+    the body, or the title when an indented body follows), `failure "Title" Some text`, titles
+    with unbalanced or inner quotes, and `!!! A sentence` without a type (kind None: a note
+    holding the sentence)."""
+    kind, _, after = rest.partition(" ")
+    after = after.strip()
+    if kind.endswith(":") and kind[:-1].lower() in CALLOUT_KIND_ALIASES:  # `!!! warning: text`
+        kind = kind[:-1]
+    if kind.lower() not in CALLOUT_KIND_ALIASES and not (
+        re.fullmatch(r"[a-z][\w-]*", kind) and (not after or after[0] in "\"'")
+    ):
+        return None, "", rest.strip()
+    if not after:
+        return kind, "", ""
+    if after[0] in "\"'":
+        quote = after[0]
+        closing = after.find(quote, 1)
+        last = after.rfind(quote)
+        if closing != -1 and not after[closing + 1 :].strip():
+            return kind, after[1:closing], ""
+        if last > 0 and not after[last + 1 :].strip():  # "A "quoted" word" / "text.""
+            title = after[1:last].rstrip(quote)
+            return (kind, title, "") if len(title) <= 120 else (kind, "", title)
+        if closing != -1:  # "Title" followed by the body's first sentence
+            return kind, after[1:closing], after[closing + 1 :].strip()
+        return kind, "", after.lstrip(quote)
+    if has_body and len(after) <= 120:  # `!!! example of following redirects` + its body
+        return kind, f"{kind[:1].upper()}{kind[1:]} {after}", ""
+    return kind, "", after
 
 
 def _admonition_title(rest: str) -> str:

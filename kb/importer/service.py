@@ -17,6 +17,7 @@ from kb.importer import pages as page_ops
 from kb.importer.convert import ConvertedDoc, DocConverter, blocks_to_intro, read_text
 from kb.importer.links import LinkRef, LinkResolver, href_tag, page_anchor_tag, render_links
 from kb.importer.media import MediaLibrary
+from kb.importer.pagetypes import content_model, kind_key, type_fields
 from kb.importer.report import CREATED, SKIPPED, UNCHANGED, UPDATED, ImportReport, PageResult
 from kb.importer.site import SiteInfo, read_site
 from kb.importer.tree import DocNode, category_description, humanize, walk_tree
@@ -96,6 +97,7 @@ def import_docs(
     dry_run: bool = False,
     progress: bool = False,
     static: str | Path | None = None,
+    keep_existing: bool = False,
 ) -> ImportReport:
     """Import the Markdown/MDX tree at `path` below `parent` (default: the home page).
 
@@ -107,7 +109,9 @@ def import_docs(
     `dry_run`, everything runs inside a transaction that is rolled back and no file is stored:
     the report says what would happen. `path` may be the docs folder or the site folder around
     it (Docusaurus, MkDocs); `static` adds a folder that site-absolute images (`/img/x.png`)
-    are read from (a Docusaurus site's `static/` is found by itself).
+    are read from (a Docusaurus site's `static/` is found by itself). With `keep_existing`
+    (the demo loader), pages that exist already - matched by source or, failing that, by
+    address - are left exactly as they are and only missing pages are created.
     """
     root = Path(path).expanduser()
     if not root.exists():
@@ -125,7 +129,15 @@ def import_docs(
     report = ImportReport(root=str(path), parent_title=parent.title, dry_run=dry_run)
     try:
         with transaction.atomic():
-            _ImportRun(root, parent, report, site, dry_run=dry_run, progress=progress).run()
+            _ImportRun(
+                root,
+                parent,
+                report,
+                site,
+                dry_run=dry_run,
+                progress=progress,
+                keep_existing=keep_existing,
+            ).run()
             if dry_run:
                 raise _Rollback
     except _Rollback:
@@ -135,7 +147,15 @@ def import_docs(
 
 class _ImportRun:
     def __init__(
-        self, root: Path, parent: Page, report: ImportReport, site: SiteInfo, *, dry_run, progress
+        self,
+        root: Path,
+        parent: Page,
+        report: ImportReport,
+        site: SiteInfo,
+        *,
+        dry_run,
+        progress,
+        keep_existing=False,
     ):
         self.root = root
         self.site = site
@@ -144,7 +164,9 @@ class _ImportRun:
         self.dry_run = dry_run
         self.progress = progress
         self.media = MediaLibrary(report, dry_run)
+        self.keep_existing = keep_existing
         self._urls: dict[int, str] = {}
+        self._areas: dict[str, ProductArea | None] = {}
 
     def run(self) -> None:
         tree = walk_tree(self.root, self.report, self.site)
@@ -228,11 +250,10 @@ class _ImportRun:
             else:
                 node.skip_reason = "marked 'draft: true' in its front matter; skipped"
                 return
-        if doc.meta.unlisted and not node.is_folder:
-            warn(
-                "'unlisted: true': imported and reachable by its address; the Resource Center "
-                "lists every published page in its section"
-            )
+        if not node.is_folder:
+            content_model(doc.meta, warn)  # says why a video page became an article
+        if doc.meta.unlisted and node.is_folder:
+            warn("'unlisted: true' is ignored on a folder's index page; the section is listed")
         if not doc.blocks and not doc.meta.description and not node.is_folder:
             warn("the document has no content")
         node.doc = doc
@@ -245,6 +266,8 @@ class _ImportRun:
 
     def ensure_page(self, node: DocNode, existing: dict[str, Page]) -> None:
         page = existing.get(node.key)
+        if page is None and self.keep_existing and not node.skip_reason:
+            page = self._same_address(node)
         if page is not None:
             node.page_id = page.pk
         if node.skip_reason:
@@ -268,7 +291,7 @@ class _ImportRun:
             self.report.add(PageResult(node.source_rel, SKIPPED, reason=node.skip_reason))
             self.report.warn(node.source_rel, node.skip_reason)
             return
-        model = ResourceIndexPage if node.is_folder else ArticlePage
+        model = ResourceIndexPage if node.is_folder else content_model(node.doc.meta)
         title = self._title(node)
         try:
             with transaction.atomic():
@@ -286,6 +309,15 @@ class _ImportRun:
             return
         node.page_id = page.pk
         node.created = True
+
+    def _same_address(self, node: DocNode) -> Page | None:
+        """With `keep_existing`: the page already at the document's address (made by hand or
+        by an older loader), which is then left as it is."""
+        parent_id = self._parent_id(node)
+        if parent_id is None:
+            return None
+        slug = self._slug(node, self._title(node))
+        return Page.objects.get(pk=parent_id).get_children().filter(slug=slug).first()
 
     def _parent_id(self, node: DocNode) -> int | None:
         if node.parent is None or node.parent.parent is None:
@@ -316,6 +348,18 @@ class _ImportRun:
         created = node.created
         warn = self.warn(node)
         page = Page.objects.get(pk=node.page_id).specific
+        if self.keep_existing and not created:
+            self.report.add(
+                PageResult(
+                    node.source_rel,
+                    UNCHANGED,
+                    title=page.title,
+                    page_id=page.pk,
+                    url=self._url(page.pk),
+                    is_section=node.is_folder,
+                )
+            )
+            return
         try:
             with transaction.atomic():
                 latest = page.get_latest_revision_as_object() if page.latest_revision_id else page
@@ -333,7 +377,10 @@ class _ImportRun:
                     action = CREATED if created else UPDATED
                     if not self.dry_run:
                         page_ops.apply_state(latest, state, body_raw)
-                        page_ops.publish(latest)
+                        if created:
+                            page_ops.publish_new(latest)
+                        else:
+                            page_ops.publish(latest)
         except Exception as exc:  # noqa: BLE001 - report it, carry on with the other pages
             reason = f"page could not be saved ({_error_text(exc)}); skipped"
             if created:  # the new page stays an unpublished draft; the next run tries again
@@ -399,20 +446,33 @@ class _ImportRun:
             "tags": sorted(doc.meta.tags),
             "body": page_ops.canonical_body(page_ops.stream_value(body_raw)),
             "source_path": node.rel,  # follows a rename from .md to .mdx
+            "unlisted": doc.meta.unlisted,
         }
-        state.update(self._optional_fields(doc, warn))
+        state.update(self._optional_fields(doc, page, warn))
         return state, body_raw
 
-    def _optional_fields(self, doc: ConvertedDoc, warn) -> dict:
+    def _optional_fields(self, doc: ConvertedDoc, page: Page, warn) -> dict:
         """kind, difficulty and product area are set only when the front matter names them;
-        otherwise an editor's choice stays."""
-        fields = {}
+        otherwise an editor's choice stays. A code sample's or video's own fields always."""
+        model = type(page)
+        wanted = content_model(doc.meta)
+        if wanted is not model:
+            warn(
+                f"front matter asks for a {wanted._meta.verbose_name} but the page is a "
+                f"{model._meta.verbose_name}; its type is kept (delete the page to change it)"
+            )
+        fields = type_fields(model, doc.meta, doc.transcript)
+        if doc.transcript and "transcript" not in fields:
+            warn("<Transcript> belongs to a training video (kind: video); left out")
+        if model is not ArticlePage:
+            fields.update(self._area_field(doc, warn))
+            return fields
         for name, choices in (
             ("kind", ArticlePage.Kind.choices),
             ("difficulty", ArticlePage.Difficulty.choices),
         ):
             wanted = getattr(doc.meta, name)
-            if not wanted:
+            if not wanted or (name == "kind" and kind_key(wanted) in ("code_sample", "video")):
                 continue
             match = next(
                 (
@@ -427,11 +487,19 @@ class _ImportRun:
                 warn(f"front matter {name} '{wanted}' is not one of: {allowed}; ignored")
             else:
                 fields[name] = match
+        fields.update(self._area_field(doc, warn))
+        return fields
+
+    def _area_field(self, doc: ConvertedDoc, warn) -> dict:
+        fields = {}
         if doc.meta.product_area:
-            area = (
-                ProductArea.objects.filter(slug__iexact=doc.meta.product_area).first()
-                or ProductArea.objects.filter(name__iexact=doc.meta.product_area).first()
-            )
+            name = doc.meta.product_area
+            if name not in self._areas:
+                self._areas[name] = (
+                    ProductArea.objects.filter(slug__iexact=name).first()
+                    or ProductArea.objects.filter(name__iexact=name).first()
+                )
+            area = self._areas[name]
             if area is None:
                 warn(
                     f"unknown product area '{doc.meta.product_area}'; add it in the admin "
@@ -449,6 +517,14 @@ class _ImportRun:
                 value = self._links(value, doc, node, warn)
             elif block.type == "callout":
                 value = {**value, "body": self._links(value["body"], doc, node, warn)}
+            elif block.type == "steps":
+                steps = value["steps"]
+                value = {
+                    "steps": [
+                        {**step, "body": self._links(step["body"], doc, node, warn)}
+                        for step in steps
+                    ]
+                }
             elif block.type == "rich_table":
                 rows = [
                     [self._links(cell, doc, node, warn) for cell in row] for row in value["rows"]
@@ -506,12 +582,15 @@ class _ImportRun:
             (node.page_id, node) for node in tree.walk() if node.is_folder and node.page_id
         ]
         for parent_id, folder in folders:
+            if self.keep_existing and not any(child.created for child in folder.children):
+                continue  # pages that were there already stay where they are
             wanted = [child.page_id for child in folder.children if child.page_id]
             if len(wanted) > 1 and page_ops.reorder(parent_id, wanted, apply=not self.dry_run):
                 self.report.reordered += 1
 
 
 _ARTICLE_FIELDS = {
+    "unlisted",
     "source_path",
     "title",
     "slug",

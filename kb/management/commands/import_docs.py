@@ -2,6 +2,7 @@
 docs tree in, or (`--check`) measure how faithfully it imports, in a scratch database."""
 
 import sys
+import time
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -71,11 +72,15 @@ class Command(BaseCommand):
 
     def _check(self, path, progress: bool, static) -> None:
         with scratch_site():
+            started = time.monotonic()
             try:
                 report = import_docs(path, progress=progress, static=static)
             except ImportDocsError as exc:
                 raise CommandError(str(exc)) from exc
+            imported = time.monotonic()
             fidelity = run_check(report)
+            fidelity.import_seconds = imported - started
+            fidelity.check_seconds = time.monotonic() - imported
         self.stdout.write(self.style.MIGRATE_HEADING(f"Fidelity report for {path}"))
         for line in fidelity.lines():
             self.stdout.write(line)
