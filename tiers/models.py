@@ -38,6 +38,7 @@ from tiers.plans.models import (
     SeverityScheme,
     Subscription,
 )
+from tiers.plans.targets import ResolutionTarget
 from tiers.tickets.models import (
     CaseCounter,
     InboundMessage,
@@ -76,6 +77,7 @@ __all__ = [
     "ProblemNotification",
     "ProblemUpdate",
     "Quote",
+    "ResolutionTarget",
     "ServiceProblem",
     "SeverityLevel",
     "SeverityScheme",

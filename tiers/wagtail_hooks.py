@@ -7,9 +7,9 @@
   invoices.
 - "Status page" menu: the public status page's components, maintenance windows, subscribers,
   webhooks and their delivery log (tiers.incidents.status_viewsets).
-- "Support settings" menu: plans and their escalation rules, severity schemes, business-hours
-  calendars and holidays, escalation contacts, exclusions, and the plan restrictions on
-  Resource Center pages and forum categories (the gate's data).
+- "Support settings" menu: plans, their resolution targets and escalation rules, severity
+  schemes, business-hours calendars and holidays, escalation contacts, exclusions, and the
+  plan restrictions on Resource Center pages and forum categories (the gate's data).
 Ticket work (replies, internal notes, severity, status, assignment, time, quotes) happens on
 the ticket page, which records every change in the ticket's timeline; the queue links there.
 """
@@ -30,11 +30,13 @@ from tiers.plans.viewsets import (
     OrganisationViewSet,
     PageRestrictionViewSet,
     PlanViewSet,
+    ResolutionTargetViewSet,
     SeverityLevelViewSet,
     SeveritySchemeViewSet,
     SubscriptionViewSet,
 )
-from tiers.tickets.viewsets import InboundMessageViewSet, TicketEventViewSet, TicketViewSet
+from tiers.tickets.inbound_viewsets import InboundMessageViewSet
+from tiers.tickets.viewsets import TicketEventViewSet, TicketViewSet
 
 
 class SupportGroup(ViewSetGroup):
@@ -59,6 +61,7 @@ class SupportSettingsGroup(ViewSetGroup):
     menu_order = 260
     items = (
         PlanViewSet,
+        ResolutionTargetViewSet,
         EscalationRuleViewSet,
         EscalationContactViewSet,
         SeveritySchemeViewSet,
