@@ -39,6 +39,7 @@ from tiers.plans.models import (
     Subscription,
 )
 from tiers.plans.targets import ResolutionTarget
+from tiers.reports.models import KpiReportDelivery
 from tiers.tickets.models import (
     CaseCounter,
     InboundMessage,
@@ -69,6 +70,7 @@ __all__ = [
     "Invitation",
     "InboundMessage",
     "Invoice",
+    "KpiReportDelivery",
     "MaintenanceWindow",
     "Membership",
     "Organisation",

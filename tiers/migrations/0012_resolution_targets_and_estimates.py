@@ -29,7 +29,7 @@ def seed_targets(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("tiers", "0009_acknowledgement_sent_at"),
+        ("tiers", "0011_category_restriction_teaser"),
     ]
 
     operations = [
