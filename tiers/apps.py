@@ -47,13 +47,14 @@ def grant_support_staff(sender, using="default", **kwargs):
         "view_serviceproblem", "add_serviceproblem", "change_serviceproblem",
         "view_problemnotification", "view_ticketevent",
         "view_organisation", "change_organisation",
-        "view_subscription", "view_invoice", "view_plan",
+        "view_subscription", "view_invoice", "view_plan", "view_resolutiontarget",
         "view_escalationcontact", "view_exclusionreason",
     ]  # fmt: skip
     lead = analyst + [
         f"{verb}_{model}"
         for model in (
-            "plan", "subscription", "escalationcontact", "escalationrule", "exclusionreason",
+            "plan", "resolutiontarget", "subscription", "escalationcontact", "escalationrule",
+            "exclusionreason",
             "businesscalendar", "holiday", "severityscheme", "severitylevel", "organisation",
             "pagerestriction", "categoryrestriction",
         )

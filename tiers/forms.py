@@ -253,7 +253,7 @@ class EscalationForm(forms.Form):
 class StaffTicketForm(forms.Form):
     """One form per staff action on the ticket page (selected by the `action` field)."""
 
-    ACTIONS = ["status", "severity", "assign", "time", "not_covered", "resolution"]
+    ACTIONS = ["status", "severity", "assign", "time", "not_covered", "resolution", "etr"]
     action = forms.ChoiceField(choices=[(a, a) for a in ACTIONS], widget=forms.HiddenInput)
     status = forms.ChoiceField(choices=Ticket.STATUS_CHOICES, required=False)
     severity = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
@@ -268,6 +268,13 @@ class StaffTicketForm(forms.Form):
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
     resolution_public = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 4}), required=False, label="Public part of the fix"
+    )
+    # Read in the time zone the view activates (the ticket region's, named beside the field).
+    estimated_resolution = forms.DateTimeField(
+        required=False,
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        label="Estimated resolution",
     )
 
     def __init__(self, *args, levels=(), analysts=(), **kwargs):
@@ -285,6 +292,7 @@ class StaffTicketForm(forms.Form):
             "severity": ["severity"],
             "time": ["minutes", "category"],
             "not_covered": ["exclusion", "amount"],
+            "etr": ["estimated_resolution"],
         }.get(action, [])
         for name in required:
             if data.get(name) in (None, ""):

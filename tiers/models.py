@@ -38,6 +38,7 @@ from tiers.plans.models import (
     SeverityScheme,
     Subscription,
 )
+from tiers.plans.targets import ResolutionTarget
 from tiers.reports.models import KpiReportDelivery
 from tiers.tickets.models import (
     CaseCounter,
@@ -78,6 +79,7 @@ __all__ = [
     "ProblemNotification",
     "ProblemUpdate",
     "Quote",
+    "ResolutionTarget",
     "ServiceProblem",
     "SeverityLevel",
     "SeverityScheme",

@@ -7,9 +7,9 @@
   invoices.
 - "Status page" menu: the public status page's components, maintenance windows, subscribers,
   webhooks and their delivery log (tiers.incidents.status_viewsets).
-- "Support settings" menu: plans and their escalation rules, severity schemes, business-hours
-  calendars and holidays, escalation contacts, exclusions, and the plan restrictions on
-  Resource Center pages and forum categories (the gate's data).
+- "Support settings" menu: plans, their resolution targets and escalation rules, severity
+  schemes, business-hours calendars and holidays, escalation contacts, exclusions, and the
+  plan restrictions on Resource Center pages and forum categories (the gate's data).
 - "Reports" menu: the support dashboard (support leads) and the early warning of a rising
   symptom with its incident draft (everyone who works tickets), tiers.reports.admin_views.
 Ticket work (replies, internal notes, severity, status, assignment, time, quotes) happens on
@@ -35,6 +35,7 @@ from tiers.plans.viewsets import (
     OrganisationViewSet,
     PageRestrictionViewSet,
     PlanViewSet,
+    ResolutionTargetViewSet,
     SeverityLevelViewSet,
     SeveritySchemeViewSet,
     SubscriptionViewSet,
@@ -45,7 +46,8 @@ from tiers.reports.admin_views import (
     may_see_dashboard,
     may_see_early_warning,
 )
-from tiers.tickets.viewsets import InboundMessageViewSet, TicketEventViewSet, TicketViewSet
+from tiers.tickets.inbound_viewsets import InboundMessageViewSet
+from tiers.tickets.viewsets import TicketEventViewSet, TicketViewSet
 
 
 class SupportGroup(ViewSetGroup):
@@ -70,6 +72,7 @@ class SupportSettingsGroup(ViewSetGroup):
     menu_order = 260
     items = (
         PlanViewSet,
+        ResolutionTargetViewSet,
         EscalationRuleViewSet,
         EscalationContactViewSet,
         SeveritySchemeViewSet,

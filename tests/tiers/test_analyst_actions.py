@@ -143,3 +143,96 @@ def test_analyst_does_every_staff_action(
     worked(client.get("/admin/forum/log/"))
     worked(client.post(f"/support/threads/{thread.pk}/promote/", {"organisation": org_a.pk}))
     assert Ticket.objects.filter(thread=thread).exists()
+
+
+def test_analyst_does_the_other_staff_actions(
+    client, analyst, org_a, org_a_admin, org_a_member, open_ticket, user_factory
+):
+    """The rest of the staff actions: assignment, status and the estimated resolution on the
+    ticket page, held inbound e-mail, the status page (components, maintenance, a public
+    incident update, subscribers, webhooks) and the resolution targets."""
+    import datetime as dt
+    from email.message import EmailMessage
+
+    from django.utils import timezone
+
+    from tiers.incidents.models import Component, StatusSubscriber, WebhookEndpoint
+    from tiers.models import InboundMessage, MaintenanceWindow, TicketEvent
+    from tiers.tickets import inbound
+
+    client.force_login(analyst)
+    colleague = user_factory(email="sam@example.com", display_name="Sam Analyst")
+    colleague.groups.add(Group.objects.get(name=ANALYSTS_GROUP))
+    ticket = open_ticket(org_a, org_a_member)
+    url = f"/support/tickets/{ticket.case_number}/staff/"
+
+    # Assign to a colleague, move the status, give an estimated resolution.
+    worked(client.post(url, {"action": "assign", "analyst": colleague.pk}))
+    worked(client.post(url, {"action": "status", "status": "waiting"}))
+    later = timezone.localtime(
+        timezone.now() + dt.timedelta(days=1), timezone.get_fixed_timezone(0)
+    )
+    worked(client.post(url, {"action": "etr", "estimated_resolution": f"{later:%Y-%m-%dT%H:%M}"}))
+    ticket.refresh_from_db()
+    assert (ticket.assigned_to, ticket.status) == (colleague, "waiting")
+    assert ticket.estimated_resolution_at is not None
+    assert TicketEvent.objects.filter(ticket=ticket, kind="estimated_resolution").count() == 1
+
+    # A held e-mail from the customer: read it, release it as their reply.
+    message = EmailMessage()
+    message["From"] = org_a_member.email
+    message["To"] = "support@example.com"
+    message["Subject"] = f"Re: [{ticket.case_number}] more logs"
+    message.set_content("The modem rebooted at 10:02.")
+    inbound.handle(message.as_bytes())
+    held = InboundMessage.objects.get(status=InboundMessage.HELD)
+    worked(client.get("/admin/tiers/inboundmessage/"))
+    worked(client.get(f"/admin/tiers/inboundmessage/inspect/{held.pk}/"))
+    worked(client.post(f"/admin/tiers/inboundmessage/release/{held.pk}/"))
+    held.refresh_from_db()
+    assert held.status == InboundMessage.RELEASED and held.decided_by == analyst
+
+    # The status page: a component, a maintenance window, a public incident and its update.
+    worked(
+        client.post(
+            "/admin/tiers/component/new/",
+            {"name": "SMS", "slug": "sms", "group": "Connectivity", "sort_order": "1",
+             "is_public": "on"},
+        )
+    )  # fmt: skip
+    sms = Component.objects.get(slug="sms")
+    starts = timezone.now() + dt.timedelta(days=3)
+    worked(
+        client.post(
+            "/admin/tiers/maintenancewindow/new/",
+            {"title": "SMSC upgrade", "description": "Short delays.", "components": [sms.pk],
+             "starts_at": f"{starts:%Y-%m-%d %H:%M}",
+             "ends_at": f"{starts + dt.timedelta(hours=1):%Y-%m-%d %H:%M}", "is_public": "on"},
+        )
+    )  # fmt: skip
+    assert MaintenanceWindow.objects.filter(title="SMSC upgrade").exists()
+    incident = {"title": "SMS delayed", "description": "Investigating.", "severity": "2",
+                "region": "", "started_at": f"{timezone.now():%Y-%m-%d %H:%M}",
+                "is_public": "on", "partial": [sms.pk], "impact_class": ""}  # fmt: skip
+    worked(client.post("/admin/tiers/serviceproblem/new/", incident))
+    problem = ServiceProblem.objects.get(title="SMS delayed")
+    worked(
+        client.post(
+            f"/admin/tiers/serviceproblem/edit/{problem.pk}/",
+            {**incident, "update": "Fixed; monitoring.", "status": "monitoring"},
+        )
+    )
+    assert problem.updates.count() == 2
+    assert "Fixed; monitoring." in client.get("/status/").content.decode()
+    # Subscribers removed on request; a webhook disabled; the delivery log read.
+    subscriber = StatusSubscriber.objects.create(email="ops@example.com")
+    worked(client.post(f"/admin/tiers/statussubscriber/delete/{subscriber.pk}/"))
+    assert not StatusSubscriber.objects.filter(pk=subscriber.pk).exists()
+    hook = WebhookEndpoint.objects.create(url="https://h.example.com/x", contact_email="o@x.io")
+    worked(client.post(f"/admin/tiers/webhookendpoint/edit/{hook.pk}/", {"disabled": "on"}))
+    hook.refresh_from_db()
+    assert hook.disabled_at is not None
+    worked(client.get("/admin/tiers/webhookdelivery/"))
+
+    # The resolution targets they work to (read-only for analysts).
+    assert "Infinity" in worked(client.get("/admin/tiers/resolutiontarget/")).content.decode()

@@ -98,3 +98,40 @@ def test_assign_plan_refuses_a_bad_term(lead, org_a, enterprise):
 
     with pytest.raises(TierError):
         assign_plan(organisation=org_a, plan=enterprise, by=lead, term_months=0)
+
+
+def test_lead_sells_a_plan_end_to_end(client, lead, org_a, org_a_admin, infinity, open_ticket):
+    """As the lead (not the superuser): a non-purchasable plan with its own resolution target,
+    assigned to an organisation from the admin at an agreed price; the organisation's admin
+    sees it and the next ticket works to that plan's targets."""
+    from tiers.models import ResolutionTarget
+
+    client.force_login(lead)
+    scheme = infinity.severity_scheme
+    premium = Plan.objects.create(
+        name="Premium", code="premium", purchasable=False, price_per_month=Decimal(1500),
+        may_open_tickets=True, case_prefix="PRM", channel_web=True, severity_scheme=scheme,
+        response_target_hours=Decimal(2), around_the_clock_severities="1,2,3,4",
+    )  # fmt: skip
+    response = client.post(
+        "/admin/tiers/resolutiontarget/new/", {"plan": premium.pk, "severity": 3, "hours": "6"}
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert ResolutionTarget.objects.get(plan=premium).hours == Decimal(6)
+    response = client.post(
+        "/admin/tiers/subscription/new/",
+        {"organisation": org_a.pk, "plan": premium.pk, "starts_on": "2026-02-01",
+         "term_months": 24, "price_override": "1200.00", "notes": "Two-year deal."},
+    )  # fmt: skip
+    assert response.status_code == 302, response.content.decode()[:2000]
+    subscription = Subscription.objects.get(organisation=org_a, status="active")
+    assert (subscription.plan, subscription.price_override) == (premium, Decimal("1200.00"))
+    assert subscription.current_period_end.date() == dt.date(2028, 2, 1)
+    assert subscription.notes == "Two-year deal."
+    # The organisation's admin sees the plan; the next ticket has its prefix and target.
+    client.force_login(org_a_admin)
+    page = client.get(f"/support/organisations/{org_a.slug}/").content.decode()
+    assert "Premium" in page
+    ticket = open_ticket(org_a, org_a_admin, customer_severity=3)
+    assert ticket.case_number.startswith("PRM-") and ticket.plan == premium
+    assert ticket.resolution_target_seconds == 6 * 3600

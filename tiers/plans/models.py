@@ -217,6 +217,17 @@ class Plan(models.Model):
         return _numbers(self.around_the_clock_severities)
 
     @property
+    def resolution_target_lines(self) -> list[str]:
+        """ "Severity 1: within 4 hours" per target (tiers.plans.targets), in the hours that
+        count for that severity."""
+        around = set(self.around_the_clock_numbers)
+        return [
+            f"Severity {t.severity}: within {t.hours.normalize():f} "
+            f"{'hours' if t.severity in around else 'business hours'}"
+            for t in self.resolution_targets.all()
+        ]
+
+    @property
     def feature_lines(self) -> list[str]:
         return [line.strip() for line in self.features.splitlines() if line.strip()]
 

@@ -150,5 +150,20 @@ def load_data(data: dict, get_model=_default_get_model) -> dict[str, int]:
                     contact=contact_model.objects.get(email=rule["contact"]),
                     after_minutes=rule["after_minutes"],
                 )
+        if "resolution_targets" in item:
+            _load_resolution_targets(plan, item["resolution_targets"], get_model)
         counts["plans"] += 1
     return counts
+
+
+def _load_resolution_targets(plan, targets: list[dict], get_model) -> None:
+    """Per-severity resolution targets; skipped while migrating to a state before the model
+    existed (data migration 0002 runs this loader; 0010 adds the model and its defaults)."""
+    try:
+        target_model = get_model("tiers", "ResolutionTarget")
+    except LookupError:
+        return
+    for target in targets:
+        target_model.objects.update_or_create(
+            plan=plan, severity=target["severity"], defaults={"hours": Decimal(target["hours"])}
+        )

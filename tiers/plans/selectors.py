@@ -64,7 +64,7 @@ def plan_for(organisation: Organisation) -> Plan | None:
 def comparison_plans() -> list[Plan]:
     """Plans shown on the comparison page: the default plan and every purchasable one."""
     return list(
-        Plan.objects.filter(Q(is_default=True) | Q(purchasable=True)).select_related(
-            "severity_scheme"
-        )
+        Plan.objects.filter(Q(is_default=True) | Q(purchasable=True))
+        .select_related("severity_scheme")
+        .prefetch_related("resolution_targets")
     )

@@ -33,6 +33,7 @@ from tiers.plans.models import (
     Subscription,
 )
 from tiers.plans.subscriptions import assign_plan
+from tiers.plans.targets import ResolutionTarget
 
 
 class TiersViewSet(ModelViewSet):
@@ -206,6 +207,17 @@ class EscalationRuleViewSet(TiersViewSet):
     list_display = ["plan", "severity", "contact", "after_minutes"]
     list_filter = ["plan", "severity"]
     form_fields = ["plan", "severity", "contact", "after_minutes"]
+
+
+class ResolutionTargetViewSet(TiersViewSet):
+    """Per plan and severity: resolve within so many hours (tiers.plans.targets)."""
+
+    model = ResolutionTarget
+    icon = "time"
+    menu_label = "Resolution targets"
+    list_display = ["plan", "severity", "hours"]
+    list_filter = ["plan", "severity"]
+    form_fields = ["plan", "severity", "hours"]
 
 
 class EscalationContactViewSet(TiersViewSet):

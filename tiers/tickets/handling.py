@@ -13,7 +13,7 @@ from tiers.errors import TierError
 from tiers.permissions import can_act_as_customer
 from tiers.plans.models import Plan
 from tiers.selectors import allowance_usage
-from tiers.tickets import notify, sla
+from tiers.tickets import notify, resolution, sla
 from tiers.tickets.models import Ticket, TimeEntry
 from tiers.tickets.opening import check_severity
 from tiers.tickets.quotes import fee_for_minutes, record_quote
@@ -35,6 +35,7 @@ def set_severity(*, ticket: Ticket, severity: int, by, now=None) -> Ticket:
         ticket.__dict__.pop("severity_level", None)
         if old != severity:
             sla.recalculate(ticket, now, old_calendar)
+            resolution.plan_target(ticket)
             if ticket.is_open:
                 # Escalation only goes upward: a lowered severity tells no one twice.
                 sla.schedule_escalations(ticket, now, renotify=severity < old)

@@ -9,7 +9,9 @@ What happens to the clock depends only on the states left and entered:
 - entering "waiting on the customer" pauses the first-response clock;
 - leaving it for an open state resumes the clock (and re-plans its timers); leaving it for
   resolved or closed only drops the pause;
-- entering resolved or closed cancels every pending timer;
+- entering resolved or closed cancels every pending timer and measures the resolution against
+  its target and the analyst's estimate (tiers.tickets.resolution); reopening forgets that
+  and leaves the time spent resolved (like the time waiting on the customer) uncounted;
 - leaving resolved or closed for an open state re-plans them: a clock still owing the first
   response runs on from where it stopped, and escalations not yet sent are planned again.
 """
@@ -20,7 +22,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from tiers.errors import TierError
-from tiers.tickets import sla
+from tiers.tickets import resolution, sla
 from tiers.tickets.models import Ticket
 from tiers.tickets.timeline import log_event
 
@@ -130,7 +132,10 @@ def move(ticket: Ticket, name: str, target: str, *, by=None, now: dt.datetime) -
 
 
 def _leave(ticket: Ticket, old: str, target: str, now: dt.datetime) -> None:
+    if old == Ticket.WAITING:
+        resolution.stop_waiting(ticket, now)
     if old in TERMINAL and target not in TERMINAL:
+        resolution.reopened(ticket, now)
         sla.reopen_clock(ticket, now, stopped_at=ticket.resolved_at or ticket.closed_at)
     elif old == Ticket.WAITING:
         if target in TERMINAL:
@@ -142,12 +147,16 @@ def _leave(ticket: Ticket, old: str, target: str, now: dt.datetime) -> None:
 def _enter(ticket: Ticket, target: str, now: dt.datetime) -> None:
     if target == Ticket.WAITING:
         sla.pause_clock(ticket, now)
+        ticket.waiting_since = now
     if target == Ticket.RESOLVED:
         ticket.resolved_at = now
+        resolution.measure(ticket, now)
         sla.cancel_timers(ticket, None, now)
     elif target == Ticket.CLOSED:
         ticket.closed_at = now
-        ticket.resolved_at = ticket.resolved_at or now
+        if ticket.resolved_at is None:
+            ticket.resolved_at = now
+            resolution.measure(ticket, now)
         sla.cancel_timers(ticket, None, now)
     else:
         ticket.resolved_at = None

@@ -124,6 +124,17 @@ class Ticket(models.Model):
     sla_consumed_seconds = models.PositiveIntegerField(default=0)
     breached_at = models.DateTimeField(null=True, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
+    # The plan's resolution target for the severity (0: none) and, once resolved, the hours
+    # it took in the same calendar, without the time excluded: waiting on the customer, and
+    # resolved before a reopening.
+    resolution_target_seconds = models.PositiveIntegerField(default=0)
+    resolution_business_seconds = models.PositiveIntegerField(null=True, blank=True)
+    resolution_met = models.BooleanField(null=True, blank=True)
+    waiting_since = models.DateTimeField(null=True, blank=True)
+    excluded_business_seconds = models.PositiveIntegerField(default=0)
+    # The analyst's estimate the customer sees, and whether the resolution came by then.
+    estimated_resolution_at = models.DateTimeField(null=True, blank=True)
+    estimated_resolution_met = models.BooleanField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     escalation_requested_at = models.DateTimeField(null=True, blank=True)
     over_allowance = models.BooleanField(default=False)

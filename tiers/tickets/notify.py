@@ -16,7 +16,7 @@ from django_tasks import task
 
 from resourcecenter.emails import queue_email, send_email_task
 from resourcecenter.taskqueue import enqueue_with_change
-from tiers.mail import absolute, support_address
+from tiers.mail import absolute, format_moment, support_address
 from tiers.plans.models import Membership
 from tiers.plans.selectors import region_zone
 from tiers.selectors import default_plan_name, upgrade_plan
@@ -211,6 +211,16 @@ def severity_set(ticket) -> None:
         f"Severity {ticket.severity}: {ticket.subject}",
         f"Your analyst set the severity of this case to {level or ticket.severity}.{definition}\n\n"
         "If you disagree, you can ask your analyst to review it from the case page.",
+    )
+
+
+def estimated_resolution(ticket) -> None:
+    when = format_moment(ticket.estimated_resolution_at, _zone_for(ticket))
+    _send_customer(
+        ticket,
+        f"Estimated resolution: {ticket.subject}",
+        f"Your analyst expects to resolve this case by {when}.\n\n"
+        "We will tell you if that changes.",
     )
 
 

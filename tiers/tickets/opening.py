@@ -14,7 +14,7 @@ from resourcecenter.sequences import next_in_sequence
 from tiers.errors import TierError
 from tiers.plans.models import Membership, Organisation, Plan
 from tiers.selectors import AllowanceUsage, allowance_usage, plan_for
-from tiers.tickets import notify, sla
+from tiers.tickets import notify, resolution, sla
 from tiers.tickets.attachments import Upload, store_attachments
 from tiers.tickets.models import CaseCounter, Ticket
 from tiers.tickets.quotes import quote_case_beyond_limit
@@ -250,6 +250,7 @@ def _start(ticket: Ticket, uploads: Iterable[Upload], now: dt.datetime) -> None:
         requester=requester.pk,
     )
     sla.start_clock(ticket, now)
+    resolution.plan_target(ticket)
     ticket.save()
     sla.schedule_escalations(ticket, now)
     store_attachments(ticket, uploads, opened_by or requester)

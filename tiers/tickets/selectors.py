@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import DurationField, ExpressionWrapper, F
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Q
 from django.utils import timezone
 
 DEFAULT_ACK_TARGET_MINUTES = 5
@@ -57,3 +57,43 @@ def recent_acknowledgement_attainment(days: int = 30) -> AcknowledgementAttainme
 
     since = timezone.now() - dt.timedelta(days=days)
     return acknowledgement_attainment(Ticket.objects.filter(created_at__gte=since))
+
+
+@dataclass(frozen=True)
+class ResolutionAttainment:
+    """Resolved tickets against their plan's resolution target and the analyst's estimate."""
+
+    resolved: int
+    with_target: int
+    within_target: int
+    with_estimate: int
+    by_estimate: int
+
+    def describe(self, period: str = "") -> str:
+        label = f"Resolutions{f' ({period})' if period else ''}"
+        if not self.resolved:
+            return f"{label}: none."
+        return (
+            f"{label}: {self.within_target} of {self.with_target} within target; "
+            f"{self.by_estimate} of {self.with_estimate} by the estimated time."
+        )
+
+
+def resolution_attainment(tickets) -> ResolutionAttainment:
+    """Counts over `tickets` measured when resolved (tiers.tickets.resolution)."""
+    figures = tickets.filter(resolved_at__isnull=False).aggregate(
+        resolved=Count("pk"),
+        with_target=Count("pk", filter=Q(resolution_met__isnull=False)),
+        within_target=Count("pk", filter=Q(resolution_met=True)),
+        with_estimate=Count("pk", filter=Q(estimated_resolution_met__isnull=False)),
+        by_estimate=Count("pk", filter=Q(estimated_resolution_met=True)),
+    )
+    return ResolutionAttainment(**figures)
+
+
+def recent_resolution_attainment(days: int = 30) -> ResolutionAttainment:
+    """The attainment over tickets resolved in the last `days` days."""
+    from tiers.tickets.models import Ticket
+
+    since = timezone.now() - dt.timedelta(days=days)
+    return resolution_attainment(Ticket.objects.filter(resolved_at__gte=since))

@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from forum.models import Thread
@@ -19,6 +20,7 @@ from resourcecenter.roles import Power, is_support_staff, users_with_power
 from tiers import forms, permissions, selectors
 from tiers.errors import TierError
 from tiers.plans.models import SeverityLevel
+from tiers.plans.selectors import region_zone
 from tiers.tickets.conversation import add_reply, can_reopen, close_ticket, set_status
 from tiers.tickets.handling import (
     assign,
@@ -36,6 +38,7 @@ from tiers.tickets.promotion import (
     thread_prefill,
 )
 from tiers.tickets.quotes import decide_quote, mark_not_covered
+from tiers.tickets.resolution import set_estimated_resolution
 from tiers.web import handle_errors
 
 
@@ -183,6 +186,7 @@ def _render_detail(request, ticket, *, status: int = 200, **bound_forms):
                 "resolution_public": ticket.resolution_public,
             },
         )
+        context["ticket_zone"] = region_zone(ticket.region)
         context["timers"] = ticket.timers.select_related("contact")
         context["time_entries"] = ticket.time_entries.select_related("analyst")
     return render(request, "tiers/ticket_detail.html", context, status=status)
@@ -282,17 +286,28 @@ def attachment(request, case_number, pk):
 
 @login_required
 @require_POST
-@handle_errors
 def ticket_staff(request, case_number):
+    """One staff action; a refused one comes back to the ticket page with the reason."""
     if not is_support_staff(request.user):
         raise Http404
     ticket = _ticket_for(request, case_number)
     analysts = users_with_power(Power.WORK_TICKETS)
     form = forms.StaffTicketForm(request.POST, levels=_levels_for([ticket.plan]), analysts=analysts)
-    if not form.is_valid():
-        errors = "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items())
-        raise TierError(f"Check the form: {errors}")
-    data = form.cleaned_data
+    try:
+        with timezone.override(region_zone(ticket.region)):  # the zone the page names
+            valid = form.is_valid()
+        if not valid:
+            errors = "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items())
+            raise TierError(f"Check the form: {errors}")
+        message = _staff_action(request, ticket, analysts, form.cleaned_data)
+    except TierError as exc:
+        messages.error(request, str(exc))
+        return redirect(ticket)
+    messages.success(request, message)
+    return redirect(ticket)
+
+
+def _staff_action(request, ticket, analysts, data) -> str:
     action = data["action"]
     if action == "status":
         set_status(ticket=ticket, status=data["status"], by=request.user)
@@ -317,15 +332,16 @@ def ticket_staff(request, case_number):
             description=data["description"],
             by=request.user,
         )
+    elif action == "etr":
+        set_estimated_resolution(ticket=ticket, by=request.user, when=data["estimated_resolution"])
+        return "Estimated resolution saved; the customer has been told."
     elif action == "resolution":
         ticket.resolution_public = data["resolution_public"].strip()
         ticket.save(update_fields=["resolution_public", "updated_at"])
         if request.POST.get("publish"):
             publish_fix_to_thread(ticket=ticket, by=request.user)
-            messages.success(request, "The fix was posted to the thread and marked as solved.")
-            return redirect(ticket)
-    messages.success(request, "Saved.")
-    return redirect(ticket)
+            return "The fix was posted to the thread and marked as solved."
+    return "Saved."
 
 
 # --- Thread to ticket --------------------------------------------------------------------------

@@ -9,7 +9,6 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import F
 from django.http import HttpResponseRedirect
-from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -18,7 +17,7 @@ from django.views import View
 
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.ui.tables import Column
-from wagtail.admin.views.generic import CreateView, EditView, IndexView, InspectView
+from wagtail.admin.views.generic import CreateView, EditView, IndexView
 
 import django_filters
 
@@ -32,10 +31,9 @@ from tiers.plans.models import (
 )
 from tiers.plans.viewsets import TiersViewSet
 from tiers.selectors import plan_for, plans_by_org
-from tiers.tickets import inbound
 from tiers.tickets.conversation import add_reply
 from tiers.tickets.handling import assign
-from tiers.tickets.models import InboundMessage, Ticket, TicketEvent
+from tiers.tickets.models import Ticket, TicketEvent
 from tiers.tickets.opening import open_ticket
 from tiers.tickets.queue import (
     SAVED_VIEWS,
@@ -44,7 +42,10 @@ from tiers.tickets.queue import (
     queue_counts,
     saved_view,
 )
-from tiers.tickets.selectors import recent_acknowledgement_attainment
+from tiers.tickets.selectors import (
+    recent_acknowledgement_attainment,
+    recent_resolution_attainment,
+)
 
 
 class CaseColumn(Column):
@@ -84,6 +85,20 @@ class DueColumn(Column):
             return f"BREACHED - was due {text}"
         if instance.status in Ticket.OPEN_STATUSES and instance.response_due_at < timezone.now():
             return f"OVERDUE - due {text}"
+        return text
+
+
+class EstimateColumn(Column):
+    """The estimated resolution the customer was given, in the viewer's time zone."""
+
+    def get_value(self, instance):
+        if not instance.estimated_resolution_at:
+            return "-"
+        text = f"{timezone.localtime(instance.estimated_resolution_at):%Y-%m-%d %H:%M %Z}"
+        if instance.estimated_resolution_met is not None:
+            return f"{'met' if instance.estimated_resolution_met else 'MISSED'} - {text}"
+        if instance.is_open and instance.estimated_resolution_at < timezone.now():
+            return f"PASSED - {text}"
         return text
 
 
@@ -141,8 +156,12 @@ class TicketQueueView(IndexView):
     results_template_name = "tiers/admin/ticket_queue_results.html"
 
     def get_page_subtitle(self):
-        # The 5-minute acknowledgement target, measured on when the e-mails really left.
-        return recent_acknowledgement_attainment(days=30).describe("30 days")
+        # The 5-minute acknowledgement target, measured on when the e-mails really left, and
+        # the resolutions against their targets and estimates.
+        return (
+            f"{recent_acknowledgement_attainment(days=30).describe('30 days')} "
+            f"{recent_resolution_attainment(days=30).describe('30 days')}"
+        )
 
     def get_base_queryset(self):
         return (
@@ -378,6 +397,7 @@ class TicketViewSet(TiersViewSet):
         "status",
         "channel",
         DueColumn("response_due_at", label="Response due", sort_key="response_due_at"),
+        EstimateColumn("estimated_resolution_at", label="Estimated resolution"),
         "assigned_to",
         "plan",
         "region",
@@ -430,92 +450,3 @@ class TicketEventViewSet(TiersViewSet):
     inspect_view_enabled = True
     form_fields = ["summary"]
     index_view_class = TicketEventIndexView
-
-
-class InboundMessageFilterSet(WagtailFilterSet):
-    class Meta:
-        model = InboundMessage
-        fields = ["status", "source"]
-
-
-class InboundMessageInspectView(InspectView):
-    """The stored message as received (escaped text, never rendered HTML) with the analyst's
-    two decisions for a held one: release it as the customer's reply / new ticket, or discard."""
-
-    template_name = "tiers/admin/inbound_inspect.html"
-    fields = [
-        "received_at", "source", "status", "reason", "sender", "envelope_recipient",
-        "subject", "ticket", "decided_by", "decided_at",
-    ]  # fmt: skip
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        stored = self.object
-        context.update(
-            raw_text=bytes(stored.raw)[:MAX_RAW_PREVIEW].decode("utf-8", errors="replace"),
-            may_release=stored.status == InboundMessage.HELD,
-            may_discard=stored.status in (InboundMessage.HELD, InboundMessage.FAILED),
-            release_url=reverse("tiers_inboundmessage:release", args=[stored.pk]),
-            discard_url=reverse("tiers_inboundmessage:discard", args=[stored.pk]),
-        )
-        return context
-
-
-MAX_RAW_PREVIEW = 64 * 1024
-
-
-class InboundDecisionView(View):
-    """POST only: an analyst releases or discards a held message (services in inbound)."""
-
-    decision = "release"
-
-    def post(self, request, pk):
-        if not is_support_staff(request.user):
-            raise PermissionDenied
-        stored = get_object_or_404(InboundMessage, pk=pk)
-        inspect_url = reverse("tiers_inboundmessage:inspect", args=[stored.pk])
-        try:
-            if self.decision == "release":
-                result = inbound.release_held(stored, by=request.user)
-                messages.success(
-                    request,
-                    f"Released: {'new ticket' if result.action == 'created' else 'reply on'} "
-                    f"{result.ticket.case_number}.",
-                )
-            else:
-                inbound.discard_held(stored, by=request.user)
-                messages.success(request, "Discarded; the message stays stored.")
-        except TierError as exc:
-            messages.error(request, str(exc))
-        return HttpResponseRedirect(inspect_url)
-
-
-class InboundMessageViewSet(TiersViewSet):
-    """Every e-mail the support mailbox received, held and failed ones first to decide on."""
-
-    model = InboundMessage
-    icon = "mail"
-    menu_label = "Inbound e-mail"
-    filterset_class = InboundMessageFilterSet
-    inspect_view_class = InboundMessageInspectView
-    inspect_view_enabled = True
-    copy_view_enabled = False
-    list_display = ["received_at", "sender", "subject", "status", "reason", "ticket"]
-    search_fields = ["sender", "subject"]
-    search_backend_name = None
-    # The admin form edits only the note; decisions go through release / discard.
-    form_fields = ["reason"]
-
-    def get_urlpatterns(self):
-        return super().get_urlpatterns() + [
-            path(
-                "release/<int:pk>/",
-                InboundDecisionView.as_view(decision="release"),
-                name="release",
-            ),
-            path(
-                "discard/<int:pk>/",
-                InboundDecisionView.as_view(decision="discard"),
-                name="discard",
-            ),
-        ]
