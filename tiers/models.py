@@ -41,6 +41,7 @@ from tiers.plans.models import (
 from tiers.tickets.models import (
     CaseCounter,
     InboundMessage,
+    NetworkTrace,
     Quote,
     Ticket,
     TicketAttachment,
@@ -70,6 +71,7 @@ __all__ = [
     "Invoice",
     "MaintenanceWindow",
     "Membership",
+    "NetworkTrace",
     "Organisation",
     "PageRestriction",
     "Plan",

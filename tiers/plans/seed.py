@@ -46,6 +46,8 @@ PLAN_FIELDS = {
     "proactive_notification_minutes": int,
     "proactive_notification_max_severity": int,
     "kpi_reports": bool,
+    "postmortem_impacts": str,
+    "network_traces": bool,
     "reopen_window_days": int,
     "features": str,
 }
@@ -125,10 +127,12 @@ def load_data(data: dict, get_model=_default_get_model) -> dict[str, int]:
         exclusion_model.objects.get_or_create(text=text, defaults={"sort_order": position})
         counts["exclusions"] += 1
 
+    # An early migration loads this file into a historical Plan without the later fields.
+    plan_fields = {field.name for field in plan_model._meta.get_fields()}
     for item in data.get("plans", []):
         defaults = {}
         for name, kind in PLAN_FIELDS.items():
-            if name in item and item[name] is not None:
+            if name in item and item[name] is not None and name in plan_fields:
                 defaults[name] = kind(item[name])
         if item.get("severity_scheme"):
             defaults["severity_scheme"] = scheme_model.objects.get(code=item["severity_scheme"])
