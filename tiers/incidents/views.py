@@ -45,7 +45,8 @@ def problem_postmortem(request, pk):
     """The root-cause analysis and postmortem, for the plans that include it (and staff).
 
     An incident the reader could not see at all is "not found"; a published postmortem of a
-    public incident their plan does not include says which plans do."""
+    public incident their plan does not include says which plans do (a teaser, like gated
+    Resource Center pages)."""
     problem = get_object_or_404(ServiceProblem, pk=pk)
     if permissions.can_read_postmortem(request.user, problem):
         return render(request, "tiers/problem_postmortem.html", {"problem": problem})
@@ -56,5 +57,4 @@ def problem_postmortem(request, pk):
         request,
         "tiers/problem_postmortem_denied.html",
         {"problem": problem, "plans": Plan.objects.filter(code__in=codes)},
-        status=403,
     )
