@@ -329,6 +329,7 @@ class ProblemNotificationViewSet(TiersViewSet):
         "user",
         "email",
         "status",
+        "declared_at",
         "deadline_at",
         "sent_at",
         LateColumn("late", label="Window"),
