@@ -242,3 +242,36 @@ def test_updates_reach_the_thread_of_an_attached_case_as_a_public_staff_note(
     ticket.save()
     post_update(private, body="Internal routing change.")
     assert Post.objects.filter(thread=thread).count() == before + 1
+
+
+def test_the_admin_edit_keeps_the_postmortem_when_a_post_lacks_its_editor(
+    client, declare, staff_user, django_capture_on_commit_callbacks
+):
+    from tiers.apps import grant_support_staff
+    from tiers.incidents.postmortems import save_postmortem
+
+    grant_support_staff(sender=None)
+    problem = declare(impact="critical")
+    text = [{"type": "heading", "value": "Root cause"}]
+    save_postmortem(problem=problem, by=staff_user, postmortem=text)
+    client.force_login(staff_user)
+    url = f"/admin/tiers/serviceproblem/edit/{problem.pk}/"
+    fields = {
+        "status": "resolved",
+        "severity": "2",
+        "title": problem.title,
+        "description": problem.description,
+        "region": "",
+        "is_public": "on",
+        "impact_class": "critical",
+    }
+    response = client.post(url, {**fields, "postmortem-count": "x"})
+    assert response.status_code == 200 and "Write the update customers will receive" in (
+        response.content.decode()
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {**fields, "update": "Fixed.", "publish_postmortem": "on"})
+    assert response.status_code == 302
+    problem.refresh_from_db()
+    assert problem.status == "resolved" and problem.postmortem_is_published
+    assert problem.postmortem[0].value == "Root cause"

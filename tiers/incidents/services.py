@@ -98,18 +98,8 @@ def record_problem(
     now = now or timezone.now()
     title = " ".join((title or "").split())[:200]
     description = (description or "").strip()
-    if not title:
-        raise TierError("Give the problem a title.")
-    if not description:
-        raise TierError("Describe the problem for customers.")
-    _check_problem_severity(severity)
-    if region and region not in dict(Organisation._meta.get_field("region").choices):
-        raise TierError("Choose a region, or leave it blank for every region.")
     started_at = started_at or now
-    if started_at > now + dt.timedelta(minutes=5):
-        raise TierError("The problem cannot start in the future.")
-    if status not in dict(ServiceProblem.STATUS_CHOICES) or status == ServiceProblem.RESOLVED:
-        raise TierError("A new incident is investigating, identified or monitoring.")
+    _check_new_problem(title, description, severity, region, started_at, status, now)
     _check_component_states(components)
     impact = _impact(impact, devices_affected, service_unavailable)
     organisations = list(organisations)
@@ -196,22 +186,40 @@ def update_problem(
             problem.organisations.set(list(organisations))
         if components is not None:
             _set_components(problem, components)
-        kind = (
-            ProblemUpdate.KIND_RESOLVED
-            if problem.status == ServiceProblem.RESOLVED and not was_resolved
-            else ProblemUpdate.KIND_UPDATE
-        )
-        update = ProblemUpdate.objects.create(
-            problem=problem,
-            kind=kind,
-            body=body,
-            status=problem.status,
-            severity=problem.severity,
-            created_by=by,
-            created_at=now,
-        )
+        update = _record_update(problem, was_resolved=was_resolved, by=by, body=body, now=now)
         _announce(update)
     return update
+
+
+def _record_update(problem: ServiceProblem, *, was_resolved: bool, by, body, now) -> ProblemUpdate:
+    kind = (
+        ProblemUpdate.KIND_RESOLVED
+        if problem.status == ServiceProblem.RESOLVED and not was_resolved
+        else ProblemUpdate.KIND_UPDATE
+    )
+    return ProblemUpdate.objects.create(
+        problem=problem,
+        kind=kind,
+        body=body,
+        status=problem.status,
+        severity=problem.severity,
+        created_by=by,
+        created_at=now,
+    )
+
+
+def _check_new_problem(title, description, severity, region, started_at, status, now) -> None:
+    if not title:
+        raise TierError("Give the problem a title.")
+    if not description:
+        raise TierError("Describe the problem for customers.")
+    _check_problem_severity(severity)
+    if region and region not in dict(Organisation._meta.get_field("region").choices):
+        raise TierError("Choose a region, or leave it blank for every region.")
+    if started_at > now + dt.timedelta(minutes=5):
+        raise TierError("The problem cannot start in the future.")
+    if status not in dict(ServiceProblem.STATUS_CHOICES) or status == ServiceProblem.RESOLVED:
+        raise TierError("A new incident is investigating, identified or monitoring.")
 
 
 def _announce(update: ProblemUpdate) -> None:

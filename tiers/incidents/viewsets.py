@@ -98,13 +98,19 @@ class ServiceProblemUpdateForm(SeverityChoiceMixin, IncidentImpactFormMixin, Wag
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["publish_postmortem"].initial = bool(self.instance.postmortem_published_at)
-        if self.is_bound and not str(self.data.get("postmortem-count", "")).isdigit():
+        self.keeps_postmortem = self.is_bound and not (
+            str(self.data.get("postmortem-count", "")).isdigit()
+        )
+        if self.keeps_postmortem:
             # A post without the postmortem editor's fields (a script, an old form) keeps the
             # stored text instead of failing inside the block widget.
-            self.fields["postmortem"].disabled = True
+            self.data = self.data.copy()
+            self.data["postmortem-count"] = "0"
 
     def clean(self):
         data = super().clean()
+        if self.keeps_postmortem:
+            data["postmortem"] = self.instance.postmortem
         postmortem_only = {"postmortem", "publish_postmortem"}
         incident_changed = set(self.changed_data) - postmortem_only
         if not (data.get("update") or "").strip() and (incident_changed or not self.changed_data):
