@@ -162,7 +162,9 @@ def _resolved_with_postmortem(declare, staff_user, impact):
     return save_postmortem(problem=problem, by=staff_user, postmortem=POSTMORTEM, publish=True)
 
 
-def test_postmortems_follow_the_plans_entitlements(client, declare, staff_user, readers):
+def test_postmortems_follow_the_plans_entitlements(
+    client, declare, staff_user, readers, django_assert_max_num_queries
+):
     critical = _resolved_with_postmortem(declare, staff_user, "critical")
     operational = _resolved_with_postmortem(declare, staff_user, "operational")
     expected = {  # which of (critical, operational) each plan reads
@@ -181,7 +183,8 @@ def test_postmortems_follow_the_plans_entitlements(client, declare, staff_user, 
             got.append("signalling firewall rule" in response.content.decode())
         assert tuple(got) == readable, code
     client.force_login(readers["enterprise"])
-    page = client.get(operational.get_postmortem_url()).content.decode()
+    with django_assert_max_num_queries(12):
+        page = client.get(operational.get_postmortem_url()).content.decode()
     assert "signalling firewall rule" in page and "Canary every firewall change" in page
     client.force_login(readers["community"])
     denied = client.get(critical.get_postmortem_url()).content.decode()
@@ -247,11 +250,12 @@ def test_iccids_are_checked():
 
 
 def test_a_trace_is_requested_attached_and_downloaded_by_the_right_people(
-    client, business_case, readers, staff_user, user_factory
+    client, business_case, readers, staff_user, django_assert_max_num_queries
 ):
     ticket = business_case
     client.force_login(readers["business"])
-    page = client.get(ticket.get_absolute_url()).content.decode()
+    with django_assert_max_num_queries(30):
+        page = client.get(ticket.get_absolute_url()).content.decode()
     assert "Request a network trace" in page
     url = f"/support/tickets/{ticket.case_number}/traces/"
     start = timezone.now().replace(second=0, microsecond=0) - dt.timedelta(hours=2)

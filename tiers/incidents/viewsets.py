@@ -114,7 +114,11 @@ class ServiceProblemUpdateForm(SeverityChoiceMixin, IncidentImpactFormMixin, Wag
         postmortem_only = {"postmortem", "publish_postmortem"}
         incident_changed = set(self.changed_data) - postmortem_only
         if not (data.get("update") or "").strip() and (incident_changed or not self.changed_data):
-            self.add_error("update", "Write the update customers will receive.")
+            self.add_error(
+                "update",
+                "This field is required. Write the update customers will receive "
+                "(only a postmortem change needs none).",
+            )
         if data.get("publish_postmortem") and not self.instance.postmortem_published_at:
             if data.get("status") != ServiceProblem.RESOLVED:
                 self.add_error("publish_postmortem", "Publish it once the incident is resolved.")
