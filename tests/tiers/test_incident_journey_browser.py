@@ -123,6 +123,7 @@ def test_incident_journey_in_chromium(
     # Resolved, then the postmortem is published: Infinity reads it, Community does not.
     _login(page, live_server, staff_user)
     _post_update(page, live_server, problem, "Traffic is flowing again.", "resolved")
+    # The analyst's draft, published from the incident's admin page (no update needed).
     save_postmortem(
         problem=problem,
         by=staff_user,
@@ -130,8 +131,15 @@ def test_incident_journey_in_chromium(
             {"type": "heading", "value": "Root cause"},
             {"type": "paragraph", "value": "<p>A firewall rule dropped attach requests.</p>"},
         ],
-        publish=True,
     )
+    mail.outbox.clear()
+    page.goto(live_server.url + f"/admin/tiers/serviceproblem/edit/{problem.pk}/")
+    page.get_by_text("A firewall rule dropped attach requests.").first.wait_for()
+    page.check("#id_publish_postmortem")
+    page.get_by_role("button", name="Save and send the update").click()
+    page.wait_for_url(re.compile(r"/admin/tiers/serviceproblem/$"))
+    problem.refresh_from_db()
+    assert problem.postmortem_is_published and mail.outbox == []
     page.goto(live_server.url + problem.get_status_url())
     page.get_by_test_id("postmortem-link").get_by_role("link").click()
     _login(page, live_server, org_a_admin)
