@@ -129,3 +129,15 @@ def can_read_postmortem(user, problem: ServiceProblem) -> bool:
     if not any(problem.impact in plan.postmortem_impact_list for plan in plans.values()):
         return False
     return problem.is_public or visible_problems(user).filter(pk=problem.pk).exists()
+
+
+def can_view_case_report(user, organisation: Organisation) -> bool:
+    """An organisation's case reports: support staff, its admins, and its members when the
+    organisation lets members see all of its tickets (the figures are made of them).
+    Whether the plan includes reports is the plan's question (`Plan.case_reports`)."""
+    if is_support_staff(user):
+        return True
+    membership = membership_in(user, organisation)
+    if membership is None:
+        return False
+    return membership.is_admin or organisation.members_see_all_tickets

@@ -45,6 +45,7 @@ PLAN_FIELDS = {
     "overage_hourly_rate": Decimal,
     "proactive_notification_minutes": int,
     "proactive_notification_max_severity": int,
+    "case_reports": bool,
     "kpi_reports": bool,
     "postmortem_impacts": str,
     "network_traces": bool,
@@ -127,12 +128,13 @@ def load_data(data: dict, get_model=_default_get_model) -> dict[str, int]:
         exclusion_model.objects.get_or_create(text=text, defaults={"sort_order": position})
         counts["exclusions"] += 1
 
-    # An early migration loads this file into a historical Plan without the later fields.
-    plan_fields = {field.name for field in plan_model._meta.get_fields()}
     for item in data.get("plans", []):
         defaults = {}
+        # An early data migration loads this file with the plan model of its time: fields
+        # added later are filled by their own migrations.
+        known = {field.name for field in plan_model._meta.get_fields()}
         for name, kind in PLAN_FIELDS.items():
-            if name in item and item[name] is not None and name in plan_fields:
+            if name in item and item[name] is not None and name in known:
                 defaults[name] = kind(item[name])
         if item.get("severity_scheme"):
             defaults["severity_scheme"] = scheme_model.objects.get(code=item["severity_scheme"])

@@ -40,7 +40,8 @@ def backfill_declared_at(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tiers', '0009_acknowledgement_sent_at'),
+        ('tiers', '0010_category_restriction_teaser'),
+        ('tiers', '0010_reports_entitlements_and_kpi_claims'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
