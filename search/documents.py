@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from resourcecenter.access import PUBLIC
 
-KINDS = ["tutorial", "guide", "code_sample", "video", "support_topic", "thread"]
+KINDS = ["tutorial", "guide", "code_sample", "video", "support_topic", "thread", "postmortem"]
 KIND_LABELS = {
     "tutorial": "Tutorial",
     "guide": "Guide",
@@ -22,6 +22,7 @@ KIND_LABELS = {
     "video": "Video",
     "support_topic": "Support topic",
     "thread": "Community thread",
+    "postmortem": "Incident postmortem",
 }
 BODY_MAX_CHARS = 60_000
 

@@ -8,14 +8,15 @@ class TiersConfig(AppConfig):
 
     def ready(self):
         # The sweep's jobs (tiers.sweeps) register themselves when their modules are imported.
-        from resourcecenter import access
+        from resourcecenter import access, notices
         from tiers import gate, signals
-        from tiers.incidents import problems, statuscache, webhooks  # noqa: F401
+        from tiers.incidents import deflection, problems, statuscache, webhooks  # noqa: F401
         from tiers.plans import calendars, subscriptions  # noqa: F401
         from tiers.reports import housekeeping, kpi  # noqa: F401
         from tiers.tickets import sla  # noqa: F401
 
         access.register(gate)  # kb, forum and search ask through the core's access interface
+        notices.register(deflection.banner)  # the incident banner, wherever customers ask
         gate._connect_invalidation()
         signals.connect()
         statuscache.connect()

@@ -84,6 +84,14 @@ class InviteForm(forms.Form):
 
 
 class TicketForm(forms.Form):
+    incident = forms.TypedChoiceField(
+        coerce=int,
+        required=False,
+        empty_value=None,
+        label="Is this about a current incident?",
+        help_text="Attach your case to it instead of describing it again: you hear every "
+        "update, and the case does not count against your monthly allowance.",
+    )
     organisation = forms.TypedChoiceField(coerce=int, label="Organisation")
     subject = forms.CharField(
         max_length=200,
@@ -121,8 +129,9 @@ class TicketForm(forms.Form):
     )
     attachments = MultipleFileField(help_text=ATTACHMENT_HELP)
 
-    def __init__(self, *args, organisations, levels, **kwargs):
-        """`organisations`: (organisation, plan) pairs; `levels`: the levels of their schemes.
+    def __init__(self, *args, organisations, levels, incidents=(), **kwargs):
+        """`organisations`: (organisation, plan) pairs; `levels`: the levels of their schemes;
+        `incidents`: the open incidents the case may be attached to (none: no such question).
 
         Organisations on different plans may use different severity schemes: the form offers
         each organisation its own plan's levels (`severity_groups`, one per scheme, switched by
@@ -164,6 +173,36 @@ class TicketForm(forms.Form):
                 )
         self.severity_groups = groups
         self.several_schemes = len(groups) > 1
+        self.incidents = {incident.pk: incident for incident in incidents}
+        if self.incidents:
+            self.fields["incident"].choices = [("", "No, something else")] + [
+                (incident.pk, incident.title) for incident in incidents
+            ]
+            # With an incident chosen, its title and text stand in for the customer's own.
+            for name in ("subject", "description", "customer_severity"):
+                self.fields[name].required = False
+        else:
+            del self.fields["incident"]
+
+    def clean_incident(self):
+        """The chosen incident (an offered, still open one) or None."""
+        return self.incidents.get(self.cleaned_data.get("incident"))
+
+    def _fill_from_incident(self, data) -> None:
+        incident = data.get("incident")
+        if incident is None:
+            for name in ("subject", "description", "customer_severity"):
+                if name not in self.errors and data.get(name) in (None, ""):
+                    self.add_error(name, forms.Field.default_error_messages["required"])
+            return
+        data["subject"] = data.get("subject") or incident.title
+        data["description"] = data.get("description") or (
+            f"Affected by the incident “{incident.title}”."
+        )
+        if data.get("customer_severity") in (None, ""):
+            levels = self.levels_by_org.get(data.get("organisation"), [])
+            numbers = {level.number for level in levels}
+            data["customer_severity"] = incident.severity if incident.severity in numbers else None
 
     def selected_org_id(self) -> int | None:
         raw = self.data.get("organisation") if self.is_bound else self.initial.get("organisation")
@@ -189,6 +228,8 @@ class TicketForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        if "incident" in self.fields:
+            self._fill_from_incident(data)
         org_id, severity = data.get("organisation"), data.get("customer_severity")
         if org_id in self.levels_by_org and severity is not None:
             numbers = [level.number for level in self.levels_by_org[org_id]]
@@ -374,3 +415,28 @@ class StaffIntakeForm(forms.Form):
             )
         self.fields["customer_severity"].choices = [(level.number, level.name) for level in levels]
         self.levels = levels
+
+
+class TraceRequestForm(forms.Form):
+    iccids = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="ICCIDs",
+        help_text="The SIMs to trace, one per line (at most 20).",
+        max_length=1000,
+    )
+    window_start = forms.DateTimeField(
+        label="From (UTC)",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+    )
+    window_end = forms.DateTimeField(
+        label="Until (UTC)",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        help_text="At most 24 hours.",
+    )
+    note = forms.CharField(required=False, max_length=300, label="What should we look for?")
+
+
+class TraceCaptureForm(forms.Form):
+    capture = forms.FileField(label="Capture (.pcap or .pcapng)")

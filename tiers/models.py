@@ -43,6 +43,7 @@ from tiers.reports.models import KpiReportDelivery
 from tiers.tickets.models import (
     CaseCounter,
     InboundMessage,
+    NetworkTrace,
     Quote,
     Ticket,
     TicketAttachment,
@@ -73,6 +74,7 @@ __all__ = [
     "KpiReportDelivery",
     "MaintenanceWindow",
     "Membership",
+    "NetworkTrace",
     "Organisation",
     "PageRestriction",
     "Plan",

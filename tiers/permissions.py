@@ -11,7 +11,7 @@ from django.db.models import Q, QuerySet
 
 from resourcecenter.roles import guardian_for, is_support_staff
 from tiers.incidents.problems import is_entitled
-from tiers.models import Membership, Organisation, ServiceProblem, Ticket
+from tiers.models import Membership, Organisation, Plan, ServiceProblem, Ticket
 from tiers.plans.selectors import plans_by_org
 
 
@@ -105,6 +105,30 @@ def visible_problems(user) -> QuerySet[ServiceProblem]:
         )
         rule |= Q(updates__notifications__organisations=organisation)
     return problems.filter(pk__in=ServiceProblem.objects.filter(rule).values("pk"))
+
+
+def postmortem_plans(problem: ServiceProblem) -> list[str]:
+    """Codes of the plans whose organisations read `problem`'s postmortem (by its impact)."""
+    return sorted(
+        plan.code
+        for plan in Plan.objects.exclude(postmortem_impacts="")
+        if problem.impact in plan.postmortem_impact_list
+    )
+
+
+def can_read_postmortem(user, problem: ServiceProblem) -> bool:
+    """Staff always (drafts too); customers once it is published, when one of their
+    organisations' plans includes postmortems of the incident's impact class and the incident
+    is public or was theirs to see."""
+    if is_support_staff(user):
+        return True
+    if not problem.postmortem_is_published or not getattr(user, "is_authenticated", False):
+        return False
+    memberships = memberships_of(user)
+    plans = plans_by_org([m.organisation_id for m in memberships]) if memberships else {}
+    if not any(problem.impact in plan.postmortem_impact_list for plan in plans.values()):
+        return False
+    return problem.is_public or visible_problems(user).filter(pk=problem.pk).exists()
 
 
 def can_view_case_report(user, organisation: Organisation) -> bool:

@@ -86,7 +86,8 @@ class AllowanceUsage:
 
 def allowance_usage(organisation: Organisation, plan: Plan, moment=None) -> AllowanceUsage:
     """Cases opened and analyst hours logged this calendar month against the plan (the month
-    as the organisation's region counts it)."""
+    as the organisation's region counts it). Cases attached to an incident, and the time
+    spent on them, are the provider's problem and do not count."""
     start, end = month_bounds(moment, region_zone(organisation.region))
     cases = Ticket.objects.filter(
         organisation=organisation,
@@ -94,11 +95,15 @@ def allowance_usage(organisation: Organisation, plan: Plan, moment=None) -> Allo
         created_at__lt=end,
         category="troubleshooting",
         not_covered_reason__isnull=True,
+        incident__isnull=True,
     ).aggregate(n=Count("id"))["n"]
     minutes = {
         row["category"]: row["total"]
         for row in TimeEntry.objects.filter(
-            ticket__organisation=organisation, logged_at__gte=start, logged_at__lt=end
+            ticket__organisation=organisation,
+            ticket__incident__isnull=True,
+            logged_at__gte=start,
+            logged_at__lt=end,
         )
         .values("category")
         .annotate(total=Sum("minutes"))

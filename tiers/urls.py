@@ -43,6 +43,22 @@ urlpatterns = [
     ),
     path("tickets/<str:case_number>/staff/", ticket_views.ticket_staff, name="ticket_staff"),
     path(
+        "tickets/<str:case_number>/incident/",
+        ticket_views.ticket_link_incident,
+        name="ticket_link_incident",
+    ),
+    path("tickets/<str:case_number>/traces/", ticket_views.trace_request, name="trace_request"),
+    path(
+        "tickets/<str:case_number>/traces/<int:pk>/capture/",
+        ticket_views.trace_attach,
+        name="trace_attach",
+    ),
+    path(
+        "tickets/<str:case_number>/traces/<int:pk>/download/",
+        ticket_views.trace_download,
+        name="trace_download",
+    ),
+    path(
         "tickets/<str:case_number>/quotes/<int:pk>/", ticket_views.quote_decide, name="quote_decide"
     ),
     path(
@@ -52,6 +68,11 @@ urlpatterns = [
     ),
     path("problems/", incident_views.problem_list, name="problem_list"),
     path("problems/<int:pk>/", incident_views.problem_detail, name="problem_detail"),
+    path(
+        "problems/<int:pk>/postmortem/",
+        incident_views.problem_postmortem,
+        name="problem_postmortem",
+    ),
     path("threads/<int:pk>/escalate/", ticket_views.thread_escalate, name="thread_escalate"),
     path("threads/<int:pk>/promote/", ticket_views.thread_promote, name="thread_promote"),
 ]

@@ -165,6 +165,8 @@ RULES: list[tuple[str, str]] = [
     ("tiers:ticket_new", "signed in"),
     ("tiers:problem_list", "signed in"),
     ("tiers:problem_detail", "entitled customers"),
+    ("tiers:problem_postmortem", "tickets"),  # the world's postmortem is an unpublished draft
+    ("tiers:trace_attach", "tickets"),
     ("tiers:thread_escalate", "thread author"),
     ("tiers:thread_promote", "tickets"),
     ("tiers:ticket_staff", "tickets"),
@@ -360,6 +362,7 @@ class World:
 @pytest.fixture
 def world(db, home_page, user_factory, make_org, infinity, open_ticket):
     from django.core.files.base import ContentFile
+    from django.utils import timezone
 
     from wagtail.contrib.redirects.models import Redirect
     from wagtail.documents.models import Document
@@ -387,7 +390,7 @@ def world(db, home_page, user_factory, make_org, infinity, open_ticket):
     from tiers.plans.organisations import invitation_token
     from tiers.tickets.attachments import Upload
     from tiers.tickets.conversation import add_reply
-    from tiers.tickets.models import TicketAttachment
+    from tiers.tickets.models import NetworkTrace, TicketAttachment
     from tiers.tickets.quotes import create_quote
 
     # The roles' grants, as `migrate` leaves them (a transactional test may have flushed them).
@@ -473,6 +476,13 @@ def world(db, home_page, user_factory, make_org, infinity, open_ticket):
     w.problem = record_problem(
         by=users[ANALYST], title="Data sessions drop in Texas", description="Looking.", severity=2
     )
+    w.trace = NetworkTrace.objects.create(
+        ticket=w.ticket,
+        iccids="89882806660000000010",
+        window_start=timezone.now() - dt.timedelta(hours=2),
+        window_end=timezone.now() - dt.timedelta(hours=1),
+    )
+    w.trace.capture.save("trace.pcap", ContentFile(b"\xd4\xc3\xb2\xa1" + bytes(60)))
     w.redirect = Redirect.objects.create(old_path="/old", redirect_link="/new")
     status_objects(w)
     return w
@@ -593,6 +603,8 @@ BY_NAME = [
     ("tiers:quote_decide", "pk", lambda w: w.quote.pk),
     ("tiers:attachment", "pk", lambda w: w.attachment.pk),
     ("tiers:problem_detail", "pk", lambda w: w.problem.pk),
+    ("tiers:problem_postmortem", "pk", lambda w: w.problem.pk),
+    ("tiers:trace_*", "pk", lambda w: w.trace.pk),
     ("status:incident", "pk", lambda w: w.problem.pk),
     ("tiers:thread_*", "pk", lambda w: w.thread.pk),
     ("tiers:*", "slug", lambda w: w.org.slug),

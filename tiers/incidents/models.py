@@ -13,6 +13,9 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from wagtail import blocks
+from wagtail.fields import StreamField
+
 from tiers.plans.models import REGION_CHOICES, Organisation
 
 
@@ -148,6 +151,24 @@ class ServiceProblem(models.Model):
         help_text="Shown on the public status page and sent to its subscribers. "
         "Problems recorded before the status page existed stay private.",
     )
+    postmortem = StreamField(
+        [
+            ("heading", blocks.CharBlock(form_classname="title", icon="title")),
+            ("paragraph", blocks.RichTextBlock(features=["bold", "italic", "link", "ol", "ul"])),
+            (
+                "action",
+                blocks.StructBlock(
+                    [("measure", blocks.CharBlock()), ("status", blocks.CharBlock(required=False))],
+                    icon="tick",
+                ),
+            ),
+        ],
+        blank=True,
+        use_json_field=True,
+        help_text="Root-cause analysis and postmortem: what happened, what changed, and the "
+        "measures against a repeat. Readers follow their plan (Plan.postmortem_impacts).",
+    )
+    postmortem_published_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -180,6 +201,13 @@ class ServiceProblem(models.Model):
     def get_status_url(self) -> str:
         """Its public page on the status page (only meaningful when `is_public`)."""
         return reverse("status:incident", args=[self.pk])
+
+    def get_postmortem_url(self) -> str:
+        return reverse("tiers:problem_postmortem", args=[self.pk])
+
+    @property
+    def postmortem_is_published(self) -> bool:
+        return self.postmortem_published_at is not None and bool(self.postmortem)
 
 
 class IncidentComponent(models.Model):
@@ -255,6 +283,9 @@ class ProblemNotification(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="problem_notifications"
     )
     organisations = models.ManyToManyField(Organisation, related_name="problem_notifications")
+    declared_at = models.DateTimeField(
+        null=True, help_text="When the incident (or the update) was declared: the window opens."
+    )
     deadline_at = models.DateTimeField(help_text="The plan's window ends here.")
     status = models.CharField(max_length=10, choices=STATUS_CHOICES, default=PENDING)
     email = models.EmailField(blank=True, help_text="Where it was sent.")

@@ -3,7 +3,7 @@ and the status page's (subscription and webhook confirmations, the notices to su
 
 from __future__ import annotations
 
-from resourcecenter.emails import queue_email
+from resourcecenter.emails import queue_email, queue_templated_email
 from tiers.incidents.models import MaintenanceWindow, ProblemUpdate
 from tiers.mail import absolute, format_moment, support_address
 from tiers.plans.models import SeverityLevel
@@ -32,7 +32,6 @@ def problem_notice(
     recipient's own organisations - never another customer's name or address."""
     update = notification.update
     problem = update.problem
-    severity = _severity_label(plans, update.severity)
     if update.kind == update.KIND_OPENED:
         subject = f"[Severity {update.severity}] Service problem: {problem.title}"
         intro = "We are aware of a problem affecting our service and are working on it."
@@ -42,39 +41,55 @@ def problem_notice(
     else:
         subject = f"Update ({update.get_status_display()}): {problem.title}"
         intro = "An update on the service problem we told you about."
-    names = ", ".join(org.name for org in organisations)
-    phones = sorted(
-        {plan.phone_number for plan in plans if plan.channel_phone and plan.phone_number}
-    )
-    lines = [
-        intro,
-        "",
-        f"Problem: {problem.title}",
-        f"Severity: {severity}",
-        f"Status: {update.get_status_display()}",
-        f"Started: {format_moment(problem.started_at, zone)}",
-        f"Your organisation{'s' if len(organisations) > 1 else ''}: {names}",
-        "",
-        update.body.strip(),
-    ]
-    if update.kind == update.KIND_OPENED and problem.description.strip() != update.body.strip():
-        lines += ["", problem.description.strip()]
-    lines += [
-        "",
-        f"Current problems and every update: {absolute(problem.get_absolute_url())}",
-        "",
-        "To add information, contact the help desk by e-mail ("
-        + support_address()
-        + ")"
-        + (f" or phone ({', '.join(phones)})" if phones else "")
-        + ".",
-        f"You receive this as the point of contact or an admin of {names}.",
-    ]
-    queue_email(
+    body = update.body.strip()
+    description = problem.description.strip()
+    show_description = update.kind == update.KIND_OPENED and description != body
+    queue_templated_email(
         [to],
         subject,
-        "\n".join(lines),
+        "tiers/emails/problem_notice",
+        {
+            "intro": intro,
+            "update": update,
+            "problem": problem,
+            "severity": _severity_label(plans, update.severity),
+            "started": format_moment(problem.started_at, zone),
+            "organisations": organisations,
+            "names": ", ".join(org.name for org in organisations),
+            "body": body,
+            "description": description if show_description else "",
+            "link": absolute(problem.get_absolute_url()),
+            "support": support_address(),
+            "phones": sorted(
+                {plan.phone_number for plan in plans if plan.channel_phone and plan.phone_number}
+            ),
+        },
         headers={"Message-ID": message_id},
+        reply_to=[support_address()],
+    )
+
+
+def linked_ticket_update(ticket, update, *, to: str) -> None:
+    """An incident's update, to the requester of a case attached to that incident."""
+    problem = update.problem
+    intro = (
+        "The incident your case is attached to is resolved."
+        if update.kind == update.KIND_RESOLVED
+        else "An update on the incident your case is attached to."
+    )
+    queue_templated_email(
+        [to],
+        f"[{ticket.case_number}] {update.get_status_display()}: {problem.title}",
+        "tiers/emails/linked_ticket_update",
+        {
+            "intro": intro,
+            "ticket": ticket,
+            "problem": problem,
+            "update": update,
+            "body": update.body.strip(),
+            "ticket_link": absolute(ticket.get_absolute_url()),
+            "status_link": absolute(problem.get_status_url()),
+        },
         reply_to=[support_address()],
     )
 

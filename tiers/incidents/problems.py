@@ -121,6 +121,7 @@ def plan_notifications(update: ProblemUpdate) -> int:
             ProblemNotification(
                 update=update,
                 user_id=user_id,
+                declared_at=start,
                 deadline_at=start + dt.timedelta(minutes=minutes),
             )
         )
@@ -158,55 +159,60 @@ def deliver_due(now: dt.datetime | None = None, limit: int = 500) -> int:
     sent = 0
     for pk in pending:
         with transaction.atomic():
-            moment = now or timezone.now()
-            claimed = ProblemNotification.objects.filter(
-                pk=pk, status=ProblemNotification.PENDING
-            ).update(status=ProblemNotification.SENT, sent_at=moment)
-            if not claimed:
-                continue
-            notification = ProblemNotification.objects.select_related(
-                "update__problem", "user"
-            ).get(pk=pk)
-            org_ids = list(notification.organisations.values_list("pk", flat=True))
-            # Still a contact there? People who left, or stopped being admin or point of
-            # contact, since the update was recorded are not written to.
-            # (One filter() call: the same membership row must match both conditions.)
-            still = list(
-                Organisation.objects.filter(
-                    Q(memberships__is_point_of_contact=True)
-                    | Q(memberships__role=Membership.ROLE_ADMIN),
-                    pk__in=org_ids,
-                    memberships__user_id=notification.user_id,
-                )
-                .distinct()
-                .order_by("name")
-            )
-            email = notification.user.email if notification.user.is_active else ""
-            if not still or not email:
-                notification.status = ProblemNotification.SKIPPED
-                notification.sent_at = None
-                notification.note = "No longer a contact of an affected organisation."
-                notification.save(update_fields=["status", "sent_at", "note"])
-                continue
-            plans = plans_by_org([org.pk for org in still])
-            zone = (
-                Membership.objects.filter(user_id=notification.user_id, organisation__in=still)
-                .exclude(time_zone="")
-                .values_list("time_zone", flat=True)
-                .first()
-            )
-            notify.problem_notice(
-                notification,
-                to=email,
-                organisations=still,
-                plans=[plans[org.pk] for org in still if org.pk in plans],
-                message_id=message_id(notification),
-                zone=zone or "UTC",
-            )
-            notification.email = email
-            notification.save(update_fields=["email"])
-            sent += 1
+            sent += _deliver_one(pk, now or timezone.now())
     return sent
+
+
+def _deliver_one(pk: int, moment: dt.datetime) -> int:
+    """Claim one pending row and queue its e-mail (inside the caller's transaction); 1 if sent."""
+    claimed = ProblemNotification.objects.filter(pk=pk, status=ProblemNotification.PENDING).update(
+        status=ProblemNotification.SENT, sent_at=moment
+    )
+    if not claimed:
+        return 0
+    notification = ProblemNotification.objects.select_related("update__problem", "user").get(pk=pk)
+    still = _still_contact_in(notification)
+    email = notification.user.email if notification.user.is_active else ""
+    if not still or not email:
+        notification.status = ProblemNotification.SKIPPED
+        notification.sent_at = None
+        notification.note = "No longer a contact of an affected organisation."
+        notification.save(update_fields=["status", "sent_at", "note"])
+        return 0
+    plans = plans_by_org([org.pk for org in still])
+    zone = (
+        Membership.objects.filter(user_id=notification.user_id, organisation__in=still)
+        .exclude(time_zone="")
+        .values_list("time_zone", flat=True)
+        .first()
+    )
+    notify.problem_notice(
+        notification,
+        to=email,
+        organisations=still,
+        plans=[plans[org.pk] for org in still if org.pk in plans],
+        message_id=message_id(notification),
+        zone=zone or "UTC",
+    )
+    notification.email = email
+    notification.save(update_fields=["email"])
+    return 1
+
+
+def _still_contact_in(notification: ProblemNotification) -> list[Organisation]:
+    """The notified organisations the person is still point of contact or admin of: people
+    who left, or stopped being admin or contact, since the update was recorded are not
+    written to. (One filter() call: the same membership row must match both conditions.)"""
+    org_ids = list(notification.organisations.values_list("pk", flat=True))
+    return list(
+        Organisation.objects.filter(
+            Q(memberships__is_point_of_contact=True) | Q(memberships__role=Membership.ROLE_ADMIN),
+            pk__in=org_ids,
+            memberships__user_id=notification.user_id,
+        )
+        .distinct()
+        .order_by("name")
+    )
 
 
 @task()

@@ -16,7 +16,7 @@ from django.utils import timezone
 from resourcecenter.roles import is_support_staff
 from tiers.errors import TierError
 from tiers.incidents import impact as impact_rules
-from tiers.incidents import problems, publishing
+from tiers.incidents import linking, problems, publishing
 from tiers.incidents.models import (
     Component,
     IncidentComponent,
@@ -98,18 +98,8 @@ def record_problem(
     now = now or timezone.now()
     title = " ".join((title or "").split())[:200]
     description = (description or "").strip()
-    if not title:
-        raise TierError("Give the problem a title.")
-    if not description:
-        raise TierError("Describe the problem for customers.")
-    _check_problem_severity(severity)
-    if region and region not in dict(Organisation._meta.get_field("region").choices):
-        raise TierError("Choose a region, or leave it blank for every region.")
     started_at = started_at or now
-    if started_at > now + dt.timedelta(minutes=5):
-        raise TierError("The problem cannot start in the future.")
-    if status not in dict(ServiceProblem.STATUS_CHOICES) or status == ServiceProblem.RESOLVED:
-        raise TierError("A new incident is investigating, identified or monitoring.")
+    _check_new_problem(title, description, severity, region, started_at, status, now)
     _check_component_states(components)
     impact = _impact(impact, devices_affected, service_unavailable)
     organisations = list(organisations)
@@ -140,8 +130,7 @@ def record_problem(
             created_by=by,
             created_at=now,
         )
-        problems.plan_notifications(update)
-        publishing.update_published(update)
+        _announce(update)
     return problem
 
 
@@ -175,6 +164,73 @@ def update_problem(
         raise PermissionDenied("Only support staff update service problems.")
     now = now or timezone.now()
     body = (body or "").strip()
+    _check_update(body=body, status=status, severity=severity, region=region)
+    _check_component_states(components)
+    with transaction.atomic():
+        problem = ServiceProblem.objects.select_for_update().get(pk=problem.pk)
+        was_resolved = problem.status == ServiceProblem.RESOLVED
+        _apply_changes(
+            problem,
+            title=title,
+            description=description,
+            severity=severity,
+            region=region,
+            status=status,
+            devices_affected=devices_affected,
+            service_unavailable=service_unavailable,
+            impact=impact,
+            is_public=is_public,
+            now=now,
+        )
+        if organisations is not None:
+            problem.organisations.set(list(organisations))
+        if components is not None:
+            _set_components(problem, components)
+        update = _record_update(problem, was_resolved=was_resolved, by=by, body=body, now=now)
+        _announce(update)
+    return update
+
+
+def _record_update(problem: ServiceProblem, *, was_resolved: bool, by, body, now) -> ProblemUpdate:
+    kind = (
+        ProblemUpdate.KIND_RESOLVED
+        if problem.status == ServiceProblem.RESOLVED and not was_resolved
+        else ProblemUpdate.KIND_UPDATE
+    )
+    return ProblemUpdate.objects.create(
+        problem=problem,
+        kind=kind,
+        body=body,
+        status=problem.status,
+        severity=problem.severity,
+        created_by=by,
+        created_at=now,
+    )
+
+
+def _check_new_problem(title, description, severity, region, started_at, status, now) -> None:
+    if not title:
+        raise TierError("Give the problem a title.")
+    if not description:
+        raise TierError("Describe the problem for customers.")
+    _check_problem_severity(severity)
+    if region and region not in dict(Organisation._meta.get_field("region").choices):
+        raise TierError("Choose a region, or leave it blank for every region.")
+    if started_at > now + dt.timedelta(minutes=5):
+        raise TierError("The problem cannot start in the future.")
+    if status not in dict(ServiceProblem.STATUS_CHOICES) or status == ServiceProblem.RESOLVED:
+        raise TierError("A new incident is investigating, identified or monitoring.")
+
+
+def _announce(update: ProblemUpdate) -> None:
+    """Everything an update owes, written in its transaction: the proactive e-mails, the
+    status page, and the cases and threads attached to the incident."""
+    problems.plan_notifications(update)
+    publishing.update_published(update)
+    linking.relay_update(update)
+
+
+def _check_update(*, body: str, status, severity, region) -> None:
     if not body:
         raise TierError("Write the update customers will receive.")
     if status is not None and status not in dict(ServiceProblem.STATUS_CHOICES):
@@ -183,56 +239,28 @@ def update_problem(
         _check_problem_severity(severity)
     if region and region not in dict(Organisation._meta.get_field("region").choices):
         raise TierError("Choose a region, or leave it blank for every region.")
-    _check_component_states(components)
-    with transaction.atomic():
-        problem = ServiceProblem.objects.select_for_update().get(pk=problem.pk)
-        was_resolved = problem.status == ServiceProblem.RESOLVED
-        if title is not None and " ".join(title.split()):
-            problem.title = " ".join(title.split())[:200]
-        if description is not None and description.strip():
-            problem.description = description.strip()
-        if severity is not None:
-            problem.severity = severity
-        if region is not None:
-            problem.region = region
-        if status is not None:
-            problem.status = status
-        if devices_affected is not None:
-            problem.devices_affected = devices_affected
-        if service_unavailable is not None:
-            problem.service_unavailable = service_unavailable
-        if impact:
-            problem.impact = _impact(impact, None, False)
-        elif devices_affected is not None or service_unavailable is not None:
-            problem.impact = _impact(None, problem.devices_affected, problem.service_unavailable)
-        if is_public is not None:
-            problem.is_public = is_public
-        if problem.status == ServiceProblem.RESOLVED:
-            problem.resolved_at = problem.resolved_at or now
-        else:
-            problem.resolved_at = None
-        problem.save()
-        if organisations is not None:
-            problem.organisations.set(list(organisations))
-        if components is not None:
-            _set_components(problem, components)
-        kind = (
-            ProblemUpdate.KIND_RESOLVED
-            if problem.status == ServiceProblem.RESOLVED and not was_resolved
-            else ProblemUpdate.KIND_UPDATE
-        )
-        update = ProblemUpdate.objects.create(
-            problem=problem,
-            kind=kind,
-            body=body,
-            status=problem.status,
-            severity=problem.severity,
-            created_by=by,
-            created_at=now,
-        )
-        problems.plan_notifications(update)
-        publishing.update_published(update)
-    return update
+
+
+def _apply_changes(problem: ServiceProblem, *, now, impact, **changes) -> None:
+    """Set the given fields (None keeps the value) and save; the impact class follows the
+    devices and availability unless given, and `resolved_at` follows the status."""
+    title, description = changes.pop("title"), changes.pop("description")
+    if title is not None and " ".join(title.split()):
+        problem.title = " ".join(title.split())[:200]
+    if description is not None and description.strip():
+        problem.description = description.strip()
+    for name, value in changes.items():
+        if value is not None:
+            setattr(problem, name, value)
+    if impact:
+        problem.impact = _impact(impact, None, False)
+    elif changes["devices_affected"] is not None or changes["service_unavailable"] is not None:
+        problem.impact = _impact(None, problem.devices_affected, problem.service_unavailable)
+    if problem.status == ServiceProblem.RESOLVED:
+        problem.resolved_at = problem.resolved_at or now
+    else:
+        problem.resolved_at = None
+    problem.save()
 
 
 def _check_window(title: str, description: str, starts_at, ends_at, components) -> str:

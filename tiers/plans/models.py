@@ -183,6 +183,15 @@ class Plan(models.Model):
     kpi_reports = models.BooleanField(
         default=False, help_text="The organisation's admins get the case report by e-mail monthly."
     )
+    postmortem_impacts = models.CharField(
+        max_length=40,
+        blank=True,
+        help_text="Impact classes whose root-cause analyses and postmortems this plan's "
+        "organisations read, comma-separated: critical, operational, general.",
+    )
+    network_traces = models.BooleanField(
+        default=False, help_text="Customers may request a network trace (pcap) from a ticket."
+    )
     reopen_window_days = models.PositiveSmallIntegerField(default=7)
     features = models.TextField(blank=True, help_text="One line per feature on the plans page.")
 
@@ -207,6 +216,11 @@ class Plan(models.Model):
                 _numbers(getattr(self, name))
             except ValueError:
                 raise ValidationError({name: "Use comma-separated numbers, e.g. 1,2."}) from None
+        unknown = set(self.postmortem_impact_list) - set(IMPACT_CLASSES)
+        if unknown:
+            raise ValidationError(
+                {"postmortem_impacts": "Use critical, operational and/or general."}
+            )
 
     @property
     def phone_severity_numbers(self) -> list[int]:
@@ -228,6 +242,10 @@ class Plan(models.Model):
         ]
 
     @property
+    def postmortem_impact_list(self) -> list[str]:
+        return [part.strip() for part in self.postmortem_impacts.split(",") if part.strip()]
+
+    @property
     def feature_lines(self) -> list[str]:
         return [line.strip() for line in self.features.splitlines() if line.strip()]
 
@@ -241,6 +259,10 @@ class Plan(models.Model):
         if self.channel_phone:
             names.append("phone")
         return names
+
+
+# The incident impact classes (tiers.incidents.models.ServiceProblem.IMPACT_CHOICES).
+IMPACT_CLASSES = ("critical", "operational", "general")
 
 
 def _numbers(value: str) -> list[int]:

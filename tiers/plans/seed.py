@@ -47,6 +47,8 @@ PLAN_FIELDS = {
     "proactive_notification_max_severity": int,
     "case_reports": bool,
     "kpi_reports": bool,
+    "postmortem_impacts": str,
+    "network_traces": bool,
     "reopen_window_days": int,
     "features": str,
 }

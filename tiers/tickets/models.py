@@ -144,6 +144,16 @@ class Ticket(models.Model):
     resolution_public = models.TextField(
         blank=True, help_text="The public part of the fix, fit to post back to the thread."
     )
+    incident = models.ForeignKey(
+        "tiers.ServiceProblem",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="linked_tickets",
+        help_text="The incident this case is about: it hears every update and does not count "
+        "against the monthly allowance.",
+    )
+    incident_linked_at = models.DateTimeField(null=True, blank=True)
     thread = models.OneToOneField(
         "forum.Thread",
         on_delete=models.SET_NULL,
@@ -249,6 +259,59 @@ class TicketEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ticket.case_number}: {self.kind}"
+
+
+def _trace_path(instance, filename: str) -> str:
+    return f"traces/{instance.ticket_id}/{timezone.now():%Y%m%d%H%M%S}-{filename}"
+
+
+class NetworkTrace(models.Model):
+    """A network trace a customer requested on a ticket, and the capture staff attach.
+
+    Plans say who may ask (`Plan.network_traces`). The capture (pcap) lives in private storage
+    and is served only through the ticket's checked download view, to the organisation's
+    members who see the ticket and support staff.
+    """
+
+    REQUESTED = "requested"
+    ATTACHED = "attached"
+    STATUS_CHOICES = [(REQUESTED, "Requested"), (ATTACHED, "Capture attached")]
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="traces")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    iccids = models.TextField(help_text="One ICCID per line.")
+    window_start = models.DateTimeField()
+    window_end = models.DateTimeField()
+    note = models.CharField(max_length=300, blank=True)
+    status = models.CharField(max_length=10, choices=STATUS_CHOICES, default=REQUESTED)
+    capture = models.FileField(
+        upload_to=_trace_path, storage=PrivateStorage(), max_length=300, blank=True
+    )
+    capture_name = models.CharField(max_length=200, blank=True)
+    capture_size = models.PositiveIntegerField(null=True, blank=True)
+    attached_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    attached_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(window_end__gt=models.F("window_start")),
+                name="tiers_trace_window_ends_after_start",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Trace {self.pk} on {self.ticket_id}"
+
+    @property
+    def iccid_list(self) -> list[str]:
+        return self.iccids.split()
 
 
 class TicketTimer(models.Model):

@@ -98,6 +98,7 @@ def open_ticket(
     uploads: Iterable[Upload] = (),
     opened_by=None,
     now: dt.datetime | None = None,
+    incident=None,
 ) -> Ticket:
     """Open a service request with its case number, SLA clock, timers and acknowledgement.
 
@@ -111,6 +112,10 @@ def open_ticket(
     record who opened it and over which channel. Everything else (plan, channel, severity,
     allowance rules) is exactly what the requester would get opening it themselves. The phone
     channel takes only the severities the plan's phone line covers.
+
+    `incident` (checked by the caller: tiers.incidents.linking.linkable_incidents) attaches the
+    case to an open incident from the start: it hears the incident's updates and never counts
+    against the allowance.
     """
     now = now or timezone.now()
     opened_by = _intake_analyst(opened_by, requester)
@@ -124,8 +129,10 @@ def open_ticket(
     severity = classify_severity(plan, devices_affected, customer_severity)
     _check_phone_line(plan, channel, severity)
     usage = allowance_usage(organisation, plan, now)
-    over = _over_allowance(usage, category)
-    beyond_case_limit = category == "troubleshooting" and usage.troubleshooting_cases.reached
+    over = incident is None and _over_allowance(usage, category)
+    beyond_case_limit = (
+        incident is None and category == "troubleshooting" and usage.troubleshooting_cases.reached
+    )
     with transaction.atomic():
         ticket = Ticket(
             case_number=next_case_number(plan.case_prefix, now),
@@ -150,6 +157,8 @@ def open_ticket(
             over_allowance=over,
             thread=thread,
             opened_by=opened_by,
+            incident=incident,
+            incident_linked_at=now if incident is not None else None,
         )
         ticket.save()
         _start(ticket, uploads, now)
@@ -249,6 +258,16 @@ def _start(ticket: Ticket, uploads: Iterable[Upload], now: dt.datetime) -> None:
         opened_by=opened_by.pk if opened_by else None,
         requester=requester.pk,
     )
+    if ticket.incident_id:
+        log_event(
+            ticket,
+            "incident_linked",
+            f"Attached to the incident “{ticket.incident.title}”: every update reaches this "
+            "case, and it does not count against the monthly allowance",
+            actor=requester,
+            public=True,
+            incident=ticket.incident_id,
+        )
     sla.start_clock(ticket, now)
     resolution.plan_target(ticket)
     ticket.save()

@@ -19,8 +19,11 @@ from forum.models import Thread
 from resourcecenter.roles import Power, is_support_staff, users_with_power
 from tiers import forms, permissions, selectors
 from tiers.errors import TierError
+from tiers.incidents import linking
 from tiers.plans.models import SeverityLevel
 from tiers.plans.selectors import region_zone
+from tiers.tickets import traces
+from tiers.tickets.attachments import Upload
 from tiers.tickets.conversation import add_reply, can_reopen, close_ticket, set_status
 from tiers.tickets.handling import (
     assign,
@@ -29,7 +32,7 @@ from tiers.tickets.handling import (
     request_escalation,
     set_severity,
 )
-from tiers.tickets.models import Quote, Ticket, TicketAttachment
+from tiers.tickets.models import NetworkTrace, Quote, Ticket, TicketAttachment
 from tiers.tickets.opening import open_ticket
 from tiers.tickets.promotion import (
     TicketDetails,
@@ -46,7 +49,12 @@ def _ticket_for(request, case_number) -> Ticket:
     ticket = (
         permissions.visible_tickets(request.user)
         .select_related(
-            "organisation", "plan__severity_scheme", "requester", "assigned_to", "opened_by"
+            "organisation",
+            "plan__severity_scheme",
+            "requester",
+            "assigned_to",
+            "opened_by",
+            "incident",
         )
         .filter(case_number=case_number)
         .first()
@@ -98,8 +106,14 @@ def ticket_new(request):
         )
     # Each organisation is offered its own plan's severity levels (schemes may differ).
     levels = _levels_for({plan for _, plan in choices})
+    incidents = list(linking.linkable_incidents(request.user)[:20])
     form = forms.TicketForm(
-        request.POST or None, request.FILES or None, organisations=choices, levels=levels
+        request.POST or None,
+        request.FILES or None,
+        organisations=choices,
+        levels=levels,
+        incidents=incidents,
+        initial={"incident": request.GET.get("incident", "")},
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -119,6 +133,7 @@ def ticket_new(request):
                     customer_severity=data["customer_severity"],
                     category=data["category"],
                     uploads=forms.uploads_from(data["attachments"]),
+                    incident=data.get("incident"),
                 )
             except TierError as exc:
                 form.add_error(None, str(exc))
@@ -128,15 +143,7 @@ def ticket_new(request):
                     f"Case {ticket.case_number} is open. We sent an acknowledgement by e-mail.",
                 )
                 return redirect(ticket)
-    return render(
-        request,
-        "tiers/ticket_new.html",
-        {
-            "form": form,
-            "levels": levels,
-            "problems": selectors.current_problems(permissions.visible_problems(request.user)),
-        },
-    )
+    return render(request, "tiers/ticket_new.html", {"form": form, "levels": levels})
 
 
 @login_required
@@ -171,7 +178,11 @@ def _render_detail(request, ticket, *, status: int = 200, **bound_forms):
         "escalation_form": forms.EscalationForm(),
         "quotes": ticket.quotes.all(),
         "can_reopen": can_reopen(ticket),
+        "traces": ticket.traces.select_related("requested_by"),
+        "trace_form": forms.TraceRequestForm() if traces.may_request(ticket) else None,
     }
+    if ticket.is_open and ticket.incident_id is None:
+        context["linkable"] = list(linking.linkable_incidents(request.user)[:20])
     context.update(bound_forms)
     if staff:
         analysts = users_with_power(Power.WORK_TICKETS)
@@ -213,6 +224,75 @@ def ticket_reply(request, case_number):
             messages.success(request, "Internal note added." if internal else "Reply sent.")
             return redirect(ticket)
     return _render_detail(request, ticket, status=400, reply_form=form)
+
+
+@login_required
+@require_POST
+@handle_errors
+def ticket_link_incident(request, case_number):
+    """Attach the case to a current incident instead of describing it again."""
+    ticket = _ticket_for(request, case_number)
+    pk = request.POST.get("incident", "")
+    incident = (
+        linking.linkable_incidents(request.user).filter(pk=pk).first() if pk.isdigit() else None
+    )
+    if incident is None:
+        raise TierError("Choose one of the current incidents.")
+    linking.link_ticket(ticket=ticket, incident=incident, by=request.user)
+    messages.success(request, f"The case is attached to “{incident.title}”.")
+    return redirect(ticket)
+
+
+@login_required
+@require_POST
+def trace_request(request, case_number):
+    """On a mistake the case page comes back with the form as typed and the reason."""
+    ticket = _ticket_for(request, case_number)
+    form = forms.TraceRequestForm(request.POST)
+    if form.is_valid():
+        try:
+            traces.request_trace(ticket=ticket, by=request.user, **form.cleaned_data)
+        except TierError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "Trace requested. Support attaches the capture here.")
+            return redirect(ticket)
+    return _render_detail(request, ticket, status=400, trace_form=form)
+
+
+@login_required
+@require_POST
+@handle_errors
+def trace_attach(request, case_number, pk):
+    if not is_support_staff(request.user):
+        raise Http404
+    ticket = _ticket_for(request, case_number)
+    trace = get_object_or_404(NetworkTrace, pk=pk, ticket=ticket)
+    form = forms.TraceCaptureForm(request.POST, request.FILES)
+    if not form.is_valid():
+        raise TierError("Choose the capture file.")
+    upload = form.cleaned_data["capture"]
+    traces.attach_capture(
+        trace=trace, by=request.user, upload=Upload(upload.name, upload.read(), upload.content_type)
+    )
+    messages.success(request, "Capture attached; the customer can download it from the case.")
+    return redirect(ticket)
+
+
+@login_required
+def trace_download(request, case_number, pk):
+    """Only people who see the ticket (its organisation's members, staff) reach the file."""
+    ticket = _ticket_for(request, case_number)
+    trace = get_object_or_404(NetworkTrace, pk=pk, ticket=ticket)
+    if not trace.capture:
+        raise Http404
+    response = FileResponse(
+        trace.capture.open("rb"), as_attachment=True, filename=trace.capture_name
+    )
+    response["Content-Type"] = "application/octet-stream"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @login_required
