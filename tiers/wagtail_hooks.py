@@ -10,8 +10,10 @@
 - "Support settings" menu: plans and their escalation rules, severity schemes, business-hours
   calendars and holidays, escalation contacts, exclusions, and the plan restrictions on
   Resource Center pages and forum categories (the gate's data).
-Ticket work (replies, internal notes, severity, status, assignment, time, quotes) happens on
-the ticket page, which records every change in the ticket's timeline; the queue links there.
+Ticket work (replies, internal notes, macros, severity, status, assignment, CC, merging,
+time, quotes) happens on the ticket page (the staff workspace, tiers.tickets.views_workspace),
+which records every change in the ticket's timeline; the queue links there. Macros (canned
+replies) are managed under "Support".
 """
 
 from wagtail import hooks
@@ -34,6 +36,7 @@ from tiers.plans.viewsets import (
     SeveritySchemeViewSet,
     SubscriptionViewSet,
 )
+from tiers.tickets.macro_viewsets import MacroViewSet
 from tiers.tickets.viewsets import InboundMessageViewSet, TicketEventViewSet, TicketViewSet
 
 
@@ -43,6 +46,7 @@ class SupportGroup(ViewSetGroup):
     menu_order = 250
     items = (
         TicketViewSet,
+        MacroViewSet,
         InboundMessageViewSet,
         ServiceProblemViewSet,
         ProblemNotificationViewSet,

@@ -12,7 +12,7 @@ from django.utils import timezone
 from resourcecenter.roles import is_support_staff
 from tiers.errors import TierError
 from tiers.permissions import can_act_as_customer
-from tiers.tickets import lifecycle, notify, sla
+from tiers.tickets import lifecycle, notify, satisfaction, sla
 from tiers.tickets.attachments import Upload, store_attachments
 from tiers.tickets.models import Ticket, TicketMessage
 from tiers.tickets.timeline import log_event
@@ -147,6 +147,8 @@ def set_status(*, ticket: Ticket, status: str, by, now=None) -> Ticket:
         if status in STATUS_TEXTS:
             text = STATUS_TEXTS[status].format(reopen_window_days=ticket.plan.reopen_window_days)
             notify.status_changed(ticket, text)
+        if status == Ticket.RESOLVED:
+            satisfaction.send_survey(ticket, now)
     return ticket
 
 

@@ -19,6 +19,7 @@ from resourcecenter.roles import Power, is_support_staff, users_with_power
 from tiers import forms, permissions, selectors
 from tiers.errors import TierError
 from tiers.plans.models import SeverityLevel
+from tiers.tickets import views_workspace
 from tiers.tickets.conversation import add_reply, can_reopen, close_ticket, set_status
 from tiers.tickets.handling import (
     assign,
@@ -38,7 +39,12 @@ def _ticket_for(request, case_number) -> Ticket:
     ticket = (
         permissions.visible_tickets(request.user)
         .select_related(
-            "organisation", "plan__severity_scheme", "requester", "assigned_to", "opened_by"
+            "organisation",
+            "plan__severity_scheme",
+            "requester",
+            "assigned_to",
+            "opened_by",
+            "merged_into",
         )
         .filter(case_number=case_number)
         .first()
@@ -136,25 +142,19 @@ def ticket_new(request):
 
 @login_required
 def ticket_detail(request, case_number):
+    if is_support_staff(request.user):
+        # Staff work the ticket in the workspace (one page, not a second staff view).
+        return views_workspace.workspace_page(request, case_number)
     ticket = _ticket_for(request, case_number)
-    staff = is_support_staff(request.user)
     conversation = ticket.messages.select_related("author").prefetch_related("attachments")
-    attachments = ticket.attachments.filter(message__isnull=True)
-    events = ticket.events.select_related("actor")
-    if not staff:
-        conversation = conversation.filter(is_internal=False)
-        attachments = attachments.filter(is_internal=False)
-        events = events.filter(public=True)
     levels = _levels_for([ticket.plan])
     membership = permissions.membership_in(request.user, ticket.organisation)
     context = {
         "ticket": ticket,
-        "conversation": conversation,
-        "attachments": attachments,
-        "events": events,
+        "conversation": conversation.filter(is_internal=False),
+        "attachments": ticket.attachments.filter(message__isnull=True, is_internal=False),
+        "events": ticket.events.select_related("actor").filter(public=True),
         "levels": levels,
-        "staff": staff,
-        "customer": not staff,
         "user_time_zone": membership.time_zone if membership else "",
         "reply_form": forms.ReplyForm(),
         "dispute_form": forms.DisputeForm(levels=levels, initial={"requested": ticket.severity}),
@@ -162,21 +162,6 @@ def ticket_detail(request, case_number):
         "quotes": ticket.quotes.all(),
         "can_reopen": can_reopen(ticket),
     }
-    if staff:
-        analysts = users_with_power(Power.WORK_TICKETS)
-        context["staff_form"] = forms.StaffTicketForm(
-            levels=levels,
-            analysts=analysts,
-            initial={
-                "status": ticket.status,
-                "severity": ticket.severity,
-                "analyst": ticket.assigned_to_id,
-                "category": ticket.category,
-                "resolution_public": ticket.resolution_public,
-            },
-        )
-        context["timers"] = ticket.timers.select_related("contact")
-        context["time_entries"] = ticket.time_entries.select_related("analyst")
     return render(request, "tiers/ticket_detail.html", context)
 
 
