@@ -98,6 +98,8 @@ def record(ticket: Ticket, *, rating: int | None, comment: str = "", now=None) -
     now = now or timezone.now()
     with transaction.atomic():
         survey = SatisfactionRating.objects.select_for_update().get(ticket=ticket)
+        if survey.rating is None and rating is None:
+            raise TierError("Choose a rating from 1 to 5.")
         changed = []
         if survey.rating is None and rating is not None:
             survey.rating, survey.rated_at = rating, now
