@@ -166,6 +166,14 @@ RULES: list[tuple[str, str]] = [
     ("tiers:thread_escalate", "thread author"),
     ("tiers:thread_promote", "tickets"),
     ("tiers:ticket_staff", "tickets"),
+    # The staff workspace's actions and its presence endpoint (tiers.tickets.views_workspace).
+    ("tiers:ticket_compose", "tickets"),
+    ("tiers:ticket_update", "tickets"),
+    ("tiers:ticket_merge", "tickets"),
+    ("tiers:ticket_cc", "tickets"),
+    ("tiers:ticket_presence", "tickets"),
+    # The satisfaction survey: whoever holds the e-mailed signed link (no login).
+    ("tiers:satisfaction", "public"),
     ("tiers:org_subscribe", "organisation A buyer"),
     ("tiers:org_cancel", "organisation A plan"),
     ("tiers:org_settings", "organisation A admin"),
@@ -206,6 +214,7 @@ RULES: list[tuple[str, str]] = [
     ("tiers_plan:index*", "tickets"),
     ("tiers_escalationcontact:index*", "tickets"),  # analysts see whom to escalate to
     ("tiers_exclusionreason:index*", "tickets"),
+    ("tiers_macro:*", "tickets"),  # canned replies: analysts and leads manage them
     ("tiers_*", "support lead"),
     ("forum_queue:index*", "moderation"),
     ("forum_queue:review", "moderation"),
