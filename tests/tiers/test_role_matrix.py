@@ -442,6 +442,9 @@ def world(db, home_page, user_factory, make_org, infinity, open_ticket):
         by=users[ANALYST], title="Data sessions drop in Texas", description="Looking.", severity=2
     )
     w.redirect = Redirect.objects.create(old_path="/old", redirect_link="/new")
+    from tiers.models import Macro
+
+    w.macro = Macro.objects.create(name="Ask for the log", body="Hi {customer_name}")
     return w
 
 

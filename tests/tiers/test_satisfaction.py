@@ -24,7 +24,7 @@ def resolved(org_a, org_a_member, open_ticket, staff_user, django_capture_on_com
 
 def links(message) -> dict[int, str]:
     found = re.findall(r"(\d) - [A-Za-z ]+: (http\S+)", message.body)
-    return {int(n): link.replace("http://localhost:8000", "") for n, link in found}
+    return {int(n): re.sub(r"^https?://[^/]+", "", link) for n, link in found}
 
 
 def survey_mail():

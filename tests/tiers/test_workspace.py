@@ -305,3 +305,23 @@ def test_other_org_member_cannot_be_added_via_membership_of_both(
         add_cc(ticket=ticket, user_id=both.pk, by=staff_user)
     add_member(ticket.organisation, both)
     assert add_cc(ticket=ticket, user_id=both.pk, by=staff_user).user == both
+
+
+def test_copied_member_reads_the_case_and_a_merged_duplicate_forwards_replies(
+    client, staff_user, ticket, org_a, user_factory, open_ticket
+):
+    from tiers.services import add_reply
+
+    org_a.members_see_all_tickets = False
+    org_a.save()
+    colleague = user_factory(email="colleague@example.com", display_name="Colleague")
+    add_member(org_a, colleague)
+    client.force_login(colleague)
+    assert client.get(url(ticket)).status_code == 404  # members see only their own cases
+    duplicate = open_ticket(org_a, colleague, subject="Dallas again")
+    merge_ticket(duplicate=duplicate, target_case=ticket.case_number, by=staff_user)
+    assert client.get(url(ticket)).status_code == 200  # copied on the target by the merge
+    message = add_reply(ticket=duplicate, author=colleague, body="Still down here.")
+    assert message.ticket_id == ticket.pk
+    duplicate.refresh_from_db()
+    assert duplicate.status == "closed"

@@ -45,9 +45,13 @@ def add_reply(
     A customer reply to a ticket waiting on them restarts the SLA clock; to a resolved or
     closed ticket it reopens it within the plan's reopen window. A staff public reply is the
     analyst's first response if none was sent yet (stopping the SLA clock). Internal notes are
-    never e-mailed to customers.
+    never e-mailed to customers. A reply to a merged duplicate goes to the case it was merged
+    into.
     """
     now = now or timezone.now()
+    if ticket.merged_into_id:
+        # The case lives on in the one it was merged into (merging refuses chains).
+        ticket = Ticket.objects.get(pk=ticket.merged_into_id)
     body = (body or "").strip()
     uploads = list(uploads)
     if not body and not uploads:

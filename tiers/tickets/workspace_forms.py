@@ -59,7 +59,10 @@ class PanelForm(forms.Form):
     def __init__(self, *args, levels=(), analysts=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.analysts = {user.pk: user for user in analysts}
-        self.fields["severity"].choices = [(level.number, level.name) for level in levels]
+        # A plan without a severity scheme still offers the four levels of the seeds.
+        self.fields["severity"].choices = [(level.number, level.name) for level in levels] or [
+            (n, f"Severity {n}") for n in range(1, 5)
+        ]
         self.fields["assignee"].choices = [("", "Unassigned")] + [
             (user.pk, user.public_name) for user in analysts
         ]
