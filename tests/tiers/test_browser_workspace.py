@@ -28,6 +28,14 @@ def _login(page, live_server, user):
     )
 
 
+def settle(page):
+    """Let the page's accessibility check finish before acting (leaving a page while axe runs
+    makes axe log an error)."""
+    page.wait_for_load_state("load")
+    page.wait_for_function("() => window.__axeDone !== undefined")
+    page.evaluate("() => window.__axeDone")
+
+
 @pytest.fixture
 def analyst(user_factory):
     from tiers.apps import grant_support_staff
@@ -70,6 +78,7 @@ def test_analyst_works_a_breaching_ticket_and_the_customer_rates_it(
     assert "BREACHED" in rows.nth(0).inner_text()
     rows.nth(0).get_by_role("link", name=oldest.case_number).click()
     page.wait_for_url(re.compile(rf"/support/tickets/{oldest.case_number}/$"))
+    settle(page)
     assert "Breached:" in page.get_by_test_id("sla-clock").inner_text()
 
     # A macro reply: the macro fills the composer, the analyst sends it.
@@ -80,6 +89,7 @@ def test_analyst_works_a_breaching_ticket_and_the_customer_rates_it(
     assert page.input_value("#id_body") == expected
     page.get_by_role("button", name="Send reply").click()
     page.wait_for_url(re.compile(rf"/support/tickets/{oldest.case_number}/$"))
+    settle(page)
     assert expected in page.inner_text("main")
     assert "Reply sent." in page.inner_text("body")
 
@@ -88,6 +98,7 @@ def test_analyst_works_a_breaching_ticket_and_the_customer_rates_it(
     page.fill("#id_body", "Customer's APN profile looks stale; check with the core team.")
     page.get_by_role("button", name="Add internal note").click()
     page.wait_for_url(re.compile(rf"/support/tickets/{oldest.case_number}/$"))
+    settle(page)
     note = TicketMessage.objects.get(ticket=oldest, is_internal=True)
     assert "APN profile looks stale" in note.body
 
@@ -95,10 +106,12 @@ def test_analyst_works_a_breaching_ticket_and_the_customer_rates_it(
     page.select_option("#id_severity", "2")
     page.get_by_role("button", name="Save changes").click()
     page.wait_for_url(re.compile(rf"/support/tickets/{oldest.case_number}/$"))
+    settle(page)
     assert "Severity set to 2" in page.inner_text("main")
     page.select_option("#id_status", "resolved")
     page.get_by_role("button", name="Save changes").click()
     page.wait_for_url(re.compile(rf"/support/tickets/{oldest.case_number}/$"))
+    settle(page)
     oldest.refresh_from_db()
     assert (oldest.severity, oldest.status) == (2, "resolved")
     assert page.console_errors == []
@@ -110,10 +123,12 @@ def test_analyst_works_a_breaching_ticket_and_the_customer_rates_it(
     page.goto(re.sub(r"^https?://[^/]+", live_server.url, link))
     recorded = page.get_by_test_id("survey-recorded")
     recorded.wait_for(timeout=10_000)
+    settle(page)
     assert "5 of 5" in recorded.inner_text()
     page.fill("#survey-comment", "Fast and clear, thank you.")
     page.get_by_role("button", name="Send comment").click()
-    page.wait_for_load_state()
+    page.get_by_text("Your comment:").wait_for()
+    settle(page)
     rating = SatisfactionRating.objects.get(ticket=oldest)
     assert (rating.rating, rating.comment) == (5, "Fast and clear, thank you.")
 
@@ -123,5 +138,6 @@ def test_analyst_works_a_breaching_ticket_and_the_customer_rates_it(
     row = page.locator("table tbody tr", has_text=oldest.case_number)
     assert "5/5" in row.inner_text()
     page.goto(live_server.url + oldest.get_absolute_url())
+    settle(page)
     assert "5/5" in page.get_by_test_id("satisfaction").inner_text()
     assert page.console_errors == []
