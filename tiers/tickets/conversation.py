@@ -49,9 +49,11 @@ def add_reply(
     into.
     """
     now = now or timezone.now()
-    if ticket.merged_into_id:
-        # The case lives on in the one it was merged into (merging refuses chains).
-        ticket = Ticket.objects.get(pk=ticket.merged_into_id)
+    # The case lives on in the one it was merged into (merging refuses chains); read from the
+    # database, as the caller's copy may predate the merge.
+    merged_into = Ticket.objects.filter(pk=ticket.pk).values_list("merged_into", flat=True)
+    if merged_into and merged_into[0]:
+        ticket = Ticket.objects.get(pk=merged_into[0])
     body = (body or "").strip()
     uploads = list(uploads)
     if not body and not uploads:
