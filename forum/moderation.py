@@ -15,7 +15,7 @@ accountable. Guarantees shared by every function here:
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
@@ -47,6 +47,7 @@ from forum.services import (
     refresh_member_stats,
     refresh_thread_stats,
 )
+from resourcecenter.templatetags.wording import when
 from search.indexing import schedule_reindex
 
 REASON_MAX = 1000
@@ -602,7 +603,10 @@ def _sanction(user, *, by, field: str, days: float, reason: str, action: str) ->
         what = (
             "suspended" if field == "suspended_until" else "silenced (you can still read and vote)"
         )
-        message = f"Your Community account is {what} until {until:%Y-%m-%d %H:%M} UTC: {reason}"
+        # Stored text read later, wherever the member is: the site's date style, in UTC.
+        with timezone.override(UTC):
+            shown = when(until)
+        message = f"Your Community account is {what} until {shown}: {reason}"
     Notification.objects.create(
         recipient=user, kind=NotificationKind.MODERATION, actor=None, message=message[:300]
     )

@@ -22,6 +22,7 @@ from forum.conf import app_settings
 from forum.models import Category, Member, Post, PostState, Thread, ThreadState, ThreadStatus
 from forum.models import TrustLevel as TL
 from resourcecenter import access, roles
+from resourcecenter.templatetags.wording import when
 
 
 @dataclass(frozen=True)
@@ -87,8 +88,15 @@ def forget_member(user) -> None:
 
 
 def trust_level(user) -> str | None:
+    """The member's level. A new member whom a paying customer organisation vouches for
+    (access.vouched_for: a verified member) starts as a member - unless staff set "new" by hand."""
     member = get_member(user)
-    return member.trust_level if member else None
+    if member is None:
+        return None
+    vouchable = member.trust_level == TL.NEW and not member.trust_level_locked
+    if vouchable and access.vouched_for(user):
+        return TL.MEMBER
+    return member.trust_level
 
 
 def post_requires_approval(user) -> bool:
@@ -102,15 +110,14 @@ def post_requires_approval(user) -> bool:
     if member is None:
         return True
     approved = member.approved_post_count
-    return member.trust_level == TL.NEW and approved < app_settings.NEW_MEMBER_APPROVAL_POSTS
+    return trust_level(user) == TL.NEW and approved < app_settings.NEW_MEMBER_APPROVAL_POSTS
 
 
 def may_post_links(user) -> bool:
     """New members' links are shown as text and their images dropped (anti-spam)."""
     if roles.is_moderator(user):
         return True
-    member = get_member(user)
-    return member is not None and member.trust_level != TL.NEW
+    return trust_level(user) not in (None, TL.NEW)
 
 
 def _sanction(user, *, silenced_blocks: bool) -> Verdict:
@@ -120,13 +127,10 @@ def _sanction(user, *, silenced_blocks: bool) -> Verdict:
     now = timezone.now()
     if member.is_suspended(now):
         return deny(
-            f"Your account is suspended from the Community until "
-            f"{timezone.localtime(member.suspended_until):%Y-%m-%d %H:%M %Z}."
+            f"Your account is suspended from the Community until {when(member.suspended_until)}."
         )
     if silenced_blocks and member.is_silenced(now):
-        return deny(
-            f"You cannot post until {timezone.localtime(member.silenced_until):%Y-%m-%d %H:%M %Z}."
-        )
+        return deny(f"You cannot post until {when(member.silenced_until)}.")
     return ALLOW
 
 

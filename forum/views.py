@@ -15,6 +15,7 @@ from forum import permissions as perms
 from forum import selectors, services
 from forum.cache import primed, remember, render_posts, render_thread_rows, serve_page
 from forum.forms import AskForm, DeleteForm, EditForm, ReplyForm, apply_validation_error
+from forum.gated import gated_response
 from forum.markdown import render_markdown
 from forum.models import Category, Post, PostState, PostVote, Tag, ThreadState
 from resourcecenter import access
@@ -93,6 +94,14 @@ def _visible_thread_or_404(request, pk: int) -> tuple:
     return thread, None
 
 
+def _thread_denied(request, thread, denial: str):
+    """A thread in a plan-gated category: visitors sign in first (they may have the plan);
+    signed-in readers without it see the category's teaser and the way to get it."""
+    if request.user.is_authenticated and not _wants_json(request):
+        return gated_response(request, thread.category, thread=thread)
+    return _denied(request, denial)
+
+
 def _post_or_404(request, pk: int) -> Post:
     post = selectors.get_post(pk)
     if post is None or not perms.can_see_post(request.user, post):
@@ -158,7 +167,9 @@ def category(request, slug: str):
     if not verdict:
         if not obj.is_active:
             raise Http404(verdict.reason)
-        return _denied(request, verdict)
+        if _wants_json(request):
+            return _denied(request, verdict)
+        return gated_response(request, obj)
 
     def build():
         context = _listing_context(request, category=obj)
@@ -192,7 +203,7 @@ def tag(request, slug: str):
 def thread_redirect(request, pk: int):
     thread, denial = _visible_thread_or_404(request, pk)
     if denial is not None:
-        return _denied(request, denial)
+        return _thread_denied(request, thread, denial)
     return HttpResponsePermanentRedirect(thread.get_absolute_url())
 
 
@@ -201,7 +212,7 @@ def thread_redirect(request, pk: int):
 def thread_detail(request, pk: int, slug: str):
     thread, denial = _visible_thread_or_404(request, pk)
     if denial is not None:
-        return _denied(request, denial)
+        return _thread_denied(request, thread, denial)
     if thread.merged_into_id and thread.moderation_state != ThreadState.VISIBLE:
         return HttpResponsePermanentRedirect(thread.merged_into.get_absolute_url())
     if slug != thread.slug:

@@ -381,6 +381,7 @@ def resource_page_context(page, request) -> dict:
     }
     if context["gated"]:
         context["gated_plans"] = access.gated_plans(access.page_audience(page))
+        context["gated_teaser"] = access.page_teaser(page)
         return context
     tags = list(page.tags.all())
     previous_page, next_page = siblings(page)

@@ -34,6 +34,12 @@ class AccessGate(Protocol):
 
     def gated_plans(self, audience: list[str]) -> list: ...
 
+    def page_teaser(self, page) -> str: ...
+
+    def category_teaser(self, category) -> str: ...
+
+    def vouched_for(self, user) -> bool: ...
+
     def thread_escalation_option(self, user, thread) -> dict | None: ...
 
     def batch(self) -> AbstractContextManager: ...
@@ -61,6 +67,15 @@ class OpenAccess:
 
     def gated_plans(self, audience: list[str]) -> list:
         return []
+
+    def page_teaser(self, page) -> str:
+        return ""
+
+    def category_teaser(self, category) -> str:
+        return ""
+
+    def vouched_for(self, user) -> bool:
+        return False
 
     def thread_escalation_option(self, user, thread) -> dict | None:
         return None
@@ -107,6 +122,22 @@ def can_read_category(user, category) -> bool:
 def gated_plans(audience: list[str]) -> list:
     """The plans named by a gated audience (for "available with ..." teasers)."""
     return _gate.gated_plans(audience)
+
+
+def page_teaser(page) -> str:
+    """What staff wrote to show instead of a gated page's content ("" when nothing)."""
+    return _gate.page_teaser(page)
+
+
+def category_teaser(category) -> str:
+    """What staff wrote to show instead of a gated forum category ("" when nothing)."""
+    return _gate.category_teaser(category)
+
+
+def vouched_for(user) -> bool:
+    """True when a paying customer organisation vouches for `user` (a verified member): the
+    forum then trusts them from their first post instead of holding it for a moderator."""
+    return _gate.vouched_for(user)
 
 
 def thread_escalation_option(user, thread) -> dict | None:

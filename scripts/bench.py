@@ -580,6 +580,7 @@ def start_engines(wanted: set[str]):
             os_url = f"opensearch+{server.url}"
             os_engine = ElasticEngine(os_url, prefix="bench")
             os_engine._bench_url = os_url
+            os_engine.timeout = 600.0  # bulk loads of a real corpus on a busy machine
             engines.append(("opensearch", os_engine))
         yield engines
     finally:

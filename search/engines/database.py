@@ -387,6 +387,7 @@ class SqliteEngine(DatabaseEngine):
     near_distance = 12
     synonym_credit = 0.7  # a clause matched only through a synonym counts this much
     coordination_power = 1
+    coordination_floor = 0.0  # what a document with none of the words' weight keeps
     max_combinations = 20
 
     def _bonus_sql(self, factor: float) -> str:
@@ -446,6 +447,8 @@ class SqliteEngine(DatabaseEngine):
         weights = [c.weight for c in query.positive]
         parts = [f"{w} * {part}" for w, part in zip(weights, parts, strict=True)]
         share = f"(({' + '.join(parts)}) / {float(sum(weights))})"
+        floor = float(self.coordination_floor)
+        share = f"({floor} + {1.0 - floor} * {share})"
         coordination = " * ".join([share] * self.coordination_power) or "1.0"
         score = (
             f"bm25(search_fts, {self.weights}) * e.boost * "
@@ -673,6 +676,7 @@ class PostgresEngine(DatabaseEngine):
     title_bonus = 2.0
     synonym_credit = 0.7
     coordination_power = 2
+    coordination_floor = 0.0
 
     def optimize(self) -> None:
         """After a bulk load: merge the GIN indexes' pending lists (which every search would
@@ -741,7 +745,8 @@ class PostgresEngine(DatabaseEngine):
                 parts.append(f"(CASE WHEN {has} THEN 1.0 ELSE 0.0 END)")
         parts = [f"{w} * {part}" for w, part in zip(weights, parts, strict=True)]
         share = f"({' + '.join(parts)}) / {float(sum(weights))}"
-        coordination = f"power({share}, {self.coordination_power})"
+        floor = float(self.coordination_floor)
+        coordination = f"power({floor} + {1.0 - floor} * {share}, {self.coordination_power})"
         rank = (
             f"{self.rank_function}('{self.rank_weights}', {column}, {source}.rank, "
             f"{int(self.normalization)})"

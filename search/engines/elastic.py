@@ -209,14 +209,17 @@ def text_query(query: ParsedQuery, *, match_all: bool = True):
         return matched
     # The coordination factor of the database engines: the score times the share of the
     # query's words (weighted by rarity) that the document has.
-    total = sum(weights)
+    total = sum(weights) / (1.0 - COORDINATION_FLOOR)
+    functions = [
+        {"filter": clause.to_dict(), "weight": round(weight / total, 4)}
+        for clause, weight in zip(positive, weights, strict=True)
+    ]
+    if COORDINATION_FLOOR:
+        functions.append({"weight": COORDINATION_FLOOR})
     return Q(
         "function_score",
         query=matched,
-        functions=[
-            {"filter": clause.to_dict(), "weight": round(weight / total, 4)}
-            for clause, weight in zip(positive, weights, strict=True)
-        ],
+        functions=functions,
         score_mode="sum",
         boost_mode="multiply",
     )
@@ -224,6 +227,7 @@ def text_query(query: ParsedQuery, *, match_all: bool = True):
 
 NEAR_SLOP = 6
 NEAR_BOOST = 0.5
+COORDINATION_FLOOR = 0.0  # what a document with none of the words' weight keeps
 
 
 def filter_queries(request: SearchRequest) -> list:
@@ -449,6 +453,7 @@ class ElasticEngine(Engine):
     """Elasticsearch 8+ / OpenSearch 2+ behind one alias."""
 
     name = "elasticsearch"
+    timeout = 30.0  # seconds per request (a benchmark's bulk load on a busy machine: more)
 
     def __init__(self, url: str, prefix: str = "resourcecenter"):
         self.base_url, self.flavour = parse_search_url(url)
@@ -464,7 +469,9 @@ class ElasticEngine(Engine):
             except (OSError, json.JSONDecodeError) as exc:
                 raise SearchUnavailable(f"search server unreachable: {exc}") from exc
             flavour = self.flavour or flavour_of(info)
-            self._client = _Client(self.base_url, flavour, server_major=major_version(info))
+            self._client = _Client(
+                self.base_url, flavour, timeout=self.timeout, server_major=major_version(info)
+            )
             self.name = flavour
         return self._client
 
@@ -592,7 +599,7 @@ class ElasticEngine(Engine):
         return total
 
     def _upsert_into(self, index: str, batch: list[SearchDocument]) -> None:
-        from search import vocabulary
+        from search import dense, vocabulary
 
         self._ready = True  # the new index exists; do not create the alias early
         operations: list[dict] = []
@@ -601,6 +608,8 @@ class ElasticEngine(Engine):
             operations.append(self._source(doc))
         self._bulk(operations, refresh=False)
         vocabulary.add_documents(batch)
+        if dense.enabled():
+            dense.add_documents(batch)
 
     def clear(self) -> None:
         from search import vocabulary

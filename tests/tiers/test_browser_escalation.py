@@ -55,9 +55,18 @@ def test_infinity_customer_escalates_and_community_user_sees_upgrade(
     page.goto(live_server.url + infinity_thread.get_absolute_url())
     escalate = page.get_by_role("link", name="Escalate to a private ticket")
     escalate.click()
+    # Issue 14: nothing opens in one click; the estimate is asked first, with the definitions.
+    page.get_by_role("button", name="Escalate to a private ticket").click()
+    page.wait_for_load_state()
+    assert not Ticket.objects.filter(thread=infinity_thread).exists()
+    assert "This field is required." in page.inner_text("main")
+    assert page.locator("#id_subject").input_value() == "Fleet loses data sessions every hour"
+    page.get_by_label(re.compile(r"^Severity 3")).first.check()
+    page.fill("#id_devices_affected", "40")
     page.get_by_role("button", name="Escalate to a private ticket").click()
     page.wait_for_url(re.compile(r"/support/tickets/INF-\d{4}-\d{6}/$"))
     ticket = Ticket.objects.get(thread=infinity_thread)
+    assert ticket.customer_severity == 3 and ticket.devices_affected == 40
     assert page.get_by_test_id("case-number").inner_text() == ticket.case_number
     due = page.get_by_test_id("response-due")
     assert "Response due by" in due.inner_text()
@@ -89,7 +98,8 @@ def test_infinity_customer_escalates_and_community_user_sees_upgrade(
     assert "Sensor cannot attach after SIM swap" in text
     assert "Infinity" in text and "Within 5 minutes" in text
     assert page.get_by_role("link", name=re.compile("Get Infinity for")).is_visible()
-    assert page.console_errors == []
+    # The form sent back without a severity answers 400 (Chromium logs that); nothing else.
+    assert [e for e in page.console_errors if "status of 400" not in e] == []
 
 
 def test_ticket_form_suggests_answers_while_typing(live_server, page, threads, org_a_admin):
@@ -113,3 +123,30 @@ def test_ticket_form_suggests_answers_while_typing(live_server, page, threads, o
     assert "Fleet loses data sessions every hour" in box.inner_text()
     assert "solved" in box.inner_text()
     assert page.console_errors == []
+
+
+def test_escalation_form_and_gated_teaser_fit_a_phone(
+    live_server, phone_page, threads, org_a_admin, infinity
+):
+    """The new pages at 390 px: no horizontal overflow (axe runs on each, tests/conftest.py)."""
+    from tiers.models import CategoryRestriction
+
+    infinity_thread, _, community_user = threads
+    lounge = CategoryFactory(name="Operators lounge", slug="lounge")
+    restriction = CategoryRestriction.objects.create(category=lounge, teaser="Roadmap previews.")
+    restriction.plans.add(infinity)
+
+    _login(phone_page, live_server, org_a_admin)
+    phone_page.goto(live_server.url + f"/support/threads/{infinity_thread.pk}/escalate/")
+    assert phone_page.locator("input[name=customer_severity]").count() >= 4
+    assert phone_page.evaluate("() => document.documentElement.scrollWidth") <= 390
+
+    _login(phone_page, live_server, community_user)
+    phone_page.goto(live_server.url + "/community/c/lounge/")
+    assert "Roadmap previews." in phone_page.inner_text("main")
+    assert phone_page.evaluate("() => document.documentElement.scrollWidth") <= 390
+    phone_page.goto(live_server.url + "/support/tickets/")
+    assert "Private tickets come with" in phone_page.inner_text("main")
+    assert phone_page.evaluate("() => document.documentElement.scrollWidth") <= 390
+    # The teaser answers 403 (Chromium logs that); nothing else went wrong.
+    assert [e for e in phone_page.console_errors if "status of 403" not in e] == []

@@ -66,13 +66,25 @@ def test_others_see_nothing_staff_see_promote(thread, org_a_member, staff_user, 
 
 
 def test_escalation_creates_prefilled_linked_ticket_and_public_note(
-    client, thread, org_a_admin, django_capture_on_commit_callbacks
+    client, thread, org_a, org_a_admin, django_capture_on_commit_callbacks
 ):
     client.force_login(org_a_admin)
     assert client.get(f"/support/threads/{thread.pk}/escalate/").status_code == 200
+    # Issue 14: one click no longer opens a Severity 4 ticket: the estimate is asked first.
+    assert client.post(f"/support/threads/{thread.pk}/escalate/").status_code == 400
+    assert not Ticket.objects.exists()
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(f"/support/threads/{thread.pk}/escalate/")
+        response = client.post(
+            f"/support/threads/{thread.pk}/escalate/",
+            {
+                "organisation": org_a.pk,
+                "subject": thread.title,
+                "category": "troubleshooting",
+                "customer_severity": "3",
+            },
+        )
     ticket = Ticket.objects.get(thread=thread)
+    assert ticket.customer_severity == 3
     assert response["Location"] == ticket.get_absolute_url()
     assert ticket.subject == thread.title
     assert "loses data every hour" in ticket.description
@@ -137,7 +149,15 @@ def test_user_in_two_orgs_chooses(
     client.force_login(org_a_admin)
     page = client.get(f"/support/threads/{thread.pk}/escalate/").content.decode()
     assert "Which organisation" in page
-    client.post(f"/support/threads/{thread.pk}/escalate/", {"organisation": second.pk})
+    client.post(
+        f"/support/threads/{thread.pk}/escalate/",
+        {
+            "organisation": second.pk,
+            "subject": thread.title,
+            "category": "troubleshooting",
+            "customer_severity": "4",
+        },
+    )
     assert Ticket.objects.get(thread=thread).organisation == second
 
 

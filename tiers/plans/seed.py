@@ -45,6 +45,7 @@ PLAN_FIELDS = {
     "overage_hourly_rate": Decimal,
     "proactive_notification_minutes": int,
     "proactive_notification_max_severity": int,
+    "case_reports": bool,
     "kpi_reports": bool,
     "reopen_window_days": int,
     "features": str,
@@ -127,8 +128,11 @@ def load_data(data: dict, get_model=_default_get_model) -> dict[str, int]:
 
     for item in data.get("plans", []):
         defaults = {}
+        # An early data migration loads this file with the plan model of its time: fields
+        # added later are filled by their own migrations.
+        known = {field.name for field in plan_model._meta.get_fields()}
         for name, kind in PLAN_FIELDS.items():
-            if name in item and item[name] is not None:
+            if name in item and item[name] is not None and name in known:
                 defaults[name] = kind(item[name])
         if item.get("severity_scheme"):
             defaults["severity_scheme"] = scheme_model.objects.get(code=item["severity_scheme"])

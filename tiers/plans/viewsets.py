@@ -192,6 +192,7 @@ class PlanViewSet(TiersViewSet):
                         FieldPanel("proactive_notification_max_severity"),
                     ]
                 ),
+                FieldPanel("case_reports"),
                 FieldPanel("kpi_reports"),
             ],
             heading="Notifications and reports",
@@ -273,5 +274,9 @@ class CategoryRestrictionViewSet(TiersViewSet):
     model = CategoryRestriction
     icon = "lock"
     menu_label = "Category plan restrictions"
-    list_display = ["category"]
-    panels = [FieldPanel("category"), FieldPanel("plans", widget=forms.CheckboxSelectMultiple)]
+    list_display = ["category", "teaser"]
+    panels = [
+        FieldPanel("category"),
+        FieldPanel("plans", widget=forms.CheckboxSelectMultiple),
+        FieldPanel("teaser"),
+    ]

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.core.files.base import ContentFile
+from django.template.defaultfilters import filesizeformat
 from django.utils.text import get_valid_filename
 
 from tiers.conf import app_settings
@@ -56,7 +57,7 @@ def validate_upload(upload: Upload) -> tuple[str, str]:
         raise TierError(f"{name} is empty.")
     limit = _max_attachment_bytes()
     if size > limit:
-        raise TierError(f"{name} is larger than the {limit // (1024 * 1024)} MB limit.")
+        raise TierError(f"{name} is larger than the {filesizeformat(limit)} limit.")
     head = upload.content[:8]
     signatures = {
         ".png": [b"\x89PNG"],

@@ -263,8 +263,12 @@ def _start(ticket: Ticket, uploads: Iterable[Upload], now: dt.datetime) -> None:
         log_event(
             ticket,
             "allowance_exceeded",
-            f"Monthly {ticket.category} allowance used up "
-            f"({ticket.plan.get_overage_rule_display()})",
+            f"This month's {ticket.get_category_display().lower()} allowance is used up: "
+            + (
+                "extra work is quoted as paid professional services first"
+                if ticket.plan.overage_rule == ticket.plan.OVERAGE_QUOTE
+                else "we keep helping"
+            ),
             public=True,
         )
     notify.acknowledgement(ticket)

@@ -30,7 +30,12 @@ from tiers.tickets.handling import (
 )
 from tiers.tickets.models import Quote, Ticket, TicketAttachment
 from tiers.tickets.opening import open_ticket
-from tiers.tickets.promotion import promote_thread, publish_fix_to_thread
+from tiers.tickets.promotion import (
+    TicketDetails,
+    promote_thread,
+    publish_fix_to_thread,
+    thread_prefill,
+)
 from tiers.tickets.quotes import decide_quote, mark_not_covered
 from tiers.web import handle_errors
 
@@ -69,16 +74,13 @@ def ticket_list(request):
     if org and org.isdigit():
         tickets = tickets.filter(organisation_id=int(org))
     tickets = tickets.order_by("-created_at")[:200]
-    return render(
-        request,
-        "tiers/ticket_list.html",
-        {
-            "tickets": tickets,
-            "state": state,
-            "ticket_orgs": selectors.ticket_organisations(request.user),
-            "is_staff": is_support_staff(request.user),
-        },
-    )
+    ticket_orgs = selectors.ticket_organisations(request.user)
+    context = {"tickets": tickets, "state": state, "ticket_orgs": ticket_orgs, "is_staff": False}
+    if not ticket_orgs:
+        # Without a ticket plan the page says what the plan sold for tickets adds, from its data.
+        context["upgrade_plan"] = selectors.upgrade_plan()
+        context["default_plan_name"] = selectors.default_plan_name()
+    return render(request, "tiers/ticket_list.html", context)
 
 
 def _levels_for(plans_list):
@@ -145,7 +147,14 @@ def ticket_detail(request, case_number):
     if is_support_staff(request.user):
         # Staff work the ticket in the workspace (one page, not a second staff view).
         return views_workspace.workspace_page(request, case_number)
-    ticket = _ticket_for(request, case_number)
+    return _render_detail(request, _ticket_for(request, case_number))
+
+
+def _render_detail(request, ticket, *, status: int = 200, **bound_forms):
+    """The customer's ticket page; a form that failed comes back bound (`bound_forms`), with its
+    errors and everything typed, instead of a redirect that would lose the text."""
+    if is_support_staff(request.user):
+        return views_workspace.workspace_page(request, ticket.case_number)
     conversation = ticket.messages.select_related("author").prefetch_related("attachments")
     levels = _levels_for([ticket.plan])
     membership = permissions.membership_in(request.user, ticket.organisation)
@@ -162,27 +171,31 @@ def ticket_detail(request, case_number):
         "quotes": ticket.quotes.all(),
         "can_reopen": can_reopen(ticket),
     }
-    return render(request, "tiers/ticket_detail.html", context)
+    context.update(bound_forms)
+    return render(request, "tiers/ticket_detail.html", context, status=status)
 
 
 @login_required
 @require_POST
-@handle_errors
 def ticket_reply(request, case_number):
     ticket = _ticket_for(request, case_number)
     form = forms.ReplyForm(request.POST, request.FILES)
-    if not form.is_valid():
-        raise TierError("Attachments could not be read; try again.")
-    internal = form.cleaned_data["internal"] and is_support_staff(request.user)
-    add_reply(
-        ticket=ticket,
-        author=request.user,
-        body=form.cleaned_data["body"],
-        internal=internal,
-        uploads=forms.uploads_from(form.cleaned_data["attachments"]),
-    )
-    messages.success(request, "Internal note added." if internal else "Reply sent.")
-    return redirect(ticket)
+    if form.is_valid():
+        internal = form.cleaned_data["internal"] and is_support_staff(request.user)
+        try:
+            add_reply(
+                ticket=ticket,
+                author=request.user,
+                body=form.cleaned_data["body"],
+                internal=internal,
+                uploads=forms.uploads_from(form.cleaned_data["attachments"]),
+            )
+        except TierError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "Internal note added." if internal else "Reply sent.")
+            return redirect(ticket)
+    return _render_detail(request, ticket, status=400, reply_form=form)
 
 
 @login_required
@@ -197,28 +210,36 @@ def ticket_close(request, case_number):
 
 @login_required
 @require_POST
-@handle_errors
 def ticket_dispute(request, case_number):
     ticket = _ticket_for(request, case_number)
     form = forms.DisputeForm(request.POST, levels=_levels_for([ticket.plan]))
-    if not form.is_valid():
-        raise TierError("Choose a severity and say why.")
-    dispute_severity(ticket=ticket, by=request.user, **form.cleaned_data)
-    messages.success(request, "Your analyst will review the severity with you.")
-    return redirect(ticket)
+    if form.is_valid():
+        try:
+            dispute_severity(ticket=ticket, by=request.user, **form.cleaned_data)
+        except TierError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "Your analyst will review the severity with you.")
+            return redirect(ticket)
+    return _render_detail(request, ticket, status=400, dispute_form=form)
 
 
 @login_required
 @require_POST
-@handle_errors
 def ticket_escalate(request, case_number):
     ticket = _ticket_for(request, case_number)
     form = forms.EscalationForm(request.POST)
-    if not form.is_valid():
-        raise TierError("Tell us why this case needs escalating.")
-    request_escalation(ticket=ticket, by=request.user, reason=form.cleaned_data["reason"])
-    messages.success(request, "Escalation requested. An escalation contact will review the case.")
-    return redirect(ticket)
+    if form.is_valid():
+        try:
+            request_escalation(ticket=ticket, by=request.user, reason=form.cleaned_data["reason"])
+        except TierError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(
+                request, "Escalation requested. An escalation contact will review the case."
+            )
+            return redirect(ticket)
+    return _render_detail(request, ticket, status=400, escalation_form=form)
 
 
 @login_required
@@ -302,9 +323,9 @@ def _thread(pk):
 
 
 @login_required
-@handle_errors
 def thread_escalate(request, pk):
-    """The author of a thread escalates it to a private ticket for one of their organisations."""
+    """The author of a thread escalates it to a private ticket for one of their organisations,
+    after saying how severe it is, how many devices and since when (pre-filled from the thread)."""
     thread = _thread(pk)
     if thread.author_id != request.user.pk:
         raise Http404
@@ -314,25 +335,56 @@ def thread_escalate(request, pk):
     choices = selectors.ticket_organisations(request.user)
     if not choices:
         return redirect(reverse("tiers:plans") + f"?thread={thread.pk}")
-    if request.method == "POST":
-        org_id = request.POST.get("organisation", "")
-        organisation = next((o for o, _ in choices if str(o.pk) == org_id), None)
-        if organisation is None and len(choices) == 1:
-            organisation = choices[0][0]
-        if organisation is None:
-            raise TierError("Choose which organisation this ticket is for.")
-        result = promote_thread(thread=thread, by=request.user, organisation=organisation)
-        messages.success(
-            request,
-            f"Case {result.ticket.case_number} is open. A note was posted in the thread; "
-            "nothing private was shared.",
-        )
-        return redirect(result.ticket)
+    levels = _levels_for({plan for _, plan in choices})
+    posted = request.method == "POST"
+    form = forms.ThreadEscalationForm(
+        request.POST if posted else None,
+        request.FILES if posted else None,
+        organisations=choices,
+        levels=levels,
+        initial=thread_prefill(thread),
+    )
+    if posted and form.is_valid():
+        result = _escalate(request, thread, choices, form)
+        if result is not None:
+            messages.success(
+                request,
+                f"Case {result.ticket.case_number} is open. A note was posted in the thread; "
+                "nothing private was shared.",
+            )
+            return redirect(result.ticket)
     return render(
         request,
         "tiers/thread_escalate.html",
-        {"thread": thread, "choices": choices, "staff": False},
+        {"thread": thread, "choices": choices, "staff": False, "form": form, "levels": levels},
+        status=400 if form.errors else 200,
     )
+
+
+def _escalate(request, thread, choices, form):
+    """Open the ticket from a valid escalation form; None (with the error on the form) if a
+    rule refuses it."""
+    data = form.cleaned_data
+    organisation = next((org for org, _ in choices if org.pk == data["organisation"]), None)
+    if organisation is None:
+        form.add_error("organisation", "Choose which organisation this ticket is for.")
+        return None
+    details = TicketDetails(
+        customer_severity=data["customer_severity"],
+        devices_affected=data["devices_affected"],
+        incident_at=data["incident_at"],
+        conditions=data["conditions"],
+        subject=data["subject"],
+        category=data["category"],
+        uploads=forms.uploads_from(data["attachments"]),
+    )
+    try:
+        return promote_thread(
+            thread=thread, by=request.user, organisation=organisation, details=details
+        )
+    except TierError as exc:
+        form.add_error(None, str(exc))
+        return None
 
 
 @login_required
@@ -360,5 +412,13 @@ def thread_promote(request, pk):
         messages.success(request, f"Case {result.ticket.case_number} was opened from the thread.")
         return redirect(result.ticket)
     return render(
-        request, "tiers/thread_escalate.html", {"thread": thread, "choices": choices, "staff": True}
+        request,
+        "tiers/thread_escalate.html",
+        {
+            "thread": thread,
+            "choices": choices,
+            "staff": True,
+            "default_plan_name": selectors.default_plan_name(),
+            "upgrade_plan": selectors.upgrade_plan(),
+        },
     )

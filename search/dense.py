@@ -1,0 +1,150 @@
+"""The optional hybrid ranking (`SEARCH_DENSE`): lexical candidates re-ordered with dense vectors.
+
+Lexical search is weakest on questions worded unlike the page ("where is my device from nearby
+cell towers" for "network-based positioning"). A small sentence encoder (all-MiniLM-L6-v2,
+run in numpy by `search.encoder`) maps both to vectors whose cosine says how close the
+meanings are. Each engine's own first `DENSE_CANDIDATES` hits (already filtered by who may see
+them: vectors never widen what a person can find) are re-ordered by reciprocal-rank fusion of
+the lexical order and the cosine order. Every engine goes through `Engine.search`, so SQLite,
+PostgreSQL, OpenSearch and the type-ahead rank alike.
+
+Vectors live in the database (`SearchVector`, float32 bytes) for every engine, keyed by
+document and by a digest of the text they came from: re-indexing unchanged text runs no model.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Iterable
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from search.conf import app_settings
+from search.documents import SearchDocument
+
+logger = logging.getLogger(__name__)
+
+DOC_TOKENS = 64  # title, summary, headings, the first words: the topic (cost grows with it)
+FUSION_K = 10  # reciprocal-rank constant: small, because only a short list is fused
+CHUNK = 400
+
+
+def enabled() -> bool:
+    return app_settings.DENSE and encoder() is not None
+
+
+def model_dir() -> Path | None:
+    name = app_settings.DENSE_MODEL
+    if not name:
+        return None
+    path = Path(name)
+    if path.is_dir():
+        return path
+    from importlib.util import find_spec
+
+    spec = find_spec(name) if name.isidentifier() else None
+    if spec and spec.submodule_search_locations:
+        folder = Path(next(iter(spec.submodule_search_locations))) / "model"
+        if (folder / "model.safetensors").is_file():
+            return folder
+    return None
+
+
+@lru_cache(maxsize=1)
+def _load(path: str):
+    from search.encoder import SentenceEncoder
+
+    return SentenceEncoder(Path(path))
+
+
+def encoder():
+    """The sentence encoder, loaded once per process; None (logged) when there is no model."""
+    path = model_dir()
+    if path is None:
+        logger.warning("SEARCH_DENSE is on but no model was found (%s)", app_settings.DENSE_MODEL)
+        return None
+    return _load(str(path))
+
+
+def document_text(doc: SearchDocument) -> str:
+    parts = [doc.title, doc.summary, doc.headings.replace("\n", ". "), doc.body[:2000]]
+    return ". ".join(p.strip() for p in parts if p and p.strip())
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()
+
+
+def add_documents(docs: Iterable[SearchDocument]) -> int:
+    """Compute and store the vectors of `docs` whose text changed; returns how many ran."""
+    from search.models import SearchVector
+
+    texts = {doc.id: document_text(doc) for doc in docs}
+    if not texts:
+        return 0
+    digests = {doc_id: _digest(text) for doc_id, text in texts.items()}
+    known: dict[str, str] = {}
+    ids = list(texts)
+    for start in range(0, len(ids), CHUNK):
+        known.update(
+            SearchVector.objects.filter(doc_id__in=ids[start : start + CHUNK]).values_list(
+                "doc_id", "digest"
+            )
+        )
+    todo = [i for i in ids if known.get(i) != digests[i]]
+    if not todo:
+        return 0
+    vectors = encoder().encode([texts[i] for i in todo], DOC_TOKENS)
+    SearchVector.objects.filter(doc_id__in=[i for i in todo if i in known]).delete()
+    SearchVector.objects.bulk_create(
+        [
+            SearchVector(doc_id=i, digest=digests[i], vector=vectors[n].tobytes())
+            for n, i in enumerate(todo)
+        ],
+        batch_size=CHUNK,
+    )
+    return len(todo)
+
+
+def remove(doc_ids: Iterable[str]) -> None:
+    from search.models import SearchVector
+
+    ids = list(doc_ids)
+    for start in range(0, len(ids), CHUNK):
+        SearchVector.objects.filter(doc_id__in=ids[start : start + CHUNK]).delete()
+
+
+def vectors_of(doc_ids: list[str]) -> dict[str, np.ndarray]:
+    from search.models import SearchVector
+
+    rows = SearchVector.objects.filter(doc_id__in=doc_ids).values_list("doc_id", "vector")
+    return {doc_id: np.frombuffer(bytes(blob), np.float32) for doc_id, blob in rows}
+
+
+@lru_cache(maxsize=512)
+def query_vector(text: str) -> np.ndarray:
+    return encoder().encode([text])[0]
+
+
+def fuse(query_text: str, hits: list) -> list:
+    """`hits` (lexical order) re-ordered by reciprocal-rank fusion with the cosine order.
+
+    A hit without a vector (not computed yet) keeps its lexical standing and ranks last on
+    the dense side."""
+    if len(hits) < 2:
+        return hits
+    vectors = vectors_of(list(dict.fromkeys(h.doc_id for h in hits)))
+    if not vectors:
+        return hits
+    q = query_vector(query_text)
+    cosine = [float(vectors[h.doc_id] @ q) if h.doc_id in vectors else -1.0 for h in hits]
+    dense_rank = {i: r for r, i in enumerate(sorted(range(len(hits)), key=lambda i: -cosine[i]))}
+    weight = app_settings.DENSE_WEIGHT
+    fused = [
+        1.0 / (FUSION_K + i + 1) + weight / (FUSION_K + dense_rank[i] + 1) for i in range(len(hits))
+    ]
+    order = sorted(range(len(hits)), key=lambda i: (-fused[i], i))
+    return [hits[i] for i in order]

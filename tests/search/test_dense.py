@@ -1,0 +1,164 @@
+"""The optional hybrid ranking: the numpy sentence encoder (on a tiny model made here: the real
+one ships in a package) and the fusion of lexical candidates with dense vectors, per engine."""
+
+import json
+import struct
+
+from django.test import override_settings
+
+import numpy as np
+import pytest
+
+from search import dense
+from search.encoder import SentenceEncoder, WordPiece, read_safetensors
+from search.engines.base import SearchRequest
+from search.query import parse_query
+
+VOCAB = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "un", "##aff", "##able", "reset", "wifi", ",", "!"]
+VOCAB += ["password", "plug", "timer", "sunrise", "schedule", "device", "recovery", "the"]
+
+
+def write_tiny_model(folder, hidden=8, heads=2, layers=2, inner=16, seed=7):
+    """A random BERT of the real layout (names, shapes, files), small enough for a test."""
+    rng = np.random.default_rng(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "vocab.txt").write_text("\n".join(VOCAB) + "\n")
+    config = {
+        "hidden_size": hidden,
+        "num_attention_heads": heads,
+        "num_hidden_layers": layers,
+        "intermediate_size": inner,
+        "layer_norm_eps": 1e-12,
+    }
+    (folder / "config.json").write_text(json.dumps(config))
+    shapes = {
+        "embeddings.word_embeddings.weight": (len(VOCAB), hidden),
+        "embeddings.position_embeddings.weight": (64, hidden),
+        "embeddings.token_type_embeddings.weight": (2, hidden),
+        "embeddings.LayerNorm.weight": (hidden,),
+        "embeddings.LayerNorm.bias": (hidden,),
+    }
+    for i in range(layers):
+        p = f"encoder.layer.{i}."
+        for name in ("query", "key", "value"):
+            shapes[p + f"attention.self.{name}.weight"] = (hidden, hidden)
+            shapes[p + f"attention.self.{name}.bias"] = (hidden,)
+        shapes[p + "attention.output.dense.weight"] = (hidden, hidden)
+        shapes[p + "attention.output.dense.bias"] = (hidden,)
+        shapes[p + "attention.output.LayerNorm.weight"] = (hidden,)
+        shapes[p + "attention.output.LayerNorm.bias"] = (hidden,)
+        shapes[p + "intermediate.dense.weight"] = (inner, hidden)
+        shapes[p + "intermediate.dense.bias"] = (inner,)
+        shapes[p + "output.dense.weight"] = (hidden, inner)
+        shapes[p + "output.dense.bias"] = (hidden,)
+        shapes[p + "output.LayerNorm.weight"] = (hidden,)
+        shapes[p + "output.LayerNorm.bias"] = (hidden,)
+    header, blobs, offset = {"__metadata__": {"format": "pt"}}, [], 0
+    for name, shape in shapes.items():
+        value = rng.normal(0, 0.5, shape).astype(np.float32)
+        if name.endswith("LayerNorm.weight"):
+            value = np.ones(shape, np.float32)
+        blob = value.tobytes()
+        header[name] = {
+            "dtype": "F32",
+            "shape": list(shape),
+            "data_offsets": [offset, offset + len(blob)],
+        }
+        blobs.append(blob)
+        offset += len(blob)
+    head = json.dumps(header).encode()
+    (folder / "model.safetensors").write_bytes(
+        struct.pack("<Q", len(head)) + head + b"".join(blobs)
+    )
+    return folder
+
+
+def _forget_models():
+    for cached in (dense._load, dense.query_vector):
+        getattr(cached, "cache_clear", lambda: None)()  # a test may have replaced it
+
+
+@pytest.fixture
+def tiny_model(tmp_path):
+    _forget_models()
+    yield write_tiny_model(tmp_path / "model")
+    _forget_models()
+
+
+def test_wordpiece_splits_words_into_known_pieces(tiny_model):
+    tokenizer = WordPiece(tiny_model / "vocab.txt")
+    ids = tokenizer.encode("Unaffable, Reset!  wifi zzz")
+    assert [VOCAB[i] for i in ids] == [
+        "[CLS]", "un", "##aff", "##able", ",", "reset", "!", "wifi", "[UNK]", "[SEP]",
+    ]  # fmt: skip
+    assert len(tokenizer.encode("reset " * 50, max_tokens=8)) == 8
+
+
+def test_safetensors_round_trip(tiny_model):
+    tensors = read_safetensors(tiny_model / "model.safetensors")
+    assert tensors["embeddings.word_embeddings.weight"].shape == (len(VOCAB), 8)
+    assert tensors["encoder.layer.1.output.dense.weight"].shape == (8, 16)
+
+
+def test_vectors_have_unit_length_and_ignore_padding(tiny_model):
+    model = SentenceEncoder(tiny_model)
+    alone = model.encode(["reset wifi"])
+    together = model.encode(["reset wifi", "the device recovery schedule with the sunrise timer"])
+    assert np.allclose(np.linalg.norm(together, axis=1), 1.0, atol=1e-5)
+    # a shorter text padded in a batch gets the vector it gets on its own
+    assert np.allclose(alone[0], together[0], atol=1e-5)
+    assert not np.allclose(together[0], together[1], atol=1e-3)
+
+
+def test_dense_is_off_without_a_model(tmp_path):
+    with override_settings(SEARCH_DENSE=True, SEARCH_DENSE_MODEL=str(tmp_path / "none")):
+        assert not dense.enabled()
+    with override_settings(SEARCH_DENSE=False):
+        assert not dense.enabled()
+
+
+def _request(text, **kw):
+    return SearchRequest(query=parse_query(text, prefix_last=False), audiences=None, **kw)
+
+
+def test_fusion_reorders_only_what_the_engine_found(engine, doc, tiny_model, monkeypatch):
+    docs = [
+        doc("page:1", "Reset the plug", "reset reset reset the plug wifi"),
+        doc("page:2", "Recovery", "reset the device after a wrong wifi password"),
+        doc("page:3", "Timers", "sunrise schedule", audience=["gated"]),
+        doc("page:4", "Unrelated", "nothing to see"),
+    ]
+    # the dense side weighs more than the lexical one here: with two hits and equal weights
+    # the fused scores tie, and a tie keeps the lexical order
+    fused = override_settings(
+        SEARCH_DENSE=True, SEARCH_DENSE_MODEL=str(tiny_model), SEARCH_DENSE_WEIGHT=1.5
+    )
+    with fused:
+        assert dense.enabled()
+        engine.rebuild(docs)
+        assert dense.vectors_of(["page:1", "page:2"]).keys() == {"page:1", "page:2"}
+        lexical = [h.doc_id for h in engine._search(_request("reset wifi")).hits]
+        assert lexical[0] == "page:1"
+        # the query means what page 2 says: its vector is the query's
+        target = dense.vectors_of(["page:2"])["page:2"]
+        monkeypatch.setattr(dense, "query_vector", lambda text: target)
+        hits = engine.search(_request("reset wifi")).hits
+        assert [h.doc_id for h in hits] == ["page:2", "page:1"]
+        # vectors never widen the search: a person outside the audience does not get page 3
+        gated = SearchRequest(
+            query=parse_query("sunrise", prefix_last=False), audiences=frozenset()
+        )
+        assert engine.search(gated).hits == []
+        # a later page than the fused window stays lexical and complete
+        page = engine.search(_request("reset wifi", offset=1, limit=1)).hits
+        assert [h.doc_id for h in page] == ["page:1"]
+
+
+def test_unchanged_text_is_not_encoded_again(db, doc, tiny_model):
+    with override_settings(SEARCH_DENSE=True, SEARCH_DENSE_MODEL=str(tiny_model)):
+        first = [doc("page:1", "Reset the plug", "wifi"), doc("page:2", "Timers", "sunrise")]
+        assert dense.add_documents(first) == 2
+        assert dense.add_documents(first) == 0
+        assert dense.add_documents([doc("page:1", "Reset the plug", "wifi password")]) == 1
+        dense.remove(["page:1"])
+        assert set(dense.vectors_of(["page:1", "page:2"])) == {"page:2"}
