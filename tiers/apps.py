@@ -29,7 +29,7 @@ class TiersConfig(AppConfig):
 def grant_support_staff(sender, using="default", **kwargs):
     """What the support roles may do in the Wagtail admin's tiers screens (resourcecenter.roles
     says who holds which role). Analysts work the ticket queue (incl. opening tickets for
-    customers) and service problems; leads also manage plans, subscriptions, escalation
+    customers), macros and service problems; leads also manage plans, subscriptions, escalation
     contacts, calendars and holidays, the plan restrictions on pages and categories, and mark
     invoices paid. Editors and community moderators get nothing here."""
     from django.apps import apps
@@ -50,6 +50,7 @@ def grant_support_staff(sender, using="default", **kwargs):
         "view_organisation", "change_organisation",
         "view_subscription", "view_invoice", "view_plan", "view_resolutiontarget",
         "view_escalationcontact", "view_exclusionreason",
+        "view_macro", "add_macro", "change_macro", "delete_macro",
     ]  # fmt: skip
     lead = analyst + [
         f"{verb}_{model}"

@@ -27,6 +27,7 @@ from tiers import services
 from tiers.incidents import demo as incidents_demo
 from tiers.models import (
     ExclusionReason,
+    Macro,
     Membership,
     Organisation,
     Plan,
@@ -250,6 +251,7 @@ def load(stdout, style) -> None:
             opened_by=staff,
         )
         created += 1
+    _demo_macros()
     components, history = incidents_demo.load()
     problems = _demo_problems(staff, components)
     services.sweep()
@@ -265,6 +267,29 @@ def load(stdout, style) -> None:
     )
     stdout.write("  Infinity customer: member@example.com (Northwind Telematics, US)")
     stdout.write("  Community customer: chen.li@example.com (Sprout Sensors)")
+
+
+DEMO_MACROS = [
+    (
+        "Ask for the modem log",
+        "Hello {customer_name},\n\nto find out why the devices lose their data sessions, "
+        "please attach the modem log of one affected device (AT+CEER and AT+CGDCONT? output) "
+        "to case {case_number}.\n\n{analyst_name}",
+        Ticket.WAITING,
+    ),
+    (
+        "Fixed: please confirm",
+        "Hello {customer_name},\n\nwe applied the fix on our side. Please confirm that your "
+        "devices work again; if we do not hear back, the case closes after the reopen window."
+        "\n\n{analyst_name}",
+        Ticket.RESOLVED,
+    ),
+]
+
+
+def _demo_macros() -> None:
+    for name, body, status in DEMO_MACROS:
+        Macro.objects.get_or_create(name=name, defaults={"body": body, "set_status": status})
 
 
 def _promote_demo_thread(organisation: Organisation) -> str | None:

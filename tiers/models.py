@@ -53,8 +53,12 @@ from tiers.tickets.models import (
     TimeEntry,
     _attachment_path,
 )
+from tiers.tickets.work_models import Macro, SatisfactionRating, TicketCC
 
 __all__ = [
+    "Macro",
+    "SatisfactionRating",
+    "TicketCC",
     "CALENDAR_24X7",
     "REGION_CHOICES",
     "REGION_EU",

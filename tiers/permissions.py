@@ -11,7 +11,7 @@ from django.db.models import Q, QuerySet
 
 from resourcecenter.roles import guardian_for, is_support_staff
 from tiers.incidents.problems import is_entitled
-from tiers.models import Membership, Organisation, Plan, ServiceProblem, Ticket
+from tiers.models import Membership, Organisation, Plan, ServiceProblem, Ticket, TicketCC
 from tiers.plans.selectors import plans_by_org
 
 
@@ -46,13 +46,15 @@ def can_view_organisation(user, organisation: Organisation) -> bool:
 
 
 def visible_tickets(user) -> QuerySet[Ticket]:
-    """Tickets `user` may read: all for staff; else their organisations' (or only their own)."""
+    """Tickets `user` may read: all for staff; else their organisations' (or only their own
+    and those they are copied on)."""
     tickets = Ticket.objects.all()
     if is_support_staff(user):
         return tickets
     if not getattr(user, "is_authenticated", False):
         return tickets.none()
-    rule = Q(requester=user)
+    # The requester, and members copied on the case (tiers.tickets.workspace.add_cc).
+    rule = Q(requester=user) | Q(pk__in=TicketCC.objects.filter(user=user).values("ticket_id"))
     for membership in memberships_of(user):
         if membership.is_admin or membership.organisation.members_see_all_tickets:
             rule |= Q(organisation_id=membership.organisation_id)

@@ -4,6 +4,7 @@ from tiers.incidents import views as incident_views
 from tiers.plans import views as plan_views
 from tiers.reports import views as report_views
 from tiers.tickets import views as ticket_views
+from tiers.tickets import views_satisfaction, views_workspace
 from tiers.tickets import webhooks as inbound_webhooks
 
 app_name = "tiers"
@@ -42,6 +43,16 @@ urlpatterns = [
         "tickets/<str:case_number>/escalate/", ticket_views.ticket_escalate, name="ticket_escalate"
     ),
     path("tickets/<str:case_number>/staff/", ticket_views.ticket_staff, name="ticket_staff"),
+    path("tickets/<str:case_number>/compose/", views_workspace.compose, name="ticket_compose"),
+    path("tickets/<str:case_number>/update/", views_workspace.update, name="ticket_update"),
+    path("tickets/<str:case_number>/merge/", views_workspace.merge, name="ticket_merge"),
+    path("tickets/<str:case_number>/cc/", views_workspace.cc, name="ticket_cc"),
+    path(
+        "tickets/<str:case_number>/presence/",
+        views_workspace.presence_view,
+        name="ticket_presence",
+    ),
+    path("rate/<str:token>/", views_satisfaction.rate, name="satisfaction"),
     path(
         "tickets/<str:case_number>/incident/",
         ticket_views.ticket_link_incident,

@@ -12,8 +12,10 @@
   plan restrictions on Resource Center pages and forum categories (the gate's data).
 - "Reports" menu: the support dashboard (support leads) and the early warning of a rising
   symptom with its incident draft (everyone who works tickets), tiers.reports.admin_views.
-Ticket work (replies, internal notes, severity, status, assignment, time, quotes) happens on
-the ticket page, which records every change in the ticket's timeline; the queue links there.
+Ticket work (replies, internal notes, macros, severity, status, assignment, CC, merging,
+time, quotes) happens on the ticket page (the staff workspace, tiers.tickets.views_workspace),
+which records every change in the ticket's timeline; the queue links there. Macros (canned
+replies) are managed under "Support".
 """
 
 from django.urls import path, reverse
@@ -47,6 +49,7 @@ from tiers.reports.admin_views import (
     may_see_early_warning,
 )
 from tiers.tickets.inbound_viewsets import InboundMessageViewSet
+from tiers.tickets.macro_viewsets import MacroViewSet
 from tiers.tickets.viewsets import TicketEventViewSet, TicketViewSet
 
 
@@ -56,6 +59,7 @@ class SupportGroup(ViewSetGroup):
     menu_order = 250
     items = (
         TicketViewSet,
+        MacroViewSet,
         InboundMessageViewSet,
         ServiceProblemViewSet,
         ProblemNotificationViewSet,

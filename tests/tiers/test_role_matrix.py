@@ -170,6 +170,14 @@ RULES: list[tuple[str, str]] = [
     ("tiers:thread_escalate", "thread author"),
     ("tiers:thread_promote", "tickets"),
     ("tiers:ticket_staff", "tickets"),
+    # The staff workspace's actions and its presence endpoint (tiers.tickets.views_workspace).
+    ("tiers:ticket_compose", "tickets"),
+    ("tiers:ticket_update", "tickets"),
+    ("tiers:ticket_merge", "tickets"),
+    ("tiers:ticket_cc", "tickets"),
+    ("tiers:ticket_presence", "tickets"),
+    # The satisfaction survey: whoever holds the e-mailed signed link (no login).
+    ("tiers:satisfaction", "public"),
     ("tiers:org_subscribe", "organisation A buyer"),
     ("tiers:org_cancel", "organisation A plan"),
     ("tiers:org_settings", "organisation A admin"),
@@ -236,6 +244,7 @@ RULES: list[tuple[str, str]] = [
     ("tiers_resolutiontarget:index*", "tickets"),  # analysts see the targets they work to
     ("tiers_escalationcontact:index*", "tickets"),  # analysts see whom to escalate to
     ("tiers_exclusionreason:index*", "tickets"),
+    ("tiers_macro:*", "tickets"),  # canned replies: analysts and leads manage them
     ("tiers_early_warning", "tickets"),  # suggested incidents: whoever may declare them
     ("tiers_dashboard", "support lead"),  # reports are the leads' (resourcecenter.roles)
     ("tiers_*", "support lead"),
@@ -485,6 +494,9 @@ def world(db, home_page, user_factory, make_org, infinity, open_ticket):
     w.trace.capture.save("trace.pcap", ContentFile(b"\xd4\xc3\xb2\xa1" + bytes(60)))
     w.redirect = Redirect.objects.create(old_path="/old", redirect_link="/new")
     status_objects(w)
+    from tiers.models import Macro
+
+    w.macro = Macro.objects.create(name="Ask for the log", body="Hi {customer_name}")
     return w
 
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from resourcecenter.roles import is_support_staff
 from tiers.errors import TierError
 from tiers.permissions import can_act_as_customer
-from tiers.tickets import lifecycle, notify, sla
+from tiers.tickets import lifecycle, notify, satisfaction, sla
 from tiers.tickets.attachments import Upload, store_attachments
 from tiers.tickets.models import Ticket, TicketMessage
 from tiers.tickets.timeline import log_event
@@ -45,9 +45,15 @@ def add_reply(
     A customer reply to a ticket waiting on them restarts the SLA clock; to a resolved or
     closed ticket it reopens it within the plan's reopen window. A staff public reply is the
     analyst's first response if none was sent yet (stopping the SLA clock). Internal notes are
-    never e-mailed to customers.
+    never e-mailed to customers. A reply to a merged duplicate goes to the case it was merged
+    into.
     """
     now = now or timezone.now()
+    # The case lives on in the one it was merged into (merging refuses chains); read from the
+    # database, as the caller's copy may predate the merge.
+    merged_into = Ticket.objects.filter(pk=ticket.pk).values_list("merged_into", flat=True)
+    if merged_into and merged_into[0]:
+        ticket = Ticket.objects.get(pk=merged_into[0])
     body = (body or "").strip()
     uploads = list(uploads)
     if not body and not uploads:
@@ -147,6 +153,8 @@ def set_status(*, ticket: Ticket, status: str, by, now=None) -> Ticket:
         if status in STATUS_TEXTS:
             text = STATUS_TEXTS[status].format(reopen_window_days=ticket.plan.reopen_window_days)
             notify.status_changed(ticket, text)
+        if status == Ticket.RESOLVED:
+            satisfaction.send_survey(ticket, now)
     return ticket
 
 

@@ -74,6 +74,8 @@ TRANSITIONS: dict[str, Transition] = {
             frozenset({Ticket.ACKNOWLEDGED, Ticket.IN_PROGRESS}),
             ("reopened", "Reopened by the customer's reply"),
         ),
+        # Staff merge a duplicate into another case: closed, with a pointer the merge records.
+        Transition("merge", ALL - {Ticket.CLOSED}, frozenset({Ticket.CLOSED}), None),
         # The customer closes their own case.
         Transition(
             "customer_close",

@@ -161,6 +161,14 @@ class Ticket(models.Model):
         blank=True,
         related_name="support_ticket",
     )
+    merged_into = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="merged_tickets",
+        help_text="The case this duplicate was merged into (its conversation moved there).",
+    )
 
     class Meta:
         ordering = ["-created_at"]

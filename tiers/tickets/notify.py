@@ -28,7 +28,8 @@ def subject_for(ticket, text: str) -> str:
 
 
 def customer_recipient_users(ticket) -> list:
-    """The requester and the organisation's point of contact (who distributes updates)."""
+    """The requester, the organisation's point of contact (who distributes updates) and the
+    members copied on the case."""
 
     users = [ticket.requester]
     contact = (
@@ -38,6 +39,12 @@ def customer_recipient_users(ticket) -> list:
     )
     if contact and contact.user.email not in {user.email for user in users}:
         users.append(contact.user)
+    # People copied on the case, while they are still members of its organisation.
+    for cc in ticket.ccs.filter(
+        user__memberships__organisation_id=ticket.organisation_id
+    ).select_related("user"):
+        if cc.user.email and cc.user.email not in {user.email for user in users}:
+            users.append(cc.user)
     return users
 
 

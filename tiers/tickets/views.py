@@ -22,7 +22,7 @@ from tiers.errors import TierError
 from tiers.incidents import linking
 from tiers.plans.models import SeverityLevel
 from tiers.plans.selectors import region_zone
-from tiers.tickets import traces
+from tiers.tickets import traces, views_workspace
 from tiers.tickets.attachments import Upload
 from tiers.tickets.conversation import add_reply, can_reopen, close_ticket, set_status
 from tiers.tickets.handling import (
@@ -55,6 +55,7 @@ def _ticket_for(request, case_number) -> Ticket:
             "assigned_to",
             "opened_by",
             "incident",
+            "merged_into",
         )
         .filter(case_number=case_number)
         .first()
@@ -148,30 +149,26 @@ def ticket_new(request):
 
 @login_required
 def ticket_detail(request, case_number):
+    if is_support_staff(request.user):
+        # Staff work the ticket in the workspace (one page, not a second staff view).
+        return views_workspace.workspace_page(request, case_number)
     return _render_detail(request, _ticket_for(request, case_number))
 
 
 def _render_detail(request, ticket, *, status: int = 200, **bound_forms):
-    """The ticket page; a form that failed comes back bound (`bound_forms`), with its errors and
-    everything typed, instead of a redirect that would lose the text."""
-    staff = is_support_staff(request.user)
+    """The customer's ticket page; a form that failed comes back bound (`bound_forms`), with its
+    errors and everything typed, instead of a redirect that would lose the text."""
+    if is_support_staff(request.user):
+        return views_workspace.workspace_page(request, ticket.case_number)
     conversation = ticket.messages.select_related("author").prefetch_related("attachments")
-    attachments = ticket.attachments.filter(message__isnull=True)
-    events = ticket.events.select_related("actor")
-    if not staff:
-        conversation = conversation.filter(is_internal=False)
-        attachments = attachments.filter(is_internal=False)
-        events = events.filter(public=True)
     levels = _levels_for([ticket.plan])
     membership = permissions.membership_in(request.user, ticket.organisation)
     context = {
         "ticket": ticket,
-        "conversation": conversation,
-        "attachments": attachments,
-        "events": events,
+        "conversation": conversation.filter(is_internal=False),
+        "attachments": ticket.attachments.filter(message__isnull=True, is_internal=False),
+        "events": ticket.events.select_related("actor").filter(public=True),
         "levels": levels,
-        "staff": staff,
-        "customer": not staff,
         "user_time_zone": membership.time_zone if membership else "",
         "reply_form": forms.ReplyForm(),
         "dispute_form": forms.DisputeForm(levels=levels, initial={"requested": ticket.severity}),
@@ -184,22 +181,6 @@ def _render_detail(request, ticket, *, status: int = 200, **bound_forms):
     if ticket.is_open and ticket.incident_id is None:
         context["linkable"] = list(linking.linkable_incidents(request.user)[:20])
     context.update(bound_forms)
-    if staff:
-        analysts = users_with_power(Power.WORK_TICKETS)
-        context["staff_form"] = forms.StaffTicketForm(
-            levels=levels,
-            analysts=analysts,
-            initial={
-                "status": ticket.status,
-                "severity": ticket.severity,
-                "analyst": ticket.assigned_to_id,
-                "category": ticket.category,
-                "resolution_public": ticket.resolution_public,
-            },
-        )
-        context["ticket_zone"] = region_zone(ticket.region)
-        context["timers"] = ticket.timers.select_related("contact")
-        context["time_entries"] = ticket.time_entries.select_related("analyst")
     return render(request, "tiers/ticket_detail.html", context, status=status)
 
 

@@ -33,6 +33,7 @@ from tiers.plans.viewsets import TiersViewSet
 from tiers.selectors import plan_for, plans_by_org
 from tiers.tickets.conversation import add_reply
 from tiers.tickets.handling import assign
+from tiers.tickets.macro_viewsets import SatisfactionColumn
 from tiers.tickets.models import Ticket, TicketEvent
 from tiers.tickets.opening import open_ticket
 from tiers.tickets.queue import (
@@ -167,7 +168,7 @@ class TicketQueueView(IndexView):
         return (
             super()
             .get_base_queryset()
-            .select_related("organisation", "plan", "assigned_to", "requester")
+            .select_related("organisation", "plan", "assigned_to", "requester", "satisfaction")
         )
 
     def order_queryset(self, queryset):
@@ -401,6 +402,7 @@ class TicketViewSet(TiersViewSet):
         "assigned_to",
         "plan",
         "region",
+        SatisfactionColumn("satisfaction", label="Rating"),
     ]
     search_fields = ["case_number", "subject", "organisation__name"]
     search_backend_name = None
