@@ -58,7 +58,6 @@ from forum.models import (
     ThreadStatus,
 )
 from forum.services import TAG_RE, refresh_member_stats, refresh_thread_stats, tags_named
-from search.indexing import schedule_reindex
 
 # Bump when what is made from a record changes, so a re-run brings earlier imports up to date.
 FORMAT_VERSION = 1
@@ -777,15 +776,13 @@ class _Importer:
         for plan, post in zip(plans, posts, strict=True):
             if post is not None and plan.source.id == thread_fields["accepted"]:
                 accepted_pk = post.pk
-        Thread.objects.filter(pk=thread.pk).update(
-            accepted_answer_id=accepted_pk, status=thread_fields["status"]
-        )
+        thread.accepted_answer_id, thread.status = accepted_pk, thread_fields["status"]
+        thread.save(update_fields=["accepted_answer", "status"])  # so search hears of it
         refresh_thread_stats(thread.pk)
         Thread.objects.filter(pk=thread.pk).update(
             last_activity_at=thread_fields["last_activity_at"]
         )
         self.touched_authors.update(p.author_id for p in plans if p.author_id)
-        schedule_reindex(thread)
 
     def _new_post(self, thread: Thread, number: int, plan: PostPlan) -> Post:
         return Post(
