@@ -19,6 +19,13 @@ from typing import Protocol
 PUBLIC = "public"
 
 
+class EscalationOffer(Protocol):
+    """An offer shown on a thread page; the page includes `template_name` with it as `option`."""
+
+    action: str
+    template_name: str
+
+
 class AccessGate(Protocol):
     """What an implementation must answer; `tiers.gate` is the product's."""
 
@@ -34,7 +41,7 @@ class AccessGate(Protocol):
 
     def gated_plans(self, audience: list[str]) -> list: ...
 
-    def thread_escalation_option(self, user, thread) -> dict | None: ...
+    def thread_escalation_option(self, user, thread) -> EscalationOffer | None: ...
 
     def batch(self) -> AbstractContextManager: ...
 
@@ -62,7 +69,7 @@ class OpenAccess:
     def gated_plans(self, audience: list[str]) -> list:
         return []
 
-    def thread_escalation_option(self, user, thread) -> dict | None:
+    def thread_escalation_option(self, user, thread) -> EscalationOffer | None:
         return None
 
     def batch(self) -> AbstractContextManager:
@@ -109,8 +116,10 @@ def gated_plans(audience: list[str]) -> list:
     return _gate.gated_plans(audience)
 
 
-def thread_escalation_option(user, thread) -> dict | None:
-    """What the thread page offers `user` for taking `thread` private (None: nothing)."""
+def thread_escalation_option(user, thread) -> EscalationOffer | None:
+    """What the thread page offers `user` for taking `thread` private (None: nothing).
+
+    The answer is data; the page includes its `template_name`, which words and links it."""
     return _gate.thread_escalation_option(user, thread)
 
 
