@@ -75,7 +75,7 @@ class ResourceIndexPage(Page):
         verbose_name = "section"
 
     def get_context(self, request, *args, **kwargs):
-        from kb.selectors import resource_index_context
+        from kb.page_context import resource_index_context
 
         context = super().get_context(request, *args, **kwargs)
         context.update(resource_index_context(self, request))
@@ -181,7 +181,7 @@ class ResourcePage(Page):
         return timezone.localdate() - self.last_reviewed > REVIEW_INTERVAL
 
     def get_context(self, request, *args, **kwargs):
-        from kb.selectors import resource_page_context
+        from kb.page_context import resource_page_context
 
         context = super().get_context(request, *args, **kwargs)
         context.update(resource_page_context(self, request))
