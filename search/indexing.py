@@ -127,7 +127,6 @@ def drain(*, include_delayed: bool = False, engine=None, max_batches: int | None
     """
     from search.engines import get_engine
     from search.models import IndexOutbox
-    from search.registry import get_provider
 
     engine = engine or get_engine()
     for hook in _pending_hooks():  # rows written before now are this drain's to apply
@@ -144,26 +143,7 @@ def drain(*, include_delayed: bool = False, engine=None, max_batches: int | None
             break
         batches += 1
         last_id = rows[-1].id
-        groups: dict[tuple[str, str], list] = {}
-        for row in rows:
-            groups.setdefault((row.provider, row.key), []).append(row)
-        upserts: dict = {}
-        deletes: set[str] = set()
-        resolved_rows = []
-        for (provider_name, key), group in groups.items():
-            try:
-                for doc_id, doc in get_provider(provider_name).resolve(key):
-                    if doc is None:
-                        deletes.add(doc_id)
-                        upserts.pop(doc_id, None)
-                    else:
-                        upserts[doc_id] = doc
-                        deletes.discard(doc_id)
-                resolved_rows += group
-            except Exception as exc:
-                logger.exception("search: could not build documents for %s:%s", provider_name, key)
-                _fail(group, exc)
-                stats["failed"] += len(group)
+        upserts, deletes, resolved_rows = _resolve(rows, stats)
         if not resolved_rows:
             continue
         try:
@@ -180,6 +160,36 @@ def drain(*, include_delayed: bool = False, engine=None, max_batches: int | None
         stats["upserted"] += len(upserts)
         stats["deleted"] += len(deletes)
     return stats
+
+
+def _resolve(rows, stats: dict) -> tuple[dict, set[str], list]:
+    """The documents behind `rows`' keys: (upserts by id, ids to delete, rows resolved).
+
+    A key whose documents cannot be built keeps its rows, with the error (counted as failed).
+    """
+    from search.registry import get_provider
+
+    groups: dict[tuple[str, str], list] = {}
+    for row in rows:
+        groups.setdefault((row.provider, row.key), []).append(row)
+    upserts: dict = {}
+    deletes: set[str] = set()
+    resolved_rows = []
+    for (provider_name, key), group in groups.items():
+        try:
+            for doc_id, doc in get_provider(provider_name).resolve(key):
+                if doc is None:
+                    deletes.add(doc_id)
+                    upserts.pop(doc_id, None)
+                else:
+                    upserts[doc_id] = doc
+                    deletes.discard(doc_id)
+            resolved_rows += group
+        except Exception as exc:
+            logger.exception("search: could not build documents for %s:%s", provider_name, key)
+            _fail(group, exc)
+            stats["failed"] += len(group)
+    return upserts, deletes, resolved_rows
 
 
 def _fail(rows, exc: Exception) -> None:
