@@ -420,6 +420,25 @@ def edit_post(*, post: Post, editor, body: str, title: str | None = None, reason
         reason=reason,
     )
     previously_mentioned = set(post.mentions.values_list("pk", flat=True))
+    mentioned = _store_edit(post, editor, body)
+    if title_changed:
+        Thread.objects.filter(pk=thread.pk).update(title=new_title, slug=slugify(new_title)[:200])
+        thread.title, thread.slug = new_title, slugify(new_title)[:200]
+    post.mentions.set(mentioned)
+    new_mentions = [u for u in mentioned if u.pk not in previously_mentioned]
+    if roles.is_moderator(editor) and post.author_id != editor.pk:
+        _log_moderator_edit(editor, post, revision, reason)
+
+    def send():
+        if new_mentions and post.moderation_state == PostState.APPROVED:
+            signals.mentions_found.send(sender=Post, post=post, users=new_mentions)
+
+    _after_commit(send)
+    return post
+
+
+def _store_edit(post: Post, editor, body: str) -> list:
+    """Render and save the post's new text (one more edit); returns the users it mentions."""
     author = post.author
     if author is not None and author.pk != editor.pk:
         restricted = post.restricted_markup  # a moderator's edit keeps the author's restriction
@@ -443,32 +462,24 @@ def edit_post(*, post: Post, editor, body: str, title: str | None = None, reason
     )
     Post.objects.filter(pk=post.pk).update(edit_count=F("edit_count") + 1)
     post.refresh_from_db(fields=["edit_count"])
-    if title_changed:
-        Thread.objects.filter(pk=thread.pk).update(title=new_title, slug=slugify(new_title)[:200])
-        thread.title, thread.slug = new_title, slugify(new_title)[:200]
-    post.mentions.set(mentioned)
-    new_mentions = [u for u in mentioned if u.pk not in previously_mentioned]
-    if roles.is_moderator(editor) and post.author_id != editor.pk:
-        ModerationLogEntry.objects.create(
-            actor=editor,
-            action="edit_post",
-            target_content_type=_ct(Post),
-            target_object_id=str(post.pk),
-            target_repr=f"Post #{post.number} in “{thread.title}”"[:300],
-            thread=thread,
-            post=post,
-            subject_user=post.author,
-            reason=reason,
-            before={"body": revision.body_markdown, "title": revision.title},
-            after={"body": body, "title": thread.title if post.number == 1 else ""},
-        )
+    return mentioned
 
-    def send():
-        if new_mentions and post.moderation_state == PostState.APPROVED:
-            signals.mentions_found.send(sender=Post, post=post, users=new_mentions)
 
-    _after_commit(send)
-    return post
+def _log_moderator_edit(editor, post: Post, revision: PostRevision, reason: str) -> None:
+    thread = post.thread
+    ModerationLogEntry.objects.create(
+        actor=editor,
+        action="edit_post",
+        target_content_type=_ct(Post),
+        target_object_id=str(post.pk),
+        target_repr=f"Post #{post.number} in “{thread.title}”"[:300],
+        thread=thread,
+        post=post,
+        subject_user=post.author,
+        reason=reason,
+        before={"body": revision.body_markdown, "title": revision.title},
+        after={"body": post.body_markdown, "title": thread.title if post.number == 1 else ""},
+    )
 
 
 def _ct(model):
