@@ -162,8 +162,6 @@ LONG_FUNCTIONS = {
     "kb/importer/convert.py:_hooks",
     "kb/importer/mdx.py:_scan",
     "kb/importer/mdx.py:_expressions",
-    "kb/importer/tree.py:apply_sidebars",
-    "kb/importer/tree.py:apply_mkdocs_nav",
     "tiers/incidents/selectors.py:uptime_history",
     "tiers/incidents/services.py:record_problem",
     "tiers/tickets/opening.py:open_ticket",
