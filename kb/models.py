@@ -16,7 +16,8 @@ from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey
 from taggit.models import TaggedItemBase
 
-from kb.blocks import BaseStreamBlock, ChapterBlock, heading_anchor, video_embed_url
+from kb.blocks import BaseStreamBlock, ChapterBlock, heading_anchor
+from kb.video import video_embed_url
 
 # Every kind a listing can filter by: the article kinds plus the two other content page types.
 LISTING_KINDS = [

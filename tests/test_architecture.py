@@ -167,7 +167,6 @@ LONG_MODULES = {
     "search/engines/database.py",
     "search/engines/elastic.py",
     "search/query.py",
-    "kb/blocks.py",
     "kb/importer/mdx.py",
     "kb/importer/service.py",
     "forum/importers/stackexchange.py",
