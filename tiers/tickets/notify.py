@@ -178,8 +178,8 @@ def customer_reply(ticket, message) -> None:
     _send_staff(ticket, "customer_reply", message=message)
 
 
-def status_changed(ticket, text: str) -> None:
-    _send_customer(ticket, "status_changed", text=text)
+def status_changed(ticket) -> None:
+    _send_customer(ticket, "status_changed")
 
 
 def severity_set(ticket) -> None:
