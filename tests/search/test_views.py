@@ -155,17 +155,24 @@ def test_suggest_offers_did_you_mean(client, indexed):
     assert [r["title"] for r in data["results"]][:1] == ["Provisioning stuck"]
 
 
-def test_staff_reports(client, indexed, staff_user, member):
-    from django.contrib.auth.models import Permission
+def test_staff_reports(client, indexed, staff_user, member, user_factory):
+    """Search reports are the editors' and the support leads' (resourcecenter.roles); an
+    analyst works tickets and does not read them."""
+    from django.contrib.auth.models import Group, Permission
+
+    from resourcecenter.roles import LEADS_GROUP
 
     access = Permission.objects.get(codename="access_admin")
-    staff_user.user_permissions.add(access)
-    member.user_permissions.add(access)
+    lead = user_factory(email="lead@example.com", display_name="Lead")
+    lead.groups.add(Group.objects.get_or_create(name=LEADS_GROUP)[0])
+    for user in (staff_user, member, lead):
+        user.user_permissions.add(access)
     for q in ("apn", "apn", "zyxwvut"):
         client.get("/search/", {"q": q})
-    client.force_login(member)
-    assert client.get("/admin/reports/searches/").status_code in (302, 403)
-    client.force_login(staff_user)
+    for refused in (member, staff_user):
+        client.force_login(refused)
+        assert client.get("/admin/reports/searches/").status_code in (302, 403)
+    client.force_login(lead)
     top = client.get("/admin/reports/searches/")
     assert top.status_code == 200
     body = top.content.decode()

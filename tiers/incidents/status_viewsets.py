@@ -6,8 +6,8 @@ problems' screens (declared and updated through the services).
 Who may do what is one policy (`SupportStaffPolicy`) answering through
 `resourcecenter.roles` (the power to work tickets): support analysts and leads manage
 components and maintenance and may remove a subscriber or disable a webhook on request; the
-delivery log is read-only; deleting components (and with them their history) is for
-superusers.
+delivery log is read-only (for superusers too); deleting components (and with them their
+history), maintenance windows and webhooks is for superusers.
 """
 
 from __future__ import annotations
@@ -37,24 +37,28 @@ from tiers.plans.viewsets import TiersViewSet
 
 
 class SupportStaffPolicy(ModelPermissionPolicy):
-    """Support staff may take `actions` on the model; superusers may do anything."""
+    """Support staff may take `actions` on the model; superusers `admin_actions` (by default
+    also delete; never add where staff may not, since the rows come from the public forms)."""
 
-    def __init__(self, model, actions=("view", "add", "change")):
+    def __init__(self, model, actions=("view", "add", "change"), admin_actions=None):
         super().__init__(model)
         self.actions = set(actions)
+        self.admin_actions = set(admin_actions or (*actions, "delete"))
 
     def user_has_permission(self, user, action):
         if getattr(user, "is_superuser", False) and user.is_active:
-            return action != "add" or "add" in self.actions
+            return action in self.admin_actions
         return action in self.actions and roles.is_support_staff(user)
 
     def user_has_any_permission(self, user, actions):
         return any(self.user_has_permission(user, action) for action in actions)
 
     def users_with_any_permission(self, actions):
-        if not set(actions) & self.actions:
+        if set(actions) & self.actions:
+            return roles.users_with_power(roles.Power.WORK_TICKETS)
+        if set(actions) & self.admin_actions:
             return get_user_model().objects.filter(is_active=True, is_superuser=True)
-        return roles.users_with_power(roles.Power.WORK_TICKETS)
+        return get_user_model().objects.none()
 
 
 register_permission_policy(Component, SupportStaffPolicy(Component))
@@ -65,7 +69,11 @@ register_permission_policy(
 register_permission_policy(
     WebhookEndpoint, SupportStaffPolicy(WebhookEndpoint, actions=("view", "change"))
 )
-register_permission_policy(WebhookDelivery, SupportStaffPolicy(WebhookDelivery, actions=("view",)))
+# The delivery log is written by the sender only, for superusers too.
+register_permission_policy(
+    WebhookDelivery,
+    SupportStaffPolicy(WebhookDelivery, actions=("view",), admin_actions=("view",)),
+)
 
 
 class StatusViewSet(TiersViewSet):
