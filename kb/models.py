@@ -18,6 +18,8 @@ from taggit.models import TaggedItemBase
 
 from kb.blocks import BaseStreamBlock, ChapterBlock, heading_anchor
 from kb.video import video_embed_url
+from resourcecenter import journeys
+from resourcecenter.models import HelpEvent
 
 # Every kind a listing can filter by: the article kinds plus the two other content page types.
 LISTING_KINDS = [
@@ -186,6 +188,8 @@ class ResourcePage(Page):
 
         context = super().get_context(request, *args, **kwargs)
         context.update(resource_page_context(self, request))
+        if not getattr(request, "is_preview", False):
+            journeys.record(request, HelpEvent.ARTICLE)  # for the deflection figure
         return context
 
     def get_sitemap_urls(self, request=None):

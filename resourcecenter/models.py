@@ -172,3 +172,26 @@ class SupportSettings(BaseGenericSetting):
 
     class Meta:
         verbose_name = "support settings"
+
+
+class HelpEvent(models.Model):
+    """A signed-in person helped themselves: one search made or one Resource Center page read.
+
+    The staff dashboard's deflection figure is built from these and the tickets people opened
+    (`resourcecenter.journeys` defines it). No user is stored: `visitor` is a keyed hash of the
+    user's id, so a row says "the same person" within the log and nothing more.
+    """
+
+    SEARCH = "search"
+    ARTICLE = "article"
+    KIND_CHOICES = [(SEARCH, "Search"), (ARTICLE, "Resource Center page")]
+
+    visitor = models.CharField(max_length=32)
+    kind = models.CharField(max_length=10, choices=KIND_CHOICES)
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["visitor", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} at {self.created_at:%Y-%m-%d %H:%M}"

@@ -9,6 +9,8 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from resourcecenter import journeys
+from resourcecenter.models import HelpEvent
 from search import services
 from search.documents import KIND_LABELS
 from search.forms import SearchForm
@@ -53,6 +55,8 @@ def search_page(request):
     )
     page = data.get("page") or 1
     outcome = services.search(request.user, query, filters, page) if query else None
+    if outcome is not None and page == 1:
+        journeys.record(request, HelpEvent.SEARCH)  # for the deflection figure
 
     params = {
         "q": query,

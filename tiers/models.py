@@ -38,6 +38,7 @@ from tiers.plans.models import (
     SeverityScheme,
     Subscription,
 )
+from tiers.reports.models import KpiReportDelivery
 from tiers.tickets.models import (
     CaseCounter,
     InboundMessage,
@@ -68,6 +69,7 @@ __all__ = [
     "Invitation",
     "InboundMessage",
     "Invoice",
+    "KpiReportDelivery",
     "MaintenanceWindow",
     "Membership",
     "Organisation",

@@ -105,3 +105,15 @@ def visible_problems(user) -> QuerySet[ServiceProblem]:
         )
         rule |= Q(updates__notifications__organisations=organisation)
     return problems.filter(pk__in=ServiceProblem.objects.filter(rule).values("pk"))
+
+
+def can_view_case_report(user, organisation: Organisation) -> bool:
+    """An organisation's case reports: support staff, its admins, and its members when the
+    organisation lets members see all of its tickets (the figures are made of them).
+    Whether the plan includes reports is the plan's question (`Plan.case_reports`)."""
+    if is_support_staff(user):
+        return True
+    membership = membership_in(user, organisation)
+    if membership is None:
+        return False
+    return membership.is_admin or organisation.members_see_all_tickets

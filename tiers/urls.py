@@ -2,6 +2,7 @@ from django.urls import path
 
 from tiers.incidents import views as incident_views
 from tiers.plans import views as plan_views
+from tiers.reports import views as report_views
 from tiers.tickets import views as ticket_views
 from tiers.tickets import webhooks as inbound_webhooks
 
@@ -24,6 +25,12 @@ urlpatterns = [
         name="org_subscribe",
     ),
     path("organisations/<slug:slug>/subscription/", plan_views.org_cancel, name="org_cancel"),
+    path("organisations/<slug:slug>/reports/", report_views.org_report, name="org_report"),
+    path(
+        "organisations/<slug:slug>/reports/export.csv",
+        report_views.org_report_csv,
+        name="org_report_csv",
+    ),
     path("invitations/<str:token>/", plan_views.invitation, name="invitation"),
     path("tickets/", ticket_views.ticket_list, name="ticket_list"),
     path("tickets/new/", ticket_views.ticket_new, name="ticket_new"),

@@ -10,11 +10,16 @@
 - "Support settings" menu: plans and their escalation rules, severity schemes, business-hours
   calendars and holidays, escalation contacts, exclusions, and the plan restrictions on
   Resource Center pages and forum categories (the gate's data).
+- "Reports" menu: the support dashboard (support leads) and the early warning of a rising
+  symptom with its incident draft (everyone who works tickets), tiers.reports.admin_views.
 Ticket work (replies, internal notes, severity, status, assignment, time, quotes) happens on
 the ticket page, which records every change in the ticket's timeline; the queue links there.
 """
 
+from django.urls import path, reverse
+
 from wagtail import hooks
+from wagtail.admin.menu import MenuItem
 from wagtail.admin.viewsets.base import ViewSetGroup
 
 from tiers.incidents.status_viewsets import StatusPageGroup
@@ -33,6 +38,12 @@ from tiers.plans.viewsets import (
     SeverityLevelViewSet,
     SeveritySchemeViewSet,
     SubscriptionViewSet,
+)
+from tiers.reports.admin_views import (
+    EarlyWarningView,
+    SupportDashboardView,
+    may_see_dashboard,
+    may_see_early_warning,
 )
 from tiers.tickets.viewsets import InboundMessageViewSet, TicketEventViewSet, TicketViewSet
 
@@ -74,3 +85,42 @@ class SupportSettingsGroup(ViewSetGroup):
 @hooks.register("register_admin_viewset")
 def register_support_viewsets():
     return [SupportGroup(), StatusPageGroup(), SupportSettingsGroup()]
+
+
+class _GuardedMenuItem(MenuItem):
+    def __init__(self, *args, shown_to, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.shown_to = shown_to
+
+    def is_shown(self, request):
+        return self.shown_to(request.user)
+
+
+@hooks.register("register_admin_urls")
+def register_report_urls():
+    return [
+        path("support/dashboard/", SupportDashboardView.as_view(), name="tiers_dashboard"),
+        path("support/early-warning/", EarlyWarningView.as_view(), name="tiers_early_warning"),
+    ]
+
+
+@hooks.register("register_reports_menu_item")
+def register_dashboard_menu_item():
+    return _GuardedMenuItem(
+        "Support dashboard",
+        reverse("tiers_dashboard"),
+        name="support-dashboard",
+        icon_name="table",
+        shown_to=may_see_dashboard,
+    )
+
+
+@hooks.register("register_reports_menu_item")
+def register_early_warning_menu_item():
+    return _GuardedMenuItem(
+        "Early warning",
+        reverse("tiers_early_warning"),
+        name="early-warning",
+        icon_name="warning",
+        shown_to=may_see_early_warning,
+    )

@@ -173,6 +173,9 @@ RULES: list[tuple[str, str]] = [
     ("tiers:org_settings", "organisation A admin"),
     ("tiers:org_invite", "organisation A admin"),
     ("tiers:org_member", "organisation A admin"),
+    # Case reports (and their CSV): A's admin, A's members (A lets members see all tickets)
+    # and ticket workers, i.e. "organisation A" below.
+    ("tiers:org_report*", "organisation A"),
     ("tiers:*", "organisation A"),
     # --- the Wagtail admin ---
     ("wagtailadmin_login", ANY),
@@ -231,6 +234,8 @@ RULES: list[tuple[str, str]] = [
     ("tiers_resolutiontarget:index*", "tickets"),  # analysts see the targets they work to
     ("tiers_escalationcontact:index*", "tickets"),  # analysts see whom to escalate to
     ("tiers_exclusionreason:index*", "tickets"),
+    ("tiers_early_warning", "tickets"),  # suggested incidents: whoever may declare them
+    ("tiers_dashboard", "support lead"),  # reports are the leads' (resourcecenter.roles)
     ("tiers_*", "support lead"),
     ("forum_queue:index*", "moderation"),
     ("forum_queue:review", "moderation"),

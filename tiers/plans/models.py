@@ -176,7 +176,13 @@ class Plan(models.Model):
     overage_hourly_rate = models.DecimalField(max_digits=8, decimal_places=2, default=Decimal("0"))
     proactive_notification_minutes = models.PositiveIntegerField(null=True, blank=True)
     proactive_notification_max_severity = models.PositiveSmallIntegerField(null=True, blank=True)
-    kpi_reports = models.BooleanField(default=False)
+    case_reports = models.BooleanField(
+        default=False,
+        help_text="Organisation admins see monthly case reports (figures, charts, CSV).",
+    )
+    kpi_reports = models.BooleanField(
+        default=False, help_text="The organisation's admins get the case report by e-mail monthly."
+    )
     reopen_window_days = models.PositiveSmallIntegerField(default=7)
     features = models.TextField(blank=True, help_text="One line per feature on the plans page.")
 

@@ -45,6 +45,7 @@ PLAN_FIELDS = {
     "overage_hourly_rate": Decimal,
     "proactive_notification_minutes": int,
     "proactive_notification_max_severity": int,
+    "case_reports": bool,
     "kpi_reports": bool,
     "reopen_window_days": int,
     "features": str,
@@ -144,8 +145,11 @@ def _load_plans(items: list, get_model) -> int:
     plan_model = get_model("tiers", "Plan")
     for item in items:
         defaults = {}
+        # An early data migration loads this file with the plan model of its time: fields
+        # added later are filled by their own migrations.
+        known = {field.name for field in plan_model._meta.get_fields()}
         for name, kind in PLAN_FIELDS.items():
-            if name in item and item[name] is not None:
+            if name in item and item[name] is not None and name in known:
                 defaults[name] = kind(item[name])
         if item.get("severity_scheme"):
             defaults["severity_scheme"] = scheme_model.objects.get(code=item["severity_scheme"])

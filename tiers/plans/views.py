@@ -121,6 +121,8 @@ def org_detail(request, slug):
         "plan": plan,
         "members": organisation.memberships.select_related("user"),
         "purchasable": Plan.objects.filter(purchasable=True).exclude(pk=plan.pk if plan else None),
+        "reports": bool(plan and plan.case_reports)
+        and permissions.can_view_case_report(request.user, organisation),
     }
     if is_admin:
         context.update(

@@ -192,6 +192,7 @@ class PlanViewSet(TiersViewSet):
                         FieldPanel("proactive_notification_max_severity"),
                     ]
                 ),
+                FieldPanel("case_reports"),
                 FieldPanel("kpi_reports"),
             ],
             heading="Notifications and reports",

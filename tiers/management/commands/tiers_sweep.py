@@ -9,7 +9,7 @@ from tiers.sweeps import sweep
 class Command(BaseCommand):
     help = (
         "Fire due SLA warnings, breaches and escalations, renew or end subscriptions, and "
-        "send pending proactive problem notifications. "
+        "send pending proactive problem notifications and last month's KPI reports. "
         "Run it every minute from cron, or keep it running with --every 60. Safe to run "
         "concurrently and repeatedly: each due timer fires, and each problem e-mail is "
         "queued, exactly once."

@@ -1,0 +1,211 @@
+"""The staff dashboard: its figures equal counts made directly from the objects; deflection
+follows its definition; only support leads see it; its query count is bounded."""
+
+import datetime as dt
+from collections import Counter
+
+from django.contrib.auth.models import Group
+from django.utils import timezone
+
+import pytest
+
+from resourcecenter import journeys
+from resourcecenter.models import HelpEvent
+from resourcecenter.roles import ANALYSTS_GROUP, EDITORS_GROUP, LEADS_GROUP
+from search.models import SearchQueryLog
+from tiers.models import ServiceProblem, Ticket
+from tiers.reports import dashboard
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def lead(user_factory):
+    user = user_factory(email="lead@example.com", display_name="Lee Lead")
+    user.groups.add(Group.objects.get_or_create(name=LEADS_GROUP)[0])
+    return user
+
+
+@pytest.fixture
+def tickets(org_a, org_a_admin, org_b, org_b_admin, open_ticket):
+    """Tickets of two regions, several severities and ages, answered, breached or waiting."""
+    now = timezone.now()
+    made = []
+    for index in range(14):
+        org, user = (org_a, org_a_admin) if index % 2 else (org_b, org_b_admin)
+        ticket = open_ticket(org, user, subject=f"Case {index}")
+        opened = now - dt.timedelta(hours=5 + index * 17)
+        changes = {
+            "created_at": opened,
+            "severity": 1 + index % 4,
+            "status": [Ticket.NEW, Ticket.IN_PROGRESS, Ticket.WAITING, Ticket.RESOLVED][index % 4],
+        }
+        if index % 3 == 0:
+            changes["first_response_at"] = opened + dt.timedelta(hours=1)
+        if index % 5 == 1:
+            changes["breached_at"] = opened + dt.timedelta(hours=2)
+        Ticket.objects.filter(pk=ticket.pk).update(**changes)
+        ticket.refresh_from_db()
+        made.append(ticket)
+    return made
+
+
+def test_backlog_attainment_and_breaches_equal_the_tickets(tickets):
+    now = timezone.now()
+    open_ = [t for t in tickets if t.status in Ticket.OPEN_STATUSES]
+    rows = {row.severity: row for row in dashboard.backlog(now)}
+    assert {s: r.total for s, r in rows.items()} == Counter(t.severity for t in open_)
+    for severity, row in rows.items():
+        ages = [now - t.created_at for t in open_ if t.severity == severity]
+        assert row.buckets[0] == sum(1 for a in ages if a < dt.timedelta(days=1))
+        assert row.buckets[3] == sum(1 for a in ages if a >= dt.timedelta(days=7))
+
+    start = now - dt.timedelta(days=7)
+    recent = [t for t in tickets if t.created_at >= start]
+    attainment = {(a.severity, a.region): a for a in dashboard.sla_attainment(start, now)}
+    assert {k: a.opened for k, a in attainment.items()} == Counter(
+        (t.severity, t.region) for t in recent
+    )
+    for (severity, region), a in attainment.items():
+        group = [t for t in recent if (t.severity, t.region) == (severity, region)]
+        assert a.within == sum(1 for t in group if t.first_response_at and not t.breached_at)
+        assert a.missed == sum(1 for t in group if t.breached_at)
+
+    count, latest = dashboard.breaches(start, now)
+    assert count == sum(1 for t in tickets if t.breached_at and t.breached_at >= start)
+    assert [t.pk for t in latest] == [
+        t.pk for t in sorted(tickets, key=lambda t: t.breached_at or start, reverse=True)
+    ][:count]
+
+
+def test_incidents_count_the_tickets_opened_while_they_were_open(tickets, staff_user):
+    from tiers.incidents.services import record_problem
+
+    now = timezone.now()
+    europe = record_problem(
+        by=staff_user,
+        title="Data outage Europe",
+        description="x",
+        severity=2,
+        region="eu",
+        started_at=now - dt.timedelta(days=3),
+    )
+    everywhere = record_problem(
+        by=staff_user,
+        title="API errors",
+        description="x",
+        severity=3,
+        started_at=now - dt.timedelta(days=2),
+    )
+    ServiceProblem.objects.filter(pk=everywhere.pk).update(
+        status=ServiceProblem.RESOLVED, resolved_at=now - dt.timedelta(days=1)
+    )
+    everywhere.refresh_from_db()
+    found = {i.pk: i.ticket_volume for i in dashboard.incidents(now - dt.timedelta(days=30), now)}
+    assert found[europe.pk] == sum(
+        1 for t in tickets if t.region == "eu" and t.created_at >= europe.started_at
+    )
+    assert found[everywhere.pk] == sum(
+        1 for t in tickets if everywhere.started_at <= t.created_at <= everywhere.resolved_at
+    )
+
+
+def test_deflection_follows_its_definition(org_a, org_a_admin, org_a_member, user_factory):
+    now = timezone.now()
+    t0 = now - dt.timedelta(days=2)
+    reader = user_factory(email="reader@example.com")
+
+    def event(user, minutes, kind=HelpEvent.SEARCH):
+        HelpEvent.objects.create(
+            visitor=journeys.visitor_key(user.pk),
+            kind=kind,
+            created_at=t0 + dt.timedelta(minutes=minutes),
+        )
+
+    def ticket(user, minutes):
+        from tiers import services
+
+        made = services.open_ticket(
+            organisation=org_a, requester=user, subject="S", description="D"
+        )
+        Ticket.objects.filter(pk=made.pk).update(created_at=t0 + dt.timedelta(minutes=minutes))
+
+    # The reader: a search and an article 10 minutes apart, no ticket -> one deflected session.
+    event(reader, 0)
+    event(reader, 10, HelpEvent.ARTICLE)
+    # The admin: searches, then a ticket 20 minutes later -> a session with a ticket.
+    event(org_a_admin, 0)
+    ticket(org_a_admin, 20)
+    # The member: an article, then another 50 minutes later (two sessions); the ticket at 55
+    # falls in the second only.
+    event(org_a_member, 0, HelpEvent.ARTICLE)
+    event(org_a_member, 50, HelpEvent.ARTICLE)
+    ticket(org_a_member, 55)
+    # Not yet ended: a search five minutes ago.
+    HelpEvent.objects.create(
+        visitor=journeys.visitor_key(reader.pk),
+        kind=HelpEvent.SEARCH,
+        created_at=now - dt.timedelta(minutes=5),
+    )
+    figures = dashboard.deflection(now - dt.timedelta(days=7), now, now)
+    assert (figures.sessions, figures.with_ticket, figures.without_ticket) == (4, 2, 2)
+    assert (figures.searches, figures.articles) == (2, 3)
+    assert figures.percent == 50
+
+
+def test_signed_in_searches_and_page_views_are_logged_without_the_user(client, member, home_page):
+    from kb.models import ArticlePage
+
+    article = home_page.add_child(instance=ArticlePage(title="Activate a SIM", slug="sim"))
+    article.save_revision().publish()
+    client.get("/search/", {"q": "activate"})
+    client.get(article.url)
+    assert not HelpEvent.objects.exists()  # anonymous visitors are not counted
+    client.force_login(member)
+    client.get("/search/", {"q": "activate"})
+    client.get("/search/", {"q": "activate", "page": 2})  # the same search, paged: once
+    assert client.get(article.url).status_code == 200
+    events = list(HelpEvent.objects.values_list("visitor", "kind"))
+    key = journeys.visitor_key(member.pk)
+    assert sorted(events) == [(key, HelpEvent.ARTICLE), (key, HelpEvent.SEARCH)]
+    assert str(member.pk) != key and member.email not in key
+
+
+def test_the_lead_sees_the_dashboard_with_bounded_queries(
+    client, lead, tickets, django_assert_max_num_queries
+):
+    SearchQueryLog.objects.create(query="esim profile", results=0)
+    SearchQueryLog.objects.create(query="esim profile", results=0)
+    SearchQueryLog.objects.create(query="apn", results=4)
+    client.force_login(lead)
+    with django_assert_max_num_queries(30):
+        response = client.get("/admin/support/dashboard/?days=30")
+    assert response.status_code == 200
+    html = response.content.decode()
+    breached = sum(1 for t in tickets if t.breached_at)
+    assert f"Breaches: {breached}" in html
+    assert "esim profile" in html and ">apn<" not in html
+    assert client.get("/admin/support/dashboard/?days=oops").status_code == 200
+
+
+@pytest.mark.parametrize("group", [ANALYSTS_GROUP, EDITORS_GROUP, None])
+def test_others_do_not_see_the_dashboard(client, user_factory, group):
+    user = user_factory(email="someone@example.com")
+    if group:
+        user.groups.add(Group.objects.get_or_create(name=group)[0])
+    client.force_login(user)
+    response = client.get("/admin/support/dashboard/")
+    assert response.status_code in (302, 403)
+    assert b"Backlog" not in response.content
+
+
+def test_old_help_events_are_pruned_by_the_sweep():
+    from tiers.sweeps import sweep
+
+    now = timezone.now()
+    for days in (10, 399, 401, 800):
+        HelpEvent.objects.create(
+            visitor="v", kind=HelpEvent.SEARCH, created_at=now - dt.timedelta(days=days)
+        )
+    assert sweep()["help events pruned"] == 2
+    assert HelpEvent.objects.count() == 2
