@@ -48,7 +48,6 @@ from forum.services import (
     refresh_thread_stats,
 )
 from resourcecenter.templatetags.wording import when
-from search.indexing import schedule_reindex
 
 REASON_MAX = 1000
 MAX_SANCTION_DAYS = 3650
@@ -132,16 +131,16 @@ def _resolve_flags(post: Post, by, resolution: str) -> int:
 
 def _set_post_state(post: Post, state: str) -> None:
     """Change a post's state; the question carries its thread's state along."""
-    Post.objects.filter(pk=post.pk).update(moderation_state=state)
     post.moderation_state = state
+    post.save(update_fields=["moderation_state"])  # a save, so search hears of it
     if post.number == 1:
         thread_state = {
             PostState.APPROVED: ThreadState.VISIBLE,
             PostState.HELD: ThreadState.HELD,
             PostState.DELETED: ThreadState.DELETED,
         }.get(state, ThreadState.HIDDEN)
-        Thread.objects.filter(pk=post.thread_id).update(moderation_state=thread_state)
         post.thread.moderation_state = thread_state
+        post.thread.save(update_fields=["moderation_state"])
 
 
 def _finish_posts(changed: list[Post]) -> None:
@@ -149,8 +148,6 @@ def _finish_posts(changed: list[Post]) -> None:
         refresh_thread_stats(thread_id)
     for author in {p.author for p in changed if p.author_id}:
         refresh_member_stats(author)
-    for thread in {p.thread_id: p.thread for p in changed}.values():
-        schedule_reindex(thread)
 
 
 # --- posts: the moderation queue ----------------------------------------------------------------
@@ -341,7 +338,6 @@ def _thread_flag(thread, *, by, field: str, value: bool, reason: str, action: st
         before={field: before},
         after={field: value},
     )
-    schedule_reindex(thread)
     return thread
 
 
@@ -383,7 +379,6 @@ def close_thread(thread: Thread | int, *, by, closed: bool = True, reason: str =
         before=before,
         after={"status": status, "duplicate_of": thread.duplicate_of_id},
     )
-    schedule_reindex(thread)
     return thread
 
 
@@ -415,7 +410,6 @@ def close_as_duplicate(
         before=before,
         after={"status": ThreadStatus.CLOSED, "duplicate_of": original.pk},
     )
-    schedule_reindex(thread)
     return thread
 
 
@@ -440,7 +434,6 @@ def move_thread(thread: Thread | int, *, category: Category, by, reason: str = "
         before=before,
         after={"category": category.slug},
     )
-    schedule_reindex(thread)
     return thread
 
 
@@ -453,8 +446,8 @@ def _move_posts(posts: list[Post], target: Thread) -> None:
     for offset, post in enumerate(posts, start=1):
         Post.objects.filter(pk=post.pk).update(number=100_000_000 + offset)
     for offset, post in enumerate(posts, start=1):
-        Post.objects.filter(pk=post.pk).update(thread=target, number=start + offset)
         post.thread, post.number = target, start + offset
+        post.save(update_fields=["thread", "number"])  # a save, so search hears of it
     Thread.objects.filter(pk=target.pk).update(last_post_number=start + len(posts))
 
 
@@ -478,12 +471,19 @@ def merge_thread(source: Thread | int, *, into: Thread | int, by, reason: str = 
         [Subscription(user_id=u, thread=target) for u in set(watchers) - existing]
     )
     before = {"moderation_state": source.moderation_state, "posts": len(posts)}
-    Thread.objects.filter(pk=source.pk).update(
-        merged_into=target,
-        moderation_state=ThreadState.HIDDEN,
-        accepted_answer=None,
-        status=ThreadStatus.CLOSED,
-        reply_count=0,
+    source.merged_into = target
+    source.moderation_state = ThreadState.HIDDEN
+    source.accepted_answer = None
+    source.status = ThreadStatus.CLOSED
+    source.reply_count = 0
+    source.save(
+        update_fields=[
+            "merged_into",
+            "moderation_state",
+            "accepted_answer",
+            "status",
+            "reply_count",
+        ]
     )
     refresh_thread_stats(target)
     refresh_thread_stats(source)
@@ -495,8 +495,6 @@ def merge_thread(source: Thread | int, *, into: Thread | int, by, reason: str = 
         before=before,
         after={"merged_into": target.pk, "moved_posts": [p.pk for p in posts]},
     )
-    schedule_reindex(source)
-    schedule_reindex(target)
     target.refresh_from_db()
     return target
 
@@ -539,10 +537,11 @@ def split_thread(
     if first.moderation_state == PostState.HELD:
         Thread.objects.filter(pk=new.pk).update(moderation_state=ThreadState.HELD)
     if thread.accepted_answer_id in ids:
-        Thread.objects.filter(pk=thread.pk).update(accepted_answer=None)
-        Thread.objects.filter(pk=thread.pk, status=ThreadStatus.SOLVED).update(
-            status=ThreadStatus.OPEN
-        )
+        thread.accepted_answer = None
+        if thread.status == ThreadStatus.SOLVED:
+            thread.status = ThreadStatus.OPEN
+    # Saved even when unchanged: it lost posts, and this save is how search hears of it.
+    thread.save(update_fields=["accepted_answer", "status"])
     if first.author_id:
         Subscription.objects.get_or_create(user_id=first.author_id, thread=new)
     refresh_thread_stats(thread)
@@ -555,8 +554,6 @@ def split_thread(
         before={"posts": [p.pk for p in chosen]},
         after={"new_thread": new.pk, "title": title},
     )
-    schedule_reindex(thread)
-    schedule_reindex(new)
     new.refresh_from_db()
     return new
 

@@ -61,17 +61,7 @@ def build_documents(thread: Thread) -> list[tuple[str, SearchDocument | None]]:
     post_ids = [f"post:{p.pk}" for p in posts if p.number != 1]
     if not visible:
         return [(f"thread:{thread.pk}", None), *((i, None) for i in post_ids)]
-    question = [p for p in posts if p.number == 1]
-    accepted = [p for p in posts if p.pk == thread.accepted_answer_id and p.number != 1]
-    others = [p for p in posts if p.number != 1 and p.pk != thread.accepted_answer_id]
-    texts, overflow, used = [], [], 0
-    for post in question + accepted + others:
-        text = _post_text(post)
-        if used + len(text) <= BODY_CHARS or post.number == 1:
-            texts.append(text)
-            used += len(text) + 1
-        else:
-            overflow.append((post, text))
+    texts, overflow = _fit_posts(thread, posts)
     staff = thread.has_staff_reply or any(p.is_staff_answer for p in posts)
     helpful = sum(p.helpful_count for p in posts)
     tags = [t.name for t in thread.tags.all()]
@@ -110,6 +100,23 @@ def build_documents(thread: Thread) -> list[tuple[str, SearchDocument | None]]:
             popularity=post.helpful_count,
         )
     return list(documents.items())
+
+
+def _fit_posts(thread: Thread, posts: list) -> tuple[list[str], list]:
+    """(texts of the posts that fit the thread's document, (post, text) of those that do not):
+    the question first, then the accepted answer, then the other replies in order."""
+    question = [p for p in posts if p.number == 1]
+    accepted = [p for p in posts if p.pk == thread.accepted_answer_id and p.number != 1]
+    others = [p for p in posts if p.number != 1 and p.pk != thread.accepted_answer_id]
+    texts, overflow, used = [], [], 0
+    for post in question + accepted + others:
+        text = _post_text(post)
+        if used + len(text) <= BODY_CHARS or post.number == 1:
+            texts.append(text)
+            used += len(text) + 1
+        else:
+            overflow.append((post, text))
+    return texts, overflow
 
 
 def build_document(thread: Thread) -> SearchDocument | None:

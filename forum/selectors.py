@@ -101,7 +101,8 @@ def _page_of_threads(qs, page: int | str, per_page: int) -> Page:
     sorting made the database join every thread of the list."""
     paginator = Paginator(qs, per_page)
     try:
-        wanted = max(int(page), 1)
+        # Bounded: an absurd number must not overflow the database's OFFSET (a 500).
+        wanted = min(max(int(page), 1), MAX_PAGE_NUMBER)
     except (TypeError, ValueError):
         wanted = 1
     offset = (wanted - 1) * per_page
@@ -243,13 +244,17 @@ def _posts_queryset(user, thread: Thread):
     )
 
 
+MAX_PAGE_NUMBER = 1_000_000
+
+
 def _counted_page(queryset, page: int | str, per_page: int, *, count) -> Page:
     """One page of `queryset` with the paginator's total in the same query: `count` is a scalar
     subquery (PostgreSQL runs it once), unlike COUNT(*) OVER () which would build every row of
     the list just to count it. A page number past the end falls back to the last page."""
     paginator = Paginator(queryset, per_page)
     try:
-        wanted = max(int(page), 1)
+        # Bounded: an absurd number must not overflow the database's OFFSET (a 500).
+        wanted = min(max(int(page), 1), MAX_PAGE_NUMBER)
     except (TypeError, ValueError):
         wanted = 1
     offset = (wanted - 1) * per_page

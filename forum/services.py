@@ -8,7 +8,9 @@ Guarantees shared by all of them:
   F() expressions or a recomputing UPDATE inside the transaction, so they stay exact under
   concurrent writes;
 - stored HTML is always produced by forum.markdown (one renderer, one sanitiser policy);
-- forum.signals are sent after commit; search is told through search.indexing.schedule_reindex.
+- forum.signals are sent after commit; search learns of changes from the model signals its
+  provider (forum.search_documents) listens to, so a write that must reach the index saves the
+  changed row (`save(update_fields=...)`) rather than a queryset `update()`.
 """
 
 from __future__ import annotations
@@ -48,7 +50,6 @@ from resourcecenter import roles
 from resourcecenter import tags as tag_parser
 from resourcecenter.sequences import next_in_sequence
 from resourcecenter.taskqueue import enqueue_with_change
-from search.indexing import schedule_reindex
 
 TITLE_MIN, TITLE_MAX = 10, 200
 BODY_MIN, BODY_MAX = 2, 30_000
@@ -333,7 +334,6 @@ def create_thread(
         Member.objects.filter(user=author).update(approved_post_count=F("approved_post_count") + 1)
     refresh_thread_stats(thread)
     thread.refresh_from_db()
-    schedule_reindex(thread)
 
     def send():
         signals.thread_created.send(sender=Thread, thread=thread, post=post, author=author)
@@ -389,8 +389,7 @@ def create_reply(
     if not held:
         Member.objects.filter(user=author).update(approved_post_count=F("approved_post_count") + 1)
         refresh_thread_stats(thread)
-    # No schedule_reindex(thread) here: saving the post already wrote the thread's outbox row
-    # (forum.search_documents), and a second row would only index the same thread twice.
+    # Saving the post already wrote the thread's outbox row (forum.search_documents).
     # The events (notifications, e-mail, trust) go to the task queue in this transaction.
     enqueue_with_change(
         tasks.announce_reply,
@@ -421,6 +420,25 @@ def edit_post(*, post: Post, editor, body: str, title: str | None = None, reason
         reason=reason,
     )
     previously_mentioned = set(post.mentions.values_list("pk", flat=True))
+    mentioned = _store_edit(post, editor, body)
+    if title_changed:
+        Thread.objects.filter(pk=thread.pk).update(title=new_title, slug=slugify(new_title)[:200])
+        thread.title, thread.slug = new_title, slugify(new_title)[:200]
+    post.mentions.set(mentioned)
+    new_mentions = [u for u in mentioned if u.pk not in previously_mentioned]
+    if roles.is_moderator(editor) and post.author_id != editor.pk:
+        _log_moderator_edit(editor, post, revision, reason)
+
+    def send():
+        if new_mentions and post.moderation_state == PostState.APPROVED:
+            signals.mentions_found.send(sender=Post, post=post, users=new_mentions)
+
+    _after_commit(send)
+    return post
+
+
+def _store_edit(post: Post, editor, body: str) -> list:
+    """Render and save the post's new text (one more edit); returns the users it mentions."""
     author = post.author
     if author is not None and author.pk != editor.pk:
         restricted = post.restricted_markup  # a moderator's edit keeps the author's restriction
@@ -444,33 +462,24 @@ def edit_post(*, post: Post, editor, body: str, title: str | None = None, reason
     )
     Post.objects.filter(pk=post.pk).update(edit_count=F("edit_count") + 1)
     post.refresh_from_db(fields=["edit_count"])
-    if title_changed:
-        Thread.objects.filter(pk=thread.pk).update(title=new_title, slug=slugify(new_title)[:200])
-        thread.title, thread.slug = new_title, slugify(new_title)[:200]
-    post.mentions.set(mentioned)
-    new_mentions = [u for u in mentioned if u.pk not in previously_mentioned]
-    if roles.is_moderator(editor) and post.author_id != editor.pk:
-        ModerationLogEntry.objects.create(
-            actor=editor,
-            action="edit_post",
-            target_content_type=_ct(Post),
-            target_object_id=str(post.pk),
-            target_repr=f"Post #{post.number} in “{thread.title}”"[:300],
-            thread=thread,
-            post=post,
-            subject_user=post.author,
-            reason=reason,
-            before={"body": revision.body_markdown, "title": revision.title},
-            after={"body": body, "title": thread.title if post.number == 1 else ""},
-        )
-    schedule_reindex(thread)
+    return mentioned
 
-    def send():
-        if new_mentions and post.moderation_state == PostState.APPROVED:
-            signals.mentions_found.send(sender=Post, post=post, users=new_mentions)
 
-    _after_commit(send)
-    return post
+def _log_moderator_edit(editor, post: Post, revision: PostRevision, reason: str) -> None:
+    thread = post.thread
+    ModerationLogEntry.objects.create(
+        actor=editor,
+        action="edit_post",
+        target_content_type=_ct(Post),
+        target_object_id=str(post.pk),
+        target_repr=f"Post #{post.number} in “{thread.title}”"[:300],
+        thread=thread,
+        post=post,
+        subject_user=post.author,
+        reason=reason,
+        before={"body": revision.body_markdown, "title": revision.title},
+        after={"body": post.body_markdown, "title": thread.title if post.number == 1 else ""},
+    )
 
 
 def _ct(model):
@@ -498,12 +507,17 @@ def delete_post(*, post: Post, by, reason: str = "") -> Post:
     before_state = post.moderation_state
     thread = post.thread
     now = timezone.now()
-    Post.objects.filter(pk=post.pk).update(
-        moderation_state=PostState.DELETED,
-        deleted_reason=reason,
-        deleted_by=by,
-        deleted_at=now,
-        is_official_answer=False,
+    post.moderation_state = PostState.DELETED
+    post.deleted_reason, post.deleted_by, post.deleted_at = reason, by, now
+    post.is_official_answer = False
+    post.save(
+        update_fields=[
+            "moderation_state",
+            "deleted_reason",
+            "deleted_by",
+            "deleted_at",
+            "is_official_answer",
+        ]
     )
     if post.number == 1:
         Thread.objects.filter(pk=thread.pk).update(moderation_state=ThreadState.DELETED)
@@ -530,7 +544,6 @@ def delete_post(*, post: Post, by, reason: str = "") -> Post:
             after={"moderation_state": PostState.DELETED},
         )
     post.refresh_from_db()
-    schedule_reindex(thread)
     return post
 
 
@@ -576,7 +589,6 @@ def accept_answer(*, thread: Thread, post: Post, by) -> Thread:
     thread.accepted_answer = post
     thread.status = ThreadStatus.SOLVED
     thread.save(update_fields=["accepted_answer", "status"])
-    schedule_reindex(thread)
     _after_commit(
         lambda: signals.thread_solved.send(sender=Thread, thread=thread, post=post, by=by)
     )
@@ -592,7 +604,6 @@ def unaccept_answer(*, thread: Thread, by) -> Thread:
     if thread.status == ThreadStatus.SOLVED:
         thread.status = ThreadStatus.OPEN
     thread.save(update_fields=["accepted_answer", "status"])
-    schedule_reindex(thread)
     return thread
 
 
@@ -608,10 +619,10 @@ def mark_official_answer(*, post: Post, by, official: bool = True) -> Post:
         Post.objects.filter(thread_id=post.thread_id, is_official_answer=True).exclude(
             pk=post.pk
         ).update(is_official_answer=False)
-    Post.objects.filter(pk=post.pk).update(is_official_answer=official)
+    post.is_official_answer = official
+    post.save(update_fields=["is_official_answer"])
     refresh_thread_stats(post.thread_id)
     post.refresh_from_db()
-    schedule_reindex(post.thread)
     if official:
         _after_commit(
             lambda: signals.official_answer_marked.send(

@@ -265,7 +265,7 @@ def _render_thread(request, thread):
         "canonical_url": request.build_absolute_uri(canonical),
         # tiers answers from tickets, memberships and plans: all in the access generation.
         "escalation": remember(
-            f"escalation:{user.pk}:{thread.pk}:{thread.author_id}",
+            f"escalation-offer:{user.pk}:{thread.pk}:{thread.author_id}",
             lambda: access.thread_escalation_option(user, thread),
             access=True,
         )

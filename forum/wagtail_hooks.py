@@ -476,6 +476,21 @@ def _standing(member: Member) -> str:
     return ", ".join(parts) or "—"
 
 
+def _apply_member_form(by, user, form, *, trust: bool) -> str:
+    """Apply a valid trust-level or sanction form; returns what was done, for the message."""
+    data = form.cleaned_data
+    if trust:
+        moderation.set_trust_level(
+            user, level=data["level"], by=by, reason=data["reason"], lock=data["lock"]
+        )
+        return f"Trust level set to {TrustLevel(data['level']).label}."
+    service = (
+        moderation.suspend_member if data["action"] == "suspend" else moderation.silence_member
+    )
+    service(user, by=by, days=data["days"], reason=data["reason"])
+    return "Sanction lifted." if not data["days"] else "Sanction recorded."
+
+
 def manage_member_view(request, pk: int):
     """Set a member's trust level, suspend or silence them (with a reason)."""
     if not perms.can_moderate(request.user):
@@ -495,25 +510,8 @@ def manage_member_view(request, pk: int):
     if request.method == "POST":
         form = trust_form if request.POST.get("form") == "trust" else sanction_form
         if form.is_valid():
-            data = form.cleaned_data
             try:
-                if form is trust_form:
-                    moderation.set_trust_level(
-                        user,
-                        level=data["level"],
-                        by=request.user,
-                        reason=data["reason"],
-                        lock=data["lock"],
-                    )
-                    done = f"Trust level set to {TrustLevel(data['level']).label}."
-                else:
-                    service = (
-                        moderation.suspend_member
-                        if data["action"] == "suspend"
-                        else moderation.silence_member
-                    )
-                    service(user, by=request.user, days=data["days"], reason=data["reason"])
-                    done = "Sanction lifted." if not data["days"] else "Sanction recorded."
+                done = _apply_member_form(request.user, user, form, trust=form is trust_form)
             except ValidationError as error:
                 for field, errors in error.message_dict.items():
                     form.add_error(field if field in form.fields else None, errors)

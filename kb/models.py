@@ -16,7 +16,8 @@ from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey
 from taggit.models import TaggedItemBase
 
-from kb.blocks import BaseStreamBlock, ChapterBlock, heading_anchor, video_embed_url
+from kb.blocks import BaseStreamBlock, ChapterBlock, heading_anchor
+from kb.video import video_embed_url
 from resourcecenter import journeys
 from resourcecenter.models import HelpEvent
 
@@ -77,7 +78,7 @@ class ResourceIndexPage(Page):
         verbose_name = "section"
 
     def get_context(self, request, *args, **kwargs):
-        from kb.selectors import resource_index_context
+        from kb.page_context import resource_index_context
 
         context = super().get_context(request, *args, **kwargs)
         context.update(resource_index_context(self, request))
@@ -191,7 +192,7 @@ class ResourcePage(Page):
         return timezone.localdate() - self.last_reviewed > REVIEW_INTERVAL
 
     def get_context(self, request, *args, **kwargs):
-        from kb.selectors import resource_page_context
+        from kb.page_context import resource_page_context
 
         context = super().get_context(request, *args, **kwargs)
         context.update(resource_page_context(self, request))

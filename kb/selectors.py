@@ -8,16 +8,13 @@ product areas and tags in one query each (see `decorate_listing`).
 from __future__ import annotations
 
 from collections import defaultdict
-from urllib.parse import urlencode
 
-from django.core.paginator import Paginator
 from django.db.models import Count, F, Func, OuterRef, Q, Subquery
 
 from wagtail.models import Page
 
 from taggit.models import Tag
 
-from kb.forms import FeedbackForm, ListingFilterForm
 from kb.models import (
     ArticleFeedback,
     ArticlePage,
@@ -167,19 +164,6 @@ def start_here_pages(root, limit: int = HOME_POPULAR) -> list:
     )
 
 
-def home_page_context(page, request) -> dict:
-    newest = newest_pages(page)
-    popular = popular_pages(page)
-    start_here = [] if popular else start_here_pages(page)
-    decorate_listing(newest + popular + start_here, request.user)
-    return {
-        "sections": sections_of(page),
-        "newest_pages": newest,
-        "popular_pages": popular,
-        "start_here_pages": start_here,
-    }
-
-
 # --- Section listing -------------------------------------------------------------------------
 
 
@@ -213,7 +197,7 @@ def section_facets(page) -> dict:
     return {"kinds": kinds, "areas": areas, "tags": tags}
 
 
-def _section_content_type_id() -> int:
+def section_content_type_id() -> int:
     from django.contrib.contenttypes.models import ContentType
 
     return ContentType.objects.get_for_model(ResourceIndexPage).pk
@@ -245,74 +229,6 @@ def filter_content(qs, filters: dict[str, str]):
     if tag:
         qs = qs.filter(resource_tagged_items__tag__slug=tag)
     return qs
-
-
-def _query_string(params: dict[str, str], **changes) -> str:
-    merged = {k: v for k, v in {**params, **changes}.items() if v not in (None, "")}
-    return "?" + urlencode(merged) if merged else "?"
-
-
-def resource_index_context(page, request) -> dict:
-    facets = section_facets(page)
-    form = ListingFilterForm(
-        request.GET if any(k in request.GET for k in ("kind", "area", "tag")) else None,
-        kinds=facets["kinds"],
-        areas=facets["areas"],
-        tags=facets["tags"],
-    )
-    filters = form.filters()
-    labels = {
-        "kind": dict(form.fields["kind"].choices),
-        "area": dict(form.fields["area"].choices),
-        "tag": dict(form.fields["tag"].choices),
-    }
-    active_filters = [
-        {
-            "name": name,
-            "label": form.fields[name].label,
-            "value": labels[name].get(value, value),
-            "remove_url": _query_string(filters, **{name: None}),
-        }
-        for name, value in filters.items()
-    ]
-    pages = filter_content(content_pages().child_of(page), filters).order_by("path")
-    paginator = Paginator(pages.defer_streamfields().specific(), LISTING_PAGE_SIZE)
-    listing = paginator.get_page(request.GET.get("page"))
-    items = decorate_listing(listing.object_list, request.user)
-    return {
-        "filter_form": form,
-        "filters": filters,
-        "active_filters": active_filters,
-        "clear_filters_url": "?",
-        "listing": listing,
-        "items": items,
-        "result_count": paginator.count,
-        "page_links": _page_links(listing, filters),
-        "subsections": sections_of(page),
-        "breadcrumbs": breadcrumbs(page),
-    }
-
-
-def _page_links(listing, filters) -> dict:
-    """Pagination links that keep the active filters."""
-    paginator = listing.paginator
-    links = {"pages": []}
-    if listing.has_previous():
-        links["previous"] = _query_string(filters, page=listing.previous_page_number())
-    if listing.has_next():
-        links["next"] = _query_string(filters, page=listing.next_page_number())
-    for number in paginator.get_elided_page_range(listing.number, on_each_side=2, on_ends=1):
-        if number == paginator.ELLIPSIS:
-            links["pages"].append({"ellipsis": True})
-        else:
-            links["pages"].append(
-                {
-                    "number": number,
-                    "url": _query_string(filters, page=number),
-                    "current": number == listing.number,
-                }
-            )
-    return links
 
 
 # --- Content pages ---------------------------------------------------------------------------
@@ -377,39 +293,3 @@ def feedback_for(page, request) -> ArticleFeedback | None:
     return ArticleFeedback.objects.filter(
         page_id=page.pk, user__isnull=True, session_key=session_key
     ).first()
-
-
-def resource_page_context(page, request) -> dict:
-    """Everything an article / code sample / video page shows besides its own fields.
-
-    When the plan gate says the viewer may not read the page, only the teaser and the upgrade
-    path are prepared (`gated`), and nothing of the body is.
-    """
-    crumbs = breadcrumbs(page)
-    parent = crumbs[-1] if crumbs else None
-    is_section = parent is not None and parent.content_type_id == _section_content_type_id()
-    context = {
-        "breadcrumbs": crumbs,
-        "section_url": parent.get_url(request) if is_section else None,
-        "gated": not access.can_view_page(request.user, page),
-    }
-    if context["gated"]:
-        context["gated_plans"] = access.gated_plans(access.page_audience(page))
-        context["gated_teaser"] = access.page_teaser(page)
-        return context
-    tags = list(page.tags.all())
-    previous_page, next_page = siblings(page)
-    related = related_pages(page, [t.pk for t in tags])
-    decorate_listing(related, request.user)
-    context.update(
-        {
-            "toc": page.headings,
-            "page_tags": tags,
-            "previous_page": previous_page,
-            "next_page": next_page,
-            "related_pages": related,
-            "my_feedback": feedback_for(page, request),
-            "feedback_form": FeedbackForm(),
-        }
-    )
-    return context

@@ -9,7 +9,7 @@ from wagtail.permissions import policy_registry
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from kb import richtext, selectors, views
+from kb import page_context, richtext, views
 from kb.models import ProductArea
 from kb.reports import EDIT_PERMISSIONS, FeedbackReportView, ReviewReportView
 from resourcecenter.models import HOME_PAGE_CONTEXT_HOOK
@@ -96,4 +96,4 @@ def register_anchored_page_links(features):
 @hooks.register(HOME_PAGE_CONTEXT_HOOK)
 def home_page_listings(page, request):
     """The home page's sections and what is new (the core's HomePage lists nothing itself)."""
-    return selectors.home_page_context(page, request)
+    return page_context.home_page_context(page, request)

@@ -19,6 +19,13 @@ from typing import Protocol
 PUBLIC = "public"
 
 
+class EscalationOffer(Protocol):
+    """An offer shown on a thread page; the page includes `template_name` with it as `option`."""
+
+    action: str
+    template_name: str
+
+
 class AccessGate(Protocol):
     """What an implementation must answer; `tiers.gate` is the product's."""
 
@@ -40,7 +47,7 @@ class AccessGate(Protocol):
 
     def vouched_for(self, user) -> bool: ...
 
-    def thread_escalation_option(self, user, thread) -> dict | None: ...
+    def thread_escalation_option(self, user, thread) -> EscalationOffer | None: ...
 
     def batch(self) -> AbstractContextManager: ...
 
@@ -77,7 +84,7 @@ class OpenAccess:
     def vouched_for(self, user) -> bool:
         return False
 
-    def thread_escalation_option(self, user, thread) -> dict | None:
+    def thread_escalation_option(self, user, thread) -> EscalationOffer | None:
         return None
 
     def batch(self) -> AbstractContextManager:
@@ -140,8 +147,10 @@ def vouched_for(user) -> bool:
     return _gate.vouched_for(user)
 
 
-def thread_escalation_option(user, thread) -> dict | None:
-    """What the thread page offers `user` for taking `thread` private (None: nothing)."""
+def thread_escalation_option(user, thread) -> EscalationOffer | None:
+    """What the thread page offers `user` for taking `thread` private (None: nothing).
+
+    The answer is data; the page includes its `template_name`, which words and links it."""
     return _gate.thread_escalation_option(user, thread)
 
 

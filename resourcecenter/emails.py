@@ -1,7 +1,8 @@
 """Outgoing e-mail goes through the task queue, so a slow mail server never slows a request.
 
 `queue_email` is the one way the apps send mail; `queue_templated_email` renders a message from
-a template pair (`<name>.txt`, and `<name>.html` when it exists) and queues it the same way.
+a template pair (`<name>.txt`, and `<name>.html` when it exists) and queues it the same way;
+`render_subject` reads a subject from `<name>_subject.txt`.
 Under `make run` and in tests the task runs immediately (in tests, messages land in
 `django.core.mail.outbox`); in production the `db_worker` sends them.
 """
@@ -72,6 +73,16 @@ def render_email(template_base: str, context: dict) -> tuple[str, str | None]:
     except TemplateDoesNotExist:
         html = None
     return text, html
+
+
+def render_subject(template_base: str, context: dict) -> str:
+    """The one-line subject of the e-mail `template_base`, from `<template_base>_subject.txt`."""
+    return " ".join(render_to_string(f"{template_base}_subject.txt", context).splitlines()).strip()
+
+
+def render_text(template_base: str, context: dict) -> str:
+    """The plain-text body of `template_base` (render_email) without the file's final newline."""
+    return render_email(template_base, context)[0].removesuffix("\n")
 
 
 def queue_templated_email(

@@ -1,7 +1,9 @@
-"""How other apps tell search that something changed, and how the index catches up.
+"""How search learns that something changed, and how the index catches up.
 
-`schedule_reindex(obj)` writes outbox rows in the caller's transaction (so a change and its
-index update commit or roll back together) and, once the transaction commits, enqueues the
+One trigger path: each provider connects model signals (`Provider.connect_signals`) whose
+receivers call `schedule_reindex(obj)`; services never call search themselves. It writes outbox
+rows in the caller's transaction (so a change and its index update commit or roll back together),
+each key once per transaction, and, once the transaction commits, enqueues the
 `apply_index_outbox` task. The task resolves each key to the current documents and sends
 them to the engine. If the engine fails (the search server is down), the rows stay with the
 error and a retry time, and a retry task is queued; nothing is lost and no request fails.
@@ -44,14 +46,49 @@ def schedule_reindex(obj) -> None:
 def schedule_keys(provider_name: str, keys: list[str]) -> None:
     from search.models import IndexOutbox
 
+    keys = [k for k in dict.fromkeys(keys) if k not in _written_in_this_transaction(provider_name)]
     if not keys:
         return
     IndexOutbox.objects.bulk_create([IndexOutbox(provider=provider_name, key=k) for k in keys])
-    _enqueue_on_commit()
+    transaction.on_commit(_Written(provider_name, keys))
 
 
-def _enqueue_on_commit() -> None:
-    transaction.on_commit(_enqueue_drain)
+class _Written:
+    """On-commit hook that remembers which outbox keys the open transaction already wrote.
+
+    One change often fires several signals (a reply saves the post and then its thread): the
+    first writes the row, the others find this hook still pending and write nothing. A rolled
+    back savepoint drops its hooks (Django does), so a key written there is written again; once
+    the hook has run, or a drain has read the rows, the keys count as written no more.
+    """
+
+    def __init__(self, provider: str, keys: list[str]):
+        self.provider = provider
+        self.keys = frozenset(keys)
+        self.spent = False
+
+    def __call__(self) -> None:
+        self.spent = True
+        _enqueue_drain()
+
+
+def _pending_hooks() -> list[_Written]:
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        return []
+    return [
+        hook
+        for _sids, hook, _robust in connection.run_on_commit
+        if isinstance(hook, _Written) and not hook.spent
+    ]
+
+
+def _written_in_this_transaction(provider_name: str) -> set[str]:
+    written: set[str] = set()
+    for hook in _pending_hooks():
+        if hook.provider == provider_name:
+            written |= hook.keys
+    return written
 
 
 def _enqueue_drain() -> None:
@@ -90,9 +127,10 @@ def drain(*, include_delayed: bool = False, engine=None, max_batches: int | None
     """
     from search.engines import get_engine
     from search.models import IndexOutbox
-    from search.registry import get_provider
 
     engine = engine or get_engine()
+    for hook in _pending_hooks():  # rows written before now are this drain's to apply
+        hook.spent = True
     stats = {"applied": 0, "upserted": 0, "deleted": 0, "failed": 0}
     batches = 0
     last_id = 0
@@ -105,26 +143,7 @@ def drain(*, include_delayed: bool = False, engine=None, max_batches: int | None
             break
         batches += 1
         last_id = rows[-1].id
-        groups: dict[tuple[str, str], list] = {}
-        for row in rows:
-            groups.setdefault((row.provider, row.key), []).append(row)
-        upserts: dict = {}
-        deletes: set[str] = set()
-        resolved_rows = []
-        for (provider_name, key), group in groups.items():
-            try:
-                for doc_id, doc in get_provider(provider_name).resolve(key):
-                    if doc is None:
-                        deletes.add(doc_id)
-                        upserts.pop(doc_id, None)
-                    else:
-                        upserts[doc_id] = doc
-                        deletes.discard(doc_id)
-                resolved_rows += group
-            except Exception as exc:
-                logger.exception("search: could not build documents for %s:%s", provider_name, key)
-                _fail(group, exc)
-                stats["failed"] += len(group)
+        upserts, deletes, resolved_rows = _resolve(rows, stats)
         if not resolved_rows:
             continue
         try:
@@ -141,6 +160,36 @@ def drain(*, include_delayed: bool = False, engine=None, max_batches: int | None
         stats["upserted"] += len(upserts)
         stats["deleted"] += len(deletes)
     return stats
+
+
+def _resolve(rows, stats: dict) -> tuple[dict, set[str], list]:
+    """The documents behind `rows`' keys: (upserts by id, ids to delete, rows resolved).
+
+    A key whose documents cannot be built keeps its rows, with the error (counted as failed).
+    """
+    from search.registry import get_provider
+
+    groups: dict[tuple[str, str], list] = {}
+    for row in rows:
+        groups.setdefault((row.provider, row.key), []).append(row)
+    upserts: dict = {}
+    deletes: set[str] = set()
+    resolved_rows = []
+    for (provider_name, key), group in groups.items():
+        try:
+            for doc_id, doc in get_provider(provider_name).resolve(key):
+                if doc is None:
+                    deletes.add(doc_id)
+                    upserts.pop(doc_id, None)
+                else:
+                    upserts[doc_id] = doc
+                    deletes.discard(doc_id)
+            resolved_rows += group
+        except Exception as exc:
+            logger.exception("search: could not build documents for %s:%s", provider_name, key)
+            _fail(group, exc)
+            stats["failed"] += len(group)
+    return upserts, deletes, resolved_rows
 
 
 def _fail(rows, exc: Exception) -> None:

@@ -50,7 +50,8 @@ class Provider:
         return []
 
     def connect_signals(self) -> None:
-        """Connect the signals that call search.indexing.schedule_reindex."""
+        """Connect the model signals that call search.indexing.schedule_reindex: the one way the
+        index hears of a change (services save rows; they never call search themselves)."""
 
 
 _providers: dict[str, Provider] = {}

@@ -76,64 +76,70 @@ def search_page(request):
         "clear_filters_url": _querystring({"q": query}),
     }
     if outcome is not None:
-        facets = outcome.result.facets
-        context.update(
-            {
-                "kind_facets": [
-                    {
-                        "value": k,
-                        "label": KIND_LABELS.get(k, k),
-                        "count": n,
-                        "selected": k in filters.kinds,
-                        "url": _querystring(params, kind=_toggle(filters.kinds, k), page=None),
-                    }
-                    for k, n in facets.kind
-                ],
-                "area_facets": [
-                    {
-                        "value": slug,
-                        "label": name,
-                        "count": n,
-                        "selected": slug in filters.product_areas,
-                        "url": _querystring(
-                            params, area=_toggle(filters.product_areas, slug), page=None
-                        ),
-                    }
-                    for slug, name, n in facets.product_area
-                ],
-                "tag_facets": [
-                    {
-                        "value": t,
-                        "label": t,
-                        "count": n,
-                        "selected": t in filters.tags,
-                        "url": _querystring(params, tag=_toggle(filters.tags, t), page=None),
-                    }
-                    for t, n in facets.tag
-                ],
-                "solved_url": _querystring(params, solved=not filters.solved_only, page=None),
-                "staff_url": _querystring(params, staff=not filters.staff_answered_only, page=None),
-                "prev_url": _querystring(params, page=outcome.page - 1)
-                if outcome.page > 1
-                else None,
-                "next_url": _querystring(params, page=outcome.page + 1)
-                if outcome.page < outcome.num_pages
-                else None,
-                "did_you_mean_url": _querystring(params, q=outcome.did_you_mean, page=None)
-                if outcome.did_you_mean
-                else None,
-                "original_url": _querystring(params, q=outcome.corrected_from, page=None)
-                if outcome.corrected_from
-                else None,
-                "first_result": (outcome.page - 1) * outcome.per_page + 1,
-                "last_result": (outcome.page - 1) * outcome.per_page + len(outcome.result.hits),
-            }
-        )
+        context.update(_facet_links(outcome, filters, params))
+        context.update(_result_links(outcome, params))
         if not outcome.result.total:
             context["popular"] = services.popular_documents(request.user)
             context["ask_url"] = _ask_url(query)
     status = 503 if outcome is not None and outcome.unavailable else 200
     return render(request, "search/search.html", context, status=status)
+
+
+def _facet_links(outcome, filters, params: dict) -> dict:
+    """The facets of a result, each with the URL that toggles it (keeping the other filters)."""
+    facets = outcome.result.facets
+    return {
+        "kind_facets": [
+            {
+                "value": k,
+                "label": KIND_LABELS.get(k, k),
+                "count": n,
+                "selected": k in filters.kinds,
+                "url": _querystring(params, kind=_toggle(filters.kinds, k), page=None),
+            }
+            for k, n in facets.kind
+        ],
+        "area_facets": [
+            {
+                "value": slug,
+                "label": name,
+                "count": n,
+                "selected": slug in filters.product_areas,
+                "url": _querystring(params, area=_toggle(filters.product_areas, slug), page=None),
+            }
+            for slug, name, n in facets.product_area
+        ],
+        "tag_facets": [
+            {
+                "value": t,
+                "label": t,
+                "count": n,
+                "selected": t in filters.tags,
+                "url": _querystring(params, tag=_toggle(filters.tags, t), page=None),
+            }
+            for t, n in facets.tag
+        ],
+        "solved_url": _querystring(params, solved=not filters.solved_only, page=None),
+        "staff_url": _querystring(params, staff=not filters.staff_answered_only, page=None),
+    }
+
+
+def _result_links(outcome, params: dict) -> dict:
+    """Pagination, spelling-correction links and the range of results shown."""
+    return {
+        "prev_url": _querystring(params, page=outcome.page - 1) if outcome.page > 1 else None,
+        "next_url": _querystring(params, page=outcome.page + 1)
+        if outcome.page < outcome.num_pages
+        else None,
+        "did_you_mean_url": _querystring(params, q=outcome.did_you_mean, page=None)
+        if outcome.did_you_mean
+        else None,
+        "original_url": _querystring(params, q=outcome.corrected_from, page=None)
+        if outcome.corrected_from
+        else None,
+        "first_result": (outcome.page - 1) * outcome.per_page + 1,
+        "last_result": (outcome.page - 1) * outcome.per_page + len(outcome.result.hits),
+    }
 
 
 def _ask_url(query: str) -> str:

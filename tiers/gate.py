@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import threading
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 from django.core.signals import request_finished, request_started
 from django.db.models.signals import m2m_changed, post_delete, post_save
@@ -214,19 +215,35 @@ def category_teaser(category) -> str:
     return (teaser or "").strip()
 
 
-def thread_escalation_option(user, thread) -> dict | None:
+@dataclass(frozen=True)
+class EscalationOption:
+    """What the thread page offers a user for taking a thread private: data, no wording.
+
+    `templates/tiers/includes/escalation_option.html` (its `template_name`) words it and links
+    it. Plan names come from the data (tiers.selectors), never from code.
+
+    - action "promote" (support staff, any thread): `case_number` when the thread already
+      became a ticket, else `author_plans` - the author's (organisation, plan) pairs on a ticket
+      plan - or, when there are none, `plan_name` = the plan everyone starts on.
+    - action "escalate" (the thread's author on a ticket plan): `case_number` of the ticket it
+      became, else `plan_name` = the author's ticket plan.
+    - action "upgrade" (the author without a ticket plan): `plan_name` = the plan sold for
+      tickets ("" when none is sold).
+    """
+
+    action: str
+    thread_id: int
+    case_number: str = ""
+    plan_name: str = ""
+    author_plans: tuple[tuple[str, str], ...] = ()
+    template_name: str = "tiers/includes/escalation_option.html"
+
+
+def thread_escalation_option(user, thread) -> EscalationOption | None:
     """What the thread page offers `user` for turning `thread` into a private ticket.
 
-    Plan names come from the data (tiers.selectors), never from code.
-
-    Returns None (offer nothing), or {"action": "escalate" | "promote" | "upgrade",
-    "label": str, "url": str, "explanation": str}.
-
-    - Support staff: "promote" (any thread); the explanation says which plan the author is on.
-    - The thread's author on a ticket plan: "escalate" (or a link to the ticket it became).
-    - The thread's author without a ticket plan: "upgrade" (what the plan sold for tickets
-      adds and how to get it).
-    - Everyone else: nothing (a ticket is private to the author's organisation).
+    Nothing (None) for anyone but support staff and the thread's author: a ticket is private to
+    the author's organisation.
     """
     if not getattr(user, "is_authenticated", False) or thread is None or not thread.pk:
         return None
@@ -235,60 +252,26 @@ def thread_escalation_option(user, thread) -> dict | None:
         return None  # without a query: most readers are not the author
     ticket = _thread_ticket(thread)
     if staff:
-        if ticket is not None:
-            return {
-                "action": "promote",
-                "label": f"Open ticket {ticket.case_number}",
-                "url": reverse("tiers:ticket_detail", args=[ticket.case_number]),
-                "explanation": "This thread was promoted to a private ticket.",
-            }
-        author_orgs = ticket_organisations(thread.author) if thread.author_id else []
-        if author_orgs:
-            names = ", ".join(f"{org.name} ({plan.name})" for org, plan in author_orgs)
-            explanation = f"The author's organisation is on a ticket plan: {names}."
-        else:
-            explanation = (
-                f"The author's organisation is on {default_plan_name()}: promoting offers them "
-                "the upgrade path instead of a ticket."
-            )
-        return {
-            "action": "promote",
-            "label": "Promote to a private ticket",
-            "url": reverse("tiers:thread_promote", args=[thread.pk]),
-            "explanation": explanation,
-        }
+        return _staff_option(thread, ticket)
     if ticket is not None:
         if visible_tickets(user).filter(pk=ticket.pk).exists():
-            return {
-                "action": "escalate",
-                "label": f"View your ticket {ticket.case_number}",
-                "url": reverse("tiers:ticket_detail", args=[ticket.case_number]),
-                "explanation": "This thread continues privately as a support ticket.",
-            }
+            return EscalationOption("escalate", thread.pk, case_number=ticket.case_number)
         return None
     own_plans = ticket_organisations(user)
     if own_plans:
-        return {
-            "action": "escalate",
-            "label": "Escalate to a private ticket",
-            "url": reverse("tiers:thread_escalate", args=[thread.pk]),
-            "explanation": (
-                f"Your {own_plans[0][1].name} plan lets a support analyst take this over "
-                "privately, with a case number and a response target."
-            ),
-        }
+        return EscalationOption("escalate", thread.pk, plan_name=own_plans[0][1].name)
     upgrade = upgrade_plan()
-    upgrade_name = upgrade.name if upgrade else "a support plan"
-    return {
-        "action": "upgrade",
-        "label": f"Get private help with {upgrade_name}",
-        "url": reverse("tiers:plans") + f"?thread={thread.pk}",
-        "explanation": (
-            f"With {upgrade_name} support, this thread could become a private ticket with a case "
-            "number, an analyst response target and escalation. See what it adds and how to "
-            "get it."
-        ),
-    }
+    return EscalationOption("upgrade", thread.pk, plan_name=upgrade.name if upgrade else "")
+
+
+def _staff_option(thread, ticket) -> EscalationOption:
+    if ticket is not None:
+        return EscalationOption("promote", thread.pk, case_number=ticket.case_number)
+    author_orgs = ticket_organisations(thread.author) if thread.author_id else []
+    if author_orgs:
+        pairs = tuple((org.name, plan.name) for org, plan in author_orgs)
+        return EscalationOption("promote", thread.pk, author_plans=pairs)
+    return EscalationOption("promote", thread.pk, plan_name=default_plan_name())
 
 
 def _thread_ticket(thread):

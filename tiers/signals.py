@@ -1,6 +1,5 @@
 """Tell search when a plan gate changes, so gated content's audience is re-indexed."""
 
-from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 
@@ -17,8 +16,9 @@ def _reindex_restriction(instance) -> None:
 
 
 def _on_change(sender, instance, **kwargs):
-    # The restriction's plans are saved after the row itself (admin forms): reindex on commit.
-    transaction.on_commit(lambda: _reindex_restriction(instance))
+    # In the change's own transaction, like every outbox row: the documents are built only when
+    # the outbox is applied after commit, so plans saved after the row itself are seen too.
+    _reindex_restriction(instance)
 
 
 def _on_delete(sender, instance, **kwargs):

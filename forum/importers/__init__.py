@@ -4,7 +4,7 @@ Each source format has a module (`stackexchange`); what they share lives here be
 `report` (what an import did, warnings by kind), `members` (imported members without a usable
 password) and `claims` (how a person takes over an imported member by verifying its e-mail).
 Imported posts are stored like every other post: Markdown source, HTML from forum.markdown (one
-renderer, one sanitiser policy), threads re-indexed through search.indexing.
+renderer, one sanitiser policy), threads re-indexed by saving them (the search provider listens).
 """
 
 

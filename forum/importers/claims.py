@@ -26,7 +26,6 @@ from allauth.account.signals import email_confirmed
 
 from forum.models import ImportedKind, ImportedRecord, Post, Thread
 from forum.services import ForumPermissionDenied, ensure_member, refresh_member_stats
-from search.indexing import schedule_reindex
 
 
 def claimable_members(email: str) -> QuerySet[ImportedRecord]:
@@ -54,8 +53,11 @@ def claim_imported_member(*, record: ImportedRecord, claimant) -> int:
             "Verify the e-mail address the old forum knew to claim this member."
         )
     old = record.object_id
-    thread_ids = set(Post.objects.filter(author_id=old).values_list("thread_id", flat=True))
-    moved = Post.objects.filter(author_id=old).update(author=claimant)
+    moved = 0
+    for post in Post.objects.filter(author_id=old).order_by("pk").iterator(chunk_size=200):
+        post.author = claimant
+        post.save(update_fields=["author"])  # a save per post, so search hears of it
+        moved += 1
     Post.objects.filter(edited_by_id=old).update(edited_by=claimant)
     Thread.objects.filter(author_id=old).update(author=claimant)
     record.claimed_by = claimant
@@ -63,8 +65,6 @@ def claim_imported_member(*, record: ImportedRecord, claimant) -> int:
     record.save(update_fields=["claimed_by", "claimed_at"])
     ensure_member(claimant)
     refresh_member_stats(claimant)
-    for thread in Thread.objects.filter(pk__in=thread_ids):
-        schedule_reindex(thread)
     return moved
 
 

@@ -84,6 +84,31 @@ def _handle_base(name: str) -> str:
     return base[:30]
 
 
+class _Names:
+    """How imported members are called here: their old name (or "<label> member <id>" when
+    `anonymous`), made unique among display names with the source id."""
+
+    def __init__(self, label: str, anonymous: bool):
+        self.label, self.anonymous = label, anonymous
+
+    def wanted(self, member: SourceMember) -> str:
+        if self.anonymous:
+            return f"{self.label} member {member.source_id}"
+        name = re.sub(r"\s+", " ", member.name).strip()
+        return name or f"{self.label} member {member.source_id}"
+
+    def unique(self, member: SourceMember, name: str, taken: set[str]) -> str:
+        candidate = name[:DISPLAY_NAME_MAX]
+        if candidate.lower() in taken:
+            suffix = f" [{self.label} {member.source_id}]"
+            candidate = name[: DISPLAY_NAME_MAX - len(suffix)] + suffix
+        taken.add(candidate.lower())
+        return candidate
+
+    def taken(self, members) -> set[str]:
+        return _taken_display_names({self.wanted(m).lower()[:DISPLAY_NAME_MAX] for m in members})
+
+
 def import_members(
     *,
     source: str,
@@ -100,26 +125,11 @@ def import_members(
     and renamed when their name did. `anonymous` names new members "<label> member <id>"
     instead of their name on the old forum.
     """
-    User = get_user_model()
-    user_type = ContentType.objects.get_for_model(User)
+    names = _Names(label, anonymous)
     records = {
         r.source_id: r
         for r in ImportedRecord.objects.filter(source=source, kind=ImportedKind.MEMBER)
     }
-
-    def wanted_name(member: SourceMember) -> str:
-        if anonymous:
-            return f"{label} member {member.source_id}"
-        return re.sub(r"\s+", " ", member.name).strip() or f"{label} member {member.source_id}"
-
-    def unique_name(member: SourceMember, name: str, taken: set[str]) -> str:
-        candidate = name[:DISPLAY_NAME_MAX]
-        if candidate.lower() in taken:
-            suffix = f" [{label} {member.source_id}]"
-            candidate = name[: DISPLAY_NAME_MAX - len(suffix)] + suffix
-        taken.add(candidate.lower())
-        return candidate
-
     new = [m for m in members if m.source_id not in records]
     changed = []
     for member in members:
@@ -130,21 +140,33 @@ def import_members(
             report.unchanged["members"] += 1
         else:
             changed.append(member)
+    users = _create_members(new, names, source, placeholder_domain)
+    report.created["members"] += len(new)
+    if changed:
+        _update_members(changed, records, names)
+        report.updated["members"] += len(changed)
+    # A claimed member's posts belong to the person who claimed it (forum.importers.claims).
+    ids = {sid: record.claimed_by_id or record.object_id for sid, record in records.items()}
+    ids.update({member.source_id: user.pk for user, member in zip(users, new, strict=True)})
+    return ids
 
-    taken = _taken_display_names({wanted_name(m).lower()[:DISPLAY_NAME_MAX] for m in new})
-    users = []
-    for member in new:
-        users.append(
-            User(
-                email=f"member{member.source_id}@{placeholder_domain}.invalid",
-                display_name=unique_name(member, wanted_name(member), taken),
-                password=make_password(None),
-                is_active=False,
-                date_joined=member.joined,
-            )
+
+def _create_members(new: list, names: _Names, source: str, placeholder_domain: str) -> list:
+    """Inactive users (no usable password), their Member rows and import records."""
+    User = get_user_model()
+    taken = names.taken(new)
+    users = [
+        User(
+            email=f"member{member.source_id}@{placeholder_domain}.invalid",
+            display_name=names.unique(member, names.wanted(member), taken),
+            password=make_password(None),
+            is_active=False,
+            date_joined=member.joined,
         )
+        for member in new
+    ]
     User.objects.bulk_create(users, batch_size=CHUNK)
-
+    label = names.label
     handles_taken = _taken_handles({_handle_base(u.display_name).lower() for u in users})
     member_rows = []
     for user, member in zip(users, new, strict=True):
@@ -155,8 +177,8 @@ def import_members(
         handles_taken.add(handle.lower())
         member_rows.append(Member(user=user, handle=handle, created_at=member.joined))
     Member.objects.bulk_create(member_rows, batch_size=CHUNK)
-
     now = timezone.now()
+    user_type = ContentType.objects.get_for_model(User)
     ImportedRecord.objects.bulk_create(
         [
             ImportedRecord(
@@ -165,7 +187,7 @@ def import_members(
                 source_id=member.source_id,
                 content_type=user_type,
                 object_id=user.pk,
-                fingerprint=fingerprint([member, anonymous]),
+                fingerprint=fingerprint([member, names.anonymous]),
                 source_url=member.profile_url,
                 claim_email=member.email,
                 imported_at=now,
@@ -175,27 +197,25 @@ def import_members(
         ],
         batch_size=CHUNK,
     )
-    report.created["members"] += len(new)
+    return users
 
-    if changed:
-        taken = _taken_display_names({wanted_name(m).lower()[:DISPLAY_NAME_MAX] for m in changed})
-        for member in changed:
-            record = records[member.source_id]
-            user = User.objects.get(pk=record.object_id)
-            name = wanted_name(member)
-            if user.display_name.lower() != name.lower()[:DISPLAY_NAME_MAX]:
-                taken.discard(user.display_name.lower())
-                user.display_name = unique_name(member, name, taken)
-                User.objects.filter(pk=user.pk).update(display_name=user.display_name)
-            ImportedRecord.objects.filter(pk=record.pk).update(
-                fingerprint=fingerprint([member, anonymous]),
-                source_url=member.profile_url,
-                claim_email=member.email,
-                updated_at=now,
-            )
-        report.updated["members"] += len(changed)
 
-    # A claimed member's posts belong to the person who claimed it (forum.importers.claims).
-    ids = {sid: record.claimed_by_id or record.object_id for sid, record in records.items()}
-    ids.update({member.source_id: user.pk for user, member in zip(users, new, strict=True)})
-    return ids
+def _update_members(changed: list, records: dict, names: _Names) -> None:
+    """Rename members whose name changed on the old forum; refresh their import records."""
+    User = get_user_model()
+    now = timezone.now()
+    taken = names.taken(changed)
+    for member in changed:
+        record = records[member.source_id]
+        user = User.objects.get(pk=record.object_id)
+        name = names.wanted(member)
+        if user.display_name.lower() != name.lower()[:DISPLAY_NAME_MAX]:
+            taken.discard(user.display_name.lower())
+            user.display_name = names.unique(member, name, taken)
+            User.objects.filter(pk=user.pk).update(display_name=user.display_name)
+        ImportedRecord.objects.filter(pk=record.pk).update(
+            fingerprint=fingerprint([member, names.anonymous]),
+            source_url=member.profile_url,
+            claim_email=member.email,
+            updated_at=now,
+        )

@@ -58,7 +58,6 @@ from forum.models import (
     ThreadStatus,
 )
 from forum.services import TAG_RE, refresh_member_stats, refresh_thread_stats, tags_named
-from search.indexing import schedule_reindex
 
 # Bump when what is made from a record changes, so a re-run brings earlier imports up to date.
 FORMAT_VERSION = 1
@@ -265,6 +264,29 @@ def _post(row: dict[str, str], where: str) -> SourcePost:
 def read_dump(folder: str | Path, report: CommunityImportReport, domain: str = "") -> Dump:
     """Read and check a dump folder; raises CommunityImportError for anything not importable."""
     folder = Path(folder)
+    domain = _check_folder(folder, report, domain)
+    # In this order: the files' errors and warnings are reported as the files are read.
+    users = _read_users(folder, domain)
+    posts, not_imported = _read_posts(folder, report)
+    questions, answers = _answers_by_question(posts, not_imported, report)
+    comments = _read_comments(folder, posts, not_imported, report)
+    up_votes, down_votes = _read_votes(folder, posts, not_imported, report)
+    return Dump(
+        folder=folder,
+        domain=domain,
+        users=users,
+        questions=questions,
+        answers=answers,
+        comments=comments,
+        up_votes=up_votes,
+        down_votes=down_votes,
+        edits=_read_edits(folder, posts),
+        tag_names=_read_tag_names(folder, questions),
+    )
+
+
+def _check_folder(folder: Path, report: CommunityImportReport, domain: str) -> str:
+    """The site's domain, once the folder holds the files an import needs."""
     if not folder.is_dir():
         raise CommunityImportError(f"{folder} is not a folder (expected a dump's XML files).")
     for name in REQUIRED_FILES:
@@ -279,7 +301,10 @@ def read_dump(folder: str | Path, report: CommunityImportReport, domain: str = "
             f"Cannot tell the site from the folder name {folder.name!r}: "
             "give it with --site (e.g. --site iot.stackexchange.com)."
         )
+    return domain
 
+
+def _read_users(folder: Path, domain: str) -> list[SourceMember]:
     users = []
     for row in read_rows(folder / "Users.xml", "users"):
         where = f"Users.xml row Id={row.get('Id', '?')}"
@@ -293,7 +318,11 @@ def read_dump(folder: str | Path, report: CommunityImportReport, domain: str = "
                 email=row.get("EmailAddress", ""),  # not in public dumps; kept when present
             )
         )
+    return users
 
+
+def _read_posts(folder: Path, report) -> tuple[dict[str, SourcePost], dict[str, str]]:
+    """Questions and answers by id, and the ids of posts not imported (with why)."""
     posts: dict[str, SourcePost] = {}
     not_imported: dict[str, str] = {}  # post id -> why
     for row in read_rows(folder / "Posts.xml", "posts"):
@@ -317,7 +346,10 @@ def read_dump(folder: str | Path, report: CommunityImportReport, domain: str = "
         if kind == QUESTION and not post.title.strip():
             raise CommunityImportError(f"{where}: a question without a Title.")
         posts[post.id] = post
+    return posts, not_imported
 
+
+def _answers_by_question(posts: dict, not_imported: dict, report) -> tuple[list, dict]:
     questions = sorted((p for p in posts.values() if p.type == QUESTION), key=lambda p: int(p.id))
     answers: dict[str, list[SourcePost]] = defaultdict(list)
     for post in posts.values():
@@ -333,7 +365,10 @@ def read_dump(folder: str | Path, report: CommunityImportReport, domain: str = "
             )
             continue
         answers[post.parent_id].append(post)
+    return questions, answers
 
+
+def _read_comments(folder: Path, posts: dict, not_imported: dict, report) -> dict:
     comments: dict[str, list[SourceComment]] = defaultdict(list)
     if (folder / "Comments.xml").is_file():
         for row in read_rows(folder / "Comments.xml", "comments"):
@@ -355,7 +390,10 @@ def read_dump(folder: str | Path, report: CommunityImportReport, domain: str = "
                 )
                 continue
             comments[comment.post_id].append(comment)
+    return comments
 
+
+def _read_votes(folder: Path, posts: dict, not_imported: dict, report) -> tuple[Counter, Counter]:
     up_votes, down_votes = Counter(), Counter()
     if (folder / "Votes.xml").is_file():
         other = Counter()
@@ -383,7 +421,10 @@ def read_dump(folder: str | Path, report: CommunityImportReport, domain: str = "
                 "forum has helpful votes only (scores still order the answers)",
                 sum(down_votes.values()),
             )
+    return up_votes, down_votes
 
+
+def _read_edits(folder: Path, posts: dict) -> Counter:
     edits = Counter()
     if (folder / "PostHistory.xml").is_file():
         revisions = set()
@@ -392,7 +433,10 @@ def read_dump(folder: str | Path, report: CommunityImportReport, domain: str = "
             if row.get("PostHistoryTypeId") in EDIT_HISTORY_TYPES and post_id in posts:
                 revisions.add((post_id, row.get("RevisionGUID") or row.get("Id")))
         edits = Counter(post_id for post_id, _ in revisions)
+    return edits
 
+
+def _read_tag_names(folder: Path, questions: list) -> list[str]:
     tag_names = []
     if (folder / "Tags.xml").is_file():
         for row in read_rows(folder / "Tags.xml", "tags"):
@@ -403,19 +447,7 @@ def read_dump(folder: str | Path, report: CommunityImportReport, domain: str = "
             if name not in known:
                 known.add(name)
                 tag_names.append(name)
-
-    return Dump(
-        folder=folder,
-        domain=domain,
-        users=users,
-        questions=questions,
-        answers=answers,
-        comments=comments,
-        up_votes=up_votes,
-        down_votes=down_votes,
-        edits=edits,
-        tag_names=tag_names,
-    )
+    return tag_names
 
 
 # --- building the forum's records -----------------------------------------------------------------
@@ -678,40 +710,58 @@ class _Importer:
         self.report.created["comments"] += sum(len(p.comments) for p in plans)
 
     def _update_thread(self, thread, record, plans, thread_fields, question_print, tag_pks):
-        changed = False
-        posts_by_number: list[Post] = []
         question_post = Post.objects.filter(thread=thread, number=1).first()
-        if record.fingerprint != question_print:
-            Thread.objects.filter(pk=thread.pk).update(
-                title=thread_fields["title"],
-                slug=slugify(thread_fields["title"])[:200] or "thread",
-                view_count=thread_fields["view_count"],
-                status=thread_fields["status"],
-                author_id=plans[0].author_id,
-            )
-            thread.tags.through.objects.filter(thread_id=thread.pk).exclude(
-                tag_id__in=tag_pks
-            ).delete()
-            have = set(
-                thread.tags.through.objects.filter(thread_id=thread.pk).values_list(
-                    "tag_id", flat=True
-                )
-            )
-            thread.tags.through.objects.bulk_create(
-                [
-                    thread.tags.through(thread_id=thread.pk, tag_id=pk)
-                    for pk in tag_pks
-                    if pk not in have
-                ]
-            )
-            if question_post is not None:
-                self._update_post(question_post, plans[0])
-            ImportedRecord.objects.filter(pk=record.pk).update(
-                fingerprint=question_print, updated_at=self.now
-            )
-            changed = True
-        posts_by_number.append(question_post)
-        new_replies = 0
+        changed = record.fingerprint != question_print
+        if changed:
+            fingerprint = (record, question_print)
+            self._update_question(thread, question_post, plans, thread_fields, tag_pks, fingerprint)
+        replies, new_replies, replies_changed = self._update_replies(thread, plans)
+        posts_by_number = [question_post, *replies]
+        changed = changed or replies_changed
+        new_comments = []
+        for plan, post in zip(plans, posts_by_number, strict=True):
+            if post is None:
+                continue
+            for comment_record in self._comment_records(plan, post.pk):
+                if (ImportedKind.COMMENT, comment_record.source_id) not in self.records:
+                    new_comments.append(comment_record)
+        ImportedRecord.objects.bulk_create(new_comments, batch_size=CHUNK)
+        self.report.created["replies"] += new_replies
+        self.report.created["comments"] += len(new_comments)
+        self.report.unchanged["comments"] += sum(len(p.comments) for p in plans) - len(new_comments)
+        if changed or new_comments:
+            self._finish_thread(thread, plans, posts_by_number, thread_fields)
+            self.report.updated["threads"] += 1
+        else:
+            self.report.unchanged["threads"] += 1
+
+    def _update_question(self, thread, question_post, plans, thread_fields, tag_pks, fingerprint):
+        """The question changed on the site: its thread's title, counts, status and tags."""
+        Thread.objects.filter(pk=thread.pk).update(
+            title=thread_fields["title"],
+            slug=slugify(thread_fields["title"])[:200] or "thread",
+            view_count=thread_fields["view_count"],
+            status=thread_fields["status"],
+            author_id=plans[0].author_id,
+        )
+        through = thread.tags.through
+        through.objects.filter(thread_id=thread.pk).exclude(tag_id__in=tag_pks).delete()
+        have = set(through.objects.filter(thread_id=thread.pk).values_list("tag_id", flat=True))
+        through.objects.bulk_create(
+            [through(thread_id=thread.pk, tag_id=pk) for pk in tag_pks if pk not in have]
+        )
+        if question_post is not None:
+            self._update_post(question_post, plans[0])
+        record, question_print = fingerprint
+        ImportedRecord.objects.filter(pk=record.pk).update(
+            fingerprint=question_print, updated_at=self.now
+        )
+
+    def _update_replies(self, thread, plans) -> tuple[list, int, bool]:
+        """(the replies in order, None where deleted here; how many are new; whether any
+        reply was added or changed)."""
+        posts_by_number: list[Post | None] = []
+        new_replies, changed = 0, False
         for plan in plans[1:]:
             answer_record = self.records.get((ImportedKind.ANSWER, plan.source.id))
             post = (
@@ -753,22 +803,7 @@ class _Importer:
             else:
                 self.report.unchanged["replies"] += 1
             posts_by_number.append(post)
-        new_comments = []
-        for plan, post in zip(plans, posts_by_number, strict=True):
-            if post is None:
-                continue
-            for comment_record in self._comment_records(plan, post.pk):
-                if (ImportedKind.COMMENT, comment_record.source_id) not in self.records:
-                    new_comments.append(comment_record)
-        ImportedRecord.objects.bulk_create(new_comments, batch_size=CHUNK)
-        self.report.created["replies"] += new_replies
-        self.report.created["comments"] += len(new_comments)
-        self.report.unchanged["comments"] += sum(len(p.comments) for p in plans) - len(new_comments)
-        if changed or new_comments:
-            self._finish_thread(thread, plans, posts_by_number, thread_fields)
-            self.report.updated["threads"] += 1
-        else:
-            self.report.unchanged["threads"] += 1
+        return posts_by_number, new_replies, changed
 
     def _finish_thread(self, thread, plans, posts, thread_fields) -> None:
         """Accepted answer, counters, last activity (the site's, which counts comments and
@@ -777,15 +812,13 @@ class _Importer:
         for plan, post in zip(plans, posts, strict=True):
             if post is not None and plan.source.id == thread_fields["accepted"]:
                 accepted_pk = post.pk
-        Thread.objects.filter(pk=thread.pk).update(
-            accepted_answer_id=accepted_pk, status=thread_fields["status"]
-        )
+        thread.accepted_answer_id, thread.status = accepted_pk, thread_fields["status"]
+        thread.save(update_fields=["accepted_answer", "status"])  # so search hears of it
         refresh_thread_stats(thread.pk)
         Thread.objects.filter(pk=thread.pk).update(
             last_activity_at=thread_fields["last_activity_at"]
         )
         self.touched_authors.update(p.author_id for p in plans if p.author_id)
-        schedule_reindex(thread)
 
     def _new_post(self, thread: Thread, number: int, plan: PostPlan) -> Post:
         return Post(

@@ -296,90 +296,8 @@ class DocConverter:
     # links and images found in Markdown
 
     def _hooks(self, source: Path, links: list[LinkRef], warn) -> Hooks:
-        def placeholder(ref: LinkRef) -> str:
-            links.append(ref)
-            return f'<a data-import-link="{len(links) - 1}">'
-
-        def unresolved(message: str) -> None:
-            warn(message)
-            self.report.unresolved_links.append((self._rel(source), message))
-
-        def link(href: str) -> str | None:
-            if href.startswith("#"):
-                return placeholder(LinkRef("anchor", href, anchor=unquote(href[1:])))
-            own_site = self.resolver.site_path(href) if is_external(href) else None
-            if own_site is not None:  # an absolute link to the old docs site: its page here
-                href = own_site
-            if is_external(href):
-                absolute = "https:" + href if href.startswith("//") else href
-                safe = safe_external_href(absolute)
-                if safe:
-                    return href_tag(safe)
-                warn(
-                    f"link '{href[:80]}' removed: only http, https, mailto and tel links are "
-                    "kept; its text was kept"
-                )
-                return None
-            path, _, anchor = href.partition("#")
-            if path.startswith("/") and site_serves(path):  # /community/: this site's own
-                return href_tag(href)
-            kind, target = self.resolver.locate(source, path, self.current_node)
-            if kind == "site":
-                unresolved(
-                    f"link '{href}' names no document in the tree; it links to the old site "
-                    f"({target})"
-                )
-                return href_tag(target + (f"#{anchor}" if anchor else ""))
-            if kind == "doc":
-                return placeholder(LinkRef("doc", href, node=target, anchor=unquote(anchor)))
-            if kind == "parent":
-                return placeholder(LinkRef("parent", href, anchor=unquote(anchor)))
-            if kind == "file":
-                result = self.media.document(target)
-                if result.problem:
-                    warn(f"link '{href}': {result.problem}; link removed, its text kept")
-                    return None
-                return placeholder(LinkRef("document", href, document_id=result.id))
-            if path.startswith("/") and not path.lower().endswith(DOC_SUFFIXES):
-                unresolved(f"link '{href}' points outside the imported docs; kept as it is")
-                return href_tag(href)
-            unresolved(f"broken link '{href}': {target}; the link was removed, its text kept")
-            return None
-
-        def image(src: str, alt: str, title: str) -> dict | None:
-            if not src:
-                return None
-            self.report.image_refs += 1
-
-            def left_out(message: str) -> None:
-                warn(message)
-                self.report.image_problems.append((self._rel(source), message))
-
-            if src.startswith("data:"):
-                left_out("inline data: image left out; save it as a file beside the document")
-                return None
-            if is_external(src):
-                # not downloaded (an import never fetches from the network); the reader
-                # still reaches it: a link named by its alt text takes its place
-                self.report.image_refs -= 1
-                self.report.remote_images.append((self._rel(source), src))
-                safe = safe_external_href("https:" + src if src.startswith("//") else src)
-                if not safe:
-                    return None
-                label = escape(alt or title or "Image")
-                return f"{href_tag(safe)}{label} (image)</a>"
-            path, problem = self._image_path(source, unquote(src.split("?", 1)[0].split("#")[0]))
-            if path is None:
-                label = "missing image" if problem == "no such file" else "image"
-                left_out(f"{label} '{src}': {problem}; the image was left out")
-                return None
-            result = self.media.image(path, alt or title)
-            if result.problem:
-                left_out(f"image '{src}' left out: {result.problem}")
-                return None
-            return {"image": result.id, "alt_text": alt[:250], "caption": title[:250]}
-
-        return Hooks(link=link, image=image, warn=warn)
+        hooks = _DocumentHooks(self, source, links, warn)
+        return Hooks(link=hooks.link, image=hooks.image, warn=warn)
 
     def _image_path(self, source: Path, src: str) -> tuple[Path | None, str]:
         """The image file `src` names, or None and why not. Images are read only from the
@@ -534,3 +452,97 @@ def blocks_to_intro(blocks: list[RawBlock], warn: Callable[[str], None]) -> str:
             "section introduction; left out (move it into an article)"
         )
     return "".join(html)
+
+
+class _DocumentHooks:
+    """What the Markdown converter does with one document's links and images: links become
+    placeholders resolved once every page exists, images are imported (or left out, said why)."""
+
+    def __init__(self, converter, source: Path, links: list[LinkRef], warn):
+        self.converter, self.source, self.links, self.warn = converter, source, links, warn
+
+    def placeholder(self, ref: LinkRef) -> str:
+        self.links.append(ref)
+        return f'<a data-import-link="{len(self.links) - 1}">'
+
+    def unresolved(self, message: str) -> None:
+        self.warn(message)
+        self.converter.report.unresolved_links.append((self.converter._rel(self.source), message))
+
+    def link(self, href: str) -> str | None:
+        if href.startswith("#"):
+            return self.placeholder(LinkRef("anchor", href, anchor=unquote(href[1:])))
+        own_site = self.converter.resolver.site_path(href) if is_external(href) else None
+        if own_site is not None:  # an absolute link to the old docs site: its page here
+            href = own_site
+        if is_external(href):
+            absolute = "https:" + href if href.startswith("//") else href
+            safe = safe_external_href(absolute)
+            if safe:
+                return href_tag(safe)
+            self.warn(
+                f"link '{href[:80]}' removed: only http, https, mailto and tel links are "
+                "kept; its text was kept"
+            )
+            return None
+        path, _, anchor = href.partition("#")
+        if path.startswith("/") and site_serves(path):  # /community/: this site's own
+            return href_tag(href)
+        kind, target = self.converter.resolver.locate(
+            self.source, path, self.converter.current_node
+        )
+        if kind == "site":
+            self.unresolved(
+                f"link '{href}' names no document in the tree; it links to the old site ({target})"
+            )
+            return href_tag(target + (f"#{anchor}" if anchor else ""))
+        if kind == "doc":
+            return self.placeholder(LinkRef("doc", href, node=target, anchor=unquote(anchor)))
+        if kind == "parent":
+            return self.placeholder(LinkRef("parent", href, anchor=unquote(anchor)))
+        if kind == "file":
+            result = self.converter.media.document(target)
+            if result.problem:
+                self.warn(f"link '{href}': {result.problem}; link removed, its text kept")
+                return None
+            return self.placeholder(LinkRef("document", href, document_id=result.id))
+        if path.startswith("/") and not path.lower().endswith(DOC_SUFFIXES):
+            self.unresolved(f"link '{href}' points outside the imported docs; kept as it is")
+            return href_tag(href)
+        self.unresolved(f"broken link '{href}': {target}; the link was removed, its text kept")
+        return None
+
+    def image(self, src: str, alt: str, title: str) -> dict | None:
+        if not src:
+            return None
+        self.converter.report.image_refs += 1
+
+        def left_out(message: str) -> None:
+            self.warn(message)
+            self.converter.report.image_problems.append((self.converter._rel(self.source), message))
+
+        if src.startswith("data:"):
+            left_out("inline data: image left out; save it as a file beside the document")
+            return None
+        if is_external(src):
+            # not downloaded (an import never fetches from the network); the reader
+            # still reaches it: a link named by its alt text takes its place
+            self.converter.report.image_refs -= 1
+            self.converter.report.remote_images.append((self.converter._rel(self.source), src))
+            safe = safe_external_href("https:" + src if src.startswith("//") else src)
+            if not safe:
+                return None
+            label = escape(alt or title or "Image")
+            return f"{href_tag(safe)}{label} (image)</a>"
+        path, problem = self.converter._image_path(
+            self.source, unquote(src.split("?", 1)[0].split("#")[0])
+        )
+        if path is None:
+            label = "missing image" if problem == "no such file" else "image"
+            left_out(f"{label} '{src}': {problem}; the image was left out")
+            return None
+        result = self.converter.media.image(path, alt or title)
+        if result.problem:
+            left_out(f"image '{src}' left out: {result.problem}")
+            return None
+        return {"image": result.id, "alt_text": alt[:250], "caption": title[:250]}

@@ -319,69 +319,55 @@ class SegmentParser:
         lines = text.splitlines(keepends=True)
         i = 0
         while i < len(lines):
-            line = lines[i]
-            stripped = line.rstrip("\r\n")
-
-            fence = _FENCE_OPEN.match(stripped)
-            if fence and not (fence["fence"][0] == "`" and "`" in fence["info"]):
-                flush()
-                i = self._take_fence(lines, i, fence, source, segments)
+            consumed = self._take_block(lines, i, source, components, segments, flush)
+            if consumed is not None:
+                i = consumed
                 continue
-
-            admonition = _ADMONITION_OPEN.match(stripped)
-            if admonition:
-                flush()
-                i = self._take_admonition(lines, i, admonition, source, components, segments)
-                continue
-            if _ADMONITION_CLOSE.match(stripped):
-                flush()
-                self.warn(
-                    f"line {self._line(i)}: '{stripped.strip()}' closes no admonition; dropped"
-                )
-                i += 1
-                continue
-
-            mkdocs = _MKDOCS_ADMONITION.match(stripped)
-            if mkdocs:
-                flush()
-                i = self._take_mkdocs_admonition(lines, i, mkdocs, source, components, segments)
-                continue
-
-            content_tab = _MKDOCS_TAB.match(stripped)
-            if content_tab:
-                flush()
-                i = self._take_mkdocs_tabs(lines, i, source, components, segments)
-                continue
-
-            alert = _GITHUB_ALERT.match(stripped)
-            if alert:
-                flush()
-                i = self._take_github_alert(lines, i, alert, source, components, segments)
-                continue
-
-            if _IMPORT_START.match(line):
-                consumed = self._take_import(lines, i, source, components)
-                if consumed is not None:
-                    flush()
-                    i = consumed
-                    continue
-
-            if _EXPORT_START.match(line):
-                flush()
-                i = self._take_export(lines, i)
-                continue
-
-            tag = _BLOCK_TAG_LINE.match(stripped)
-            if tag:
-                consumed = self._take_component(lines, i, source, components, segments, flush)
-                if consumed is not None:
-                    i = consumed
-                    continue
-
-            buffer.append(line)
+            buffer.append(lines[i])
             i += 1
         flush()
         return segments
+
+    def _take_block(self, lines, i, source, components, segments, flush) -> int | None:
+        """If line `i` opens a block (fence, admonition, tabs, alert, import, export, a JSX
+        component), take it into `segments` (after `flush()`ing the text before it) and return
+        the index of the line after it; None for a line of plain Markdown."""
+        line = lines[i]
+        stripped = line.rstrip("\r\n")
+        fence = _FENCE_OPEN.match(stripped)
+        if fence and not (fence["fence"][0] == "`" and "`" in fence["info"]):
+            flush()
+            return self._take_fence(lines, i, fence, source, segments)
+        admonition = _ADMONITION_OPEN.match(stripped)
+        if admonition:
+            flush()
+            return self._take_admonition(lines, i, admonition, source, components, segments)
+        if _ADMONITION_CLOSE.match(stripped):
+            flush()
+            self.warn(f"line {self._line(i)}: '{stripped.strip()}' closes no admonition; dropped")
+            return i + 1
+        mkdocs = _MKDOCS_ADMONITION.match(stripped)
+        if mkdocs:
+            flush()
+            return self._take_mkdocs_admonition(lines, i, mkdocs, source, components, segments)
+        if _MKDOCS_TAB.match(stripped):
+            flush()
+            return self._take_mkdocs_tabs(lines, i, source, components, segments)
+        alert = _GITHUB_ALERT.match(stripped)
+        if alert:
+            flush()
+            return self._take_github_alert(lines, i, alert, source, components, segments)
+        if _IMPORT_START.match(line):
+            consumed = self._take_import(lines, i, source, components)
+            if consumed is not None:
+                flush()
+                return consumed
+        if _EXPORT_START.match(line):
+            flush()
+            return self._take_export(lines, i)
+        if _BLOCK_TAG_LINE.match(stripped):
+            return self._take_component(lines, i, source, components, segments, flush)
+        return None
 
     # fenced code
 
@@ -822,18 +808,9 @@ class SegmentParser:
             value = prop(match.group(2), False)
             return f'="{value}"' if match.group(1) else value
 
-        def ternary(match: re.Match) -> str:
-            actual = props.get(match["name"])
-            if match["op"] is None:
-                chosen = match["yes"] if actual not in (None, "", "false") else match["no"]
-            else:
-                equal = actual == match["value"]
-                chosen = match["yes"] if equal == (match["op"] in ("==", "===")) else match["no"]
-            return chosen
-
         text = _JSX_ATTR_STRING.sub(attribute, text)
         text = _JSX_STRING_BLOCK.sub(standalone, text)
-        text = _PROPS_TERNARY.sub(ternary, text)
+        text = _PROPS_TERNARY.sub(lambda match: _ternary(match, props), text)
         text = re.sub(r"(=)?\{\s*props\.(\w+)\s*\}", simple, text)
 
         def other(match: re.Match) -> str:
@@ -1156,3 +1133,12 @@ def _js_unescape(text: str) -> str:
 
 def _plain(html: str) -> str:
     return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
+def _ternary(match: re.Match, props: dict) -> str:
+    """The branch a `{props.x ? "a" : "b"}` (or `props.x === "v" ? ...`) expression picks."""
+    actual = props.get(match["name"])
+    if match["op"] is None:
+        return match["yes"] if actual not in (None, "", "false") else match["no"]
+    equal = actual == match["value"]
+    return match["yes"] if equal == (match["op"] in ("==", "===")) else match["no"]

@@ -2,6 +2,8 @@
 
 from django import template
 
+from resourcecenter import access
+
 register = template.Library()
 
 
@@ -17,7 +19,7 @@ def resource_card(context, page, heading_level=3, show_section=False):
         "heading_level": heading_level,
         "request": context.get("request"),
         "show_section": show_section,
-        "upgrade_url": context.get("upgrade_url", "/support/plans/"),
+        "upgrade_url": context.get("upgrade_url") or access.upgrade_url,
     }
 
 

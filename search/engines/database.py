@@ -430,26 +430,7 @@ class SqliteEngine(DatabaseEngine):
             condition = " AND (" + " + ".join([self._has_sql()] * n) + f") >= {need}"
             condition_params = list(clauses)
         match = _with_negative(match, negative)
-        # coordination: 1 per clause as typed, less through a synonym only
-        parts, coordination_params = [], []
-        for clause, as_typed in zip(clauses, typed, strict=True):
-            if clause != as_typed:
-                parts.append(
-                    f"(CASE WHEN {self._has_sql()} THEN 1.0 WHEN {self._has_sql()} "
-                    f"THEN {self.synonym_credit} ELSE 0.0 END)"
-                )
-                coordination_params += [as_typed, clause]
-            elif need < n:
-                parts.append(f"(CASE WHEN {self._has_sql()} THEN 1.0 ELSE 0.0 END)")
-                coordination_params.append(clause)
-            else:
-                parts.append("1.0")
-        weights = [c.weight for c in query.positive]
-        parts = [f"{w} * {part}" for w, part in zip(weights, parts, strict=True)]
-        share = f"(({' + '.join(parts)}) / {float(sum(weights))})"
-        floor = float(self.coordination_floor)
-        share = f"({floor} + {1.0 - floor} * {share})"
-        coordination = " * ".join([share] * self.coordination_power) or "1.0"
+        coordination, coordination_params = self._coordination(query, clauses, typed, need < n)
         score = (
             f"bm25(search_fts, {self.weights}) * e.boost * "
             f"(1.0 + 0.5 / (1.0 + MAX(%s - e.updated_epoch, 0) / {HALF_LIFE_SECONDS})) "
@@ -469,6 +450,29 @@ class SqliteEngine(DatabaseEngine):
             "score": score,
             "score_params": score_params,
         }
+
+    def _coordination(self, query, clauses, typed, partial: bool) -> tuple[str, list]:
+        """Coordination: 1 per clause matched as typed, less through a synonym only (SQL and
+        its parameters); with `partial` (not every clause required) a clause may match 0."""
+        parts, params = [], []
+        for clause, as_typed in zip(clauses, typed, strict=True):
+            if clause != as_typed:
+                parts.append(
+                    f"(CASE WHEN {self._has_sql()} THEN 1.0 WHEN {self._has_sql()} "
+                    f"THEN {self.synonym_credit} ELSE 0.0 END)"
+                )
+                params += [as_typed, clause]
+            elif partial:
+                parts.append(f"(CASE WHEN {self._has_sql()} THEN 1.0 ELSE 0.0 END)")
+                params.append(clause)
+            else:
+                parts.append("1.0")
+        weights = [c.weight for c in query.positive]
+        parts = [f"{w} * {part}" for w, part in zip(weights, parts, strict=True)]
+        share = f"(({' + '.join(parts)}) / {float(sum(weights))})"
+        floor = float(self.coordination_floor)
+        share = f"({floor} + {1.0 - floor} * {share})"
+        return " * ".join([share] * self.coordination_power) or "1.0", params
 
     def _search(self, request: SearchRequest) -> SearchResult:
         plan = self._plan(request)

@@ -406,3 +406,8 @@ def test_held_post_visible_to_author_only(client, board, new_member):
     html = main_html(client.get(thread.get_absolute_url()))
     assert "Held reply text" in html
     assert "Waiting for a moderator's approval" in html
+
+
+def test_an_absurd_page_number_shows_the_last_page(client, board):
+    response = client.get(board["member"].get_absolute_url(), {"page": "9" * 80})
+    assert response.status_code == 200

@@ -13,11 +13,10 @@ from kb.blocks import (
     HeadingBlock,
     ImageBlock,
     VideoEmbedBlock,
-    parse_video_url,
-    video_embed_url,
 )
 from kb.highlighting import highlight_code, normalise_language
 from kb.models import ArticlePage
+from kb.video import parse_video_url, video_embed_url
 
 pytestmark = pytest.mark.django_db
 

@@ -363,3 +363,62 @@ def test_a_section_with_text_of_its_own_is_found(home_page, apply_on_commit):
     apply_on_commit(indexing.schedule_reindex, with_text)
     apply_on_commit(indexing.schedule_reindex, bare)
     assert found("quokka") == [f"page:{with_text.pk}"]
+
+
+def _outbox_keys():
+    return sorted(IndexOutbox.objects.values_list("provider", "key"))
+
+
+def test_a_reply_writes_each_outbox_row_once(poster, staff_user, apply_on_commit):
+    category = CategoryFactory(name="Once", slug="once")
+    thread = apply_on_commit(
+        create_thread, author=poster, category=category, title="Numbat sightings", body="numbat?"
+    )
+    assert _outbox_keys() == []  # applied by the task
+    with transaction.atomic():
+        reply = make_reply(staff_user, thread, body="Numbat answer.")
+        accept_answer(thread=thread, post=reply, by=poster)  # saves the thread once more
+        assert _outbox_keys() == [("forum", f"post:{reply.pk}"), ("forum", f"thread:{thread.pk}")]
+
+
+def test_a_key_rolled_back_with_its_savepoint_is_written_again(poster, apply_on_commit):
+    category = CategoryFactory(name="Savepoint", slug="savepoint")
+    thread = apply_on_commit(
+        create_thread, author=poster, category=category, title="Quokka sightings", body="quokka?"
+    )
+    with transaction.atomic():
+        with pytest.raises(RuntimeError), transaction.atomic():
+            thread.save()
+            assert _outbox_keys() == [("forum", f"thread:{thread.pk}")]
+            raise RuntimeError("roll back the savepoint")
+        assert _outbox_keys() == []
+        thread.save()
+        thread.save()
+        assert _outbox_keys() == [("forum", f"thread:{thread.pk}")]
+
+
+def test_a_drain_in_the_transaction_lets_a_later_change_write_again(poster, apply_on_commit):
+    category = CategoryFactory(name="Drained", slug="drained")
+    thread = apply_on_commit(
+        create_thread, author=poster, category=category, title="Bandicoot sightings", body="b?"
+    )
+    with transaction.atomic():
+        thread.save()
+        indexing.drain()
+        assert _outbox_keys() == []
+        thread.save()
+        assert _outbox_keys() == [("forum", f"thread:{thread.pk}")]
+
+
+def test_no_service_calls_search_directly():
+    """One trigger path: services save; the providers' signal receivers tell search."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    callers = sorted(
+        str(path.relative_to(root))
+        for app in ("resourcecenter", "kb", "forum", "tiers")
+        for path in (root / app).rglob("*.py")
+        if "schedule_reindex" in path.read_text() or "schedule_keys" in path.read_text()
+    )
+    assert callers == ["forum/search_documents.py", "kb/search_documents.py", "tiers/signals.py"]

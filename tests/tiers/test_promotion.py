@@ -1,6 +1,9 @@
 """Thread -> ticket: escalation by the author, promotion by staff, upgrade path, fix back."""
 
+import re
+
 from django.core import mail
+from django.template.loader import render_to_string
 
 import pytest
 
@@ -9,6 +12,25 @@ from tests.forum.factories import CategoryFactory, TagFactory, make_reply, make_
 from tiers import gate, services
 from tiers.models import Ticket
 from tiers.services import ESCALATION_NOTE, TierError
+
+
+def offer(user, thread) -> dict | None:
+    """The gate's option for `user`, with the link and words its template shows."""
+    option = gate.thread_escalation_option(user, thread)
+    if option is None:
+        return None
+    html = render_to_string(option.template_name, {"option": option})
+    paragraphs = re.findall(r"<p>(.*?)</p>", html, re.S)
+    link = re.search(
+        r'<a class="button" href="([^"]+)" data-escalation-action="(\w+)">(.*?)</a>', html
+    )
+    return {
+        "action": option.action,
+        "url": link.group(1).replace("&amp;", "&"),
+        "label": link.group(3),
+        "explanation": paragraphs[0],
+        "link_action": link.group(2),
+    }
 
 
 @pytest.fixture
@@ -41,27 +63,27 @@ def community_thread(category, community_org):
 
 
 def test_author_on_infinity_sees_escalate(thread, org_a_admin):
-    option = gate.thread_escalation_option(org_a_admin, thread)
+    option = offer(org_a_admin, thread)
     assert option["action"] == "escalate"
     assert option["url"] == f"/support/threads/{thread.pk}/escalate/"
 
 
 def test_community_author_sees_upgrade_path_not_dead_button(community_thread):
-    option = gate.thread_escalation_option(community_thread.author, community_thread)
+    option = offer(community_thread.author, community_thread)
     assert option["action"] == "upgrade"
     assert option["url"].startswith("/support/plans/")
     assert "Infinity" in option["explanation"]
 
 
 def test_others_see_nothing_staff_see_promote(thread, org_a_member, staff_user, community_thread):
-    assert gate.thread_escalation_option(org_a_member, thread) is None
+    assert offer(org_a_member, thread) is None
     from django.contrib.auth.models import AnonymousUser
 
-    assert gate.thread_escalation_option(AnonymousUser(), thread) is None
-    option = gate.thread_escalation_option(staff_user, thread)
+    assert offer(AnonymousUser(), thread) is None
+    option = offer(staff_user, thread)
     assert option["action"] == "promote"
     assert "ticket plan" in option["explanation"]
-    option = gate.thread_escalation_option(staff_user, community_thread)
+    option = offer(staff_user, community_thread)
     assert "Community" in option["explanation"]
 
 
@@ -96,7 +118,7 @@ def test_escalation_creates_prefilled_linked_ticket_and_public_note(
     assert ticket.case_number not in note.body_markdown  # no private detail in public
     assert any(ticket.case_number in m.subject for m in mail.outbox)
     # The option now points to the ticket.
-    option = gate.thread_escalation_option(org_a_admin, thread)
+    option = offer(org_a_admin, thread)
     assert option["url"] == ticket.get_absolute_url()
 
 

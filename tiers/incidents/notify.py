@@ -1,9 +1,12 @@
 """The incidents' e-mails: the proactive service-problem e-mail (one per person and update),
-and the status page's (subscription and webhook confirmations, the notices to subscribers)."""
+and the status page's (subscription and webhook confirmations, the notices to subscribers).
+Their words are the templates `tiers/emails/<name>_subject.txt` and `<name>.txt`."""
 
 from __future__ import annotations
 
-from resourcecenter.emails import queue_email, queue_templated_email
+from django.urls import reverse
+
+from resourcecenter.emails import queue_email, queue_templated_email, render_subject, render_text
 from tiers.incidents.models import MaintenanceWindow, ProblemUpdate
 from tiers.mail import absolute, format_moment, support_address
 from tiers.plans.models import SeverityLevel
@@ -23,6 +26,12 @@ def _severity_label(plans, number: int) -> str:
     if level.name.startswith(f"Severity {number}"):
         return level.name
     return f"Severity {number} - {level.name}"
+
+
+def _words(name: str, **context) -> tuple[str, str]:
+    """(subject, text) of the e-mail `tiers/emails/<name>`."""
+    base = f"tiers/emails/{name}"
+    return render_subject(base, context), render_text(base, context)
 
 
 def problem_notice(
@@ -97,61 +106,47 @@ def linked_ticket_update(ticket, update, *, to: str) -> None:
 # --- The status page's e-mails -------------------------------------------------------------
 
 
-def update_message(update: ProblemUpdate) -> tuple[str, list[str], list[int]]:
+def _status_url() -> str:
+    return absolute(reverse("status:index"))
+
+
+def update_message(update: ProblemUpdate) -> tuple[str, str, list[int]]:
+    """(subject, text, affected component ids) of the status notice about `update`."""
     problem = update.problem
-    prefix = {
-        ProblemUpdate.KIND_OPENED: "Incident",
-        ProblemUpdate.KIND_RESOLVED: "Resolved",
-    }.get(update.kind, update.get_status_display().split(" - ")[0])
     links = list(problem.component_links.select_related("component"))
-    lines = [
-        f"{problem.title}",
-        "",
-        f"Status: {update.get_status_display()}",
-        f"Impact: {problem.get_impact_display()}",
-        f"Started: {format_moment(problem.started_at, 'UTC')}",
-    ]
-    if problem.resolved_at:
-        lines.append(f"Resolved: {format_moment(problem.resolved_at, 'UTC')}")
-    if links:
-        lines.append(
-            "Affected: "
-            + ", ".join(f"{link.component.name} ({link.get_state_display()})" for link in links)
-        )
-    lines += ["", update.body.strip(), "", f"Follow it: {absolute(problem.get_status_url())}"]
-    return f"[{prefix}] {problem.title}", lines, [link.component_id for link in links]
-
-
-def maintenance_message(window: MaintenanceWindow, event: str) -> tuple[str, list[str], list]:
-    what = {
-        "maintenance.cancelled": "Cancelled maintenance",
-        "maintenance.rescheduled": "Rescheduled maintenance",
-    }.get(event, "Scheduled maintenance")
-    components = list(window.components.all())
-    lines = [
-        window.title,
-        "",
-        f"From: {format_moment(window.starts_at, 'UTC')}",
-        f"Until: {format_moment(window.ends_at, 'UTC')}",
-        "Components: " + ", ".join(component.name for component in components),
-        "",
-        window.description.strip(),
-        "",
-        f"Status page: {absolute('/status/')}",
-    ]
-    return f"[{what}] {window.title}", lines, [component.pk for component in components]
-
-
-def status_notice(*, to: str, subject: str, lines: list[str], unsubscribe: str, message_id: str):
-    """One notice to one subscriber, with the signed one-click unsubscribe (RFC 8058)."""
-    text = "\n".join(
-        [
-            *lines,
-            "",
-            "You receive this because you subscribed to the status page.",
-            f"Unsubscribe with one click: {unsubscribe}",
-        ]
+    subject, text = _words(
+        "status_update",
+        update=update,
+        problem=problem,
+        status_word=update.get_status_display().split(" - ")[0],
+        started=format_moment(problem.started_at, "UTC"),
+        resolved=format_moment(problem.resolved_at, "UTC") if problem.resolved_at else "",
+        links=links,
+        body=update.body.strip(),
+        status_url=absolute(problem.get_status_url()),
     )
+    return subject, text, [link.component_id for link in links]
+
+
+def maintenance_message(window: MaintenanceWindow, event: str) -> tuple[str, str, list]:
+    """(subject, text, component ids) of the status notice about a maintenance `event`."""
+    components = list(window.components.all())
+    subject, text = _words(
+        "status_maintenance",
+        window=window,
+        event=event,
+        starts=format_moment(window.starts_at, "UTC"),
+        ends=format_moment(window.ends_at, "UTC"),
+        components=components,
+        description=window.description.strip(),
+        status_url=_status_url(),
+    )
+    return subject, text, [component.pk for component in components]
+
+
+def status_notice(*, to: str, subject: str, text: str, unsubscribe: str, message_id: str):
+    """One notice to one subscriber, with the signed one-click unsubscribe (RFC 8058)."""
+    text += render_text("tiers/emails/_status_notice_footer", {"unsubscribe": unsubscribe})
     queue_email(
         [to],
         subject,
@@ -166,37 +161,11 @@ def status_notice(*, to: str, subject: str, lines: list[str], unsubscribe: str, 
 
 def subscription_confirmation(*, to: str, link: str, components: str) -> None:
     """The double opt-in: nothing else is sent to `to` until this link is followed."""
-    queue_email(
-        [to],
-        "Confirm your status page subscription",
-        "\n".join(
-            [
-                "Someone (hopefully you) asked to receive e-mails about incidents and "
-                "scheduled maintenance on our status page.",
-                "",
-                f"Components: {components}",
-                "",
-                f"Confirm within 7 days: {link}",
-                "",
-                "If it was not you, ignore this e-mail: nothing more will be sent.",
-            ]
-        ),
-    )
+    subject, text = _words("status_subscription_confirmation", link=link, components=components)
+    queue_email([to], subject, text)
 
 
 def webhook_confirmation(*, to: str, url: str, link: str) -> None:
     """The webhook's contact confirms before anything is delivered to `url`."""
-    queue_email(
-        [to],
-        "Confirm your status page webhook",
-        "\n".join(
-            [
-                "Someone (hopefully you) asked us to send status page events to:",
-                url,
-                "",
-                f"Confirm within 7 days, and read the signing secret there: {link}",
-                "",
-                "If it was not you, ignore this e-mail: nothing will be sent.",
-            ]
-        ),
-    )
+    subject, text = _words("status_webhook_confirmation", url=url, link=link)
+    queue_email([to], subject, text)

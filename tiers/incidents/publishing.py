@@ -138,13 +138,13 @@ def notify_subscribers_task(kind: str, object_id: int, event: str = "") -> int:
         update = ProblemUpdate.objects.select_related("problem").filter(pk=object_id).first()
         if update is None or not update.problem.is_public:
             return 0
-        subject, lines, component_ids = notify.update_message(update)
+        subject, text, component_ids = notify.update_message(update)
         message_key = f"status-update-{update.pk}"
     else:
         window = MaintenanceWindow.objects.filter(pk=object_id).first()
         if window is None or not window.is_public:
             return 0
-        subject, lines, component_ids = notify.maintenance_message(window, event)
+        subject, text, component_ids = notify.maintenance_message(window, event)
         message_key = (
             f"status-{event.replace('.', '-')}-{window.pk}-{int(window.updated_at.timestamp())}"
         )
@@ -159,7 +159,7 @@ def notify_subscribers_task(kind: str, object_id: int, event: str = "") -> int:
         notify.status_notice(
             to=subscriber.email,
             subject=subject,
-            lines=lines,
+            text=text,
             unsubscribe=absolute(subscriptions.unsubscribe_url(subscriber)),
             message_id=f"<{message_key}.{subscriber.pk}@{subscriptions.mail_host()}>",
         )

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
@@ -108,7 +109,7 @@ def summary_json(request):
     def render_page():
         summary = selectors.summary()
         data = {
-            "page": {"name": settings.WAGTAIL_SITE_NAME, "url": absolute("/status/")},
+            "page": {"name": settings.WAGTAIL_SITE_NAME, "url": absolute(reverse("status:index"))},
             "generated_at": summary.now.isoformat(),
             "status": {"state": summary.state, "description": summary.state_text},
             "components": [
@@ -154,9 +155,9 @@ def feed(request):
     def render_page():
         atom = Atom1Feed(
             title=f"{settings.WAGTAIL_SITE_NAME} status",
-            link=absolute("/status/"),
+            link=absolute(reverse("status:index")),
             description="Incidents and their updates",
-            feed_url=absolute("/status/feed.atom"),
+            feed_url=absolute(reverse("status:feed")),
             language="en",
         )
         for update in selectors.recent_updates():

@@ -1,29 +1,21 @@
-"""E-mails about organisations and subscriptions."""
+"""E-mails about organisations and subscriptions (words: templates/tiers/emails/<name>*.txt)."""
 
 from __future__ import annotations
 
-from resourcecenter.emails import queue_email
+from resourcecenter.emails import queue_email, render_subject, render_text
+
+
+def _queue(to: list[str], name: str, **context) -> None:
+    base = f"tiers/emails/{name}"
+    queue_email(to, render_subject(base, context), render_text(base, context))
 
 
 def invitation(invitation, url: str) -> None:
-    queue_email(
-        [invitation.email],
-        f"You're invited to join {invitation.organisation} on the Resource Center",
-        f"{invitation.invited_by} invited you to join {invitation.organisation} as "
-        f"{invitation.get_role_display().lower()}.\n\nAccept the invitation: {url}\n\n"
-        f"The link expires on {invitation.expires_at:%d %b %Y %H:%M} UTC.",
-    )
+    _queue([invitation.email], "invitation", invitation=invitation, url=url)
 
 
 def subscription_started(subscription, invoice, admins: list[str]) -> None:
-    queue_email(
-        admins,
-        f"{subscription.plan.name} support is active for {subscription.organisation}",
-        f"Your {subscription.plan.name} subscription started on "
-        f"{subscription.current_period_start:%d %b %Y} and renews on "
-        f"{subscription.current_period_end:%d %b %Y}.\n"
-        + (f"Invoice {invoice.number}: {invoice.amount} {invoice.currency}.\n" if invoice else ""),
-    )
+    _queue(admins, "subscription_started", subscription=subscription, invoice=invoice)
 
 
 def calendar_running_out(calendar, end) -> None:
@@ -39,11 +31,9 @@ def calendar_running_out(calendar, end) -> None:
         .exclude(email="")
         .values_list("email", flat=True)
     )
-    queue_email(
+    _queue(
         sorted(set(leads)) or [support_address()],
-        f"Business calendar {calendar.name}: holidays end on {end:%d %b %Y}",
-        f"The holidays of the business calendar {calendar.name} ({calendar.code}) are known "
-        f"only until {end:%d %b %Y}. After that day SLA clocks count every weekday as a "
-        "working day.\n\nAdd the next year's holidays in the admin (Business calendars), or "
-        "run `manage.py tiers_seed_holidays`.",
+        "calendar_running_out",
+        calendar=calendar,
+        end=end,
     )

@@ -68,17 +68,20 @@ def load_file(path: str | Path, get_model=_default_get_model) -> dict[str, int]:
 
 def load_data(data: dict, get_model=_default_get_model) -> dict[str, int]:
     """Create or update everything in `data`; returns counts per kind."""
+    # In dependency order: plans name schemes and escalation contacts.
+    return {
+        "calendars": _load_calendars(data.get("calendars", []), get_model),
+        "schemes": _load_schemes(data.get("schemes", []), get_model),
+        "contacts": _load_contacts(data.get("escalation_contacts", []), get_model),
+        "exclusions": _load_exclusions(data.get("exclusions", []), get_model),
+        "plans": _load_plans(data.get("plans", []), get_model),
+    }
+
+
+def _load_calendars(items: list, get_model) -> int:
     calendar_model = get_model("tiers", "BusinessCalendar")
     holiday_model = get_model("tiers", "Holiday")
-    scheme_model = get_model("tiers", "SeverityScheme")
-    level_model = get_model("tiers", "SeverityLevel")
-    contact_model = get_model("tiers", "EscalationContact")
-    rule_model = get_model("tiers", "EscalationRule")
-    exclusion_model = get_model("tiers", "ExclusionReason")
-    plan_model = get_model("tiers", "Plan")
-    counts = dict.fromkeys(["calendars", "schemes", "contacts", "exclusions", "plans"], 0)
-
-    for item in data.get("calendars", []):
+    for item in items:
         calendar, _ = calendar_model.objects.update_or_create(
             code=item["code"],
             defaults={
@@ -100,9 +103,13 @@ def load_data(data: dict, get_model=_default_get_model) -> dict[str, int]:
             # This year and the next three from the `holidays` package; rows already there
             # (listed above or edited by staff) are kept as they are.
             seed_holidays(calendar, item["holiday_source"], seed_years(), holiday_model)
-        counts["calendars"] += 1
+    return len(items)
 
-    for item in data.get("schemes", []):
+
+def _load_schemes(items: list, get_model) -> int:
+    scheme_model = get_model("tiers", "SeverityScheme")
+    level_model = get_model("tiers", "SeverityLevel")
+    for item in items:
         scheme, _ = scheme_model.objects.update_or_create(
             code=item["code"], defaults={"name": item["name"]}
         )
@@ -116,19 +123,29 @@ def load_data(data: dict, get_model=_default_get_model) -> dict[str, int]:
                     "min_devices_affected": level.get("min_devices_affected"),
                 },
             )
-        counts["schemes"] += 1
+    return len(items)
 
-    for item in data.get("escalation_contacts", []):
+
+def _load_contacts(items: list, get_model) -> int:
+    contact_model = get_model("tiers", "EscalationContact")
+    for item in items:
         contact_model.objects.update_or_create(
             email=item["email"], defaults={"name": item["name"], "title": item["title"]}
         )
-        counts["contacts"] += 1
+    return len(items)
 
-    for position, text in enumerate(data.get("exclusions", [])):
+
+def _load_exclusions(texts: list, get_model) -> int:
+    exclusion_model = get_model("tiers", "ExclusionReason")
+    for position, text in enumerate(texts):
         exclusion_model.objects.get_or_create(text=text, defaults={"sort_order": position})
-        counts["exclusions"] += 1
+    return len(texts)
 
-    for item in data.get("plans", []):
+
+def _load_plans(items: list, get_model) -> int:
+    scheme_model = get_model("tiers", "SeverityScheme")
+    plan_model = get_model("tiers", "Plan")
+    for item in items:
         defaults = {}
         # An early data migration loads this file with the plan model of its time: fields
         # added later are filled by their own migrations.
@@ -144,23 +161,28 @@ def load_data(data: dict, get_model=_default_get_model) -> dict[str, int]:
             )
         plan, _ = plan_model.objects.update_or_create(code=item["code"], defaults=defaults)
         if "escalation_rules" in item:
-            rule_model.objects.filter(plan=plan).delete()
-            for rule in item["escalation_rules"]:
-                rule_model.objects.create(
-                    plan=plan,
-                    severity=rule["severity"],
-                    contact=contact_model.objects.get(email=rule["contact"]),
-                    after_minutes=rule["after_minutes"],
-                )
+            _replace_escalation_rules(plan, item["escalation_rules"], get_model)
         if "resolution_targets" in item:
             _load_resolution_targets(plan, item["resolution_targets"], get_model)
-        counts["plans"] += 1
-    return counts
+    return len(items)
+
+
+def _replace_escalation_rules(plan, rules: list, get_model) -> None:
+    rule_model = get_model("tiers", "EscalationRule")
+    contact_model = get_model("tiers", "EscalationContact")
+    rule_model.objects.filter(plan=plan).delete()
+    for rule in rules:
+        rule_model.objects.create(
+            plan=plan,
+            severity=rule["severity"],
+            contact=contact_model.objects.get(email=rule["contact"]),
+            after_minutes=rule["after_minutes"],
+        )
 
 
 def _load_resolution_targets(plan, targets: list[dict], get_model) -> None:
     """Per-severity resolution targets; skipped while migrating to a state before the model
-    existed (data migration 0002 runs this loader; 0010 adds the model and its defaults)."""
+    existed (data migration 0002 runs this loader; a later migration adds the model)."""
     try:
         target_model = get_model("tiers", "ResolutionTarget")
     except LookupError:

@@ -128,13 +128,8 @@ def _customer_replied(ticket: Ticket, message: TicketMessage, now: dt.datetime) 
     notify.customer_reply(ticket, message)
 
 
-STATUS_TEXTS = {
-    Ticket.WAITING: "Your analyst is waiting for information from you. The response clock "
-    "is paused until you reply.",
-    Ticket.RESOLVED: "Your analyst marked this case resolved. If the problem is not "
-    "solved, reply within {reopen_window_days} days to reopen it.",
-    Ticket.CLOSED: "This case is closed.",
-}
+# The customer hears of these staff status changes (templates/tiers/emails/status_changed.txt).
+STATUSES_TOLD = (Ticket.WAITING, Ticket.RESOLVED, Ticket.CLOSED)
 
 
 def set_status(*, ticket: Ticket, status: str, by, now=None) -> Ticket:
@@ -150,9 +145,8 @@ def set_status(*, ticket: Ticket, status: str, by, now=None) -> Ticket:
             return ticket
         lifecycle.move(ticket, "staff", status, by=by, now=now)
         ticket.save()
-        if status in STATUS_TEXTS:
-            text = STATUS_TEXTS[status].format(reopen_window_days=ticket.plan.reopen_window_days)
-            notify.status_changed(ticket, text)
+        if status in STATUSES_TOLD:
+            notify.status_changed(ticket)
         if status == Ticket.RESOLVED:
             satisfaction.send_survey(ticket, now)
     return ticket

@@ -3,6 +3,7 @@
 Customer e-mails only ever contain public content (never internal notes, never staff-only
 events); staff e-mails go to the assigned analyst, or the support desk address when nobody is
 assigned. Subjects carry the case number in brackets so replies thread back (tiers.tickets.inbound).
+Each e-mail's words are the templates `tiers/emails/<name>_subject.txt` and `<name>.txt`.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from django.utils import timezone
 
 from django_tasks import task
 
-from resourcecenter.emails import queue_email, send_email_task
+from resourcecenter.emails import queue_email, render_subject, render_text, send_email_task
 from resourcecenter.taskqueue import enqueue_with_change
 from tiers.mail import absolute, format_moment, support_address
 from tiers.plans.models import Membership
@@ -95,19 +96,28 @@ def _local(moment, ticket) -> str:
     return f"{local:%Y-%m-%d %H:%M} {local.tzname()}"
 
 
-def _send_customer(ticket, subject: str, text: str, *, acknowledgement: bool = False) -> None:
+def _words(name: str, **context) -> tuple[str, str]:
+    """(subject, text) of the e-mail `tiers/emails/<name>`."""
+    base = f"tiers/emails/{name}"
+    return render_subject(base, context), render_text(base, context)
+
+
+def _case_url(ticket) -> str:
+    return absolute(ticket.get_absolute_url())
+
+
+def _send_customer(ticket, name: str, *, acknowledgement: bool = False, **context) -> None:
     """One e-mail per recipient, each with their own signed reply address (so a reply proves
     who sent it; tiers.tickets.mailauth). The acknowledgement goes through its own task,
     which records when it really left."""
-    footer = (
-        f"\n\nCase {ticket.case_number}: {absolute(ticket.get_absolute_url())}\n"
-        "Reply to this e-mail to add to the case."
-    )
+    context = {"ticket": ticket, "case_url": _case_url(ticket), **context}
+    subject, text = _words(name, **context)
+    text += render_text("tiers/emails/_customer_footer", context)
     for user in customer_recipient_users(ticket):
         message = {
             "to": [user.email],
             "subject": " ".join(subject_for(ticket, subject).splitlines()).strip(),
-            "text": text + footer,
+            "text": text,
             "reply_to": [mailauth.reply_address(ticket, user)],
         }
         if acknowledgement:
@@ -130,95 +140,57 @@ def send_acknowledgement_task(
     )
 
 
-def _send_staff(ticket, subject: str, text: str, extra: list[str] | None = None) -> None:
+def _send_staff(ticket, name: str, extra: list[str] | None = None, **context) -> None:
     """The assigned analyst gets their own copy whose signed reply address lets them answer
     the customer by e-mail; the desk and escalation contacts share one without."""
-    link = absolute(ticket.get_absolute_url())
+    context = {"ticket": ticket, "case_url": _case_url(ticket), **context}
+    subject, text = _words(name, **context)
+    subject = subject_for(ticket, subject)
     others = sorted({a for a in (extra or []) if a})
     analyst = ticket.assigned_to if ticket.assigned_to_id and ticket.assigned_to.email else None
     if analyst is not None:
+        footer = render_text("tiers/emails/_staff_footer", {**context, "analyst": analyst})
         queue_email(
             [analyst.email],
-            subject_for(ticket, subject),
-            f"{text}\n\n{link}\n\nReplying to this e-mail posts a public reply to the customer.",
+            subject,
+            text + footer,
             reply_to=[mailauth.reply_address(ticket, analyst)],
         )
         others = [a for a in others if a != analyst.email]
     else:
         others = sorted({support_address(), *others})
     if others:
-        queue_email(others, subject_for(ticket, subject), f"{text}\n\n{link}")
+        queue_email(others, subject, text + render_text("tiers/emails/_staff_footer", context))
 
 
 def acknowledgement(ticket) -> None:
-    level = ticket.severity_level
-    lines = [
-        f"We have received your request and opened case {ticket.case_number}.",
-        "",
-        f"Subject: {ticket.subject}",
-        f"Severity (initial): {level or ticket.severity}",
-        f"Analyst response due by: {format_due(ticket, _zone_for(ticket))}",
-        "",
-        "A support analyst will confirm the severity and describe the actions underway.",
-    ]
-    if ticket.opened_by_id:
-        how = {"phone": "your phone call", "email": "your e-mail"}.get(
-            ticket.channel, f"your request ({ticket.get_channel_display().lower()})"
-        )
-        lines[1:1] = [
-            "",
-            f"{ticket.opened_by.public_name} of our support team opened it for you after {how}.",
-        ]
-    if ticket.over_allowance:
-        lines += ["", allowance_note(ticket)]
-    _send_customer(ticket, f"Received: {ticket.subject}", "\n".join(lines), acknowledgement=True)
+    _send_customer(
+        ticket, "acknowledgement", acknowledgement=True, due=format_due(ticket, _zone_for(ticket))
+    )
 
 
 def allowance_note(ticket) -> str:
-    plan = ticket.plan
-    if plan.overage_rule == plan.OVERAGE_QUOTE:
-        return (
-            "Your organisation has used this month's allowance; work beyond it is quoted as "
-            "paid professional services before it starts."
-        )
-    return "Note: your organisation has used this month's support allowance for this category."
+    return render_text("tiers/emails/_allowance_note", {"ticket": ticket})
 
 
 def staff_new_ticket(ticket) -> None:
-    _send_staff(
-        ticket,
-        f"New ticket (severity {ticket.severity}): {ticket.subject}",
-        f"{ticket.organisation} opened {ticket.case_number} via {ticket.get_channel_display()}.\n"
-        f"Response due: {format_due(ticket)}",
-    )
+    _send_staff(ticket, "staff_new_ticket", due=format_due(ticket))
 
 
 def public_reply(ticket, message) -> None:
-    author = message.author.public_name if message.author else "Support"
-    _send_customer(ticket, f"Update: {ticket.subject}", f"{author} replied:\n\n{message.body}")
+    _send_customer(ticket, "public_reply", message=message)
 
 
 def customer_reply(ticket, message) -> None:
-    _send_staff(
-        ticket,
-        f"Customer reply: {ticket.subject}",
-        f"{message.author} replied:\n\n{message.body}",
-    )
+    _send_staff(ticket, "customer_reply", message=message)
 
 
-def status_changed(ticket, text: str) -> None:
-    _send_customer(ticket, f"{ticket.get_status_display()}: {ticket.subject}", text)
+def status_changed(ticket) -> None:
+    _send_customer(ticket, "status_changed")
 
 
 def severity_set(ticket) -> None:
-    level = ticket.severity_level
-    definition = f"\n\n{level.definition}" if level else ""
-    _send_customer(
-        ticket,
-        f"Severity {ticket.severity}: {ticket.subject}",
-        f"Your analyst set the severity of this case to {level or ticket.severity}.{definition}\n\n"
-        "If you disagree, you can ask your analyst to review it from the case page.",
-    )
+    _send_customer(ticket, "severity_set")
 
 
 def estimated_resolution(ticket) -> None:
@@ -232,109 +204,79 @@ def estimated_resolution(ticket) -> None:
 
 
 def severity_disputed(ticket, by, requested: int, reason: str) -> None:
-    _send_staff(
-        ticket,
-        f"Severity disputed: {ticket.subject}",
-        f"{by} asks for severity {requested} instead of {ticket.severity}.\n\nReason: {reason}",
-    )
+    _send_staff(ticket, "severity_disputed", by=by, requested=requested, reason=reason)
 
 
 def escalation_requested(ticket, by, reason: str, contacts) -> None:
-    _send_staff(
-        ticket,
-        f"Escalation requested: {ticket.subject}",
-        f"{by} asked for this case to be escalated.\n\nReason: {reason}",
-        extra=[contact.email for contact in contacts],
-    )
+    extra = [contact.email for contact in contacts]
+    _send_staff(ticket, "escalation_requested", extra=extra, by=by, reason=reason)
 
 
 def escalation_contact(ticket, contact, reason: str) -> None:
-    queue_email(
-        [contact.email],
-        subject_for(ticket, f"Escalation (severity {ticket.severity}): {ticket.subject}"),
-        f"{contact.title}: {reason}\n\nOrganisation: {ticket.organisation}\n"
-        f"Status: {ticket.get_status_display()}\nOpened: {_local(ticket.created_at, ticket)}\n\n"
-        f"{absolute(ticket.get_absolute_url())}",
+    subject, text = _words(
+        "escalation_contact",
+        ticket=ticket,
+        contact=contact,
+        reason=reason,
+        opened=_local(ticket.created_at, ticket),
+        case_url=_case_url(ticket),
     )
+    queue_email([contact.email], subject_for(ticket, subject), text)
 
 
 def sla_warning(ticket, percent: int) -> None:
-    _send_staff(
-        ticket,
-        f"SLA {percent}% used: {ticket.subject}",
-        f"{percent}% of the response target of {ticket.case_number} has passed.\n"
-        f"First response due by {format_due(ticket)}.",
-    )
+    _send_staff(ticket, "sla_warning", percent=percent, due=format_due(ticket))
 
 
 def sla_breach(ticket) -> None:
-    _send_staff(
-        ticket,
-        f"SLA BREACHED: {ticket.subject}",
-        f"The first-response target of {ticket.case_number} was missed.",
-    )
+    _send_staff(ticket, "sla_breach")
 
 
 def assigned(ticket) -> None:
     if ticket.assigned_to and ticket.assigned_to.email:
+        subject, text = _words(
+            "assigned", ticket=ticket, due=format_due(ticket), case_url=_case_url(ticket)
+        )
         queue_email(
             [ticket.assigned_to.email],
-            subject_for(ticket, f"Assigned to you: {ticket.subject}"),
-            f"Response due: {format_due(ticket)}\n\n{absolute(ticket.get_absolute_url())}",
+            subject_for(ticket, subject),
+            text,
             reply_to=[mailauth.reply_address(ticket, ticket.assigned_to)],
         )
 
 
 def quote_offered(ticket, quote) -> None:
-    _send_customer(
-        ticket,
-        f"Quote for professional services: {ticket.subject}",
-        f"{quote.reason}\n\n{quote.description}\n\nFee: {quote.amount} {quote.currency}.\n"
-        "Please accept or decline the quote on the case page; no work is charged without it.",
-    )
+    _send_customer(ticket, "quote_offered", quote=quote)
 
 
 def quote_decided(ticket, quote) -> None:
-    _send_staff(
-        ticket,
-        f"Quote {quote.get_status_display().lower()}: {ticket.subject}",
-        f"{quote.decided_by} {quote.status} the quote of {quote.amount} {quote.currency}.",
-    )
+    _send_staff(ticket, "quote_decided", quote=quote)
 
 
 def upgrade_offer(thread, author, by) -> None:
-    upgrade = upgrade_plan()
-    adds = f"{upgrade.name} support adds" if upgrade else "Our support plans add"
-    queue_email(
-        [author.email],
-        "Private support for your question",
-        f'Our support team would like to take your question "{thread.title}" further '
-        f"in a private ticket. Your organisation is on {default_plan_name()} support, which "
-        f"covers the Resource Center and the forum; {adds} private tickets with case numbers, "
-        "response targets and escalation.\n\n"
-        f"Compare the plans: {absolute(reverse('tiers:plans'))}",
+    subject, text = _words(
+        "upgrade_offer",
+        thread=thread,
+        upgrade=upgrade_plan(),
+        default_plan_name=default_plan_name(),
+        plans_url=absolute(reverse("tiers:plans")),
     )
+    queue_email([author.email], subject, text)
 
 
 def bounce_unknown_sender(address: str, subject: str) -> None:
-    queue_email(
-        [address],
-        f"Re: {subject}"[:200],
-        "Thank you for your message. We could not match this address to an organisation with "
-        "ticket support, so no case was opened.\n\n"
-        "If you should have access, ask your organisation's admin to invite this address, or "
-        f"sign in and open a ticket at {absolute(reverse('tiers:ticket_new'))}. "
-        f"The community forum is open to everyone: {absolute(reverse('forum:index'))}",
+    subject, text = _words(
+        "bounce_unknown_sender",
+        subject=subject,
+        ticket_new_url=absolute(reverse("tiers:ticket_new")),
+        forum_url=absolute(reverse("forum:index")),
     )
+    queue_email([address], subject[:200], text)
 
 
 def inbound_failed(address: str, subject: str) -> None:
     """The sender of an e-mail we stored but could not process (it waits for an analyst)."""
-    queue_email(
-        [address],
-        f"Re: {subject}"[:200],
-        "Thank you for your message. We received it but could not process it automatically, "
-        "so no case was opened or updated yet. It is kept for our support team, who will "
-        "look at it.\n\n"
-        f"If it is urgent, sign in and open a ticket at {absolute(reverse('tiers:ticket_new'))}.",
+    subject, text = _words(
+        "inbound_failed", subject=subject, ticket_new_url=absolute(reverse("tiers:ticket_new"))
     )
+    queue_email([address], subject[:200], text)
