@@ -45,8 +45,10 @@ system-deps:
 
 setup: install
 	mkdir -p var
-	$(MANAGE) migrate --noinput
+	# The cache table first: the cache is in the database and migrations already write through
+	# it (the forum's page-cache generation moves on every committed write).
 	$(MANAGE) createcachetable
+	$(MANAGE) migrate --noinput
 	$(MANAGE) load_demo
 
 demo: setup
