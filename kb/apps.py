@@ -18,14 +18,12 @@ EDITOR_MODEL_PERMISSIONS = {
     "kb": ("productarea",),
     "wagtailredirects": ("redirect",),
 }
-# Page permissions on the whole tree: Wagtail's default Editors only draft and submit, and no
-# support role publishes, so the Resource Center's editors publish, schedule and lock.
+# Page permissions on the whole tree, as Wagtail's own Editors have them: they draft and
+# submit for moderation; publishing, locking and moving stay with Wagtail's page "Moderators"
+# who approve (the editorial review: an editor's change is read by a second person first).
 EDITOR_PAGE_PERMISSIONS = (
     "add_page",
     "change_page",
-    "publish_page",
-    "lock_page",
-    "unlock_page",
 )
 
 

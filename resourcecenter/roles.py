@@ -11,8 +11,8 @@ only the groups named here count. Superusers (site admins) hold every power.
 | Support leads         | the analysts' powers, and lead support: plans and subscriptions,|
 |                       | escalation contacts, holidays, reports                          |
 | Community moderators  | moderate the forum (no tickets)                                 |
-| Editors               | the Resource Center: pages (publishing too), product areas,     |
-|                       | redirects, search synonyms and reports (no tickets, no forum)   |
+| Editors               | the Resource Center: pages (drafts, submitted for moderation),  |
+|                       | product areas, redirects, search synonyms and reports           |
 
 Customers' roles (organisation admin, organisation member) are memberships, answered by tiers.
 

@@ -86,9 +86,9 @@ AREAS: dict[str, set[str]] = {
     # permission from the former "Support staff" group).
     "media choosers": {EDITOR, ANALYST, SITE_ADMIN},
     "resource center": {EDITOR, SITE_ADMIN},
-    # Publishing, locking, moving and deleting pages: the Resource Center is the editors' (they
-    # hold the page permissions on the whole tree, kb.apps.grant_editors).
-    "publishing": {EDITOR, SITE_ADMIN},
+    # Publishing, locking, moving and deleting pages: Wagtail's page "Moderators" group, which
+    # is none of the support roles; editors draft and submit (kb.apps.grant_editors).
+    "publishing": {SITE_ADMIN},
     # What people search for and miss: the editors' content gaps and the leads' reports (the
     # role table gives reports to leads, not analysts); search.reports.may_see_reports.
     "search reports": {EDITOR, LEAD, SITE_ADMIN},

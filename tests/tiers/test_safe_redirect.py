@@ -29,8 +29,25 @@ def test_safe_next_url(target, expected):
 def test_rule_violation_redirects_back_not_off_site(client, org_a, org_a_admin, open_ticket):
     ticket = open_ticket(org_a, org_a_admin)
     client.force_login(org_a_admin)
-    url = f"/support/tickets/{ticket.case_number}/dispute/"
-    response = client.post(url, {"next": "https://evil.example/"})
-    assert response.status_code == 302 and response["Location"] == url
+    page = f"/support/tickets/{ticket.case_number}/"
+    url = f"{page}close/"
+    assert client.post(url).status_code == 302  # closed
+    # Closing it again breaks a rule: back to the page the form was on, never off-site (and
+    # never to the POST-only URL itself, which would answer the browser's GET with 405).
+    response = client.post(
+        url, {"next": "https://evil.example/"}, HTTP_REFERER=f"http://testserver{page}"
+    )
+    assert response.status_code == 302 and response["Location"] == f"http://testserver{page}"
     response = client.post(url, {"next": "/support/tickets/"})
     assert response["Location"] == "/support/tickets/"
+
+
+def test_a_refused_form_comes_back_as_its_page_not_off_site(
+    client, org_a, org_a_admin, open_ticket
+):
+    ticket = open_ticket(org_a, org_a_admin)
+    client.force_login(org_a_admin)
+    url = f"/support/tickets/{ticket.case_number}/dispute/"
+    response = client.post(url, {"next": "https://evil.example/"})
+    assert response.status_code == 400  # the ticket page with the form's errors, no redirect
+    assert ticket.case_number in response.content.decode()

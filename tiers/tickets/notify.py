@@ -195,12 +195,7 @@ def severity_set(ticket) -> None:
 
 def estimated_resolution(ticket) -> None:
     when = format_moment(ticket.estimated_resolution_at, _zone_for(ticket))
-    _send_customer(
-        ticket,
-        f"Estimated resolution: {ticket.subject}",
-        f"Your analyst expects to resolve this case by {when}.\n\n"
-        "We will tell you if that changes.",
-    )
+    _send_customer(ticket, "estimated_resolution", when=when)
 
 
 def severity_disputed(ticket, by, requested: int, reason: str) -> None:

@@ -159,7 +159,13 @@ def _render_detail(request, ticket, *, status: int = 200, **bound_forms):
     """The customer's ticket page; a form that failed comes back bound (`bound_forms`), with its
     errors and everything typed, instead of a redirect that would lose the text."""
     if is_support_staff(request.user):
-        return views_workspace.workspace_page(request, ticket.case_number)
+        reply = bound_forms.get("reply_form")
+        return views_workspace.render_workspace(
+            request,
+            ticket,
+            composer=views_workspace.composer_like(request, ticket, reply) if reply else None,
+            status=status,
+        )
     conversation = ticket.messages.select_related("author").prefetch_related("attachments")
     levels = _levels_for([ticket.plan])
     membership = permissions.membership_in(request.user, ticket.organisation)

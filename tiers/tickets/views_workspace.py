@@ -17,7 +17,7 @@ from tiers.errors import TierError
 from tiers.plans.selectors import region_zone
 from tiers.tickets import presence, workspace
 from tiers.tickets.models import Ticket
-from tiers.tickets.workspace_forms import NOTE, ComposerForm, MergeForm, PanelForm
+from tiers.tickets.workspace_forms import NOTE, REPLY, ComposerForm, MergeForm, PanelForm
 from tiers.tickets.workspace_selectors import workspace_data, workspace_ticket
 from tiers.web import handle_errors
 
@@ -50,6 +50,23 @@ def render_workspace(request, ticket, *, composer=None, panel=None, status=200):
         **data,
     }
     return render(request, "tiers/ticket_workspace.html", context, status=status)
+
+
+def composer_like(request, ticket, reply_form) -> ComposerForm:
+    """The workspace's composer holding what a refused reply form (tiers.forms.ReplyForm,
+    posted to the reply URL) carried, with its errors: nothing typed is lost."""
+    data = workspace_data(ticket, request.user)
+    mode = NOTE if reply_form.data.get("internal") else REPLY
+    composer = ComposerForm(
+        {"mode": mode, "body": reply_form.data.get("body", "")}, macros=data["macros"]
+    )
+    composer.full_clean()
+    for field, errors in reply_form.errors.items():
+        for error in errors:
+            composer.add_error(field if field in composer.fields else None, error)
+    if request.FILES:
+        composer.add_error("attachments", "Please attach the files again.")
+    return composer
 
 
 def workspace_page(request, case_number):

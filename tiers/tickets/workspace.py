@@ -207,11 +207,7 @@ def merge_ticket(*, duplicate: Ticket, target_case: str, by, now=None) -> Ticket
             public=True,
             duplicate=duplicate.case_number,
         )
-        notify.status_changed(
-            duplicate,
-            f"This case was merged into {target.case_number}, which has its whole "
-            "conversation; updates continue there.",
-        )
+        notify.status_changed(duplicate)  # its template says where the case went
     return target
 
 
