@@ -186,3 +186,30 @@ def test_the_chart_escapes_labels_and_reads_out_every_figure():
     svg = charts.bar_chart("Tickets", [Bar("a", "<b>x</b>", 3), Bar("b", "Other", 0)])
     assert "<b>" not in svg and "&lt;b&gt;" in svg
     assert 'aria-label="Tickets. &lt;b&gt;x&lt;/b&gt;: 3; Other: 0."' in svg
+
+
+def test_resolution_and_satisfaction_equal_what_was_recorded(org_a, month_of_tickets):
+    from tiers.tickets.work_models import SatisfactionRating
+
+    start, tickets = month_of_tickets
+    resolved = [t for t in tickets if t.resolved_at]
+    assert len(resolved) >= 2  # the month's tickets include resolved ones to measure
+    met = resolved[::2]
+    Ticket.objects.filter(pk__in=[t.pk for t in met]).update(resolution_met=True)
+    Ticket.objects.filter(pk__in=[t.pk for t in resolved[1::2]]).update(resolution_met=False)
+    ratings = {resolved[0].pk: 5, resolved[1].pk: 2}
+    for ticket in resolved:
+        SatisfactionRating.objects.create(ticket=ticket, rating=ratings.get(ticket.pk))
+
+    report = case_report(org_a, start.date())
+    assert (report.resolution.within, report.resolution.missed) == (
+        len(met),
+        len(resolved) - len(met),
+    )
+    assert report.resolution.target_label == "per severity"  # Infinity carries targets
+    assert report.satisfaction == {
+        "Surveys sent": len(resolved),
+        "Rated": 2,
+        "Average rating (1-5)": f"{(5 + 2) / 2:.1f}",
+    }
+    assert ("Satisfaction", "Rated", "2") in report.rows()

@@ -20,6 +20,7 @@ from tiers.models import Organisation, Plan, SeverityLevel, Ticket
 from tiers.plans.selectors import plan_for, region_zone
 from tiers.selectors import AllowanceUsage, allowance_usage, month_bounds
 from tiers.tickets.selectors import AcknowledgementAttainment, acknowledgement_attainment
+from tiers.tickets.work_models import SatisfactionRating
 
 MONTHS_OFFERED = 12
 
@@ -158,18 +159,22 @@ def months_offered(organisation: Organisation, now=None) -> list[dt.date]:
     return months
 
 
-def resolution_targets(plan: Plan | None) -> dict[int, dt.timedelta]:
-    """HOOK (resolution targets): the plan's resolution target per severity.
-
-    Plans carry no resolution targets yet, so resolution is reported as counts and median
-    time only; when they do, return them here and the report measures against them.
-    """
-    return {}
+def resolution_label(plan: Plan | None) -> str:
+    """The resolution targets a report measures against (tiers.plans.targets), in words."""
+    if plan is None or not plan.resolution_targets.exists():
+        return "none set"
+    return "per severity"
 
 
 def satisfaction_figures(tickets) -> dict | None:
-    """HOOK (satisfaction survey): ratings of `tickets` once the survey collects them."""
-    return None
+    """The survey's figures for `tickets` (tiers.tickets.satisfaction); None when none was sent."""
+    surveys = SatisfactionRating.objects.filter(ticket__in=tickets)
+    sent = surveys.count()
+    if not sent:
+        return None
+    ratings = list(surveys.filter(rating__isnull=False).values_list("rating", flat=True))
+    average = f"{sum(ratings) / len(ratings):.1f}" if ratings else "no ratings yet"
+    return {"Surveys sent": sent, "Rated": len(ratings), "Average rating (1-5)": average}
 
 
 def case_report(organisation: Organisation, month: dt.date, now=None) -> CaseReport:
@@ -186,7 +191,7 @@ def case_report(organisation: Organisation, month: dt.date, now=None) -> CaseRep
     rows = list(
         tickets.values(
             "severity", "category", "status", "created_at", "first_response_at",
-            "breached_at", "resolved_at",
+            "breached_at", "resolved_at", "resolution_met",
         )
     )  # fmt: skip
     return CaseReport(
@@ -261,23 +266,23 @@ def _first_response(rows, plan: Plan | None) -> TargetFigures:
 
 
 def _resolution(rows, plan: Plan | None, now: dt.datetime) -> TargetFigures:
-    targets = resolution_targets(plan)
+    """Met or missed as the lifecycle recorded it at resolution (`resolution_met`, measured in
+    the business hours that count for the severity); pending: not resolved yet."""
     within = missed = pending = 0
     times = []
     for row in rows:
-        target = targets.get(row["severity"])
         if row["resolved_at"]:
-            elapsed = row["resolved_at"] - row["created_at"]
-            times.append(int(elapsed.total_seconds() // 60))
-            if target is not None:
-                within += elapsed <= target
-                missed += elapsed > target
+            times.append(_minutes(row["created_at"], row["resolved_at"]))
+            within += row["resolution_met"] is True
+            missed += row["resolution_met"] is False
         else:
             pending += 1
-            if target is not None and now - row["created_at"] > target:
-                missed += 1
-                pending -= 1
-    label = "none set" if not targets else "per severity"
     return TargetFigures(
-        len(rows), within, missed, pending, _median(times), label, reached=len(times)
+        len(rows),
+        within,
+        missed,
+        pending,
+        _median(times),
+        resolution_label(plan),
+        reached=len(times),
     )
