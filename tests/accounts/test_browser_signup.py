@@ -21,7 +21,7 @@ def test_signup_verify_login_in_browser(live_server, page, home_page, transactio
 
     page.on("console", on_console)
     page.goto(f"{live_server.url}/accounts/signup/")
-    page.get_by_label("Email").fill("newcomer@example.com")
+    page.get_by_label("E-mail").fill("newcomer@example.com")
     page.get_by_label("Display name").fill("Newcomer")
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_label("Password (again)").fill(PASSWORD)
@@ -31,7 +31,7 @@ def test_signup_verify_login_in_browser(live_server, page, home_page, transactio
 
     # Logging in before confirming is refused with the same explanation.
     page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Email").fill("newcomer@example.com")
+    page.get_by_label("E-mail").fill("newcomer@example.com")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url(re.compile(r"/accounts/confirm-email/$"))
@@ -49,7 +49,7 @@ def test_signup_verify_login_in_browser(live_server, page, home_page, transactio
     # log in explicitly if needed.
     if not page.get_by_role("link", name="Newcomer").count():
         page.goto(f"{live_server.url}/accounts/login/")
-        page.get_by_label("Email").fill("NEWCOMER@example.com")
+        page.get_by_label("E-mail").fill("NEWCOMER@example.com")
         page.get_by_label("Password").fill(PASSWORD)
         page.get_by_role("button", name="Log in").click()
         page.wait_for_url(f"{live_server.url}/")
