@@ -108,6 +108,11 @@ def test_incidents_count_the_tickets_opened_while_they_were_open(tickets, staff_
     assert found[everywhere.pk] == sum(
         1 for t in tickets if everywhere.started_at <= t.created_at <= everywhere.resolved_at
     )
+    # Cases customers attached to an incident are counted apart.
+    attached = [t for t in tickets if t.region == "eu"][:2]
+    Ticket.objects.filter(pk__in=[t.pk for t in attached]).update(incident=europe)
+    counted = {i.pk: i.attached for i in dashboard.incidents(now - dt.timedelta(days=30), now)}
+    assert attached and (counted[europe.pk], counted[everywhere.pk]) == (len(attached), 0)
 
 
 def test_deflection_follows_its_definition(org_a, org_a_admin, org_a_member, user_factory):

@@ -103,9 +103,8 @@ def breaches(start: dt.datetime, end: dt.datetime, limit: int = 10):
 
 
 def tickets_during_incident_q() -> tuple[Subquery, Subquery]:
-    """HOOK (ticket-incident linking): the tickets opened while the incident was open, in its
-    region (every region when it names none). Once tickets are linked to incidents, count
-    the linked tickets instead."""
+    """The tickets opened while the incident was open, in its region (every region when it
+    names none): the volume an incident causes, attached to it or not."""
     window = Ticket.objects.filter(
         created_at__gte=OuterRef("started_at"),
         created_at__lte=Coalesce(OuterRef("resolved_at"), Value(timezone.now())),
@@ -123,12 +122,20 @@ def _count(queryset):
 
 
 def incidents(start: dt.datetime, end: dt.datetime, limit: int = 20) -> list[ServiceProblem]:
-    """Incidents open at some point in [start, end), newest first, each with `ticket_volume`."""
+    """Incidents open at some point in [start, end), newest first, each with `ticket_volume`
+    (tickets opened meanwhile) and `attached` (cases linked to it, tiers.incidents.linking)."""
     in_region, anywhere = tickets_during_incident_q()
     found = (
         ServiceProblem.objects.filter(started_at__lt=end)
         .filter(Q(resolved_at__isnull=True) | Q(resolved_at__gte=start))
-        .annotate(in_region=in_region, anywhere=anywhere)
+        .annotate(
+            in_region=in_region,
+            anywhere=anywhere,
+            attached=Subquery(
+                _count(Ticket.objects.filter(incident=OuterRef("pk"))),
+                output_field=IntegerField(),
+            ),
+        )
         .order_by("-started_at")[:limit]
     )
     result = list(found)
@@ -136,6 +143,7 @@ def incidents(start: dt.datetime, end: dt.datetime, limit: int = 20) -> list[Ser
         incident.ticket_volume = (
             incident.anywhere if not incident.region else incident.in_region
         ) or 0
+        incident.attached = incident.attached or 0  # cases customers attached to it
     return result
 
 
