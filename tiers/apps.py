@@ -62,10 +62,17 @@ def grant_support_staff(sender, using="default", **kwargs):
         )
         for verb in ("view", "add", "change", "delete")
     ] + ["change_invoice"]  # fmt: skip
+    # The admin itself: a data migration granted it once, but a database rebuilt without
+    # migrations' data (a flush, as between transactional tests) must not lock analysts out.
+    create_permissions(apps.get_app_config("wagtailadmin"), verbosity=0, using=using)
+    admin_access = Permission.objects.using(using).filter(
+        content_type__app_label="wagtailadmin", codename="access_admin"
+    )
     for group_name, codenames in ((ANALYSTS_GROUP, analyst), (LEADS_GROUP, lead)):
         group, _ = Group.objects.using(using).get_or_create(name=group_name)
         group.permissions.add(
             *Permission.objects.using(using).filter(
                 content_type__app_label="tiers", codename__in=codenames
-            )
+            ),
+            *admin_access,
         )
