@@ -583,7 +583,7 @@ BY_NAME = [
     ("wagtailadmin_tag_model_autocomplete", "model_name", lambda w: "resourcepagetag"),
     ("wagtailsettings:*", "app_name", lambda w: "resourcecenter"),
     ("wagtailsettings:*", "model_name", lambda w: "supportsettings"),
-    ("wagtailsettings:*", "pk", lambda w: 1),
+    ("wagtailsettings:*", "pk", lambda w: w.site.pk),  # site settings are edited per site
     ("wagtailadmin_editing_sessions:ping", "app_label", lambda w: "wagtailcore"),
     ("wagtailadmin_editing_sessions:ping", "model_name", lambda w: "page"),
     ("wagtailadmin_editing_sessions:ping", "object_id", lambda w: w.article.pk),
