@@ -583,7 +583,7 @@ BY_NAME = [
     ("wagtailadmin_tag_model_autocomplete", "model_name", lambda w: "resourcepagetag"),
     ("wagtailsettings:*", "app_name", lambda w: "resourcecenter"),
     ("wagtailsettings:*", "model_name", lambda w: "supportsettings"),
-    ("wagtailsettings:*", "pk", lambda w: w.site.pk),  # site settings are edited per site
+    ("wagtailsettings:*", "pk", lambda w: _support_settings_pk()),
     ("wagtailadmin_editing_sessions:ping", "app_label", lambda w: "wagtailcore"),
     ("wagtailadmin_editing_sessions:ping", "model_name", lambda w: "page"),
     ("wagtailadmin_editing_sessions:ping", "object_id", lambda w: w.article.pk),
@@ -821,3 +821,10 @@ def area_of(name: str, url: str = "") -> str | None:
         if fnmatch.fnmatchcase(subject, pattern):
             return area
     return None
+
+
+def _support_settings_pk() -> int:
+    """The generic settings row's id (not always 1: on PostgreSQL sequences are not reset)."""
+    from resourcecenter.models import SupportSettings
+
+    return SupportSettings.load().pk
