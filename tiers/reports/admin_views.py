@@ -63,6 +63,8 @@ class SupportDashboardView(WagtailAdminTemplateMixin, TemplateView):
             breach_count=count,
             breaches=latest,
             incidents=dashboard.incidents(start, now),
+            notice_months=dashboard.notice_attainment_by_month(now),
+            notice_months_count=dashboard.NOTICE_MONTHS,
             deflection=dashboard.deflection(start, now, now),
             session_gap=int(journeys.SESSION_GAP.total_seconds() // 60),
             zero_queries=dashboard.zero_result_queries(self.days),
