@@ -69,6 +69,8 @@ WORD = re.compile(r"[a-z0-9][a-z0-9'-]*")
 
 MODULES_FILE = Path(__file__).parent / "data" / "device_modules.json"
 NAMED = ("module:", "component:")  # signals that name a thing rather than a symptom
+# Signals that say what is wrong; a country or a common word alone does not.
+SYMPTOM_KINDS = ("phrase:", "tag:", "near:", *NAMED)
 
 
 @cache
@@ -326,8 +328,7 @@ def suggestions(now: dt.datetime | None = None) -> list[Suggestion]:
     for group in groups:
         # Evidence is what names the symptom: an item that only mentions the country (or a
         # common word) of the group is not.
-        naming = [s for s in group if s.name.startswith(("phrase:", "tag:", "near:", *NAMED))]
-        naming = naming or group
+        naming = [s for s in group if s.name.startswith(SYMPTOM_KINDS)] or group
         items = {item.key: item for s in naming for items in s.recent.values() for item in items}
         evidence = sorted(items.values(), key=lambda i: i.at, reverse=True)
         result.append(Suggestion(group, evidence, now - RECENT))

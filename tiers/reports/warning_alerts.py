@@ -36,12 +36,8 @@ EVIDENCE_SHOWN = 10
 
 
 def _symptom_signals(suggestion: early_warning.Suggestion) -> set[str]:
-    """The signals that say what is wrong (a country or a common word alone does not)."""
     names = {s.name for s in suggestion.signals}
-    named = {
-        n for n in names if n.startswith(("phrase:", "tag:", "near:", "module:", "component:"))
-    }
-    return named or names
+    return {n for n in names if n.startswith(early_warning.SYMPTOM_KINDS)} or names
 
 
 def _already_told(suggestion, now: dt.datetime) -> bool:
