@@ -190,6 +190,23 @@ def _render_detail(request, ticket, *, status: int = 200, **bound_forms):
     return render(request, "tiers/ticket_detail.html", context, status=status)
 
 
+def _submit(request, ticket, *, act, done: str, **bound_form):
+    """One form of the case page, posted: valid and accepted by the service (`act`, given the
+    cleaned data) -> `done` and back to the case; otherwise the page again (400) with the form as
+    typed, holding the field errors or the rule the service refused on. `bound_form` is the
+    form under its name in the page's context (e.g. `dispute_form=...`)."""
+    ((name, form),) = bound_form.items()
+    if form.is_valid():
+        try:
+            act(form.cleaned_data)
+        except TierError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, done)
+            return redirect(ticket)
+    return _render_detail(request, ticket, status=400, **{name: form})
+
+
 @login_required
 @require_POST
 def ticket_reply(request, case_number):
@@ -235,16 +252,13 @@ def ticket_link_incident(request, case_number):
 def trace_request(request, case_number):
     """On a mistake the case page comes back with the form as typed and the reason."""
     ticket = _ticket_for(request, case_number)
-    form = forms.TraceRequestForm(request.POST)
-    if form.is_valid():
-        try:
-            traces.request_trace(ticket=ticket, by=request.user, **form.cleaned_data)
-        except TierError as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, "Trace requested. Support attaches the capture here.")
-            return redirect(ticket)
-    return _render_detail(request, ticket, status=400, trace_form=form)
+    return _submit(
+        request,
+        ticket,
+        trace_form=forms.TraceRequestForm(request.POST),
+        act=lambda data: traces.request_trace(ticket=ticket, by=request.user, **data),
+        done="Trace requested. Support attaches the capture here.",
+    )
 
 
 @login_required
@@ -296,34 +310,26 @@ def ticket_close(request, case_number):
 @require_POST
 def ticket_dispute(request, case_number):
     ticket = _ticket_for(request, case_number)
-    form = forms.DisputeForm(request.POST, levels=_levels_for([ticket.plan]))
-    if form.is_valid():
-        try:
-            dispute_severity(ticket=ticket, by=request.user, **form.cleaned_data)
-        except TierError as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, "Your analyst will review the severity with you.")
-            return redirect(ticket)
-    return _render_detail(request, ticket, status=400, dispute_form=form)
+    return _submit(
+        request,
+        ticket,
+        dispute_form=forms.DisputeForm(request.POST, levels=_levels_for([ticket.plan])),
+        act=lambda data: dispute_severity(ticket=ticket, by=request.user, **data),
+        done="Your analyst will review the severity with you.",
+    )
 
 
 @login_required
 @require_POST
 def ticket_escalate(request, case_number):
     ticket = _ticket_for(request, case_number)
-    form = forms.EscalationForm(request.POST)
-    if form.is_valid():
-        try:
-            request_escalation(ticket=ticket, by=request.user, reason=form.cleaned_data["reason"])
-        except TierError as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(
-                request, "Escalation requested. An escalation contact will review the case."
-            )
-            return redirect(ticket)
-    return _render_detail(request, ticket, status=400, escalation_form=form)
+    return _submit(
+        request,
+        ticket,
+        escalation_form=forms.EscalationForm(request.POST),
+        act=lambda data: request_escalation(ticket=ticket, by=request.user, reason=data["reason"]),
+        done="Escalation requested. An escalation contact will review the case.",
+    )
 
 
 @login_required
