@@ -173,7 +173,6 @@ LONG_MODULES = {
     # grew past 500 lines when the session's parallel branches were merged
     "kb/importer/convert.py",
     "kb/importer/html.py",
-    "tiers/plans/models.py",
 }
 
 

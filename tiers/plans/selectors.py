@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.db.models import Q
 
-from tiers.plans.models import BusinessCalendar, Organisation, Plan, Subscription
+from tiers.plans.calendar_models import BusinessCalendar
+from tiers.plans.models import Organisation, Plan, Subscription
 
 
 def region_zone(region: str) -> str:
