@@ -164,15 +164,11 @@ class Plan(models.Model):
         return _numbers(self.around_the_clock_severities)
 
     @property
-    def resolution_target_lines(self) -> list[str]:
-        """ "Severity 1: within 4 hours" per target (tiers.plans.targets), in the hours that
-        count for that severity."""
+    def resolution_target_rows(self) -> list[tuple[int, Decimal, bool]]:
+        """(severity, hours, counted around the clock) per target (tiers.plans.targets); the
+        plan table words them ("Severity 1: within 4 hours")."""
         around = set(self.around_the_clock_numbers)
-        return [
-            f"Severity {t.severity}: within {t.hours.normalize():f} "
-            f"{'hours' if t.severity in around else 'business hours'}"
-            for t in self.resolution_targets.all()
-        ]
+        return [(t.severity, t.hours, t.severity in around) for t in self.resolution_targets.all()]
 
     @property
     def postmortem_impact_list(self) -> list[str]:
