@@ -104,8 +104,7 @@ def open_ticket(
 
     Guarantees: the requester is a member of an organisation whose plan opens tickets on this
     channel; the case number is unique and gapless per (prefix, year); the automated
-    acknowledgement (with the case number and the due time) is queued in the same transaction,
-    so it goes out as soon as the ticket exists, and its time is recorded.
+    acknowledgement (case number, due time) is queued in the same transaction, time recorded.
 
     `opened_by` is the analyst taking the request on the requester's behalf (phone or e-mail
     intake): it must be support staff, and the ticket, the timeline and the acknowledgement
@@ -130,6 +129,7 @@ def open_ticket(
         conditions=(conditions or "").strip(),
         tags=tags[:300],
         customer_severity=customer_severity,
+        status=Ticket.ACKNOWLEDGED,  # the initial state: acknowledged on creation
         thread=thread,
         incident=incident,
     )
@@ -168,7 +168,6 @@ def _admit(ticket: Ticket, now: dt.datetime) -> bool:
     ticket.plan = plan
     ticket.severity = severity
     ticket.severity_confirmed = bool(plan.fixed_severity)
-    ticket.status = Ticket.ACKNOWLEDGED  # the initial state: acknowledged on creation
     ticket.region = organisation.region
     ticket.created_at = ticket.acknowledged_at = now
     ticket.over_allowance = counted and _over_allowance(usage, ticket.category)
