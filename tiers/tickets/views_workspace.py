@@ -155,17 +155,20 @@ def staff_action(request, case_number):
     return redirect(ticket)
 
 
+def _panel_change(action: str, data, analysts) -> workspace.PanelChange:
+    if action == "status":
+        return workspace.PanelChange(status=data["status"])
+    if action == "severity":
+        return workspace.PanelChange(severity=data["severity"])
+    analyst = analysts.filter(pk=data["analyst"]).first() if data["analyst"] else None
+    return workspace.PanelChange(assignee=analyst)
+
+
 def _act(request, ticket, analysts, data) -> str:
     action, by = data["action"], request.user
-    panel = {
-        "status": lambda: workspace.PanelChange(status=data["status"]),
-        "severity": lambda: workspace.PanelChange(severity=data["severity"]),
-        "assign": lambda: workspace.PanelChange(
-            assignee=analysts.filter(pk=data["analyst"]).first() if data["analyst"] else None
-        ),
-    }
-    if action in panel:
-        workspace.update_ticket(ticket=ticket, by=by, change=panel[action]())
+    if action in ("status", "severity", "assign"):
+        change = _panel_change(action, data, analysts)
+        workspace.update_ticket(ticket=ticket, by=by, change=change)
     elif action == "time":
         log_time(
             ticket=ticket,
