@@ -54,7 +54,7 @@ VIEWER_TTL = 300
 UNTRACKED_TABLES = frozenset(
     {
         "django_session",
-        "django_tasks_db_dbtaskresult",
+        "django_tasks_database_dbtaskresult",  # the task queue (django_tasks_db's table)
         "search_indexoutbox",
         "forum_notification",
         "forum_subscription",

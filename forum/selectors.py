@@ -214,6 +214,15 @@ def categories_with_counts(user) -> list[Category]:
     return remember(f"categories:{digest}", load)
 
 
+def category_by_slug(slug: str) -> Category | None:
+    """The category at `slug` (kept per access generation: any write to categories moves it)."""
+    return remember(
+        f"category:{hashlib.sha256(slug.encode()).hexdigest()}",
+        lambda: Category.objects.filter(slug=slug).first(),
+        access=True,
+    )
+
+
 def latest_threads(user, limit: int = 10) -> list[Thread]:
     """The most recently active threads `user` may see (ids first, like _page_of_threads)."""
     qs = _thread_queryset(user).order_by("-last_activity_at", "-pk")

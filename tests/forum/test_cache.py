@@ -237,6 +237,19 @@ def test_a_reply_keeps_access_answers_and_a_group_change_does_not(thread, other_
     assert forum_cache.access_generation() > access
 
 
+def test_untracked_tables_are_real_tables(db):
+    """A misspelt name tracks the table after all: with the task queue's, every task the
+    worker started or finished emptied every cached page."""
+    tables = set(connection.introspection.table_names())
+    assert tables >= forum_cache.UNTRACKED_TABLES, forum_cache.UNTRACKED_TABLES - tables
+
+
+def test_the_task_queue_leaves_the_cached_pages():
+    from django_tasks_db.models import DBTaskResult
+
+    assert DBTaskResult._meta.db_table in forum_cache.UNTRACKED_TABLES
+
+
 def test_the_generation_survives_eviction_without_repeating(thread):
     first = forum_cache.generation()
     forum_cache.cache.delete(forum_cache.GENERATION_KEY)
