@@ -263,9 +263,12 @@ def listed_posts_q(user) -> Q:
 def listed_posts_class(user, thread: Thread) -> tuple:
     """A key for the posts listed_posts_q(user) lists in `thread` (as visible_threads_class):
     everyone but moderators shares it unless they wrote a held or rejected post there (one
-    query per thread and content generation)."""
+    query per thread and content generation, none when the thread was loaded with
+    `has_unlisted_posts` False: forum.selectors.get_thread)."""
     if roles.is_moderator(user):
         return ("moderator",)
+    if not getattr(thread, "has_unlisted_posts", True):
+        return ("reader",)
     if is_authenticated(user) and user.pk in _unlisted_post_authors(thread.pk):
         return ("author", user.pk)
     return ("reader",)

@@ -240,12 +240,23 @@ def startable_categories(user) -> list[Category]:
     ]
 
 
-def get_thread(pk: int) -> Thread | None:
+def get_thread(pk: int, reader=None) -> Thread | None:
     """The thread with what every caller needs (its category for the permission check, its
     author for the page). The rarely set links - duplicate_of, merged_into, accepted_answer -
     load on access: their id is on the row, so an unset one costs nothing, and joining them
-    all made PostgreSQL plan a six-table join for one row."""
-    return Thread.objects.select_related("category", "author").filter(pk=pk).first()
+    all made PostgreSQL plan a six-table join for one row.
+
+    For a signed-in `reader` it also says whether any post of the thread is held or rejected
+    (`has_unlisted_posts`: listed to its author and moderators only); without one, every other
+    reader sees the same posts (permissions.listed_posts_class) and the thread page need not
+    ask who wrote them. Anonymous visitors never see such posts: no need to ask."""
+    threads = Thread.objects.select_related("category", "author")
+    if perms.is_authenticated(reader):
+        unlisted = Post.objects.filter(
+            thread_id=OuterRef("pk"), moderation_state__in=[PostState.HELD, PostState.REJECTED]
+        )
+        threads = threads.annotate(has_unlisted_posts=Exists(unlisted))
+    return threads.filter(pk=pk).first()
 
 
 def post_description(post: Post, limit: int = 160) -> str:

@@ -82,7 +82,7 @@ def _visible_thread_or_404(request, pk: int) -> tuple:
     """(thread, None) if `request.user` may see thread `pk`; (thread, reason) when they may not
     because of the category's plan gate (the reason is a non-empty str, so `if denial:` works);
     Http404 for anything that must not reveal that it exists."""
-    thread = selectors.get_thread(pk)
+    thread = selectors.get_thread(pk, reader=request.user)
     if thread is None:
         raise Http404("No such thread.")
     verdict = perms.can_see_thread(request.user, thread)
