@@ -24,6 +24,7 @@ from pathlib import Path
 from scripts.bench import ROOT, load_demo, setup_django, start_engines
 
 SETS = ROOT / "tests" / "search" / "real"
+SUGGESTIONS = 8  # what the type-ahead shows (services.suggest)
 
 
 class _Rollback(Exception):
@@ -225,11 +226,17 @@ def _evaluate_part(real, split, baseline, engines, keys, show_misses) -> dict:
         for j in judgements:
             hits = search_hits(engine, j.query)
             engine_scores.append(score_ranking(j, [key_of(h.url, keys) for h in hits], equal_match))
-            first = next((h.url for h in hits if h.kind != "thread"), None)
+            # The type-ahead lists the first SUGGESTIONS results of the same ranking: compared
+            # when the full search has an article among as many
+            first = next((h.url for h in hits[:SUGGESTIONS] if h.kind != "thread"), None)
             if first is not None:
                 compared += 1
                 suggested = next(
-                    (s["url"] for s in suggest_hits(engine, j.query) if s["kind"] != "thread"),
+                    (
+                        s["url"]
+                        for s in suggest_hits(engine, j.query, SUGGESTIONS)
+                        if s["kind"] != "thread"
+                    ),
                     None,
                 )
                 agree += suggested == first
@@ -252,8 +259,8 @@ def _evaluate_part(real, split, baseline, engines, keys, show_misses) -> dict:
     )
     for label, (agree, compared) in agreement.items():
         print(
-            f"  {label}: suggest's first article = search's first article for "
-            f"{agree}/{compared} queries"
+            f"  {label}: suggest's first article = search's first article (of its first "
+            f"{SUGGESTIONS}) for {agree}/{compared} queries"
         )
     if show_misses:
         for label, engine_scores in scores.items():
