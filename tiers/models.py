@@ -17,17 +17,15 @@ from tiers.incidents.models import (
     WebhookDelivery,
     WebhookEndpoint,
 )
+from tiers.plans.calendar_models import CALENDAR_24X7, BusinessCalendar, Holiday
 from tiers.plans.models import (
-    CALENDAR_24X7,
     REGION_CHOICES,
     REGION_EU,
     REGION_US,
-    BusinessCalendar,
     CategoryRestriction,
     EscalationContact,
     EscalationRule,
     ExclusionReason,
-    Holiday,
     Invitation,
     Invoice,
     Membership,
@@ -39,7 +37,7 @@ from tiers.plans.models import (
     Subscription,
 )
 from tiers.plans.targets import ResolutionTarget
-from tiers.reports.models import KpiReportDelivery
+from tiers.reports.models import EarlyWarningAlert, EarlyWarningMute, KpiReportDelivery
 from tiers.tickets.models import (
     CaseCounter,
     InboundMessage,
@@ -76,6 +74,8 @@ __all__ = [
     "InboundMessage",
     "Invoice",
     "KpiReportDelivery",
+    "EarlyWarningAlert",
+    "EarlyWarningMute",
     "MaintenanceWindow",
     "Membership",
     "NetworkTrace",
