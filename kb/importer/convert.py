@@ -545,4 +545,6 @@ class _DocumentHooks:
         if result.problem:
             left_out(f"image '{src}' left out: {result.problem}")
             return None
+        if result.note:
+            self.warn(f"image '{src}': {result.note}")
         return {"image": result.id, "alt_text": alt[:250], "caption": title[:250]}

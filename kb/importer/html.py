@@ -411,7 +411,7 @@ class _Converter:
             elif name == "img":
                 value = self.hooks.image(
                     str(node.get("src", "")).strip(),
-                    collapse_whitespace(str(node.get("alt", ""))),
+                    plain_alt(str(node.get("alt", ""))),
                     collapse_whitespace(str(node.get("title", ""))),
                 )
                 if isinstance(value, str):  # a link standing in for the image
@@ -450,11 +450,28 @@ SUBSCRIPT = str.maketrans("0123456789+-=()−", "₀₁₂₃₄₅₆₇₈₉�
 
 
 def _script(text: str, table: dict) -> str:
+    return escape(_script_text(text, table))
+
+
+def _script_text(text: str, table: dict) -> str:
     text = collapse_whitespace(text)
     converted = text.translate(table)
     if not any(a == b for a, b in zip(text, converted, strict=True)):
-        return escape(converted)
-    return escape(text)
+        return converted
+    return text
+
+
+def plain_alt(alt: str) -> str:
+    """An image's alt text as the plain text it is: authors write `![I<sup>2</sup>C wiring]`,
+    which a page must show as "I²C wiring" (a remote image is linked by this text), not as
+    tags."""
+    if "<" not in alt:
+        return collapse_whitespace(alt)
+    soup = BeautifulSoup(alt, "html.parser")
+    for node in soup.find_all(("sup", "sub")):
+        table = SUPERSCRIPT if node.name == "sup" else SUBSCRIPT
+        node.replace_with(_script_text(node.get_text(), table))
+    return collapse_whitespace(soup.get_text())
 
 
 def _is_inline(node) -> bool:
