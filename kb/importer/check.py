@@ -109,7 +109,7 @@ class FidelityReport:
         ]
         sections = [
             ("broken internal links", [f"{p}: {h} -> {s}" for p, h, s in self.links_broken]),
-            ("unresolved links", [f"{s}: {m}" for s, m in self.links_unresolved]),
+            ("unresolved links", _counted(f"{s}: {m}" for s, m in self.links_unresolved)),
             ("images not imported", [f"{s}: {m}" for s, m in self.image_problems]),
             ("raw-markup leftovers", [f"{p}: {k} in '{e}'" for p, k, e in self.leftovers]),
             ("sidebar order", self.order_problems),
@@ -126,6 +126,13 @@ class FidelityReport:
             for kind, count in self.warning_kinds.most_common():
                 out.append(f"  {count:5}  {kind}")
         return out
+
+
+def _counted(items) -> list[str]:
+    """Each distinct item once, with how often it occurred (a page links the same missing
+    address a dozen times)."""
+    counts = Counter(items)
+    return [item if n == 1 else f"{item} (x{n})" for item, n in counts.items()]
 
 
 @contextmanager

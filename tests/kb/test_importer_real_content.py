@@ -176,3 +176,32 @@ def test_the_check_still_renders_the_images_from_their_files(home_page, media, t
     response = client.get(page.url)
     assert response.status_code == 200
     assert get_image_model().get_rendition_model().objects.count() >= 1
+
+
+def test_an_admonition_without_a_space_after_the_marks(home_page, media, tmp_path):
+    root = write(
+        tmp_path / "docs",
+        {
+            "haspmota.md": """
+                # HASPmota
+
+                ### Attributes
+
+                !!!note "New in v13.4, sizes can be expressed in percentage of the screen."
+
+                Values in pixels can be expressed in percentage instead.
+
+                !!!Careful!!! is an author's shout, not an admonition.
+            """,
+        },
+    )
+    import_docs(root)
+    page = ArticlePage.objects.get(source_path="haspmota.md")
+    callouts = [b["value"] for b in page.body.raw_data if b["type"] == "callout"]
+    # a callout that is all title says it in its body
+    assert [(c["kind"], c["body"]) for c in callouts] == [
+        ("note", "<p>New in v13.4, sizes can be expressed in percentage of the screen.</p>")
+    ]
+    html = str(page.body)
+    assert "Values in pixels" in html and "!!!note" not in html
+    assert "!!!Careful!!! is an author" in html
