@@ -205,3 +205,40 @@ def test_an_admonition_without_a_space_after_the_marks(home_page, media, tmp_pat
     html = str(page.body)
     assert "Values in pixels" in html and "!!!note" not in html
     assert "!!!Careful!!! is an author" in html
+
+
+def test_links_to_anchors_marked_in_a_table_go_to_that_part_of_the_page(home_page, media, tmp_path):
+    root = write(
+        tmp_path / "docs",
+        {
+            "commands.md": """
+                # Commands
+
+                ## Control
+
+                Command|Description
+                ---|---
+                Power<a class="cmnd" id="power"></a>|Switch it; [blink](#blinkcount) first
+                BlinkCount<a class="cmnd" id="blinkcount"></a>|How often [Power](#power) blinks
+
+                ## Wi-Fi <a id="wifi-commands"></a>
+
+                Nothing here yet.
+            """,
+            "start.md": """
+                # Start
+
+                Use [Power](commands.md#power) and [Wi-Fi](commands.md#wifi-commands).
+            """,
+        },
+    )
+    report = import_docs(root)
+    assert not [w for w in report.warnings if "no heading with that anchor" in w.message]
+    commands = ArticlePage.objects.get(source_path="commands.md")
+    start = ArticlePage.objects.get(source_path="start.md")
+    start_raw = "".join(str(b["value"]) for b in start.body.raw_data)
+    assert f'id="{commands.pk}" anchor="control"' in start_raw
+    assert f'id="{commands.pk}" anchor="wi-fi"' in start_raw
+    table = next(b["value"] for b in commands.body.raw_data if b["type"] == "rich_table")
+    cells = str(table)
+    assert 'href="#control"' in cells and "cmnd" not in cells
