@@ -39,6 +39,7 @@ from wagtail.images.models import Filter
 from wagtail.models import Page
 
 from bs4 import BeautifulSoup
+from tqdm import tqdm
 
 from kb.importer.report import ImportReport
 
@@ -75,6 +76,9 @@ class FidelityReport:
     pages: int = 0
     import_seconds: float = 0.0
     check_seconds: float = 0.0
+    # CPU time too: on a busy machine the wall clock says more about the neighbours
+    import_cpu_seconds: float = 0.0
+    check_cpu_seconds: float = 0.0
     sections: int = 0
     skipped: int = 0
     image_refs: int = 0
@@ -95,8 +99,9 @@ class FidelityReport:
     def lines(self, *, details: int = 20) -> list[str]:
         out = [
             f"pages: {self.pages} articles, {self.sections} sections, {self.skipped} skipped",
-            f"time: import {self.import_seconds:.0f} s, check of the rendered pages "
-            f"{self.check_seconds:.0f} s",
+            f"time: import {self.import_seconds:.0f} s ({self.import_cpu_seconds:.0f} s CPU), "
+            f"check of the rendered pages {self.check_seconds:.0f} s "
+            f"({self.check_cpu_seconds:.0f} s CPU)",
             f"images: {self.images_imported} of {self.image_refs} references imported "
             f"({self.image_ratio:.1%}); {self.remote_images} remote image(s) on other sites "
             "linked by their alt text (not downloaded)",
@@ -211,7 +216,7 @@ def _schema_key() -> str:
     return digest.hexdigest()[:16]
 
 
-def run_check(report: ImportReport) -> FidelityReport:
+def run_check(report: ImportReport, *, progress: bool = False) -> FidelityReport:
     """Measure an import that just ran (in the scratch site) through the rendered pages."""
     check = FidelityReport()
     check.pages = sum(1 for r in report.results if r.page_id and not r.is_section)
@@ -231,7 +236,17 @@ def run_check(report: ImportReport) -> FidelityReport:
     rendered: list[tuple[str, str, BeautifulSoup]] = []  # page label, url, content
     page_ids = [r.page_id for r in report.results if r.page_id and r.action != "skipped"]
     with original_images():
-        for page in Page.objects.filter(pk__in=page_ids).specific().iterator():
+        pages = Page.objects.filter(pk__in=page_ids).specific().iterator()
+        bar = tqdm(
+            pages,
+            total=len(page_ids),
+            desc="Checking",
+            unit="page",
+            file=sys.stderr,
+            disable=not progress,
+            leave=False,
+        )
+        for page in bar:
             url = page.get_url()
             response = client.get(url, follow=True)
             label = page.source_path or url
