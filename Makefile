@@ -9,7 +9,7 @@ PYTEST_ARGS ?=
 # worker migrates its own PostgreSQL database and starts its own osmem server). XDIST= runs serially.
 XDIST ?= --numprocesses auto --maxprocesses 4 --dist loadgroup
 
-.PHONY: run install system-deps setup demo serve worker test test-sqlite test-postgres lint check format bench bench-forum bench-real import-check corpora lock clean
+.PHONY: run install system-deps setup demo serve worker test test-sqlite test-postgres lint check format bench bench-forum bench-forum-http bench-real import-check corpora lock clean
 
 run: setup
 	@echo "Serving on http://127.0.0.1:8000 (Ctrl+C to stop)"
@@ -93,6 +93,12 @@ bench: install
 # throwaway PostgreSQL. Beside the peers: README, "Forum speed". BENCH_FORUM_ARGS="--peers DIR".
 bench-forum: install
 	scripts/with-postgres.sh $(BIN)/python -m scripts.bench_forum all $(BENCH_FORUM_ARGS)
+
+# Requests per second under gunicorn (2 workers, 8 clients): our anonymous thread page beside
+# Spirit's, our home and article pages beside the same bytes as a static file. Needs the forum
+# dataset in DATABASE_URL, the demo in SITE_DATABASE_URL and the peers in PEERS (README).
+bench-forum-http: install
+	$(BIN)/python -m scripts.bench_forum_http --site-database-url "$(SITE_DATABASE_URL)" $(BENCH_FORUM_HTTP_ARGS)
 
 # Relevance on real public content (tests/search/real/*.yaml) beside a plain BM25 baseline:
 # CORPORA is a folder holding the corpora cloned at their pinned commits (see the README).

@@ -17,7 +17,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, timedelta
 
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
@@ -31,7 +30,6 @@ from forum.models import (
     Flag,
     FlagResolution,
     Member,
-    ModerationLogEntry,
     Post,
     PostState,
     Subscription,
@@ -40,6 +38,7 @@ from forum.models import (
     ThreadStatus,
     TrustLevel,
 )
+from forum.modlog import log
 from forum.services import (
     ForumPermissionDenied,
     _clean_title,
@@ -65,48 +64,6 @@ def _clean_reason(reason: str, *, required: bool) -> str:
     if len(reason) > REASON_MAX:
         raise ValidationError({"reason": f"Keep the reason under {REASON_MAX} characters."})
     return reason
-
-
-def log(
-    *,
-    actor,
-    action: str,
-    target,
-    reason: str = "",
-    before: dict | None = None,
-    after: dict | None = None,
-    thread: Thread | None = None,
-    post: Post | None = None,
-    subject_user=None,
-) -> ModerationLogEntry:
-    """Append one entry to the moderation log (call inside the action's transaction)."""
-    if isinstance(target, Post):
-        post = post or target
-        thread = thread or target.thread
-        subject_user = subject_user if subject_user is not None else target.author
-        target_repr = f"Post #{target.number} in “{thread.title}”"
-    elif isinstance(target, Thread):
-        thread = thread or target
-        subject_user = subject_user if subject_user is not None else target.author
-        target_repr = f"Thread “{target.title}”"
-    elif isinstance(target, Member):
-        subject_user = subject_user if subject_user is not None else target.user
-        target_repr = f"Member {target.user.public_name} <{target.user.email}>"
-    else:
-        target_repr = str(target)
-    return ModerationLogEntry.objects.create(
-        actor=actor if getattr(actor, "pk", None) else None,
-        action=action,
-        target_content_type=ContentType.objects.get_for_model(type(target)),
-        target_object_id=str(target.pk),
-        target_repr=target_repr[:300],
-        thread=thread,
-        post=post,
-        subject_user=subject_user,
-        reason=reason,
-        before=before or {},
-        after=after or {},
-    )
 
 
 def _after_commit(fn) -> None:

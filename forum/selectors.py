@@ -91,36 +91,53 @@ class ThreadListing:
         return query if query == "?" else query + "&"
 
 
-def _page_of_threads(qs, page: int | str, per_page: int) -> Page:
+def _page_of_threads(qs, page: int | str, per_page: int, *, shared_as=None) -> Page:
     """One page of the threads in `qs` (filtered and ordered) in three queries whatever the
     list's length: the page's ids with the list's count (a scalar subquery: no row is joined to
     count it), the page's threads with their category, author and last post, their tags.
 
     Selecting ids first keeps the joins to the 25 threads shown: a signed-in reader's filter
     (visible threads OR their own held ones) cannot use the listing index, and joining before
-    sorting made the database join every thread of the list."""
-    paginator = Paginator(qs, per_page)
+    sorting made the database join every thread of the list.
+
+    With `shared_as` (a key naming everything `qs` selects: the list's options and the
+    readers' permissions.visible_threads_class) the page is kept per content generation and
+    shared by every reader with that key: no query until the next change."""
     try:
         # Bounded: an absurd number must not overflow the database's OFFSET (a 500).
         wanted = min(max(int(page), 1), MAX_PAGE_NUMBER)
     except (TypeError, ValueError):
         wanted = 1
-    offset = (wanted - 1) * per_page
-    total = Subquery(qs.order_by().annotate(n=Window(Count("pk"))).values("n")[:1])
-    pairs = list(qs.annotate(total_rows=total).values_list("pk", "total_rows")[offset:][:per_page])
-    paginator.__dict__["count"] = pairs[0][1] if pairs else qs.count()
-    page_obj = paginator.get_page(wanted)
-    if pairs and page_obj.number == wanted:
-        ids = [pk for pk, _ in pairs]
+
+    def load() -> tuple[int, int, list[Thread]]:
+        paginator = Paginator(qs, per_page)
+        offset = (wanted - 1) * per_page
+        total = Subquery(qs.order_by().annotate(n=Window(Count("pk"))).values("n")[:1])
+        pairs = list(
+            qs.annotate(total_rows=total).values_list("pk", "total_rows")[offset:][:per_page]
+        )
+        paginator.__dict__["count"] = pairs[0][1] if pairs else qs.count()
+        page_obj = paginator.get_page(wanted)
+        if pairs and page_obj.number == wanted:
+            ids = [pk for pk, _ in pairs]
+        else:
+            ids = list(page_obj.object_list.values_list("pk", flat=True))
+        rows = (
+            Thread.objects.select_related("category", "author", "last_post__author")
+            .prefetch_related("tags")
+            .in_bulk(ids)
+        )
+        return paginator.count, page_obj.number, [rows[pk] for pk in ids if pk in rows]
+
+    if shared_as is None:
+        count, number, threads = load()
     else:
-        ids = list(page_obj.object_list.values_list("pk", flat=True))
-    rows = (
-        Thread.objects.select_related("category", "author", "last_post__author")
-        .prefetch_related("tags")
-        .in_bulk(ids)
-    )
-    page_obj.object_list = [rows[pk] for pk in ids if pk in rows]
-    return page_obj
+        digest = hashlib.sha256(repr((shared_as, wanted, per_page)).encode()).hexdigest()
+        count, number, threads = remember(f"threads:{digest}", load)
+    # The page's rows are in hand: the paginator only needs the count (never reads `qs`).
+    paginator = Paginator([], per_page)
+    paginator.__dict__["count"] = count
+    return Page(threads, number, paginator)
 
 
 def _thread_queryset(user):
@@ -155,8 +172,18 @@ def thread_listing(
     if filter:
         qs = qs.filter(FILTERS[filter][1])
     qs = qs.order_by(*SORTS[sort][1])
+    shared_as = (
+        "listing",
+        perms.visible_threads_class(user),
+        category.pk if category is not None else None,
+        tag.pk if tag is not None else None,
+        sort,
+        filter,
+    )
     return ThreadListing(
-        page=_page_of_threads(qs, page, per_page or app_settings.THREADS_PER_PAGE),
+        page=_page_of_threads(
+            qs, page, per_page or app_settings.THREADS_PER_PAGE, shared_as=shared_as
+        ),
         sort=sort,
         filter=filter,
         sorts=[(key, label) for key, (label, _) in SORTS.items()],
@@ -165,24 +192,42 @@ def thread_listing(
 
 
 def categories_with_counts(user) -> list[Category]:
-    """Readable categories in order, annotated with visible thread count and last activity."""
+    """Readable categories in order, annotated with visible thread count and last activity
+    (the same for every reader of the same categories: kept per content generation)."""
+    readable = perms.readable_category_ids(user)
     visible = Q(threads__moderation_state=ThreadState.VISIBLE)
-    return list(
-        Category.objects.filter(pk__in=perms.readable_category_ids(user))
-        .annotate(
-            thread_count=Count("threads", filter=visible),
-            solved_count=Count("threads", filter=visible & Q(threads__status=ThreadStatus.SOLVED)),
-            last_activity_at=Max("threads__last_activity_at", filter=visible),
+
+    def load() -> list[Category]:
+        return list(
+            Category.objects.filter(pk__in=readable)
+            .annotate(
+                thread_count=Count("threads", filter=visible),
+                solved_count=Count(
+                    "threads", filter=visible & Q(threads__status=ThreadStatus.SOLVED)
+                ),
+                last_activity_at=Max("threads__last_activity_at", filter=visible),
+            )
+            .order_by("position", "name")
         )
-        .order_by("position", "name")
+
+    digest = hashlib.sha256(repr(sorted(readable)).encode()).hexdigest()
+    return remember(f"categories:{digest}", load)
+
+
+def category_by_slug(slug: str) -> Category | None:
+    """The category at `slug` (kept per access generation: any write to categories moves it)."""
+    return remember(
+        f"category:{hashlib.sha256(slug.encode()).hexdigest()}",
+        lambda: Category.objects.filter(slug=slug).first(),
+        access=True,
     )
 
 
 def latest_threads(user, limit: int = 10) -> list[Thread]:
     """The most recently active threads `user` may see (ids first, like _page_of_threads)."""
-    return list(
-        _page_of_threads(_thread_queryset(user).order_by("-last_activity_at", "-pk"), 1, limit)
-    )
+    qs = _thread_queryset(user).order_by("-last_activity_at", "-pk")
+    shared_as = ("latest", perms.visible_threads_class(user))
+    return list(_page_of_threads(qs, 1, limit, shared_as=shared_as))
 
 
 def startable_categories(user) -> list[Category]:
@@ -195,12 +240,23 @@ def startable_categories(user) -> list[Category]:
     ]
 
 
-def get_thread(pk: int) -> Thread | None:
+def get_thread(pk: int, reader=None) -> Thread | None:
     """The thread with what every caller needs (its category for the permission check, its
     author for the page). The rarely set links - duplicate_of, merged_into, accepted_answer -
     load on access: their id is on the row, so an unset one costs nothing, and joining them
-    all made PostgreSQL plan a six-table join for one row."""
-    return Thread.objects.select_related("category", "author").filter(pk=pk).first()
+    all made PostgreSQL plan a six-table join for one row.
+
+    For a signed-in `reader` it also says whether any post of the thread is held or rejected
+    (`has_unlisted_posts`: listed to its author and moderators only); without one, every other
+    reader sees the same posts (permissions.listed_posts_class) and the thread page need not
+    ask who wrote them. Anonymous visitors never see such posts: no need to ask."""
+    threads = Thread.objects.select_related("category", "author")
+    if perms.is_authenticated(reader):
+        unlisted = Post.objects.filter(
+            thread_id=OuterRef("pk"), moderation_state__in=[PostState.HELD, PostState.REJECTED]
+        )
+        threads = threads.annotate(has_unlisted_posts=Exists(unlisted))
+    return threads.filter(pk=pk).first()
 
 
 def post_description(post: Post, limit: int = 160) -> str:
@@ -247,10 +303,11 @@ def _posts_queryset(user, thread: Thread):
 MAX_PAGE_NUMBER = 1_000_000
 
 
-def _counted_page(queryset, page: int | str, per_page: int, *, count) -> Page:
-    """One page of `queryset` with the paginator's total in the same query: `count` is a scalar
-    subquery (PostgreSQL runs it once), unlike COUNT(*) OVER () which would build every row of
-    the list just to count it. A page number past the end falls back to the last page."""
+def _counted_page(queryset, page: int | str, per_page: int, *, count) -> tuple[int, int, list]:
+    """(total, page number, rows) of one page of `queryset` with the total in the same query:
+    `count` is a scalar subquery (PostgreSQL runs it once), unlike COUNT(*) OVER () which would
+    build every row of the list just to count it. A page number past the end falls back to the
+    last page."""
     paginator = Paginator(queryset, per_page)
     try:
         # Bounded: an absurd number must not overflow the database's OFFSET (a 500).
@@ -261,33 +318,67 @@ def _counted_page(queryset, page: int | str, per_page: int, *, count) -> Page:
     rows = list(queryset.annotate(total_rows=count)[offset : offset + per_page])
     paginator.__dict__["count"] = (rows[0].total_rows or 0) if rows else queryset.count()
     page_obj = paginator.get_page(wanted)
-    if rows and page_obj.number == wanted:
-        page_obj.object_list = rows
-    else:
-        page_obj.object_list = list(page_obj.object_list)
-    return page_obj
+    if not rows or page_obj.number != wanted:
+        rows = list(page_obj.object_list)
+    return paginator.count, page_obj.number, rows
 
 
 def thread_page(user, thread: Thread, *, page: int | str = 1) -> ThreadPage:
     """The thread page's data in a bounded number of queries whatever the size: the page of
-    posts with their count and the reader's votes (1); the thread's tags (1); the accepted
-    answer, the staff answer's link and (on later pages) the question (1, together). Tags and
-    the answers are the same for every reader and kept per content generation."""
-    posts = _posts_queryset(user, thread)
+    posts with their count (1); the reader's votes (1, or none when the page is loaded for
+    them); the thread's tags (1); the accepted answer, the staff answer's link and (on later
+    pages) the question (1, together).
+
+    Everything but the votes is the same for every reader with the same
+    permissions.listed_posts_class and kept per content generation (a vote moves it too: it
+    writes the post's helpful_count), so a page read again costs the votes query only."""
     signed_in = perms.is_authenticated(user)
-    if signed_in:
-        posts = posts.annotate(
-            reader_voted=Exists(PostVote.objects.filter(user=user, post=OuterRef("pk")))
+    wanted = page
+    voted: set[int] | None = None
+
+    def load() -> tuple[int, int, list[Post]]:
+        nonlocal voted
+        posts = _posts_queryset(user, thread)
+        if signed_in:
+            posts = posts.annotate(
+                reader_voted=Exists(PostVote.objects.filter(user=user, post_id=OuterRef("pk")))
+            )
+        listed = (
+            Post.objects.filter(perms.listed_posts_q(user), thread_id=thread.pk)
+            .order_by()
+            .values("thread_id")
+            .annotate(n=Count("pk"))
+            .values("n")
         )
-    listed = (
-        Post.objects.filter(perms.listed_posts_q(user), thread_id=thread.pk)
-        .order_by()
-        .values("thread_id")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    page_obj = _counted_page(posts, page, app_settings.POSTS_PER_PAGE, count=Subquery(listed))
-    page_posts = page_obj.object_list
+        total, number, rows = _counted_page(
+            posts, wanted, app_settings.POSTS_PER_PAGE, count=Subquery(listed)
+        )
+        # The votes are this reader's: kept for this request, never in the shared copy.
+        voted = {p.pk for p in rows if getattr(p, "reader_voted", False)}
+        for post in rows:
+            post.__dict__.pop("reader_voted", None)
+            post.__dict__.pop("total_rows", None)
+        return total, number, rows
+
+    try:
+        page_key = min(max(int(page), 1), MAX_PAGE_NUMBER)
+    except (TypeError, ValueError):
+        page_key = 1
+    key = repr((thread.pk, perms.listed_posts_class(user, thread), page_key))
+    total, number, page_posts = remember("posts:" + hashlib.sha256(key.encode()).hexdigest(), load)
+    if voted is None:
+        voted = (
+            set(
+                PostVote.objects.filter(
+                    user=user, post_id__in=[p.pk for p in page_posts]
+                ).values_list("post_id", flat=True)
+            )
+            if signed_in and page_posts
+            else set()
+        )
+    paginator = Paginator([], app_settings.POSTS_PER_PAGE)
+    paginator.__dict__["count"] = total
+    page_obj = Page(page_posts, number, paginator)
     on_page = {p.pk: p for p in page_posts}
     question = next((p for p in page_posts if p.number == 1), None)
     accepted, staff_answer, published_question = _answers(thread, on_page, question is None)
@@ -299,7 +390,7 @@ def thread_page(user, thread: Thread, *, page: int | str = 1) -> ThreadPage:
         question=question,
         accepted_answer=accepted,
         staff_answer=staff_answer,
-        voted_post_ids={p.pk for p in page_posts if getattr(p, "reader_voted", False)},
+        voted_post_ids=voted,
         tags=remember(f"tags:{thread.pk}", lambda: list(thread.tags.all())),
     )
 
@@ -482,7 +573,11 @@ def triage_listing(
     else:
         qs = qs.filter(has_staff_reply=False)
     qs = qs.order_by("-created_at", "-pk")
-    return _page_of_threads(qs, page or 1, app_settings.THREADS_PER_PAGE), view, hours
+    # "No staff reply" is a plain list (shared like the thread lists); "unanswered" moves with
+    # the clock, so it is read each time.
+    shared_as = ("triage", perms.visible_threads_class(user)) if view == "no_staff" else None
+    page_obj = _page_of_threads(qs, page or 1, app_settings.THREADS_PER_PAGE, shared_as=shared_as)
+    return page_obj, view, hours
 
 
 def triage_counts(user, hours: int) -> dict[str, int]:

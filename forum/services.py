@@ -36,7 +36,6 @@ from forum.markdown import (
 from forum.models import (
     Category,
     Member,
-    ModerationLogEntry,
     Post,
     PostRevision,
     PostState,
@@ -46,6 +45,7 @@ from forum.models import (
     ThreadState,
     ThreadStatus,
 )
+from forum.modlog import log
 from resourcecenter import roles
 from resourcecenter import tags as tag_parser
 from resourcecenter.sequences import next_in_sequence
@@ -467,25 +467,14 @@ def _store_edit(post: Post, editor, body: str) -> list:
 
 def _log_moderator_edit(editor, post: Post, revision: PostRevision, reason: str) -> None:
     thread = post.thread
-    ModerationLogEntry.objects.create(
+    log(
         actor=editor,
         action="edit_post",
-        target_content_type=_ct(Post),
-        target_object_id=str(post.pk),
-        target_repr=f"Post #{post.number} in “{thread.title}”"[:300],
-        thread=thread,
-        post=post,
-        subject_user=post.author,
+        target=post,
         reason=reason,
         before={"body": revision.body_markdown, "title": revision.title},
         after={"body": post.body_markdown, "title": thread.title if post.number == 1 else ""},
     )
-
-
-def _ct(model):
-    from django.contrib.contenttypes.models import ContentType
-
-    return ContentType.objects.get_for_model(model)
 
 
 @transaction.atomic
@@ -530,15 +519,10 @@ def delete_post(*, post: Post, by, reason: str = "") -> Post:
     if post.author_id:
         refresh_member_stats(post.author)
     if not own:
-        ModerationLogEntry.objects.create(
+        log(
             actor=by,
             action="delete_post",
-            target_content_type=_ct(Post),
-            target_object_id=str(post.pk),
-            target_repr=f"Post #{post.number} in “{thread.title}”"[:300],
-            thread=thread,
-            post=post,
-            subject_user=post.author,
+            target=post,
             reason=reason,
             before={"moderation_state": before_state},
             after={"moderation_state": PostState.DELETED},

@@ -17,7 +17,7 @@ from forum.cache import primed, remember, render_posts, render_thread_rows, serv
 from forum.forms import AskForm, DeleteForm, EditForm, ReplyForm, apply_validation_error
 from forum.gated import gated_response
 from forum.markdown import render_markdown
-from forum.models import Category, Post, PostState, PostVote, Tag, ThreadState
+from forum.models import Post, PostState, PostVote, Tag, ThreadState
 from resourcecenter import access
 from resourcecenter.clientip import client_ip
 from resourcecenter.redirects import safe_next_url, safe_url
@@ -82,7 +82,7 @@ def _visible_thread_or_404(request, pk: int) -> tuple:
     """(thread, None) if `request.user` may see thread `pk`; (thread, reason) when they may not
     because of the category's plan gate (the reason is a non-empty str, so `if denial:` works);
     Http404 for anything that must not reveal that it exists."""
-    thread = selectors.get_thread(pk)
+    thread = selectors.get_thread(pk, reader=request.user)
     if thread is None:
         raise Http404("No such thread.")
     verdict = perms.can_see_thread(request.user, thread)
@@ -162,7 +162,9 @@ def thread_list(request):
 @require_GET
 @primed
 def category(request, slug: str):
-    obj = get_object_or_404(Category, slug=slug)
+    obj = selectors.category_by_slug(slug)
+    if obj is None:
+        raise Http404("No such category.")
     verdict = perms.can_read_category(request.user, obj)
     if not verdict:
         if not obj.is_active:

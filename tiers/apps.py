@@ -12,7 +12,7 @@ class TiersConfig(AppConfig):
         from tiers import gate, signals
         from tiers.incidents import deflection, problems, statuscache, webhooks  # noqa: F401
         from tiers.plans import calendars, subscriptions  # noqa: F401
-        from tiers.reports import housekeeping, kpi  # noqa: F401
+        from tiers.reports import housekeeping, kpi, warning_alerts  # noqa: F401
         from tiers.tickets import sla  # noqa: F401
 
         access.register(gate)  # kb, forum and search ask through the core's access interface

@@ -35,6 +35,7 @@ from tiers.models import (
     Ticket,
 )
 from tiers.plans import seed
+from tiers.reports.demo import load_help_sessions
 
 ORGS = [
     # slug, name, region, plan code, admin (e-mail, name), members
@@ -253,6 +254,7 @@ def load(stdout, style) -> None:
         created += 1
     _demo_macros()
     components, history = incidents_demo.load()
+    load_help_sessions()  # after the tickets: some sessions end with one of them
     problems = _demo_problems(staff, components)
     services.sweep()
     promoted = _promote_demo_thread(northwind)

@@ -39,7 +39,7 @@ from tiers.plans.models import (
     Subscription,
 )
 from tiers.plans.targets import ResolutionTarget
-from tiers.reports.models import KpiReportDelivery
+from tiers.reports.models import EarlyWarningAlert, EarlyWarningMute, KpiReportDelivery
 from tiers.tickets.models import (
     CaseCounter,
     InboundMessage,
@@ -76,6 +76,8 @@ __all__ = [
     "InboundMessage",
     "Invoice",
     "KpiReportDelivery",
+    "EarlyWarningAlert",
+    "EarlyWarningMute",
     "MaintenanceWindow",
     "Membership",
     "NetworkTrace",

@@ -8,14 +8,15 @@ sees the change.
 from django.contrib.auth.models import Group
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 import pytest
 
 from forum import cache as forum_cache
 from forum import moderation, services
-from forum.models import Thread
+from forum.models import Thread, TrustLevel
 from resourcecenter.roles import COMMUNITY_MODERATORS_GROUP
-from tests.forum.factories import CategoryFactory, make_reply, make_thread
+from tests.forum.factories import CategoryFactory, make_reply, make_thread, set_trust
 from tiers import gate
 from tiers import services as tiers_services
 from tiers.models import CategoryRestriction, Plan, Subscription
@@ -236,8 +237,117 @@ def test_a_reply_keeps_access_answers_and_a_group_change_does_not(thread, other_
     assert forum_cache.access_generation() > access
 
 
+def test_untracked_tables_are_real_tables(db):
+    """A misspelt name tracks the table after all: with the task queue's, every task the
+    worker started or finished emptied every cached page."""
+    tables = set(connection.introspection.table_names())
+    assert tables >= forum_cache.UNTRACKED_TABLES, forum_cache.UNTRACKED_TABLES - tables
+
+
+def test_the_task_queue_leaves_the_cached_pages():
+    from django_tasks_db.models import DBTaskResult
+
+    assert DBTaskResult._meta.db_table in forum_cache.UNTRACKED_TABLES
+
+
 def test_the_generation_survives_eviction_without_repeating(thread):
     first = forum_cache.generation()
     forum_cache.cache.delete(forum_cache.GENERATION_KEY)
     forum_cache.bump()
     assert forum_cache.generation() != first
+
+
+# --- signed-in readers share list pages and thread pages by what they may see ----------------
+
+
+def _member_client(client_class, user):
+    member = client_class()
+    member.force_login(user)
+    return member
+
+
+def test_signed_in_lists_are_shared_but_own_held_threads_stay_their_authors(
+    client, new_member, other_member, category
+):
+    """Readers with the same permissions share a listing's rows; an author's held thread
+    makes their list theirs alone, and a new thread shows to everyone at once."""
+    author = _member_client(type(client), new_member)
+    reader = _member_client(type(client), other_member)
+    urls = [category.get_absolute_url(), "/community/", "/community/threads/"]
+    for url in urls:  # both warm the shared copy first
+        page(reader, url)
+        page(author, url)
+    held = make_thread(new_member, category, title="A held question only its author lists")
+    assert held.moderation_state == "held"
+    for url in urls:
+        assert held.title in page(author, url), url
+        assert held.title not in page(reader, url), url
+        assert held.title not in page(client, url), url  # anonymous
+    visible = make_thread(other_member, category, title="A visible question everyone lists")
+    for url in urls:
+        for who in (author, reader, client):
+            assert visible.title in page(who, url), url
+
+
+def _voted(html: str, post) -> bool:
+    """Whether the page shows the reader's "Helpful" vote on `post` as theirs."""
+    form = html.index(f'action="{reverse("forum:vote", args=[post.pk])}"')
+    return 'aria-pressed="true"' in html[form : html.index("</form>", form)]
+
+
+def test_signed_in_thread_pages_share_posts_but_not_votes_or_held_replies(
+    client, thread, reply, new_member, user_factory, moderator
+):
+    """Readers share a thread page's posts; their votes and their held replies stay theirs."""
+    url = thread.get_absolute_url()
+    voter = _member_client(type(client), new_member)
+    sam = user_factory(email="sam@example.com", display_name="Sam")
+    set_trust(sam, TrustLevel.MEMBER)
+    reader = _member_client(type(client), sam)
+    assert not _voted(page(voter, url), reply) and not _voted(page(reader, url), reply)
+    services.vote_helpful(post=reply, user=new_member)
+    assert _voted(page(voter, url), reply)
+    assert not _voted(page(reader, url), reply)
+    held = make_reply(new_member, thread, body="A held reply only its author and moderators see")
+    assert held.moderation_state == "held"
+    assert "A held reply only its author" in page(voter, url)
+    assert "A held reply only its author" not in page(reader, url)
+    assert "A held reply only its author" not in page(client, url)
+    assert "A held reply only its author" in page(_member_client(type(client), moderator), url)
+    # Withdrawing the vote shows at once (it writes the post's count: a content change).
+    services.remove_vote(post=reply, user=new_member)
+    assert not _voted(page(voter, url), reply)
+
+
+@pytest.mark.parametrize(
+    "written",
+    [(2026, 1, 30, 10, 17, 42, 500_000), (2026, 3, 31, 23, 59, 59, 900_000)],
+    ids=["late-january", "end-of-march"],
+)
+def test_age_key_changes_whenever_naturaltime_does(monkeypatch, written):
+    """The post and row fragments are keyed by age_key instead of the text "5 minutes ago"
+    (far cheaper); two instants with the same key must show the same text (month ends and
+    a written time with microseconds are where the calendar's boundaries move)."""
+    import datetime as dt
+
+    from django.contrib.humanize.templatetags import humanize
+
+    value = dt.datetime(*written, tzinfo=dt.UTC)
+    texts: dict = {}
+    moments = [value + dt.timedelta(seconds=s) for s in range(0, 4000, 7)]
+    moments += [value + dt.timedelta(seconds=s) for s in range(4000, 40 * 86400, 599)]
+    moments += [value + dt.timedelta(seconds=s) for s in range(40 * 86400, 800 * 86400, 1201)]
+    for instant in moments:
+
+        class Frozen(dt.datetime):
+            @classmethod
+            def now(cls, tz=None, _at=instant):
+                return _at
+
+        monkeypatch.setattr(humanize, "datetime", Frozen)
+        text = humanize.naturaltime(value)
+        texts.setdefault(forum_cache.age_key(value, instant), set()).add(text)
+    assert len(texts) > 100
+    assert all(len(shown) == 1 for shown in texts.values()), {
+        k: v for k, v in texts.items() if len(v) > 1
+    }

@@ -283,7 +283,7 @@ def test_action_and_log_share_a_transaction(thread, moderator, monkeypatch):
     def broken(**kwargs):
         raise RuntimeError("log store down")
 
-    monkeypatch.setattr(moderation.ModerationLogEntry.objects, "create", broken)
+    monkeypatch.setattr(ModerationLogEntry.objects, "create", broken)
     with pytest.raises(RuntimeError):
         moderation.pin_thread(thread, by=moderator)
     thread.refresh_from_db()

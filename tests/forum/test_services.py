@@ -154,6 +154,11 @@ def test_moderator_edit_is_logged(thread, moderator):
     assert entry.action == "edit_post"
     assert entry.reason == "removed IMEI"
     assert entry.before["body"].startswith("My device")
+    # Written by the moderation log's one writer: target, thread, post and author filled in.
+    question = thread.posts.get()
+    assert (entry.thread, entry.post, entry.subject_user) == (thread, question, question.author)
+    assert entry.target_repr == f"Post #1 in “{thread.title}”"
+    assert entry.after == {"body": "Cleaned up", "title": thread.title}
 
 
 def test_soft_delete_keeps_row_and_recounts(thread, reply, other_member):
@@ -173,6 +178,10 @@ def test_moderator_delete_needs_reason_and_is_logged(thread, reply, moderator):
     services.delete_post(post=reply, by=moderator, reason="Spam link")
     entry = ModerationLogEntry.objects.get()
     assert (entry.action, entry.reason, entry.actor) == ("delete_post", "Spam link", moderator)
+    assert (entry.thread, entry.post, entry.subject_user) == (thread, reply, reply.author)
+    assert entry.target_object_id == str(reply.pk)
+    assert entry.before == {"moderation_state": PostState.APPROVED}
+    assert entry.after == {"moderation_state": PostState.DELETED}
 
 
 def test_deleting_question_deletes_thread(trusted_member, category):

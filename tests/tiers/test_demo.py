@@ -1,12 +1,16 @@
 """tiers.demo loads both plans, three organisations and tickets in every state, idempotently."""
 
+import datetime as dt
 from io import StringIO
 
 from django.core.management.color import no_style
+from django.utils import timezone
 
 from resourcecenter import demo as site_demo
+from resourcecenter.models import HelpEvent
 from tiers import demo
 from tiers.models import Organisation, ProblemNotification, ServiceProblem, Ticket
+from tiers.reports import dashboard
 
 
 def test_demo_loads_every_state_and_is_idempotent(db):
@@ -42,6 +46,13 @@ def test_demo_loads_every_state_and_is_idempotent(db):
     history = ServiceProblem.objects.filter(created_by__isnull=True, is_public=True)
     months = {p.started_at.strftime("%Y-%m") for p in history}
     assert len(months) >= 12 and history.count() >= 25
+    # Help sessions: the dashboard's deflection panel has figures, with and without tickets.
+    now = timezone.now()
+    deflection = dashboard.deflection(now - dt.timedelta(days=30), now, now)
+    assert deflection.sessions >= 30 and deflection.with_ticket >= 1
+    assert deflection.without_ticket > deflection.with_ticket
+    assert deflection.searches >= deflection.sessions  # every demo session starts with a search
+    help_events = HelpEvent.objects.count()
     count = Ticket.objects.count()
     notifications = ProblemNotification.objects.count()
     problems = ServiceProblem.objects.count()
@@ -51,3 +62,4 @@ def test_demo_loads_every_state_and_is_idempotent(db):
     assert ServiceProblem.objects.filter(created_by__email="staff@example.com").count() == 2
     assert ServiceProblem.objects.count() == problems
     assert ProblemNotification.objects.count() == notifications
+    assert HelpEvent.objects.count() == help_events

@@ -240,3 +240,168 @@ def test_only_staff_who_work_tickets_see_it(client, user_factory, org_a_admin):
         response = client.get("/admin/support/early-warning/")
         assert response.status_code in (302, 403)
         assert not ServiceProblem.objects.exists()
+
+
+# --- Device modules and status components ---------------------------------------------------
+
+
+@pytest.fixture
+def status_components(db):
+    from tiers.incidents.demo import COMPONENTS
+    from tiers.incidents.models import Component
+
+    return [
+        Component.objects.create(slug=slug, name=name, sort_order=order)
+        for order, (slug, name, *_rest) in enumerate(COMPONENTS)
+    ]
+
+
+def test_modules_and_components_are_named_from_data(status_components):
+    vocabulary = early_warning.Vocabulary.load()
+    found = early_warning.signals(
+        "Our bg96 units and a SARA R410M cannot reach the REST API", vocabulary=vocabulary
+    )
+    assert {"module:Quectel BG96", "module:u-blox SARA-R410M", "component:REST API"} <= found
+    # Spelled as the component's slug, or given as a ticket tag, it is the same signal.
+    assert "component:Customer portal" in early_warning.signals(
+        "customer-portal login loops", vocabulary=vocabulary
+    ) | early_warning.signals("login loops", tags=["customer portal"], vocabulary=vocabulary)
+    assert "component:SMS" in early_warning.signals("SMS delayed", vocabulary=vocabulary)
+    # No vocabulary, no names: the component list is data, not Python.
+    assert not any(s.startswith("component:") for s in early_warning.signals("SMS delayed"))
+
+
+def test_ordinary_traffic_naming_modules_and_components_raises_nothing(
+    customers, status_components
+):
+    now = timezone.now()
+    background(now, customers)  # mentions the BG96, the REST API, SMS, webhooks every day
+    for seed in (7, 11):
+        if seed != 7:
+            Thread.objects.all().delete()
+            Ticket.objects.filter(case_number__startswith="T-bg").delete()
+            SearchQueryLog.objects.all().delete()
+            background(now, customers, seed=seed)
+        assert early_warning.suggestions(now) == [], seed
+
+
+def module_spike(now, orgs_and_users, category):
+    """Two hours of one module rebooting, written the ways people write it."""
+    at = [now - dt.timedelta(minutes=7 + 11 * i) for i in range(10)]
+    titles = ["BG96 reboots every few minutes", "Quectel BG96 keeps restarting", "bg96 reset loop"]
+    Thread.objects.bulk_create(
+        Thread(title=title, slug="t", category=category, created_at=at[i])
+        for i, title in enumerate(titles)
+    )
+    Ticket.objects.bulk_create(
+        _ticket(org, user, subject, at[i], f"mod{i}")
+        for i, (subject, (org, user)) in enumerate(
+            zip(["Fleet of BG96 rebooting", "Our bg96 devices reboot"], orgs_and_users, strict=True)
+        )
+    )
+    SearchQueryLog.objects.bulk_create(
+        SearchQueryLog(query=query, results=0, created_at=at[i])
+        for i, query in enumerate(["bg96 reboot", "bg96 restart loop", "quectel bg96 reset"])
+    )
+
+
+def test_a_module_spike_is_suggested_with_the_module_named(customers, status_components):
+    now = timezone.now()
+    category = background(now, customers)
+    module_spike(now, customers, category)
+    found = early_warning.suggestions(now)
+    assert len(found) == 1
+    suggestion = found[0]
+    assert "module:Quectel BG96" in {s.name for s in suggestion.signals}
+    assert suggestion.affects == ["Quectel BG96"]
+    # Evidence: every recent item naming the module, the spike's and ordinary ones alike.
+    since = now - early_warning.RECENT
+    assert suggestion.counts == {
+        "thread": Thread.objects.filter(created_at__gte=since, title__icontains="bg96").count(),
+        "ticket": Ticket.objects.filter(created_at__gte=since, subject__icontains="bg96").count(),
+        "search": SearchQueryLog.objects.filter(
+            created_at__gte=since, query__icontains="bg96"
+        ).count(),
+    }
+    assert suggestion.counts["thread"] >= 3 and suggestion.counts["ticket"] >= 2
+    assert suggestion.title.endswith("on Quectel BG96")
+    assert "bg96" not in suggestion.symptom  # the module is named once, not as a word too
+
+
+# --- Telling the support leads ----------------------------------------------------------------
+
+
+@pytest.fixture
+def leads(user_factory):
+    from resourcecenter.roles import LEADS_GROUP
+
+    group = Group.objects.get_or_create(name=LEADS_GROUP)[0]
+    made = []
+    for name in ("lee", "lou"):
+        user = user_factory(email=f"{name}@example.com", display_name=name.title())
+        user.groups.add(group)
+        made.append(user)
+    return made
+
+
+def test_a_new_suggestion_is_emailed_to_each_lead_once(
+    customers, leads, analyst, mailoutbox, django_capture_on_commit_callbacks
+):
+    from tiers.models import EarlyWarningAlert
+    from tiers.reports import warning_alerts
+
+    now = timezone.now()
+    category = background(now, customers)
+    assert warning_alerts.alert_leads(now) == 0 and mailoutbox == []  # ordinary traffic
+    spike(now, customers, category)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert warning_alerts.alert_leads(now) == 1
+    assert sorted(m.to[0] for m in mailoutbox) == ["lee@example.com", "lou@example.com"]
+    message = mailoutbox[0]
+    suggestion = early_warning.suggestions(now)[0]
+    assert message.subject == f"[Early warning] {suggestion.title}"
+    assert "4 forum threads, 3 tickets and 5 searches" in message.body
+    assert "/admin/support/early-warning/" in message.body
+    assert "No data for our fleet in Germany" in message.body  # evidence
+    # Again, later, and with the spike grown: the same suggestion, nobody hears twice.
+    later = now + dt.timedelta(minutes=20)
+    Thread.objects.create(
+        title="No data in Germany on our trackers too", slug="t", category=category,
+        created_at=now + dt.timedelta(minutes=5),
+    )  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        assert warning_alerts.alert_leads(now) == 0
+        assert warning_alerts.alert_leads(later) == 0
+    assert len(mailoutbox) == 2
+    assert EarlyWarningAlert.objects.count() == 1
+
+
+def test_a_lead_can_switch_the_emails_off_on_the_early_warning_page(
+    client, customers, leads, analyst, mailoutbox, django_capture_on_commit_callbacks
+):
+    from tiers.models import EarlyWarningMute
+    from tiers.reports import warning_alerts
+
+    lee, lou = leads
+    client.force_login(lee)
+    page = client.get("/admin/support/early-warning/").content.decode()
+    assert "Stop these e-mails" in page
+    response = client.post("/admin/support/early-warning/", {"alerts": "off"})
+    assert response.status_code == 302
+    assert (
+        "E-mail me new suggestions" in client.get("/admin/support/early-warning/").content.decode()
+    )
+    assert warning_alerts.lead_addresses() == ["lou@example.com"]
+    now = timezone.now()
+    spike(now, customers, background(now, customers, per_day=(4, 2, 10)))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert warning_alerts.alert_leads(now) == 1
+    assert [m.to for m in mailoutbox] == [["lou@example.com"]]
+    client.post("/admin/support/early-warning/", {"alerts": "on"})
+    assert warning_alerts.lead_addresses() == ["lee@example.com", "lou@example.com"]
+    # Analysts see the page but get no e-mails and no switch.
+    client.force_login(analyst)
+    page = client.get("/admin/support/early-warning/").content.decode()
+    assert "Stop these e-mails" not in page and "E-mail me new suggestions" not in page
+    assert client.post("/admin/support/early-warning/", {"alerts": "off"}).status_code in (302, 403)
+    assert not EarlyWarningMute.objects.filter(user=analyst).exists()

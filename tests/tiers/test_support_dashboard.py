@@ -214,3 +214,91 @@ def test_old_help_events_are_pruned_by_the_sweep():
         )
     assert sweep()["help events pruned"] == 2
     assert HelpEvent.objects.count() == 2
+
+
+@pytest.fixture
+def notices(staff_user, user_factory, org_a):
+    """Proactive notices over four months: on time, late, overdue, pending, skipped, and one
+    declared before the dashboard's twelve months."""
+    from tiers.incidents import services
+    from tiers.incidents.models import ProblemNotification
+
+    now = timezone.now()
+    problem = services.record_problem(
+        by=staff_user, title="Outage", description="Down.", severity=2
+    )
+    update = problem.updates.get()
+    ProblemNotification.objects.all().delete()
+    this_month = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    # (months back, minutes from declared to sent or None, status)
+    plan = [
+        (0, 4, "sent"), (0, 31, "sent"), (0, None, "pending"),
+        (1, 12, "sent"), (1, 29, "sent"), (1, 75, "sent"), (1, None, "skipped"),
+        (1, None, "pending"),  # never sent, long past its deadline: late
+        (3, 2, "sent"),
+        (13, 3, "sent"),  # outside the last twelve months
+    ]  # fmt: skip
+    made = []
+    for index, (back, minutes, status) in enumerate(plan):
+        start = (this_month - dt.timedelta(days=28 * back + (1 if back else 0))).replace(day=1)
+        declared = start + dt.timedelta(hours=1 + index) if back else now - dt.timedelta(minutes=5)
+        if back == 0 and status == "sent":
+            declared = now - dt.timedelta(minutes=minutes + 1)
+        made.append(
+            ProblemNotification.objects.create(
+                update=update,
+                user=user_factory(email=f"contact{index}@example.com"),
+                declared_at=declared,
+                deadline_at=declared + dt.timedelta(minutes=30),
+                status=status,
+                sent_at=declared + dt.timedelta(minutes=minutes) if minutes else None,
+            )
+        )
+    return made
+
+
+def test_notice_attainment_by_month_equals_the_notices(notices):
+    now = timezone.now()
+    oldest = (now.year * 12 + now.month - 12) // 12, (now.year * 12 + now.month - 12) % 12 + 1
+    by_month: dict[dt.date, list] = {}
+    for notice in notices:
+        month = notice.declared_at.astimezone(dt.UTC).date().replace(day=1)
+        if month >= dt.date(*oldest, 1):
+            by_month.setdefault(month, []).append(notice)
+    rows = dashboard.notice_attainment_by_month(now)
+    assert [row.month for row in rows] == sorted(by_month, reverse=True)
+    assert len(rows) == 3  # the notice of 13 months ago is not counted
+    for row in rows:
+        mine = by_month[row.month]
+        sent = [n for n in mine if n.status == "sent"]
+        on_time = [n for n in sent if n.sent_at <= n.deadline_at]
+        late = [n for n in sent if n.sent_at > n.deadline_at] + [
+            n for n in mine if n.status == "pending" and n.deadline_at < now
+        ]
+        assert (row.sent, row.on_time, row.late + row.overdue) == (
+            len(sent),
+            len(on_time),
+            len(late),
+        )
+        assert row.percent == round(100 * len(on_time) / (len(on_time) + len(late)), 1)
+        worst = max((n.sent_at - n.declared_at).total_seconds() for n in sent)
+        assert row.slowest_minutes == round(worst / 60, 1)
+    last_month = rows[1]
+    assert (last_month.sent, last_month.on_time, last_month.percent) == (3, 2, 50.0)
+    assert last_month.slowest_minutes == 75.0
+
+
+def test_the_dashboard_shows_notice_attainment_per_month(
+    client, lead, notices, django_assert_max_num_queries
+):
+    client.force_login(lead)
+    with django_assert_max_num_queries(30):
+        html = client.get("/admin/support/dashboard/").content.decode()
+    assert "Proactive notices against the promise" in html
+    for row in dashboard.notice_attainment_by_month(timezone.now()):
+        cells = (
+            f'<th scope="row">{row.month:%B %Y}</th><td>{row.sent}</td><td>{row.on_time}</td>'
+            f"<td>{row.late + row.overdue}</td><td>{row.percent}%</td>"
+            f"<td>{row.slowest_minutes} min</td>"
+        )
+        assert cells in html

@@ -417,7 +417,8 @@ def test_sweep_command_output_and_bad_interval(db):
     call_command("tiers_sweep", stdout=out)
     assert out.getvalue().strip() == (
         "0 timers, 0 subscriptions, 0 problem notifications, 0 status webhooks, "
-        "0 holiday calendar warnings, 0 KPI reports, 0 help events pruned"
+        "0 holiday calendar warnings, 0 KPI reports, 0 early warning alerts, "
+        "0 help events pruned"
     )
     with pytest.raises(CommandError):
         call_command("tiers_sweep", "--every", "-5")

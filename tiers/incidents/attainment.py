@@ -12,7 +12,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Max, Q, QuerySet
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from tiers.incidents.models import ProblemNotification
@@ -60,24 +61,64 @@ def notices(
     return rows
 
 
+def _figures(now: dt.datetime) -> dict:
+    """The aggregates behind NoticeAttainment's counts: the one home of "on time"."""
+    sent = Q(status=ProblemNotification.SENT)
+    pending = Q(status=ProblemNotification.PENDING)
+    return {
+        "sent": Count("pk", filter=sent, distinct=True),
+        "on_time": Count("pk", filter=sent & Q(sent_at__lte=F("deadline_at")), distinct=True),
+        "late": Count("pk", filter=sent & Q(sent_at__gt=F("deadline_at")), distinct=True),
+        "overdue": Count("pk", filter=pending & Q(deadline_at__lt=now), distinct=True),
+        "pending": Count("pk", filter=pending & Q(deadline_at__gte=now), distinct=True),
+        "skipped": Count("pk", filter=Q(status=ProblemNotification.SKIPPED), distinct=True),
+    }
+
+
 def notice_attainment(rows: QuerySet[ProblemNotification] | None = None, now=None):
     """Attainment over `rows` (see `notices`), in one aggregate query."""
     rows = ProblemNotification.objects.all() if rows is None else rows
-    now = now or timezone.now()
-    sent = Q(status=ProblemNotification.SENT)
-    pending = Q(status=ProblemNotification.PENDING)
-    figures = rows.aggregate(
-        sent=Count("pk", filter=sent, distinct=True),
-        on_time=Count("pk", filter=sent & Q(sent_at__lte=F("deadline_at")), distinct=True),
-        late=Count("pk", filter=sent & Q(sent_at__gt=F("deadline_at")), distinct=True),
-        overdue=Count("pk", filter=pending & Q(deadline_at__lt=now), distinct=True),
-        pending=Count("pk", filter=pending & Q(deadline_at__gte=now), distinct=True),
-        skipped=Count("pk", filter=Q(status=ProblemNotification.SKIPPED), distinct=True),
-    )
+    figures = rows.aggregate(**_figures(now or timezone.now()))
     delays = [
         (sent_at - declared_at).total_seconds()
-        for declared_at, sent_at in rows.filter(sent, declared_at__isnull=False)
+        for declared_at, sent_at in rows.filter(
+            status=ProblemNotification.SENT, declared_at__isnull=False
+        )
         .values_list("declared_at", "sent_at")
         .distinct()
     ]
     return NoticeAttainment(**figures, slowest_seconds=int(max(delays)) if delays else None)
+
+
+@dataclass(frozen=True)
+class MonthlyNoticeAttainment(NoticeAttainment):
+    month: dt.date  # the first day of the month (UTC) the notices were declared in
+
+
+def monthly_attainment(
+    start: dt.datetime, end: dt.datetime, now: dt.datetime | None = None
+) -> list[MonthlyNoticeAttainment]:
+    """Attainment per calendar month (UTC) of the notices declared in [start, end), newest
+    month first, in one grouped query. Notices from before declared-at was recorded have no
+    moment to measure from and are left out."""
+    delay = ExpressionWrapper(F("sent_at") - F("declared_at"), output_field=DurationField())
+    rows = (
+        notices(start=start, end=end)
+        .filter(declared_at__isnull=False)
+        .annotate(month=TruncMonth("declared_at", tzinfo=dt.UTC))
+        .values("month")
+        .annotate(
+            **_figures(now or timezone.now()),
+            slowest=Max(delay, filter=Q(status=ProblemNotification.SENT)),
+        )
+        .order_by("-month")
+    )
+    return [_month_row(**row) for row in rows]
+
+
+def _month_row(*, month, slowest, **counts) -> MonthlyNoticeAttainment:
+    return MonthlyNoticeAttainment(
+        **counts,
+        month=month.date() if isinstance(month, dt.datetime) else month,
+        slowest_seconds=None if slowest is None else int(slowest.total_seconds()),
+    )

@@ -41,38 +41,29 @@ def problem_notice(
     recipient's own organisations - never another customer's name or address."""
     update = notification.update
     problem = update.problem
-    if update.kind == update.KIND_OPENED:
-        subject = f"[Severity {update.severity}] Service problem: {problem.title}"
-        intro = "We are aware of a problem affecting our service and are working on it."
-    elif update.kind == update.KIND_RESOLVED:
-        subject = f"Resolved: {problem.title}"
-        intro = "The service problem we told you about is resolved."
-    else:
-        subject = f"Update ({update.get_status_display()}): {problem.title}"
-        intro = "An update on the service problem we told you about."
     body = update.body.strip()
     description = problem.description.strip()
     show_description = update.kind == update.KIND_OPENED and description != body
+    context = {
+        "update": update,
+        "problem": problem,
+        "severity": _severity_label(plans, update.severity),
+        "started": format_moment(problem.started_at, zone),
+        "organisations": organisations,
+        "names": ", ".join(org.name for org in organisations),
+        "body": body,
+        "description": description if show_description else "",
+        "link": absolute(problem.get_absolute_url()),
+        "support": support_address(),
+        "phones": sorted(
+            {plan.phone_number for plan in plans if plan.channel_phone and plan.phone_number}
+        ),
+    }
     queue_templated_email(
         [to],
-        subject,
+        render_subject("tiers/emails/problem_notice", context),
         "tiers/emails/problem_notice",
-        {
-            "intro": intro,
-            "update": update,
-            "problem": problem,
-            "severity": _severity_label(plans, update.severity),
-            "started": format_moment(problem.started_at, zone),
-            "organisations": organisations,
-            "names": ", ".join(org.name for org in organisations),
-            "body": body,
-            "description": description if show_description else "",
-            "link": absolute(problem.get_absolute_url()),
-            "support": support_address(),
-            "phones": sorted(
-                {plan.phone_number for plan in plans if plan.channel_phone and plan.phone_number}
-            ),
-        },
+        context,
         headers={"Message-ID": message_id},
         reply_to=[support_address()],
     )
@@ -80,25 +71,19 @@ def problem_notice(
 
 def linked_ticket_update(ticket, update, *, to: str) -> None:
     """An incident's update, to the requester of a case attached to that incident."""
-    problem = update.problem
-    intro = (
-        "The incident your case is attached to is resolved."
-        if update.kind == update.KIND_RESOLVED
-        else "An update on the incident your case is attached to."
-    )
+    context = {
+        "ticket": ticket,
+        "problem": update.problem,
+        "update": update,
+        "body": update.body.strip(),
+        "ticket_link": absolute(ticket.get_absolute_url()),
+        "status_link": absolute(update.problem.get_status_url()),
+    }
     queue_templated_email(
         [to],
-        f"[{ticket.case_number}] {update.get_status_display()}: {problem.title}",
+        render_subject("tiers/emails/linked_ticket_update", context),
         "tiers/emails/linked_ticket_update",
-        {
-            "intro": intro,
-            "ticket": ticket,
-            "problem": problem,
-            "update": update,
-            "body": update.body.strip(),
-            "ticket_link": absolute(ticket.get_absolute_url()),
-            "status_link": absolute(problem.get_status_url()),
-        },
+        context,
         reply_to=[support_address()],
     )
 

@@ -195,8 +195,7 @@ def uptime_history(now: dt.datetime | None = None, days: int | None = None) -> l
 
     now = now or timezone.now()
     days = days or app_settings.STATUS_HISTORY_DAYS
-    today = now.astimezone(dt.UTC).date()
-    first = today - dt.timedelta(days=days - 1)
+    first = now.astimezone(dt.UTC).date() - dt.timedelta(days=days - 1)
     window_start = dt.datetime.combine(first, dt.time(), tzinfo=dt.UTC)
     components = public_components()
     links = (
@@ -216,51 +215,47 @@ def uptime_history(now: dt.datetime | None = None, days: int | None = None) -> l
     )
     result = []
     for component in components:
-        mine = by_component.get(component.pk, [])
         intervals = [
-            (
-                link.incident.started_at,
-                link.incident.resolved_at or now,
-                WEIGHTS[link.state],
-                link,
-            )
-            for link in mine
+            (link.incident.started_at, link.incident.resolved_at or now, WEIGHTS[link.state], link)
+            for link in by_component.get(component.pk, [])
         ]
         maintenance = [
             (w.starts_at, min(w.ends_at, now))
             for w in windows
             if any(c.pk == component.pk for c in w.components.all())
         ]
-        bars = []
-        for offset in range(days):
-            day = first + dt.timedelta(days=offset)
-            start = dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
-            end = min(start + dt.timedelta(days=1), now)
-            start = max(start, component.created_at)
-            if end <= start:
-                bars.append(Day(day=day, uptime=None))
-                continue
-            touching = [item for item in intervals if item[0] < end and item[1] > start]
-            down = _weighted_down([item[:3] for item in touching], start, end)
-            observed = (end - start).total_seconds()
-            states = [item[3].state for item in touching]
-            if any(b < end and f > start for b, f in maintenance):
-                states.append(Component.MAINTENANCE)
-            incidents = sorted(
-                {item[3].incident for item in touching}, key=lambda i: (i.started_at, i.pk)
-            )
-            bars.append(
-                Day(
-                    day=day,
-                    uptime=1 - down / observed,
-                    state=Component.worst(states),
-                    incidents=incidents,
-                    observed_seconds=observed,
-                    down_seconds=down,
-                )
-            )
+        bars = [
+            _day_bar(component, first + dt.timedelta(days=offset), now, intervals, maintenance)
+            for offset in range(days)
+        ]
         result.append(History(component=component, days=bars))
     return result
+
+
+def _day_bar(component, day: dt.date, now: dt.datetime, intervals, maintenance) -> Day:
+    """One component's bar for one UTC day: `intervals` are its incidents as (start, end,
+    weight, link), `maintenance` its windows as (start, end). A day before the component
+    existed, or not begun yet, has no uptime."""
+    start = dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
+    end = min(start + dt.timedelta(days=1), now)
+    start = max(start, component.created_at)
+    if end <= start:
+        return Day(day=day, uptime=None)
+    touching = [item for item in intervals if item[0] < end and item[1] > start]
+    down = _weighted_down([item[:3] for item in touching], start, end)
+    observed = (end - start).total_seconds()
+    states = [item[3].state for item in touching]
+    if any(b < end and f > start for b, f in maintenance):
+        states.append(Component.MAINTENANCE)
+    incidents = sorted({item[3].incident for item in touching}, key=lambda i: (i.started_at, i.pk))
+    return Day(
+        day=day,
+        uptime=1 - down / observed,
+        state=Component.worst(states),
+        incidents=incidents,
+        observed_seconds=observed,
+        down_seconds=down,
+    )
 
 
 def _month_start(moment: dt.date) -> dt.date:

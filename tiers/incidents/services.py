@@ -102,7 +102,6 @@ def record_problem(
     _check_new_problem(title, description, severity, region, started_at, status, now)
     _check_component_states(components)
     impact = _impact(impact, devices_affected, service_unavailable)
-    organisations = list(organisations)
     with transaction.atomic():
         problem = ServiceProblem.objects.create(
             title=title,
@@ -118,20 +117,25 @@ def record_problem(
             created_by=by,
             created_at=now,
         )
-        problem.organisations.set(organisations)
-        if components:
-            _set_components(problem, components)
-        update = ProblemUpdate.objects.create(
-            problem=problem,
-            kind=ProblemUpdate.KIND_OPENED,
-            body=description,
-            status=problem.status,
-            severity=severity,
-            created_by=by,
-            created_at=now,
-        )
-        _announce(update)
+        _open_problem(problem, list(organisations), components, by=by, now=now)
     return problem
+
+
+def _open_problem(problem, organisations, components: ComponentStates | None, *, by, now):
+    """A new incident's organisations, components and first update, and what it owes."""
+    problem.organisations.set(organisations)
+    if components:
+        _set_components(problem, components)
+    update = ProblemUpdate.objects.create(
+        problem=problem,
+        kind=ProblemUpdate.KIND_OPENED,
+        body=problem.description,
+        status=problem.status,
+        severity=problem.severity,
+        created_by=by,
+        created_at=now,
+    )
+    _announce(update)
 
 
 def update_problem(

@@ -21,7 +21,7 @@ from resourcecenter.roles import guardian_for
 from tiers.errors import TierError
 from tiers.incidents.services import record_problem
 from tiers.models import REGION_CHOICES
-from tiers.reports import dashboard, early_warning
+from tiers.reports import dashboard, early_warning, warning_alerts
 
 
 def may_see_dashboard(user) -> bool:
@@ -63,6 +63,8 @@ class SupportDashboardView(WagtailAdminTemplateMixin, TemplateView):
             breach_count=count,
             breaches=latest,
             incidents=dashboard.incidents(start, now),
+            notice_months=dashboard.notice_attainment_by_month(now),
+            notice_months_count=dashboard.NOTICE_MONTHS,
             deflection=dashboard.deflection(start, now, now),
             session_gap=int(journeys.SESSION_GAP.total_seconds() // 60),
             zero_queries=dashboard.zero_result_queries(self.days),
@@ -101,11 +103,15 @@ class EarlyWarningView(WagtailAdminTemplateMixin, TemplateView):
             (s, forms_by_key.get(s.key) or DeclareForm(initial=_initial(s), auto_id=f"id_s{n}_%s"))
             for n, s in enumerate(found)
         ]
+        context["is_lead"] = may_see_dashboard(self.request.user)
+        context["wants_alerts"] = warning_alerts.wants_alerts(self.request.user)
         context["recent_hours"] = int(early_warning.RECENT.total_seconds() // 3600)
         context["baseline_days"] = early_warning.BASELINE.days
         return context
 
     def post(self, request, *args, **kwargs):
+        if "alerts" in request.POST:
+            return self._switch_alerts(request)
         form = DeclareForm(request.POST)
         if not form.is_valid():
             messages.error(request, "Check the incident draft: " + _errors(form))
@@ -130,6 +136,15 @@ class EarlyWarningView(WagtailAdminTemplateMixin, TemplateView):
             return redirect("tiers_early_warning")
         messages.success(request, f"Incident declared: {incident.title}")
         return redirect(reverse("tiers_serviceproblem:edit", args=[incident.pk]))
+
+    def _switch_alerts(self, request):
+        on = request.POST["alerts"] == "on"
+        warning_alerts.set_alerts(request.user, on=on)  # PermissionDenied for non-leads
+        if on:
+            messages.success(request, "You will be e-mailed when a new symptom is suggested.")
+        else:
+            messages.success(request, "Early-warning e-mails are off for you.")
+        return redirect("tiers_early_warning")
 
 
 def _initial(suggestion) -> dict:

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from resourcecenter import journeys
 from search.reports import query_summary
+from tiers.incidents import attainment
 from tiers.models import REGION_CHOICES, ServiceProblem, Ticket
 
 AGE_BUCKETS = [
@@ -184,6 +185,19 @@ def deflection(start: dt.datetime, end: dt.datetime, now: dt.datetime) -> Deflec
         searches=sum(s.searches for s in found),
         articles=sum(s.articles for s in found),
     )
+
+
+NOTICE_MONTHS = 12
+
+
+def notice_attainment_by_month(now: dt.datetime) -> list[attainment.MonthlyNoticeAttainment]:
+    """The proactive-notice promise (declared-at to sent-at against each plan's window, e.g.
+    30 minutes for Infinity) month by month over the last `NOTICE_MONTHS` months (UTC), this
+    month included; months without notices are left out."""
+    this_month = now.astimezone(dt.UTC).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    index = this_month.year * 12 + this_month.month - NOTICE_MONTHS
+    first = this_month.replace(year=index // 12, month=index % 12 + 1)
+    return attainment.monthly_attainment(first, now, now)
 
 
 def zero_result_queries(days: int, limit: int = 10) -> list[dict]:

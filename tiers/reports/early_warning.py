@@ -2,7 +2,9 @@
 
 Every new thread (title, tags, category), ticket (subject, description, tags) and search (the
 masked query) is reduced to *signals*: content words, two-word phrases ("no data"), countries
-("Germany"), tags, and each phrase or tag together with a country ("no data" in Germany). For
+("Germany"), tags, and each phrase or tag together with a country ("no data" in Germany), and
+the things people name: device modules ("BG96", from `data/device_modules.json`) and the
+status page's components ("SMS", "REST API", from the database), each as one signal. For
 each signal we compare the last `RECENT` hours with the `BASELINE` before them, per source. A
 signal *rises* in a source when it appears at least `MIN_COUNT` times recently and at least
 `RISE` times as often as the baseline predicts (plus one, so a signal never seen before must
@@ -15,14 +17,18 @@ quiet. Rising signals seen in the same items are merged into one suggestion (so 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
 
 from django.urls import reverse
 from django.utils import timezone
 
 from forum.models import Thread, ThreadState
 from search.models import SearchQueryLog
+from tiers.incidents.models import Component
 from tiers.models import REGION_EU, REGION_US, Ticket
 
 RECENT = dt.timedelta(hours=6)
@@ -61,8 +67,52 @@ COUNTRIES = {
 WORD = re.compile(r"[a-z0-9][a-z0-9'-]*")
 
 
-def signals(text: str, tags=()) -> set[str]:
-    """The signals in one item: "word:x", "phrase:x y", "country:Germany", "tag:x"."""
+MODULES_FILE = Path(__file__).parent / "data" / "device_modules.json"
+NAMED = ("module:", "component:")  # signals that name a thing rather than a symptom
+# Signals that say what is wrong; a country or a common word alone does not.
+SYMPTOM_KINDS = ("phrase:", "tag:", "near:", *NAMED)
+
+
+@cache
+def _device_modules() -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """(name, aliases) of the device modules in MODULES_FILE, read once per process."""
+    data = json.loads(MODULES_FILE.read_text(encoding="utf-8"))
+    return tuple((row["name"], tuple(row.get("aliases", ()))) for row in data["modules"])
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """The named things a text can mention: word sequences -> their signal."""
+
+    names: dict[tuple[str, ...], str] = field(default_factory=dict)
+    longest: int = 0  # words in the longest name
+
+    @classmethod
+    def load(cls) -> Vocabulary:
+        """Device modules (the data file) and the status page's components (their name and
+        slug), in one query."""
+        names: dict[tuple[str, ...], str] = {}
+        for name, aliases in _device_modules():
+            for alias in (name, *aliases):
+                names[tuple(WORD.findall(alias.lower()))] = f"module:{name}"
+        for name, slug in Component.objects.values_list("name", "slug"):
+            for alias in (name, slug.replace("-", " ")):
+                names.setdefault(tuple(WORD.findall(alias.lower())), f"component:{name}")
+        names.pop((), None)
+        return cls(names, max(map(len, names), default=0))
+
+    def find(self, tokens: list[str]) -> set[str]:
+        return {
+            self.names[tuple(tokens[start : start + size])]
+            for start in range(len(tokens))
+            for size in range(1, self.longest + 1)
+            if tuple(tokens[start : start + size]) in self.names
+        }
+
+
+def signals(text: str, tags=(), vocabulary: Vocabulary | None = None) -> set[str]:
+    """The signals in one item: "word:x", "phrase:x y", "country:Germany", "tag:x", and with a
+    vocabulary "module:Quectel BG96", "component:SMS"."""
     tokens = WORD.findall((text or "").lower())
     found: set[str] = set()
     for token in tokens:
@@ -76,6 +126,10 @@ def signals(text: str, tags=()) -> set[str]:
         if first in NEGATIONS or (first not in STOP_WORDS and first not in COUNTRIES):
             found.add(f"phrase:{first} {second}")
     found.update(f"tag:{tag.lower()}" for tag in tags if tag)
+    if vocabulary is not None:
+        found |= vocabulary.find(tokens)
+        for tag in tags:
+            found |= vocabulary.find(WORD.findall((tag or "").lower()))
     # A symptom in one place: "no data" in Germany rises even where Germany is busy anyway.
     countries = [name[8:] for name in found if name.startswith("country:")]
     symptoms = [name.split(":", 1)[1] for name in found if name.startswith(("phrase:", "tag:"))]
@@ -94,7 +148,7 @@ class Item:
     organisation_id: int | None = None
 
 
-def _threads(since):
+def _threads(since, vocabulary):
     rows = (
         Thread.objects.filter(created_at__gte=since)
         .exclude(moderation_state=ThreadState.DELETED)
@@ -108,10 +162,10 @@ def _threads(since):
             "thread", f"thread:{thread.pk}", thread.title, thread.created_at,
             thread.get_absolute_url(),
         )  # fmt: skip
-        yield item, signals(f"{thread.title} {thread.category.name}", tags)
+        yield item, signals(f"{thread.title} {thread.category.name}", tags, vocabulary)
 
 
-def _tickets(since):
+def _tickets(since, vocabulary):
     rows = Ticket.objects.filter(created_at__gte=since).values_list(
         "pk", "subject", "description", "tags", "region", "organisation_id", "created_at"
     )
@@ -119,15 +173,16 @@ def _tickets(since):
         url = reverse("tiers_ticket:edit", args=[pk])
         item = Item("ticket", f"ticket:{pk}", subject, created_at, url, region, org_id)
         tag_list = [t.strip() for t in tags.split(",")]
-        yield item, signals(f"{subject} {description[:500]}", tag_list)
+        yield item, signals(f"{subject} {description[:500]}", tag_list, vocabulary)
 
 
-def _searches(since):
+def _searches(since, vocabulary):
     rows = SearchQueryLog.objects.filter(created_at__gte=since).values_list(
         "pk", "query", "created_at"
     )
     for pk, query, created_at in rows:
-        yield Item("search", f"search:{pk}", query, created_at), signals(query)
+        item = Item("search", f"search:{pk}", query, created_at)
+        yield item, signals(query, vocabulary=vocabulary)
 
 
 @dataclass
@@ -187,19 +242,31 @@ class Suggestion:
         return sorted(set(found))
 
     @property
+    def affects(self) -> list[str]:
+        """The device modules and status components the evidence names."""
+        return sorted(s.label for s in self.signals if s.name.startswith(NAMED))
+
+    @property
     def symptom(self) -> str:
         phrases = [s.label for s in self.signals if s.name.startswith(("phrase:", "tag:"))]
         phrases += [s.label.rsplit("@", 1)[0] for s in self.signals if s.name.startswith("near:")]
-        phrases = list(dict.fromkeys(phrases))
         words = [s.label for s in self.signals if s.name.startswith("word:")]
-        covered = " ".join(phrases)
-        words = [w for w in words if w not in covered.split()]
+        # Words that only repeat a module's or component's name ("bg96") say nothing more.
+        named = set(WORD.findall(" ".join(self.affects).lower()))
+        phrases = [p for p in dict.fromkeys(phrases) if not set(p.split()) <= named]
+        covered = " ".join(phrases).split()
+        words = [w for w in words if w not in covered and w not in named]
         return ", ".join((phrases + words)[:3]) or "unusual activity"
 
     @property
+    def where(self) -> str:
+        """ " on Quectel BG96 in Germany": what and where, as far as the evidence says."""
+        on = f" on {', '.join(self.affects)}" if self.affects else ""
+        return on + (f" in {', '.join(self.countries)}" if self.countries else "")
+
+    @property
     def title(self) -> str:
-        where = f" in {', '.join(self.countries)}" if self.countries else ""
-        return f"Investigating: {self.symptom}{where}"[:200]
+        return f"Investigating: {self.symptom}{self.where}"[:200]
 
     @property
     def region(self) -> str:
@@ -216,8 +283,7 @@ class Suggestion:
     def description(self) -> str:
         counts = self.counts
         return (
-            f"We are investigating reports of {self.symptom}"
-            f"{' in ' + ', '.join(self.countries) if self.countries else ''}. "
+            f"We are investigating reports of {self.symptom}{self.where}. "
             f"Since {timezone.localtime(self.since):%H:%M %Z}: {counts['thread']} forum "
             f"threads, {counts['ticket']} tickets and {counts['search']} searches mention it."
         )
@@ -226,7 +292,9 @@ class Suggestion:
 def _collect(now: dt.datetime) -> dict[str, Signal]:
     since, cut = now - RECENT - BASELINE, now - RECENT
     found: dict[str, Signal] = {}
-    for rows in (_threads(since), _tickets(since), _searches(since)):
+    vocabulary = Vocabulary.load()
+    for source in (_threads, _tickets, _searches):
+        rows = source(since, vocabulary)
         for item, names in rows:
             if item.at > now:
                 continue
@@ -260,7 +328,7 @@ def suggestions(now: dt.datetime | None = None) -> list[Suggestion]:
     for group in groups:
         # Evidence is what names the symptom: an item that only mentions the country (or a
         # common word) of the group is not.
-        naming = [s for s in group if s.name.startswith(("phrase:", "tag:", "near:"))] or group
+        naming = [s for s in group if s.name.startswith(SYMPTOM_KINDS)] or group
         items = {item.key: item for s in naming for items in s.recent.values() for item in items}
         evidence = sorted(items.values(), key=lambda i: i.at, reverse=True)
         result.append(Suggestion(group, evidence, now - RECENT))
