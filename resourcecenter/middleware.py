@@ -70,6 +70,15 @@ class AdminLoginRedirectMiddleware:
         return self.get_response(request)
 
 
+def serves_without_session(view):
+    """Marks a view whose response never depends on who asks (the public status page's
+    cached copies): StaffMFARequiredMiddleware lets it through without loading the user, so
+    a signed-in visitor's request reads neither session nor user from the database and gets
+    the last good copy while the database is down, like an anonymous one."""
+    view.serves_without_session = True
+    return view
+
+
 class StaffMFARequiredMiddleware:
     """Staff cannot use the site until they have enrolled in two-factor, nor enrol unproven.
 
@@ -80,6 +89,9 @@ class StaffMFARequiredMiddleware:
       only the pages that let it enrol, re-authenticate, confirm an address or log out; every
       other page (including the rest of /accounts/, where an intruder could change the
       address the enrolment code goes to) sends it to enrol.
+    - Views marked `serves_without_session` show everyone the same public page: they are let
+      through before the user is loaded (the check runs in process_view, where the view is
+      known), so the session's database read never happens for them.
     """
 
     ACTIVATE_PATH = "/accounts/2fa/totp/activate/"
@@ -101,14 +113,21 @@ class StaffMFARequiredMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        user = request.user
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
         path = request.path
-        if not user.is_authenticated or path.startswith(self.EXEMPT_PREFIXES):
-            return self.get_response(request)
+        if getattr(view_func, "serves_without_session", False) or path.startswith(
+            self.EXEMPT_PREFIXES
+        ):
+            return None
+        user = request.user
+        if not user.is_authenticated:
+            return None
         if path == self.ACTIVATE_PATH:
             if enrolment_needs_proof(user) and not has_proof(request, user):
                 return redirect("mfa_enrol_staff")
-            return self.get_response(request)
+            return None
         if (
             getattr(settings, "REQUIRE_STAFF_MFA", False)
             and not path.startswith(self.ENROLMENT_PATHS)
@@ -121,7 +140,7 @@ class StaffMFARequiredMiddleware:
                 "app to continue.",
             )
             return redirect("mfa_enrol_staff")
-        return self.get_response(request)
+        return None
 
 
 class ReaderTimeZoneMiddleware:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Count, Sum
 from django.utils import timezone
 
@@ -166,6 +167,20 @@ def recently_resolved_problems(problems, now=None) -> list[ServiceProblem]:
             "-resolved_at"
         )[:50]
     )
+
+
+PROBLEM_HISTORY_PER_PAGE = 20
+
+
+def problem_history(problems, page, now=None) -> Page:
+    """Problems resolved before the recent window, newest first, one page of them: the
+    customers' incident history (the promise is at least a year; nothing is cut off here).
+    Two queries (the count and the page) however long the history is."""
+    since = (now or timezone.now()) - dt.timedelta(days=RECENTLY_RESOLVED_DAYS)
+    older = problems.filter(status=ServiceProblem.RESOLVED, resolved_at__lt=since).order_by(
+        "-resolved_at", "-pk"
+    )
+    return Paginator(older, PROBLEM_HISTORY_PER_PAGE).get_page(page)
 
 
 __all__ = [

@@ -89,8 +89,7 @@ def test_parallel_sweeps_send_each_problem_email_once(
     e-mail is queued exactly once (the conditional UPDATE claims each row once)."""
     from django_tasks.signals import task_enqueued
 
-    from resourcecenter.emails import send_email_task
-    from tiers.incidents import problems
+    from tiers.incidents import notify, problems
     from tiers.models import Membership, ProblemNotification
 
     from .conftest import add_member
@@ -105,7 +104,7 @@ def test_parallel_sweeps_send_each_problem_email_once(
     queued, lock = [], threading.Lock()
 
     def collect(sender, task_result, **kwargs):
-        if task_result.task.name == send_email_task.name:
+        if task_result.task.name == notify.send_notice_task.name:
             with lock:
                 queued.extend(task_result.kwargs["to"])
 

@@ -9,7 +9,6 @@ from django.utils import timezone
 
 import pytest
 
-from resourcecenter import notices
 from tiers import services
 from tiers.incidents.postmortems import save_postmortem
 from tiers.models import NetworkTrace, Plan, ServiceProblem, TicketEvent
@@ -71,13 +70,6 @@ def test_the_banner_shows_open_public_incidents_on_the_pages_where_people_ask(
     # Cached: a second anonymous search page costs no query for the banner.
     client.logout()
     client.get("/search/?q=data")
-    calls = []
-    notices_before = notices.current
-
-    def counting(request):
-        calls.append(1)
-        return notices_before(request)
-
     with django_assert_max_num_queries(0):
         from tiers.incidents import deflection
 

@@ -5,6 +5,7 @@ the incident banner where customers ask, and postmortems by plan."""
 import datetime as dt
 
 from django.core.cache import caches
+from django.db.models import F
 
 import pytest
 
@@ -76,6 +77,65 @@ def test_notices_record_declared_and_sent_and_attainment_counts_them(
     assert figures.slowest_minutes == pytest.approx(37.0, abs=0.1)
     by_org = attainment.notice_attainment(attainment.notices(organisation=org_a), now=later)
     assert by_org.measured == ProblemNotification.objects.filter(organisations=org_a).count()
+
+
+def test_sent_at_is_when_the_mail_worker_sent_it_and_a_backed_up_queue_counts_late(
+    org_a, org_b, staff_user, settings, mailoutbox, django_capture_on_commit_callbacks
+):
+    from django.utils import timezone
+
+    from django_tasks.signals import task_enqueued
+
+    from tiers.incidents import notify
+
+    # The mail worker is backed up: the queue records the e-mails, nobody sends them yet.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    queued = []
+
+    def collect(sender, task_result, **kwargs):
+        if task_result.task.name == notify.send_notice_task.name:
+            queued.append(task_result.kwargs)
+
+    task_enqueued.connect(collect, weak=False, dispatch_uid="test_backed_up_queue")
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            problem = services.record_problem(
+                by=staff_user, title="Outage", description="Down.", severity=2
+            )
+        with django_capture_on_commit_callbacks(execute=True):
+            assert problems.deliver_due() == 2
+    finally:
+        task_enqueued.disconnect(dispatch_uid="test_backed_up_queue")
+    rows = attainment.notices(problem=problem)
+    assert len(queued) == 2 and not mailoutbox
+    assert {(n.status, n.sent_at) for n in rows} == {(ProblemNotification.QUEUED, None)}
+    assert all(n.queued_at is not None for n in rows)
+    # Queued is not sent: inside the window they are pending, past it they are late.
+    deadline = rows.first().deadline_at
+    inside = attainment.notice_attainment(rows, now=deadline - dt.timedelta(minutes=1))
+    assert (inside.sent, inside.pending, inside.overdue, inside.measured) == (0, 2, 0, 0)
+    past = attainment.notice_attainment(rows, now=deadline + dt.timedelta(minutes=1))
+    assert (past.sent, past.on_time, past.overdue, past.percent) == (0, 0, 2, 0.0)
+    # The worker catches up 40 minutes after the incident was declared (the rows' clock is
+    # moved back, as if they had waited): sent_at is that real sending moment, so late.
+    ProblemNotification.objects.filter(update__problem=problem).update(
+        declared_at=F("declared_at") - dt.timedelta(minutes=40),
+        deadline_at=F("deadline_at") - dt.timedelta(minutes=40),
+    )
+    before = timezone.now()
+    for message in queued:
+        notify.send_notice_task.call(**message)
+    assert len(mailoutbox) == 2
+    for notice in rows.all():
+        assert notice.status == ProblemNotification.SENT
+        assert before <= notice.sent_at <= timezone.now() and notice.sent_at > notice.deadline_at
+    figures = attainment.notice_attainment(rows.all())
+    assert (figures.sent, figures.on_time, figures.late, figures.percent) == (2, 0, 2, 0.0)
+    assert figures.slowest_minutes >= 40
+    # A task run twice (a retried job) sends again at most, never rewrites the first moment.
+    first = {n.pk: n.sent_at for n in rows.all()}
+    notify.send_notice_task.call(**queued[0])
+    assert {n.pk: n.sent_at for n in rows.all()} == first
 
 
 def test_the_admin_page_of_an_incident_shows_the_attainment(

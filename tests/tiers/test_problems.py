@@ -3,6 +3,7 @@ affected organisations are e-mailed within their plan's window for problems with
 severity, with every update and the resolution, exactly once each."""
 
 import datetime as dt
+import re
 from io import StringIO
 
 from django.core.management import call_command
@@ -410,6 +411,65 @@ def test_customers_of_entitled_orgs_see_current_problems(
 
 
 # --- Staff screens -----------------------------------------------------------------------------
+
+
+def test_customers_keep_a_year_of_their_problem_history_page_by_page(
+    client, staff_user, org_a, org_a_member, org_b, org_b_member, django_assert_max_num_queries
+):
+    from tiers.selectors import PROBLEM_HISTORY_PER_PAGE, RECENTLY_RESOLVED_DAYS
+
+    now = timezone.now()
+    ages = [2, *range(RECENTLY_RESOLVED_DAYS + 1, 400, 9)]  # days since each was resolved
+    made = []
+    for age in ages:
+        problem = services.record_problem(
+            by=staff_user,
+            title=f"Private problem resolved {age} days ago",
+            description="Down.",
+            severity=4,
+            organisations=[org_a],
+            is_public=False,
+            started_at=now - dt.timedelta(days=age, hours=3),
+        )
+        ServiceProblem.objects.filter(pk=problem.pk).update(
+            status=ServiceProblem.RESOLVED, resolved_at=now - dt.timedelta(days=age)
+        )
+        made.append(problem)
+    only_b = services.record_problem(
+        by=staff_user,
+        title="Org B only, long ago",
+        description="x",
+        severity=4,
+        organisations=[org_b],
+        is_public=False,
+        started_at=now - dt.timedelta(days=50),
+    )
+    ServiceProblem.objects.filter(pk=only_b.pk).update(
+        status=ServiceProblem.RESOLVED, resolved_at=now - dt.timedelta(days=49)
+    )
+    older = [p.title for p in made[1:]]  # newest first, as resolved
+    pages = -(-len(older) // PROBLEM_HISTORY_PER_PAGE)
+    assert pages >= 3
+    client.force_login(org_a_member)
+    shown = []
+    for number in range(1, pages + 1):
+        with django_assert_max_num_queries(14):
+            html = client.get(f"/support/problems/?page={number}").content.decode()
+        history = html.split('id="history-heading"')[1]
+        recent = html.split('id="resolved-heading"')[1].split('id="history-heading"')[0]
+        assert made[0].title in recent and made[0].title not in history
+        shown += re.findall(r">(Private problem resolved \d+ days ago)</a>", history)
+        assert f"Page {number} of {pages}" in history
+        assert ('rel="next"' in history) == (number < pages)
+        assert only_b.title not in html
+    assert shown == older  # every one, once, newest first: the oldest over a year ago
+    assert ages[-1] > 365
+    # A page that does not exist shows the nearest one, not an error.
+    assert client.get("/support/problems/?page=oops").status_code == 200
+    assert older[-1] in client.get("/support/problems/?page=999").content.decode()
+    client.force_login(org_b_member)
+    html = client.get("/support/problems/").content.decode()
+    assert only_b.title in html and older[0] not in html
 
 
 def test_staff_record_update_and_resolve_in_admin(

@@ -332,6 +332,30 @@ def test_database_down_serves_the_last_good_copy(client, components, declare):
     assert "X-Status-Stale" not in page and "Gateway outage" in page.content.decode()
 
 
+@pytest.mark.parametrize("who", ["member", "staff_user"])
+def test_signed_in_visitors_get_the_last_good_copy_while_the_database_is_down(
+    client, components, declare, settings, request, who
+):
+    # Signed in (a database session), and for staff the two-factor rule on: neither the
+    # session, the user nor the enrolment check may reach the failing database first.
+    settings.REQUIRE_STAFF_MFA = True
+    client.force_login(request.getfixturevalue(who))
+    incident = declare("Earlier outage", timezone.now() - dt.timedelta(hours=2))
+    urls = ["/status/", "/status/summary.json", "/status/feed.atom", incident.get_status_url()]
+    first = {url: client.get(url) for url in urls}
+    assert all(response.status_code == 200 for response in first.values())
+    declare("Gateway outage", timezone.now(), states={components["data"]: Component.MAJOR})
+    with connection.execute_wrapper(_database_down):
+        for url in urls:
+            response = client.get(url)
+            assert response.status_code == 200, url
+            assert response["X-Status-Stale"] == "1" and response.content == first[url].content
+    # The forms still need the signed-in session: a staff member without two-factor is sent
+    # to enrol there, as everywhere else.
+    if who == "staff_user":
+        assert client.get("/status/subscribe/")["Location"] == "/accounts/2fa/enrol/"
+
+
 def test_concurrent_rerender_gets_the_last_copy(client, components, declare):
     old = client.get("/status/").content
     declare("Gateway outage", timezone.now(), states={components["data"]: Component.MAJOR})

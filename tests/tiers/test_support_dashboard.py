@@ -78,6 +78,41 @@ def test_backlog_attainment_and_breaches_equal_the_tickets(tickets):
     ][:count]
 
 
+def test_resolution_attainment_equals_the_tickets(client, lead, tickets):
+    # Targets on most tickets (not every fourth); met, missed or not resolved yet.
+    for index, ticket in enumerate(tickets):
+        changes = {"resolution_target_seconds": 0 if index % 4 == 3 else 8 * 3600}
+        if ticket.status == Ticket.RESOLVED or index % 3 == 1:
+            changes["resolution_met"] = index % 2 == 0
+        Ticket.objects.filter(pk=ticket.pk).update(**changes)
+        ticket.refresh_from_db()
+    now = timezone.now()
+    start = now - dt.timedelta(days=7)
+    measured = [t for t in tickets if t.created_at >= start and t.resolution_target_seconds]
+    rows = {(a.severity, a.region): a for a in dashboard.resolution_attainment(start, now)}
+    assert {k: a.opened for k, a in rows.items()} == Counter(
+        (t.severity, t.region) for t in measured
+    )
+    assert sum(a.missed for a in rows.values()) > 0 and sum(a.within for a in rows.values()) > 0
+    for key, a in rows.items():
+        group = [t for t in measured if (t.severity, t.region) == key]
+        within = sum(1 for t in group if t.resolution_met is True)
+        missed = sum(1 for t in group if t.resolution_met is False)
+        assert (a.within, a.missed, a.pending) == (within, missed, len(group) - within - missed)
+    # The page shows them beside the first-response attainment.
+    client.force_login(lead)
+    html = client.get("/admin/support/dashboard/?days=7").content.decode()
+    assert "Resolution against target, by severity and region" in html
+    for a in rows.values():
+        percent = f"{a.percent}%" if a.percent is not None else "–"
+        cells = (
+            f'<th scope="row">Severity {a.severity}</th><td>{a.region_label}</td>'
+            f"<td>{a.opened}</td><td>{a.within}</td><td>{a.missed}</td><td>{a.pending}</td>"
+            f"<td>{percent}</td>"
+        )
+        assert cells in html.split('id="resolution-heading"')[1].split("</section>")[0]
+
+
 def test_incidents_count_the_tickets_opened_while_they_were_open(tickets, staff_user):
     from tiers.incidents.services import record_problem
 

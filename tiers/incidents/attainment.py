@@ -1,7 +1,8 @@
 """How well the proactive-notification promise was kept ("within 30 minutes" for Infinity):
 a read the incident's admin page shows and case/KPI reports reuse.
 
-A notice counts as on time when it left by its deadline (`declared_at` plus the recipient's
+A notice counts as on time when it left by its deadline (`sent_at`: when the mail worker
+handed it to the mail server, not when it was queued) (`declared_at` plus the recipient's
 plan window). Pending notices whose deadline has passed are already late; pending ones still
 inside their window are not counted either way. Skipped notices (the person stopped being a
 contact) are reported but never count against the target.
@@ -64,7 +65,8 @@ def notices(
 def _figures(now: dt.datetime) -> dict:
     """The aggregates behind NoticeAttainment's counts: the one home of "on time"."""
     sent = Q(status=ProblemNotification.SENT)
-    pending = Q(status=ProblemNotification.PENDING)
+    # Queued e-mails have not left yet: like pending ones they are late once past the deadline.
+    pending = Q(status__in=ProblemNotification.NOT_SENT_YET)
     return {
         "sent": Count("pk", filter=sent, distinct=True),
         "on_time": Count("pk", filter=sent & Q(sent_at__lte=F("deadline_at")), distinct=True),

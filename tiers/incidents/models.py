@@ -272,9 +272,16 @@ class ProblemNotification(models.Model):
     """
 
     PENDING = "pending"
-    SENT = "sent"
+    QUEUED = "queued"  # claimed, its e-mail waiting in the task queue: not sent yet
+    SENT = "sent"  # handed to the mail backend at sent_at
     SKIPPED = "skipped"
-    STATUS_CHOICES = [(PENDING, "Pending"), (SENT, "Sent"), (SKIPPED, "Skipped")]
+    STATUS_CHOICES = [
+        (PENDING, "Pending"),
+        (QUEUED, "Queued, not sent yet"),
+        (SENT, "Sent"),
+        (SKIPPED, "Skipped"),
+    ]
+    NOT_SENT_YET = (PENDING, QUEUED)
 
     update = models.ForeignKey(
         ProblemUpdate, on_delete=models.CASCADE, related_name="notifications"
@@ -289,7 +296,14 @@ class ProblemNotification(models.Model):
     deadline_at = models.DateTimeField(help_text="The plan's window ends here.")
     status = models.CharField(max_length=10, choices=STATUS_CHOICES, default=PENDING)
     email = models.EmailField(blank=True, help_text="Where it was sent.")
-    sent_at = models.DateTimeField(null=True, blank=True)
+    queued_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the sweep queued the e-mail for the mail worker."
+    )
+    sent_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the mail worker handed it to the mail server.",
+    )
     note = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 

@@ -9,8 +9,9 @@ Sending is an outbox: `plan_notifications` runs inside the transaction that reco
 `ProblemUpdate` and writes one `ProblemNotification` row per person (the point of contact and
 the org admins of each entitled, affected organisation; a person in several such organisations
 gets one e-mail naming only their own organisations). `deliver_due` claims each pending row
-with a conditional UPDATE and queues its e-mail (resourcecenter.emails.queue_email) in the same
-per-row transaction, so:
+with a conditional UPDATE (status "queued") and queues its e-mail (`send_notice_task`) in the
+same per-row transaction; the task records `sent_at` when it has actually handed the e-mail to
+the mail backend, so a backed-up worker shows as late notices, never as early ones. So:
 
 - a crash part-way through a fan-out loses nothing: unclaimed rows stay pending and the next
   `tiers_sweep` (or the task enqueued after the update commits) sends them;
@@ -166,7 +167,7 @@ def deliver_due(now: dt.datetime | None = None, limit: int = 500) -> int:
 def _deliver_one(pk: int, moment: dt.datetime) -> int:
     """Claim one pending row and queue its e-mail (inside the caller's transaction); 1 if sent."""
     claimed = ProblemNotification.objects.filter(pk=pk, status=ProblemNotification.PENDING).update(
-        status=ProblemNotification.SENT, sent_at=moment
+        status=ProblemNotification.QUEUED, queued_at=moment
     )
     if not claimed:
         return 0
@@ -175,9 +176,9 @@ def _deliver_one(pk: int, moment: dt.datetime) -> int:
     email = notification.user.email if notification.user.is_active else ""
     if not still or not email:
         notification.status = ProblemNotification.SKIPPED
-        notification.sent_at = None
+        notification.queued_at = None
         notification.note = "No longer a contact of an affected organisation."
-        notification.save(update_fields=["status", "sent_at", "note"])
+        notification.save(update_fields=["status", "queued_at", "note"])
         return 0
     plans = plans_by_org([org.pk for org in still])
     zone = (

@@ -14,7 +14,8 @@ from tiers.plans.models import Plan
 
 @login_required
 def problem_list(request):
-    """Current (and recently resolved) service problems affecting the user's organisations."""
+    """Current, recently resolved and earlier service problems affecting the user's
+    organisations (the earlier ones a page at a time)."""
     visible = permissions.visible_problems(request.user)
     return render(
         request,
@@ -22,6 +23,8 @@ def problem_list(request):
         {
             "current": selectors.current_problems(visible),
             "resolved": selectors.recently_resolved_problems(visible),
+            "history": selectors.problem_history(visible, request.GET.get("page")),
+            "recent_days": selectors.RECENTLY_RESOLVED_DAYS,
             "entitled": is_support_staff(request.user)
             or bool(permissions.problem_organisations(request.user)),
         },

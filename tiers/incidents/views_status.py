@@ -1,6 +1,8 @@
 """The public status page (/status/): no login, served from the cache (tiers.incidents.
 statuscache), rendered without the request so no visitor's session or name can end up in a
-copy another visitor gets. The subscription screens are ordinary (uncached) views."""
+copy another visitor gets. Those views are marked `serves_without_session`: nothing loads the
+session or user for them, so signed-in visitors also get the last good copy while the
+database is down. The subscription screens are ordinary (uncached) views."""
 
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ from django.views.decorators.http import require_http_methods
 from allauth.core.internal import ratelimit
 from allauth.core.ratelimit import respond_429
 
+from resourcecenter.middleware import serves_without_session
 from tiers.errors import TierError
 from tiers.incidents import publishing, selectors, statuscache, subscriptions, svg
 from tiers.incidents.models import Component
@@ -52,6 +55,7 @@ def _page(template: str, context: dict) -> tuple[str, str]:
     return render_to_string(template, context), "text/html; charset=utf-8"
 
 
+@serves_without_session
 def status(request):
     """Current state, open incidents, maintenance and the 90-day uptime bars."""
 
@@ -74,6 +78,7 @@ def status(request):
     return _serve("page", render_page)
 
 
+@serves_without_session
 def history(request):
     """The month-by-month archive of incidents, a year per page."""
     try:
@@ -93,6 +98,7 @@ def history(request):
     return _serve(f"history:{page}", render_page)
 
 
+@serves_without_session
 def incident(request, pk: int):
     def render_page():
         found = selectors.incident(pk)
@@ -103,6 +109,7 @@ def incident(request, pk: int):
     return _serve(f"incident:{pk}", render_page)
 
 
+@serves_without_session
 def summary_json(request):
     """The current summary for customers' own dashboards."""
 
@@ -149,6 +156,7 @@ def summary_json(request):
     return response
 
 
+@serves_without_session
 def feed(request):
     """Atom feed of every update of public incidents."""
 

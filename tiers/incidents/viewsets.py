@@ -252,7 +252,7 @@ class ProblemIndexView(IndexView):
                 ),
                 pending_count=Count(
                     "updates__notifications",
-                    filter=Q(**{f"{notification}status": ProblemNotification.PENDING}),
+                    filter=Q(**{f"{notification}status__in": ProblemNotification.NOT_SENT_YET}),
                 ),
                 late_count=Count(
                     "updates__notifications",

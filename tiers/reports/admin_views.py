@@ -60,6 +60,7 @@ class SupportDashboardView(WagtailAdminTemplateMixin, TemplateView):
             age_labels=[label for label, _low, _high in dashboard.AGE_BUCKETS],
             backlog=dashboard.backlog(now),
             attainment=dashboard.sla_attainment(start, now),
+            resolution=dashboard.resolution_attainment(start, now),
             breach_count=count,
             breaches=latest,
             incidents=dashboard.incidents(start, now),

@@ -96,6 +96,28 @@ def sla_attainment(start: dt.datetime, end: dt.datetime) -> list[Attainment]:
     ]
 
 
+def resolution_attainment(start: dt.datetime, end: dt.datetime) -> list[Attainment]:
+    """Resolution against target for tickets opened in [start, end) whose plan sets one, by
+    severity and region, as the lifecycle recorded it (`resolution_met`, in the business
+    hours that count): within = met; missed = not met; the rest are not resolved yet (a
+    reopened ticket is open again)."""
+    rows = (
+        Ticket.objects.filter(
+            created_at__gte=start, created_at__lt=end, resolution_target_seconds__gt=0
+        )
+        .values("severity", "region")
+        .annotate(
+            opened=Count("id"),
+            within=Count("id", filter=Q(resolution_met=True)),
+            missed=Count("id", filter=Q(resolution_met=False)),
+        )
+        .order_by("severity", "region")
+    )
+    return [
+        Attainment(r["severity"], r["region"], r["opened"], r["within"], r["missed"]) for r in rows
+    ]
+
+
 def breaches(start: dt.datetime, end: dt.datetime, limit: int = 10):
     """(count, latest) of first-response breaches recorded in [start, end)."""
     found = Ticket.objects.filter(breached_at__gte=start, breached_at__lt=end)
