@@ -5,9 +5,9 @@ Why a counter column and an UPDATE: `UPDATE ... SET n = n + 1` takes the row's w
 the surrounding transaction ends, so concurrent writers queue up, every number is used once,
 and a rolled-back writer gives its number back (no gaps). Read the value back in the same
 transaction: where the database can (PostgreSQL, SQLite >= 3.35), the UPDATE returns it itself
-(`RETURNING`), one statement instead of two. (Invoice numbers are a different mechanism on purpose: the highest existing
-number + 1 under the organisation's lock, with a unique constraint as the guard; see
-tiers.plans.billing.)
+(`RETURNING`), one statement instead of two. (Invoice numbers are a different mechanism on
+purpose: the highest existing number + 1 under the organisation's lock, with a unique constraint
+as the guard; see tiers.plans.billing.)
 """
 
 from __future__ import annotations
