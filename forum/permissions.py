@@ -198,36 +198,6 @@ def visible_threads_q(user, *, prefix: str = "") -> Q:
     return q & states
 
 
-def visible_threads_class(user) -> tuple:
-    """A key for the rows visible_threads_q(user) selects: readers with the same key see the
-    same threads in every list, so a list page's rows can be kept once for all of them
-    (forum.selectors, per content generation).
-
-    The key is the readable categories plus the reader's kind; a member's own held threads
-    make the key theirs alone only while they have one (one query per content generation,
-    shared by every reader)."""
-    readable = tuple(sorted(readable_category_ids(user)))
-    if roles.is_moderator(user):
-        return (readable, "moderator")
-    if is_authenticated(user) and user.pk in _held_thread_authors():
-        return (readable, "author", user.pk)
-    return (readable, "reader")
-
-
-def _held_thread_authors() -> frozenset[int]:
-    from forum.cache import remember
-
-    return remember(
-        "held-thread-authors",
-        lambda: frozenset(
-            Thread.objects.filter(moderation_state=ThreadState.HELD)
-            .order_by()
-            .values_list("author_id", flat=True)
-            .distinct()
-        ),
-    )
-
-
 def can_see_thread(user, thread: Thread) -> Verdict:
     """May `user` open the thread page? (Category gate + moderation state.)"""
     if not can_read_category(user, thread.category):
@@ -258,36 +228,6 @@ def listed_posts_q(user) -> Q:
     if is_authenticated(user):
         public |= Q(moderation_state__in=[PostState.HELD, PostState.REJECTED], author=user)
     return public
-
-
-def listed_posts_class(user, thread: Thread) -> tuple:
-    """A key for the posts listed_posts_q(user) lists in `thread` (as visible_threads_class):
-    everyone but moderators shares it unless they wrote a held or rejected post there (one
-    query per thread and content generation, none when the thread was loaded with
-    `has_unlisted_posts` False: forum.selectors.get_thread)."""
-    if roles.is_moderator(user):
-        return ("moderator",)
-    if not getattr(thread, "has_unlisted_posts", True):
-        return ("reader",)
-    if is_authenticated(user) and user.pk in _unlisted_post_authors(thread.pk):
-        return ("author", user.pk)
-    return ("reader",)
-
-
-def _unlisted_post_authors(thread_id: int) -> frozenset[int]:
-    from forum.cache import remember
-
-    return remember(
-        f"unlisted-post-authors:{thread_id}",
-        lambda: frozenset(
-            Post.objects.filter(
-                thread_id=thread_id, moderation_state__in=[PostState.HELD, PostState.REJECTED]
-            )
-            .order_by()
-            .values_list("author_id", flat=True)
-            .distinct()
-        ),
-    )
 
 
 def can_see_post_content(user, post: Post) -> Verdict:

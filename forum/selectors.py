@@ -19,6 +19,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from forum import permissions as perms
+from forum import reader_classes
 from forum.cache import remember
 from forum.conf import app_settings
 from forum.markdown import plain_text
@@ -101,7 +102,7 @@ def _page_of_threads(qs, page: int | str, per_page: int, *, shared_as=None) -> P
     sorting made the database join every thread of the list.
 
     With `shared_as` (a key naming everything `qs` selects: the list's options and the
-    readers' permissions.visible_threads_class) the page is kept per content generation and
+    readers' forum.reader_classes.visible_threads_class) the page is kept per content generation and
     shared by every reader with that key: no query until the next change."""
     try:
         # Bounded: an absurd number must not overflow the database's OFFSET (a 500).
@@ -174,7 +175,7 @@ def thread_listing(
     qs = qs.order_by(*SORTS[sort][1])
     shared_as = (
         "listing",
-        perms.visible_threads_class(user),
+        reader_classes.visible_threads_class(user),
         category.pk if category is not None else None,
         tag.pk if tag is not None else None,
         sort,
@@ -226,7 +227,7 @@ def category_by_slug(slug: str) -> Category | None:
 def latest_threads(user, limit: int = 10) -> list[Thread]:
     """The most recently active threads `user` may see (ids first, like _page_of_threads)."""
     qs = _thread_queryset(user).order_by("-last_activity_at", "-pk")
-    shared_as = ("latest", perms.visible_threads_class(user))
+    shared_as = ("latest", reader_classes.visible_threads_class(user))
     return list(_page_of_threads(qs, 1, limit, shared_as=shared_as))
 
 
@@ -248,8 +249,8 @@ def get_thread(pk: int, reader=None) -> Thread | None:
 
     For a signed-in `reader` it also says whether any post of the thread is held or rejected
     (`has_unlisted_posts`: listed to its author and moderators only); without one, every other
-    reader sees the same posts (permissions.listed_posts_class) and the thread page need not
-    ask who wrote them. Anonymous visitors never see such posts: no need to ask."""
+    reader sees the same posts (forum.reader_classes.listed_posts_class) and the thread page
+    need not ask who wrote them. Anonymous visitors never see such posts: no need to ask."""
     threads = Thread.objects.select_related("category", "author")
     if perms.is_authenticated(reader):
         unlisted = Post.objects.filter(
@@ -330,7 +331,7 @@ def thread_page(user, thread: Thread, *, page: int | str = 1) -> ThreadPage:
     pages) the question (1, together).
 
     Everything but the votes is the same for every reader with the same
-    permissions.listed_posts_class and kept per content generation (a vote moves it too: it
+    forum.reader_classes.listed_posts_class and kept per content generation (a vote moves it too: it
     writes the post's helpful_count), so a page read again costs the votes query only."""
     signed_in = perms.is_authenticated(user)
     wanted = page
@@ -360,22 +361,10 @@ def thread_page(user, thread: Thread, *, page: int | str = 1) -> ThreadPage:
             post.__dict__.pop("total_rows", None)
         return total, number, rows
 
-    try:
-        page_key = min(max(int(page), 1), MAX_PAGE_NUMBER)
-    except (TypeError, ValueError):
-        page_key = 1
-    key = repr((thread.pk, perms.listed_posts_class(user, thread), page_key))
+    key = repr((thread.pk, reader_classes.listed_posts_class(user, thread), _page_key(page)))
     total, number, page_posts = remember("posts:" + hashlib.sha256(key.encode()).hexdigest(), load)
     if voted is None:
-        voted = (
-            set(
-                PostVote.objects.filter(
-                    user=user, post_id__in=[p.pk for p in page_posts]
-                ).values_list("post_id", flat=True)
-            )
-            if signed_in and page_posts
-            else set()
-        )
+        voted = _reader_votes(user, page_posts) if signed_in else set()
     paginator = Paginator([], app_settings.POSTS_PER_PAGE)
     paginator.__dict__["count"] = total
     page_obj = Page(page_posts, number, paginator)
@@ -392,6 +381,25 @@ def thread_page(user, thread: Thread, *, page: int | str = 1) -> ThreadPage:
         staff_answer=staff_answer,
         voted_post_ids=voted,
         tags=remember(f"tags:{thread.pk}", lambda: list(thread.tags.all())),
+    )
+
+
+def _page_key(page) -> int:
+    """The page number a request asks for, as the shared page cache keys it."""
+    try:
+        return min(max(int(page), 1), MAX_PAGE_NUMBER)
+    except (TypeError, ValueError):
+        return 1
+
+
+def _reader_votes(user, posts: list[Post]) -> set[int]:
+    """Which of `posts` the reader marked helpful (one query; none for an empty page)."""
+    if not posts:
+        return set()
+    return set(
+        PostVote.objects.filter(user=user, post_id__in=[p.pk for p in posts]).values_list(
+            "post_id", flat=True
+        )
     )
 
 
@@ -575,7 +583,9 @@ def triage_listing(
     qs = qs.order_by("-created_at", "-pk")
     # "No staff reply" is a plain list (shared like the thread lists); "unanswered" moves with
     # the clock, so it is read each time.
-    shared_as = ("triage", perms.visible_threads_class(user)) if view == "no_staff" else None
+    shared_as = None
+    if view == "no_staff":
+        shared_as = ("triage", reader_classes.visible_threads_class(user))
     page_obj = _page_of_threads(qs, page or 1, app_settings.THREADS_PER_PAGE, shared_as=shared_as)
     return page_obj, view, hours
 

@@ -204,6 +204,31 @@ def load(stdout, style) -> None:
     seed.load_file(seed.DEFAULT_PLANS_FILE)
     staff = ensure_user("staff@example.com", "Dana (Support)", groups=[roles.ANALYSTS_GROUP])
     orgs = {spec[0]: _ensure_org(*spec) for spec in ORGS}
+    northwind = orgs["northwind-telematics"]
+    created = _demo_tickets(orgs, staff)
+    created += _overdue_ticket(northwind)
+    created += _phone_ticket(orgs["rheinland-smart-metering"], staff)
+    _demo_macros()
+    components, history = incidents_demo.load()
+    load_help_sessions()  # after the tickets: some sessions end with one of them
+    problems = _demo_problems(staff, components)
+    services.sweep()
+    promoted = _promote_demo_thread(northwind)
+    stdout.write(
+        style.SUCCESS(
+            f"Support tiers: {len(orgs)} organisations, {created} new tickets"
+            + (f", thread promoted to {promoted}" if promoted else "")
+            + (f", {problems} new service problems" if problems else "")
+            + (f", a year of status history ({history} incidents)" if history else "")
+            + "."
+        )
+    )
+    stdout.write("  Infinity customer: member@example.com (Northwind Telematics, US)")
+    stdout.write("  Community customer: chen.li@example.com (Sprout Sensors)")
+
+
+def _demo_tickets(orgs: dict[str, Organisation], staff) -> int:
+    """TICKETS, each opened by its organisation's first member and driven to its state."""
     created = 0
     for slug, subject, estimate, devices, state, description in TICKETS:
         organisation = orgs[slug]
@@ -223,52 +248,43 @@ def load(stdout, style) -> None:
         )
         _drive_to(ticket, state, staff)
         created += 1
-    # A breached one: opened long ago, never answered.
-    northwind = orgs["northwind-telematics"]
-    overdue_subject = "GPS trackers report wrong cell location"
-    if not Ticket.objects.filter(organisation=northwind, subject=overdue_subject).exists():
-        services.open_ticket(
-            organisation=northwind,
-            requester=northwind.memberships.order_by("joined_at").first().user,
-            subject=overdue_subject,
-            description="Cell IDs reported by the network do not match the trucks' GPS fixes.",
-            customer_severity=3,
-            now=timezone.now() - dt.timedelta(days=6),
-        )
-        created += 1
-    rheinland = orgs["rheinland-smart-metering"]
-    phone_subject = "Gateways in Düsseldorf cannot reach the VPN"
-    if not Ticket.objects.filter(organisation=rheinland, subject=phone_subject).exists():
-        services.open_ticket(
-            organisation=rheinland,
-            requester=ensure_user("ben.kowalski@example.com", "Ben Kowalski"),
-            subject=phone_subject,
-            description="Ben called: about 300 gateways in Düsseldorf lost their VPN tunnel "
-            "at 07:40; data sessions come up but no traffic reaches the head end.",
-            devices_affected=300,
-            incident_at=timezone.now() - dt.timedelta(hours=1),
-            customer_severity=2,
-            channel="phone",
-            opened_by=staff,
-        )
-        created += 1
-    _demo_macros()
-    components, history = incidents_demo.load()
-    load_help_sessions()  # after the tickets: some sessions end with one of them
-    problems = _demo_problems(staff, components)
-    services.sweep()
-    promoted = _promote_demo_thread(northwind)
-    stdout.write(
-        style.SUCCESS(
-            f"Support tiers: {len(orgs)} organisations, {created} new tickets"
-            + (f", thread promoted to {promoted}" if promoted else "")
-            + (f", {problems} new service problems" if problems else "")
-            + (f", a year of status history ({history} incidents)" if history else "")
-            + "."
-        )
+    return created
+
+
+def _overdue_ticket(northwind: Organisation) -> int:
+    """A breached one: opened long ago, never answered (1 if it was created now)."""
+    subject = "GPS trackers report wrong cell location"
+    if Ticket.objects.filter(organisation=northwind, subject=subject).exists():
+        return 0
+    services.open_ticket(
+        organisation=northwind,
+        requester=northwind.memberships.order_by("joined_at").first().user,
+        subject=subject,
+        description="Cell IDs reported by the network do not match the trucks' GPS fixes.",
+        customer_severity=3,
+        now=timezone.now() - dt.timedelta(days=6),
     )
-    stdout.write("  Infinity customer: member@example.com (Northwind Telematics, US)")
-    stdout.write("  Community customer: chen.li@example.com (Sprout Sensors)")
+    return 1
+
+
+def _phone_ticket(rheinland: Organisation, staff) -> int:
+    """A case an analyst took by phone for a customer (1 if it was created now)."""
+    subject = "Gateways in Düsseldorf cannot reach the VPN"
+    if Ticket.objects.filter(organisation=rheinland, subject=subject).exists():
+        return 0
+    services.open_ticket(
+        organisation=rheinland,
+        requester=ensure_user("ben.kowalski@example.com", "Ben Kowalski"),
+        subject=subject,
+        description="Ben called: about 300 gateways in Düsseldorf lost their VPN tunnel "
+        "at 07:40; data sessions come up but no traffic reaches the head end.",
+        devices_affected=300,
+        incident_at=timezone.now() - dt.timedelta(hours=1),
+        customer_severity=2,
+        channel="phone",
+        opened_by=staff,
+    )
+    return 1
 
 
 DEMO_MACROS = [

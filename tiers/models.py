@@ -17,17 +17,15 @@ from tiers.incidents.models import (
     WebhookDelivery,
     WebhookEndpoint,
 )
+from tiers.plans.calendar_models import CALENDAR_24X7, BusinessCalendar, Holiday
 from tiers.plans.models import (
-    CALENDAR_24X7,
     REGION_CHOICES,
     REGION_EU,
     REGION_US,
-    BusinessCalendar,
     CategoryRestriction,
     EscalationContact,
     EscalationRule,
     ExclusionReason,
-    Holiday,
     Invitation,
     Invoice,
     Membership,

@@ -42,7 +42,7 @@ urlpatterns = [
     path(
         "tickets/<str:case_number>/escalate/", ticket_views.ticket_escalate, name="ticket_escalate"
     ),
-    path("tickets/<str:case_number>/staff/", ticket_views.ticket_staff, name="ticket_staff"),
+    path("tickets/<str:case_number>/staff/", views_workspace.staff_action, name="ticket_staff"),
     path("tickets/<str:case_number>/compose/", views_workspace.compose, name="ticket_compose"),
     path("tickets/<str:case_number>/update/", views_workspace.update, name="ticket_update"),
     path("tickets/<str:case_number>/merge/", views_workspace.merge, name="ticket_merge"),

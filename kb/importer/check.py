@@ -15,8 +15,12 @@ every imported page is rendered through the real views and its content inspected
 
 from __future__ import annotations
 
+import hashlib
 import itertools
+import os
 import re
+import shutil
+import sys
 import tempfile
 from collections import Counter
 from collections.abc import Iterator
@@ -30,9 +34,12 @@ from django.core.management import call_command
 from django.db import connections
 from django.test import Client, override_settings
 
+from wagtail.images import get_image_model
+from wagtail.images.models import Filter
 from wagtail.models import Page
 
 from bs4 import BeautifulSoup
+from tqdm import tqdm
 
 from kb.importer.report import ImportReport
 
@@ -50,7 +57,11 @@ LEFTOVER_PATTERNS = {
     "require(": re.compile(r"\brequire\(\s*['\"]"),
     "{#id}": re.compile(r"\{#[\w-]+\}"),
     ":::": re.compile(r"^\s*:::"),
-    "!!!": re.compile(r"^\s*(?:!!!|\?\?\?)\+?\s+\w"),
+    # a whole line MkDocs reads as an admonition (`!!! type [classes] ["title"]`); text such
+    # as "!!! Don't flash it while powered !!!" is an author's emphasis, shown as written
+    "!!!": re.compile(
+        r"^\s*(?:!!!|\?\?\?)\+?\s*[\w-]+(?:\s+[\w-]+)*(?:\s+\"[^\"]*\")?\s*$", re.MULTILINE
+    ),
     "===": re.compile(r"^\s*===\+?\s*[\"']"),
     "import": re.compile(r"^\s*import\s+[\w{}, ]+\s+from\s+['\"]"),
 }
@@ -65,6 +76,9 @@ class FidelityReport:
     pages: int = 0
     import_seconds: float = 0.0
     check_seconds: float = 0.0
+    # CPU time too: on a busy machine the wall clock says more about the neighbours
+    import_cpu_seconds: float = 0.0
+    check_cpu_seconds: float = 0.0
     sections: int = 0
     skipped: int = 0
     image_refs: int = 0
@@ -85,8 +99,9 @@ class FidelityReport:
     def lines(self, *, details: int = 20) -> list[str]:
         out = [
             f"pages: {self.pages} articles, {self.sections} sections, {self.skipped} skipped",
-            f"time: import {self.import_seconds:.0f} s, check of the rendered pages "
-            f"{self.check_seconds:.0f} s",
+            f"time: import {self.import_seconds:.0f} s ({self.import_cpu_seconds:.0f} s CPU), "
+            f"check of the rendered pages {self.check_seconds:.0f} s "
+            f"({self.check_cpu_seconds:.0f} s CPU)",
             f"images: {self.images_imported} of {self.image_refs} references imported "
             f"({self.image_ratio:.1%}); {self.remote_images} remote image(s) on other sites "
             "linked by their alt text (not downloaded)",
@@ -99,7 +114,7 @@ class FidelityReport:
         ]
         sections = [
             ("broken internal links", [f"{p}: {h} -> {s}" for p, h, s in self.links_broken]),
-            ("unresolved links", [f"{s}: {m}" for s, m in self.links_unresolved]),
+            ("unresolved links", _counted(f"{s}: {m}" for s, m in self.links_unresolved)),
             ("images not imported", [f"{s}: {m}" for s, m in self.image_problems]),
             ("raw-markup leftovers", [f"{p}: {k} in '{e}'" for p, k, e in self.leftovers]),
             ("sidebar order", self.order_problems),
@@ -116,6 +131,13 @@ class FidelityReport:
             for kind, count in self.warning_kinds.most_common():
                 out.append(f"  {count:5}  {kind}")
         return out
+
+
+def _counted(items) -> list[str]:
+    """Each distinct item once, with how often it occurred (a page links the same missing
+    address a dozen times)."""
+    counts = Counter(items)
+    return [item if n == 1 else f"{item} (x{n})" for item, n in counts.items()]
 
 
 @contextmanager
@@ -147,7 +169,7 @@ def scratch_site() -> Iterator[Path]:
                 # search indexing is not measured here; queued tasks stay in the scratch file
                 TASKS={"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}},
             ):
-                call_command("migrate", verbosity=0, interactive=False)
+                _migrate(Path(scratch["NAME"]))
                 ensure_home_page()
                 yield folder
         finally:
@@ -156,7 +178,45 @@ def scratch_site() -> Iterator[Path]:
             del connections["default"]
 
 
-def run_check(report: ImportReport) -> FidelityReport:
+def _migrate(database: Path) -> None:
+    """Migrate the scratch database, or copy the one a previous check migrated.
+
+    Running every migration takes a minute or more on a busy machine, longer than importing a
+    small tree. The migrated, still empty database is kept in `var/cache` under a name made
+    from the content of every migration file, so any change to the schema makes a new one.
+    """
+    cache_dir = getattr(settings, "VAR_DIR", None)
+    template = (
+        Path(cache_dir) / "cache" / f"import-check-{_schema_key()}.sqlite3" if cache_dir else None
+    )
+    if template is not None and template.is_file():
+        connections["default"].close()
+        shutil.copyfile(template, database)
+        return
+    call_command("migrate", verbosity=0, interactive=False)
+    if template is None:
+        return
+    connections["default"].close()
+    template.parent.mkdir(parents=True, exist_ok=True)
+    partial = template.with_name(f"{template.name}.{os.getpid()}.part")
+    shutil.copyfile(database, partial)
+    partial.replace(template)  # atomic: a concurrent check never copies half a file
+
+
+def _schema_key() -> str:
+    """A digest of every migration file the project and its libraries have."""
+    from django.db.migrations.loader import MigrationLoader
+
+    digest = hashlib.sha1()  # noqa: S324 - a cache key, not a security measure
+    loader = MigrationLoader(None, ignore_no_migrations=True)
+    for key in sorted(loader.disk_migrations):
+        module = sys.modules[loader.disk_migrations[key].__module__]
+        digest.update(repr(key).encode())
+        digest.update(Path(module.__file__).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def run_check(report: ImportReport, *, progress: bool = False) -> FidelityReport:
     """Measure an import that just ran (in the scratch site) through the rendered pages."""
     check = FidelityReport()
     check.pages = sum(1 for r in report.results if r.page_id and not r.is_section)
@@ -173,31 +233,78 @@ def run_check(report: ImportReport) -> FidelityReport:
 
     client = Client()
     status_of: dict[str, str] = {}
+    rendered: list[tuple[str, str, BeautifulSoup]] = []  # page label, url, content
     page_ids = [r.page_id for r in report.results if r.page_id and r.action != "skipped"]
-    for page in Page.objects.filter(pk__in=page_ids).specific().iterator():
-        url = page.get_url()
-        response = client.get(url, follow=True)
-        label = page.source_path or url
-        if response.status_code != 200:
-            check.links_broken.append(
-                (label, url, f"the page itself answers {response.status_code}")
-            )
-            continue
-        soup = BeautifulSoup(response.content, "html.parser")
-        for content in soup.select(_CONTENT):
-            for link in content.select("a[href]"):
-                href = link["href"]
-                target = _internal_path(href, url)
-                if target is None:
-                    continue
-                check.links_checked += 1
-                if target not in status_of:
-                    status_of[target] = _status(client, target)
-                if status_of[target] != "200":
-                    check.links_broken.append((label, href, status_of[target]))
-            for kind, excerpt in _leftovers(content):
-                check.leftovers.append((label, kind, excerpt))
+    with original_images():
+        pages = Page.objects.filter(pk__in=page_ids).specific().iterator()
+        bar = tqdm(
+            pages,
+            total=len(page_ids),
+            desc="Checking",
+            unit="page",
+            file=sys.stderr,
+            disable=not progress,
+            leave=False,
+        )
+        for page in bar:
+            url = page.get_url()
+            response = client.get(url, follow=True)
+            label = page.source_path or url
+            status_of[_path_only(url)] = str(response.status_code)
+            if response.status_code != 200:
+                check.links_broken.append(
+                    (label, url, f"the page itself answers {response.status_code}")
+                )
+                continue
+            rendered.append((label, url, BeautifulSoup(response.content, "html.parser")))
+        # every imported page was just requested: a link to one of them needs no second request
+        for label, url, soup in rendered:
+            for content in soup.select(_CONTENT):
+                for link in content.select("a[href]"):
+                    href = link["href"]
+                    target = _internal_path(href, url)
+                    if target is None:
+                        continue
+                    check.links_checked += 1
+                    path = _path_only(target)
+                    if path not in status_of:
+                        status_of[path] = _status(client, path)
+                    if status_of[path] != "200":
+                        check.links_broken.append((label, href, status_of[path]))
+                for kind, excerpt in _leftovers(content):
+                    check.leftovers.append((label, kind, excerpt))
     return check
+
+
+@contextmanager
+def original_images() -> Iterator[None]:
+    """Pages render with their images' original files instead of resized renditions.
+
+    Making a rendition decodes, resizes and encodes a picture for every size a template asks
+    for; on an image-heavy tree that was most of the check's time, and it measures Wagtail,
+    not the import (which images reached which page is counted by the import itself). The
+    stand-in is an unsaved rendition of the original file, so templates get the same
+    attributes (url, width, height, alt) and the image's address is still a real media file.
+    """
+    Image = get_image_model()
+    Rendition = Image.get_rendition_model()
+
+    def get_rendition(image, filter):  # noqa: A002 - Wagtail's own parameter name
+        spec = filter.spec if isinstance(filter, Filter) else str(filter)
+        return Rendition(
+            image=image,
+            filter_spec=spec,
+            file=image.file.name,
+            width=image.width,
+            height=image.height,
+        )
+
+    saved = Image.get_rendition
+    Image.get_rendition = get_rendition
+    try:
+        yield
+    finally:
+        Image.get_rendition = saved
 
 
 def _order_problems(report: ImportReport) -> list[str]:
@@ -226,8 +333,11 @@ def _order_problems(report: ImportReport) -> list[str]:
     return problems
 
 
+def _path_only(url: str) -> str:
+    return urlsplit(url).path or "/"
+
+
 def _status(client: Client, path: str) -> str:
-    path = path.split("#", 1)[0] or "/"
     if path.startswith(settings.MEDIA_URL):
         file = Path(settings.MEDIA_ROOT) / path[len(settings.MEDIA_URL) :]
         return "200" if file.is_file() else "404 (no such media file)"

@@ -386,8 +386,11 @@ def finish_headings(blocks: list[RawBlock]) -> dict[str, str]:
     github_seen: dict[str, int] = {}
     previous = 1  # the page title is the H1
     tab_levels: dict[int, int] = {}  # the labels of one set of tabs share a level
+    current = ""  # the anchor of the heading the blocks below belong to
     for block in blocks:
         if block.type != "heading":
+            for name in block.meta.get("inline_anchors", ()) if current else ():
+                aliases.setdefault(name, current)  # `<a id>` in a table: its part of the page
             continue
         level = min(max(block.meta.get("level", 2), 2), 4, previous + 1)  # no skipped levels
         group = block.meta.get("tab_group")
@@ -419,6 +422,9 @@ def finish_headings(blocks: list[RawBlock]) -> dict[str, str]:
             if name:
                 aliases.setdefault(name, anchor)
                 aliases.setdefault(name.lower(), anchor)
+        current = anchor
+        for name in block.meta.get("inline_anchors", ()):
+            aliases.setdefault(name, anchor)
     return aliases
 
 
@@ -545,4 +551,6 @@ class _DocumentHooks:
         if result.problem:
             left_out(f"image '{src}' left out: {result.problem}")
             return None
+        if result.note:
+            self.warn(f"image '{src}': {result.note}")
         return {"image": result.id, "alt_text": alt[:250], "caption": title[:250]}

@@ -134,6 +134,10 @@ class _Converter:
         self.hooks = hooks
         self.blocks: list[RawBlock] = []
         self.rich: list[str] = []
+        # `<a id="power"></a>` targets (tasmota marks every command in its tables so) have no
+        # place in rich text; the block holding them remembers them, and links to them go to
+        # the heading of that part of the page (see `finish_headings`)
+        self.inline_anchors: list[str] = []
 
     def convert(self, html: str) -> list[RawBlock]:
         soup = BeautifulSoup(html, "html.parser")
@@ -145,12 +149,18 @@ class _Converter:
 
     def _flush(self) -> None:
         if self.rich:
-            self.blocks.append(RawBlock("paragraph", "".join(self.rich)))
+            self.blocks.append(self._with_anchors(RawBlock("paragraph", "".join(self.rich))))
             self.rich = []
 
     def _emit(self, block: RawBlock) -> None:
         self._flush()
-        self.blocks.append(block)
+        self.blocks.append(self._with_anchors(block))
+
+    def _with_anchors(self, block: RawBlock) -> RawBlock:
+        if self.inline_anchors:
+            block.meta.setdefault("inline_anchors", []).extend(self.inline_anchors)
+            self.inline_anchors = []
+        return block
 
     def _blocks(self, nodes) -> None:
         run: list = []
@@ -170,6 +180,11 @@ class _Converter:
         if re.fullmatch(r"h[1-6]", name):
             text = collapse_whitespace(node.get_text(" "))
             if text:
+                self.inline_anchors.extend(
+                    str(a.get("id") or a.get("name"))
+                    for a in node.find_all("a")
+                    if not a.get("href") and (a.get("id") or a.get("name"))
+                )
                 self._emit(
                     RawBlock(
                         "heading",
@@ -411,7 +426,7 @@ class _Converter:
             elif name == "img":
                 value = self.hooks.image(
                     str(node.get("src", "")).strip(),
-                    collapse_whitespace(str(node.get("alt", ""))),
+                    plain_alt(str(node.get("alt", ""))),
                     collapse_whitespace(str(node.get("title", ""))),
                 )
                 if isinstance(value, str):  # a link standing in for the image
@@ -436,6 +451,9 @@ class _Converter:
         inner = self._inline(node.contents)
         href = str(node.get("href", "")).strip()
         if not href:
+            target = str(node.get("id") or node.get("name") or "").strip()
+            if target:
+                self.inline_anchors.append(target)
             return inner
         opening = self.hooks.link(href)
         if opening is None:
@@ -450,11 +468,28 @@ SUBSCRIPT = str.maketrans("0123456789+-=()−", "₀₁₂₃₄₅₆₇₈₉�
 
 
 def _script(text: str, table: dict) -> str:
+    return escape(_script_text(text, table))
+
+
+def _script_text(text: str, table: dict) -> str:
     text = collapse_whitespace(text)
     converted = text.translate(table)
     if not any(a == b for a, b in zip(text, converted, strict=True)):
-        return escape(converted)
-    return escape(text)
+        return converted
+    return text
+
+
+def plain_alt(alt: str) -> str:
+    """An image's alt text as the plain text it is: authors write `![I<sup>2</sup>C wiring]`,
+    which a page must show as "I²C wiring" (a remote image is linked by this text), not as
+    tags."""
+    if "<" not in alt:
+        return collapse_whitespace(alt)
+    soup = BeautifulSoup(alt, "html.parser")
+    for node in soup.find_all(("sup", "sub")):
+        table = SUPERSCRIPT if node.name == "sup" else SUBSCRIPT
+        node.replace_with(_script_text(node.get_text(), table))
+    return collapse_whitespace(soup.get_text())
 
 
 def _is_inline(node) -> bool:

@@ -181,8 +181,13 @@ _ADMONITION_OPEN = re.compile(
 )
 _ADMONITION_CLOSE = re.compile(r"^[ \t]*(?P<colons>:{3,})[ \t]*$")
 # `!!! type`, `!!! type "title"`, and the one-line forms authors write although MkDocs does
-# not parse them: `!!! type text`, `!!! type "title" text`, `!!! Some sentence`.
-_MKDOCS_ADMONITION = re.compile(r"^(?P<indent>[ \t]*)(?:!!!|\?\?\?)\+?[ \t]+(?P<rest>\S.*?)[ \t]*$")
+# not parse them: `!!! type text`, `!!! type "title" text`, `!!! Some sentence`. Without a
+# space (`!!!note "title"`) only MkDocs' own grammar counts, so "!!!Careful!!!" stays text.
+_MKDOCS_ADMONITION = re.compile(
+    r"^(?P<indent>[ \t]*)(?:!!!|\?\?\?)\+?"
+    r"(?:[ \t]+|(?=[\w-]+(?:[ \t]+[\w-]+)*(?:[ \t]+\"[^\"]*\")?[ \t]*$))"
+    r"(?P<rest>\S.*?)[ \t]*$"
+)
 _MKDOCS_TAB = re.compile(r"^(?P<indent>[ \t]*)===\+?[ \t]+\"(?P<label>[^\"]*)\"[ \t]*$")
 _GITHUB_ALERT = re.compile(
     r"^[ \t]*>[ \t]*\[!(?P<kind>NOTE|TIP|IMPORTANT|WARNING|CAUTION|INFO|DANGER)\]"

@@ -15,6 +15,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.files.images import ImageFile
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
 
 from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
@@ -35,6 +36,7 @@ class MediaResult:
 
     id: int | None = None
     problem: str = ""
+    note: str = ""  # imported, but not quite as it is in the tree (the document says why)
 
 
 class MediaLibrary:
@@ -67,6 +69,7 @@ class MediaLibrary:
         data, problem = _read(path, _max_image_bytes())
         if problem:
             return MediaResult(problem=problem)
+        note = ""
         if extension == "svg":
             problem = _svg_problem(data)
             if problem:
@@ -75,6 +78,12 @@ class MediaLibrary:
             try:
                 with PILImage.open(io.BytesIO(data)) as picture:
                     picture.verify()
+                if _is_animated_png(data):
+                    data = _first_frame(data)
+                    note = (
+                        "an animated PNG, which the image library cannot resize; imported as "
+                        "a still image (its first frame)"
+                    )
             except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
                 return MediaResult(problem=f"not a readable image ({exc})")
         digest = hashlib.sha1(data).hexdigest()  # noqa: S324 - content identity, as Wagtail does
@@ -84,10 +93,17 @@ class MediaLibrary:
         existing = Image.objects.filter(file_hash=digest).order_by("pk").first()
         if existing is not None:
             self.report.images_reused += 1
-            result = MediaResult(existing.pk)
-        else:
+            result = MediaResult(existing.pk, note=note)
+        elif self.dry_run:
             self.report.images_imported += 1
-            result = MediaResult(None if self.dry_run else self._save_image(path, data, title))
+            result = MediaResult(None, note=note)
+        else:
+            try:
+                with transaction.atomic():
+                    result = MediaResult(self._save_image(path, data, title), note=note)
+            except Exception as exc:  # noqa: BLE001 - one odd picture must not cost its page
+                return MediaResult(problem=f"the image library cannot read it ({exc})")
+            self.report.images_imported += 1
         self._digests[("image", digest)] = result
         return result
 
@@ -144,6 +160,22 @@ def _svg_problem(data: bytes) -> str:
     if _SVG_ACTIVE.search(data):
         return "the SVG holds scripts or other active content"
     return ""
+
+
+def _is_animated_png(data: bytes) -> bool:
+    """An APNG: a PNG with an animation control chunk before its image data."""
+    if not data.startswith(b"\x89PNG"):
+        return False
+    head = data[: data.find(b"IDAT")] if b"IDAT" in data else data
+    return b"acTL" in head
+
+
+def _first_frame(data: bytes) -> bytes:
+    with PILImage.open(io.BytesIO(data)) as picture:
+        picture.seek(0)
+        still = io.BytesIO()
+        picture.save(still, format="PNG")  # without save_all: the current frame only
+    return still.getvalue()
 
 
 def _read(path: Path, limit: int) -> tuple[bytes, str]:

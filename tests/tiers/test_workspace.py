@@ -325,3 +325,34 @@ def test_copied_member_reads_the_case_and_a_merged_duplicate_forwards_replies(
     assert message.ticket_id == ticket.pk
     duplicate.refresh_from_db()
     assert duplicate.status == "closed"
+
+
+def test_one_field_staff_actions_go_through_the_panel_service(client, staff_user, ticket):
+    """The workspace's one-field forms change the ticket exactly as the side panel does: one
+    timeline event per change, none when nothing changes."""
+    client.force_login(staff_user)
+    for data in (
+        {"action": "severity", "severity": "2"},
+        {"action": "status", "status": "in_progress"},
+        {"action": "status", "status": "in_progress"},  # unchanged: no second event
+        {"action": "assign", "analyst": staff_user.pk},
+    ):
+        assert client.post(url(ticket, "staff"), data).status_code == 302, data
+    ticket.refresh_from_db()
+    assert (ticket.severity, ticket.status, ticket.assigned_to) == (2, "in_progress", staff_user)
+    kinds = list(ticket.events.filter(actor=staff_user).values_list("kind", flat=True))
+    assert sorted(kinds) == sorted(["severity", "status", "assigned"])
+
+
+def test_the_public_fix_is_kept_when_the_thread_refuses_it(client, staff_user, ticket):
+    """Publishing needs a thread; without one the reason is shown and the typed fix is kept."""
+    client.force_login(staff_user)
+    response = client.post(
+        url(ticket, "staff"),
+        {"action": "resolution", "resolution_public": "  Reset the APN.  ", "publish": "1"},
+        follow=True,
+    )
+    assert "did not come from a community thread" in response.content.decode()
+    ticket.refresh_from_db()
+    assert ticket.resolution_public == "Reset the APN."
+    assert not ticket.events.filter(kind="fix_published").exists()

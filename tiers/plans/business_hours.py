@@ -7,7 +7,7 @@ so a daylight-saving change never adds or loses an hour of target time: the open
 instants of each local business day are converted to UTC first, then measured.
 
 The calculator is pure (no database): `Calendar` is a frozen value built from the
-`BusinessCalendar` model (see `tiers.models.BusinessCalendar.as_calendar`).
+`BusinessCalendar` model (see `tiers.plans.calendar_models.BusinessCalendar.as_calendar`).
 """
 
 from __future__ import annotations

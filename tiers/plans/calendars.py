@@ -69,7 +69,7 @@ def coverage_end(calendar) -> dt.date | None:
 
 def running_out(today: dt.date | None = None) -> list[tuple[object, dt.date]]:
     """Calendars (not always-open, with holidays) whose holidays end within the warning time."""
-    from tiers.plans.models import BusinessCalendar
+    from tiers.plans.calendar_models import BusinessCalendar
 
     today = today or timezone.now().date()
     soon = []
@@ -83,7 +83,7 @@ def running_out(today: dt.date | None = None) -> list[tuple[object, dt.date]]:
 @sweeps.job("holiday calendar warnings", order=60)
 def warn_calendars_running_out(now: dt.datetime | None = None) -> int:
     """E-mail the support leads once per calendar and coverage end, 60 days before it."""
-    from tiers.plans.models import BusinessCalendar
+    from tiers.plans.calendar_models import BusinessCalendar
     from tiers.plans.notify import calendar_running_out
 
     today = timezone.localdate(now or timezone.now(), dt.UTC)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from django.db.models import Q
+from django.template.loader import render_to_string
 
-from tiers.plans.models import BusinessCalendar, Organisation, Plan, Subscription
+from tiers.plans.calendar_models import BusinessCalendar
+from tiers.plans.models import Organisation, Plan, Subscription
 
 
 def region_zone(region: str) -> str:
@@ -18,9 +20,10 @@ def default_plan() -> Plan | None:
 
 
 def default_plan_name() -> str:
-    """What the plan everyone starts on is called (read from the data, never spelt in code)."""
-    plan = default_plan()
-    return plan.name if plan else "the free plan"
+    """What the plan everyone starts on is called: its name from the data, or the template's
+    words when no plan is marked default (never spelt in code). Plain text: callers escape."""
+    context = {"plan": default_plan()}
+    return render_to_string("tiers/includes/default_plan_name.txt", context).strip()
 
 
 def upgrade_plan() -> Plan | None:

@@ -17,13 +17,12 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets import AdminDateInput
 
 from tiers.errors import TierError
+from tiers.plans.calendar_models import BusinessCalendar, Holiday
 from tiers.plans.models import (
-    BusinessCalendar,
     CategoryRestriction,
     EscalationContact,
     EscalationRule,
     ExclusionReason,
-    Holiday,
     Invoice,
     Organisation,
     PageRestriction,

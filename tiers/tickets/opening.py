@@ -104,8 +104,7 @@ def open_ticket(
 
     Guarantees: the requester is a member of an organisation whose plan opens tickets on this
     channel; the case number is unique and gapless per (prefix, year); the automated
-    acknowledgement (with the case number and the due time) is queued in the same transaction,
-    so it goes out as soon as the ticket exists, and its time is recorded.
+    acknowledgement (case number, due time) is queued in the same transaction, time recorded.
 
     `opened_by` is the analyst taking the request on the requester's behalf (phone or e-mail
     intake): it must be support staff, and the ticket, the timeline and the acknowledgement
@@ -114,57 +113,66 @@ def open_ticket(
     channel takes only the severities the plan's phone line covers.
 
     `incident` (checked by the caller: tiers.incidents.linking.linkable_incidents) attaches the
-    case to an open incident from the start: it hears the incident's updates and never counts
-    against the allowance.
+    case to an open incident from the start: it hears its updates, off the allowance.
     """
     now = now or timezone.now()
-    opened_by = _intake_analyst(opened_by, requester)
-    subject = " ".join((subject or "").split())[:200]
-    description = (description or "").strip()
-    _check_request(subject, description, devices_affected, incident_at, category, now)
-    _check_membership(organisation, requester, opened_by)
-    plan = _ticket_plan(organisation, opened_by)
-    _check_channel(plan, channel)
-    check_severity(plan, customer_severity, "The severity estimate")
-    severity = classify_severity(plan, devices_affected, customer_severity)
-    _check_phone_line(plan, channel, severity)
-    usage = allowance_usage(organisation, plan, now)
-    over = incident is None and _over_allowance(usage, category)
-    beyond_case_limit = (
-        incident is None and category == "troubleshooting" and usage.troubleshooting_cases.reached
+    ticket = Ticket(
+        organisation=organisation,
+        requester=requester,
+        opened_by=_intake_analyst(opened_by, requester),
+        channel=channel,
+        category=category,
+        subject=" ".join((subject or "").split())[:200],
+        description=(description or "").strip(),
+        devices_affected=devices_affected,
+        incident_at=incident_at,
+        conditions=(conditions or "").strip(),
+        tags=tags[:300],
+        customer_severity=customer_severity,
+        status=Ticket.ACKNOWLEDGED,  # the initial state: acknowledged on creation
+        thread=thread,
+        incident=incident,
     )
+    beyond_case_limit = _admit(ticket, now)
     with transaction.atomic():
-        ticket = Ticket(
-            case_number=next_case_number(plan.case_prefix, now),
-            organisation=organisation,
-            plan=plan,
-            requester=requester,
-            channel=channel,
-            category=category,
-            subject=subject,
-            description=description,
-            devices_affected=devices_affected,
-            incident_at=incident_at,
-            conditions=(conditions or "").strip(),
-            tags=tags[:300],
-            customer_severity=customer_severity,
-            severity=severity,
-            severity_confirmed=bool(plan.fixed_severity),
-            status=Ticket.ACKNOWLEDGED,  # the initial state: acknowledged on creation
-            region=organisation.region,
-            created_at=now,
-            acknowledged_at=now,
-            over_allowance=over,
-            thread=thread,
-            opened_by=opened_by,
-            incident=incident,
-            incident_linked_at=now if incident is not None else None,
-        )
+        ticket.case_number = next_case_number(ticket.plan.case_prefix, now)
         ticket.save()
         _start(ticket, uploads, now)
         if beyond_case_limit:
             quote_case_beyond_limit(ticket)
     return ticket
+
+
+def _admit(ticket: Ticket, now: dt.datetime) -> bool:
+    """Check the request, the requester's membership and the plan's rules, in that order, and
+    fill in what the plan decides (severity, allowance, region, times). True when the case is
+    beyond the plan's case limit: it is quoted once it exists."""
+    _check_request(
+        ticket.subject,
+        ticket.description,
+        ticket.devices_affected,
+        ticket.incident_at,
+        ticket.category,
+        now,
+    )
+    organisation, channel = ticket.organisation, ticket.channel
+    _check_membership(organisation, ticket.requester, ticket.opened_by)
+    plan = _ticket_plan(organisation, ticket.opened_by)
+    _check_channel(plan, channel)
+    check_severity(plan, ticket.customer_severity, "The severity estimate")
+    severity = classify_severity(plan, ticket.devices_affected, ticket.customer_severity)
+    _check_phone_line(plan, channel, severity)
+    usage = allowance_usage(organisation, plan, now)
+    # A case attached to an incident never counts against the allowance.
+    counted = ticket.incident_id is None
+    ticket.plan = plan
+    ticket.severity = severity
+    ticket.severity_confirmed = bool(plan.fixed_severity)
+    ticket.region = organisation.region
+    ticket.created_at = ticket.acknowledged_at = now
+    ticket.over_allowance = counted and _over_allowance(usage, ticket.category)
+    ticket.incident_linked_at = None if counted else now
+    return counted and ticket.category == "troubleshooting" and usage.troubleshooting_cases.reached
 
 
 def _intake_analyst(opened_by, requester):

@@ -12,36 +12,29 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from forum.models import Thread
-from resourcecenter.roles import Power, is_support_staff, users_with_power
+from resourcecenter.roles import is_support_staff
 from tiers import forms, permissions, selectors
 from tiers.errors import TierError
 from tiers.incidents import linking
 from tiers.plans.models import SeverityLevel
-from tiers.plans.selectors import region_zone
 from tiers.tickets import traces, views_workspace
 from tiers.tickets.attachments import Upload
-from tiers.tickets.conversation import add_reply, can_reopen, close_ticket, set_status
+from tiers.tickets.conversation import add_reply, can_reopen, close_ticket
 from tiers.tickets.handling import (
-    assign,
     dispute_severity,
-    log_time,
     request_escalation,
-    set_severity,
 )
 from tiers.tickets.models import NetworkTrace, Quote, Ticket, TicketAttachment
 from tiers.tickets.opening import open_ticket
 from tiers.tickets.promotion import (
     TicketDetails,
     promote_thread,
-    publish_fix_to_thread,
     thread_prefill,
 )
-from tiers.tickets.quotes import decide_quote, mark_not_covered
-from tiers.tickets.resolution import set_estimated_resolution
+from tiers.tickets.quotes import decide_quote
 from tiers.web import handle_errors
 
 
@@ -190,6 +183,23 @@ def _render_detail(request, ticket, *, status: int = 200, **bound_forms):
     return render(request, "tiers/ticket_detail.html", context, status=status)
 
 
+def _submit(request, ticket, *, act, done: str, **bound_form):
+    """One form of the case page, posted: valid and accepted by the service (`act`, given the
+    cleaned data) -> `done` and back to the case; otherwise the page again (400) with the form as
+    typed, holding the field errors or the rule the service refused on. `bound_form` is the
+    form under its name in the page's context (e.g. `dispute_form=...`)."""
+    ((name, form),) = bound_form.items()
+    if form.is_valid():
+        try:
+            act(form.cleaned_data)
+        except TierError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, done)
+            return redirect(ticket)
+    return _render_detail(request, ticket, status=400, **{name: form})
+
+
 @login_required
 @require_POST
 def ticket_reply(request, case_number):
@@ -235,16 +245,13 @@ def ticket_link_incident(request, case_number):
 def trace_request(request, case_number):
     """On a mistake the case page comes back with the form as typed and the reason."""
     ticket = _ticket_for(request, case_number)
-    form = forms.TraceRequestForm(request.POST)
-    if form.is_valid():
-        try:
-            traces.request_trace(ticket=ticket, by=request.user, **form.cleaned_data)
-        except TierError as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, "Trace requested. Support attaches the capture here.")
-            return redirect(ticket)
-    return _render_detail(request, ticket, status=400, trace_form=form)
+    return _submit(
+        request,
+        ticket,
+        trace_form=forms.TraceRequestForm(request.POST),
+        act=lambda data: traces.request_trace(ticket=ticket, by=request.user, **data),
+        done="Trace requested. Support attaches the capture here.",
+    )
 
 
 @login_required
@@ -296,34 +303,26 @@ def ticket_close(request, case_number):
 @require_POST
 def ticket_dispute(request, case_number):
     ticket = _ticket_for(request, case_number)
-    form = forms.DisputeForm(request.POST, levels=_levels_for([ticket.plan]))
-    if form.is_valid():
-        try:
-            dispute_severity(ticket=ticket, by=request.user, **form.cleaned_data)
-        except TierError as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, "Your analyst will review the severity with you.")
-            return redirect(ticket)
-    return _render_detail(request, ticket, status=400, dispute_form=form)
+    return _submit(
+        request,
+        ticket,
+        dispute_form=forms.DisputeForm(request.POST, levels=_levels_for([ticket.plan])),
+        act=lambda data: dispute_severity(ticket=ticket, by=request.user, **data),
+        done="Your analyst will review the severity with you.",
+    )
 
 
 @login_required
 @require_POST
 def ticket_escalate(request, case_number):
     ticket = _ticket_for(request, case_number)
-    form = forms.EscalationForm(request.POST)
-    if form.is_valid():
-        try:
-            request_escalation(ticket=ticket, by=request.user, reason=form.cleaned_data["reason"])
-        except TierError as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(
-                request, "Escalation requested. An escalation contact will review the case."
-            )
-            return redirect(ticket)
-    return _render_detail(request, ticket, status=400, escalation_form=form)
+    return _submit(
+        request,
+        ticket,
+        escalation_form=forms.EscalationForm(request.POST),
+        act=lambda data: request_escalation(ticket=ticket, by=request.user, reason=data["reason"]),
+        done="Escalation requested. An escalation contact will review the case.",
+    )
 
 
 @login_required
@@ -349,66 +348,6 @@ def attachment(request, case_number, pk):
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
-
-
-@login_required
-@require_POST
-def ticket_staff(request, case_number):
-    """One staff action; a refused one comes back to the ticket page with the reason."""
-    if not is_support_staff(request.user):
-        raise Http404
-    ticket = _ticket_for(request, case_number)
-    analysts = users_with_power(Power.WORK_TICKETS)
-    form = forms.StaffTicketForm(request.POST, levels=_levels_for([ticket.plan]), analysts=analysts)
-    try:
-        with timezone.override(region_zone(ticket.region)):  # the zone the page names
-            valid = form.is_valid()
-        if not valid:
-            errors = "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items())
-            raise TierError(f"Check the form: {errors}")
-        message = _staff_action(request, ticket, analysts, form.cleaned_data)
-    except TierError as exc:
-        messages.error(request, str(exc))
-        return redirect(ticket)
-    messages.success(request, message)
-    return redirect(ticket)
-
-
-def _staff_action(request, ticket, analysts, data) -> str:
-    action = data["action"]
-    if action == "status":
-        set_status(ticket=ticket, status=data["status"], by=request.user)
-    elif action == "severity":
-        set_severity(ticket=ticket, severity=data["severity"], by=request.user)
-    elif action == "assign":
-        analyst = analysts.filter(pk=data["analyst"]).first() if data["analyst"] else None
-        assign(ticket=ticket, analyst=analyst, by=request.user)
-    elif action == "time":
-        log_time(
-            ticket=ticket,
-            analyst=request.user,
-            minutes=data["minutes"],
-            category=data["category"],
-            note=data["note"],
-        )
-    elif action == "not_covered":
-        mark_not_covered(
-            ticket=ticket,
-            reason=data["exclusion"],
-            amount=data["amount"],
-            description=data["description"],
-            by=request.user,
-        )
-    elif action == "etr":
-        set_estimated_resolution(ticket=ticket, by=request.user, when=data["estimated_resolution"])
-        return "Estimated resolution saved; the customer has been told."
-    elif action == "resolution":
-        ticket.resolution_public = data["resolution_public"].strip()
-        ticket.save(update_fields=["resolution_public", "updated_at"])
-        if request.POST.get("publish"):
-            publish_fix_to_thread(ticket=ticket, by=request.user)
-            return "The fix was posted to the thread and marked as solved."
-    return "Saved."
 
 
 # --- Thread to ticket --------------------------------------------------------------------------

@@ -9,16 +9,20 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from resourcecenter.roles import is_support_staff
+from resourcecenter.roles import Power, is_support_staff, users_with_power
 from tiers import forms as tier_forms
 from tiers.errors import TierError
 from tiers.plans.selectors import region_zone
 from tiers.tickets import presence, workspace
+from tiers.tickets.handling import log_time
 from tiers.tickets.models import Ticket
+from tiers.tickets.quotes import mark_not_covered
+from tiers.tickets.resolution import set_estimated_resolution
 from tiers.tickets.workspace_forms import NOTE, REPLY, ComposerForm, MergeForm, PanelForm
-from tiers.tickets.workspace_selectors import workspace_data, workspace_ticket
+from tiers.tickets.workspace_selectors import severity_levels, workspace_data, workspace_ticket
 from tiers.web import handle_errors
 
 
@@ -123,6 +127,75 @@ def update(request, case_number):
             messages.success(request, f"Saved: {', '.join(done)}." if done else "No changes.")
             return redirect(ticket)
     return render_workspace(request, ticket, panel=form, status=400)
+
+
+@login_required
+@require_POST
+def staff_action(request, case_number):
+    """One of the workspace's single-purpose forms (log time, quote work not covered, the public
+    fix, the resolution estimate), named by its `action`; a refused one comes back to the
+    workspace with the reason. `status`, `severity` and `assign` are one-field side-panel changes
+    and go through the panel's service."""
+    ticket = _staff_ticket(request, case_number)
+    analysts = users_with_power(Power.WORK_TICKETS)
+    form = tier_forms.StaffTicketForm(
+        request.POST, levels=severity_levels(ticket), analysts=analysts
+    )
+    try:
+        with timezone.override(region_zone(ticket.region)):  # the zone the page names
+            valid = form.is_valid()
+        if not valid:
+            errors = "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items())
+            raise TierError(f"Check the form: {errors}")
+        message = _act(request, ticket, analysts, form.cleaned_data)
+    except TierError as exc:
+        messages.error(request, str(exc))
+        return redirect(ticket)
+    messages.success(request, message)
+    return redirect(ticket)
+
+
+def _panel_change(action: str, data, analysts) -> workspace.PanelChange:
+    if action == "status":
+        return workspace.PanelChange(status=data["status"])
+    if action == "severity":
+        return workspace.PanelChange(severity=data["severity"])
+    analyst = analysts.filter(pk=data["analyst"]).first() if data["analyst"] else None
+    return workspace.PanelChange(assignee=analyst)
+
+
+def _act(request, ticket, analysts, data) -> str:
+    action, by = data["action"], request.user
+    if action in ("status", "severity", "assign"):
+        change = _panel_change(action, data, analysts)
+        workspace.update_ticket(ticket=ticket, by=by, change=change)
+    elif action == "time":
+        log_time(
+            ticket=ticket,
+            analyst=by,
+            minutes=data["minutes"],
+            category=data["category"],
+            note=data["note"],
+        )
+    elif action == "not_covered":
+        mark_not_covered(
+            ticket=ticket,
+            reason=data["exclusion"],
+            amount=data["amount"],
+            description=data["description"],
+            by=by,
+        )
+    elif action == "etr":
+        set_estimated_resolution(ticket=ticket, by=by, when=data["estimated_resolution"])
+        return "Estimated resolution saved; the customer has been told."
+    elif action == "resolution":
+        publish = bool(request.POST.get("publish"))
+        workspace.save_public_fix(
+            ticket=ticket, by=by, text=data["resolution_public"], publish=publish
+        )
+        if publish:
+            return "The fix was posted to the thread and marked as solved."
+    return "Saved."
 
 
 @login_required

@@ -1,5 +1,6 @@
 """The staff workspace's writes: the side panel saved in one action, the one composer (reply or
-internal note, with a macro and its actions), copying organisation members, merging duplicates.
+internal note, with a macro and its actions), the public part of the fix, copying organisation
+members, merging duplicates.
 
 Each reuses the one service for its change (lifecycle moves through `set_status`, severity
 through `set_severity`, assignment through `assign`), so every changed field leaves exactly one
@@ -24,6 +25,7 @@ from tiers.tickets.attachments import Upload
 from tiers.tickets.conversation import add_reply, set_status
 from tiers.tickets.handling import assign, set_severity
 from tiers.tickets.models import Ticket, TicketAttachment, TicketMessage
+from tiers.tickets.promotion import publish_fix_to_thread
 from tiers.tickets.timeline import log_event
 from tiers.tickets.work_models import Macro, TicketCC
 
@@ -91,6 +93,17 @@ def set_category(*, ticket: Ticket, category: str, by) -> Ticket:
             new=category,
         )
     return ticket
+
+
+def save_public_fix(*, ticket: Ticket, by, text: str, publish: bool = False) -> None:
+    """Keep the public part of the fix; `publish` also posts it to the case's thread as the
+    accepted answer. The text is kept even when the thread refuses the post, so nothing typed
+    is lost."""
+    _require_staff(by)
+    ticket.resolution_public = text.strip()
+    ticket.save(update_fields=["resolution_public", "updated_at"])
+    if publish:
+        publish_fix_to_thread(ticket=ticket, by=by)
 
 
 def compose(

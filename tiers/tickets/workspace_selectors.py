@@ -97,11 +97,16 @@ def workspace_ticket(case_number: str) -> Ticket | None:
     )
 
 
+def severity_levels(ticket: Ticket) -> list[SeverityLevel]:
+    """The severity levels of the ticket's plan (none when the plan has no scheme)."""
+    if not ticket.plan.severity_scheme_id:
+        return []
+    return list(SeverityLevel.objects.filter(scheme_id=ticket.plan.severity_scheme_id))
+
+
 def workspace_data(ticket: Ticket, user) -> dict:
     """Everything else the workspace shows, each a bounded number of queries."""
-    levels = []
-    if ticket.plan.severity_scheme_id:
-        levels = list(SeverityLevel.objects.filter(scheme_id=ticket.plan.severity_scheme_id))
+    levels = severity_levels(ticket)
     active_macros = list(Macro.objects.filter(active=True).select_related("page"))
     urls = macros.page_urls(active_macros)
     return {

@@ -72,15 +72,17 @@ class Command(BaseCommand):
 
     def _check(self, path, progress: bool, static) -> None:
         with scratch_site():
-            started = time.monotonic()
+            started, cpu_started = time.monotonic(), time.process_time()
             try:
                 report = import_docs(path, progress=progress, static=static)
             except ImportDocsError as exc:
                 raise CommandError(str(exc)) from exc
-            imported = time.monotonic()
-            fidelity = run_check(report)
+            imported, cpu_imported = time.monotonic(), time.process_time()
+            fidelity = run_check(report, progress=progress)
             fidelity.import_seconds = imported - started
+            fidelity.import_cpu_seconds = cpu_imported - cpu_started
             fidelity.check_seconds = time.monotonic() - imported
+            fidelity.check_cpu_seconds = time.process_time() - cpu_imported
         self.stdout.write(self.style.MIGRATE_HEADING(f"Fidelity report for {path}"))
         for line in fidelity.lines():
             self.stdout.write(line)

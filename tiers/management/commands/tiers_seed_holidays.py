@@ -12,7 +12,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         import json
 
-        from tiers.plans.models import BusinessCalendar, Holiday
+        from tiers.plans.calendar_models import BusinessCalendar, Holiday
 
         with open(DEFAULT_PLANS_FILE, encoding="utf-8") as handle:
             sources = {
