@@ -166,12 +166,17 @@ def _on_connection_created(sender, connection, **kwargs):
 
 
 def connect() -> None:
-    """Watch writes on every database connection (called from ForumConfig.ready)."""
+    """Watch writes on every database connection (called from ForumConfig.ready), and give the
+    content generation to the anonymous page cache (resourcecenter.pagecache)."""
     from django.db import connections
+
+    from resourcecenter import pagecache
 
     connection_created.connect(_on_connection_created, dispatch_uid="forum_cache_writes")
     for connection in connections.all(initialized_only=True):
         install(connection)
+    # The anonymous Resource Center pages are kept under the same content generation.
+    pagecache.register(generation)
 
 
 # --- anonymous pages ---------------------------------------------------------------------------

@@ -4,15 +4,17 @@
 Why a counter column and an UPDATE: `UPDATE ... SET n = n + 1` takes the row's write lock until
 the surrounding transaction ends, so concurrent writers queue up, every number is used once,
 and a rolled-back writer gives its number back (no gaps). Read the value back in the same
-transaction. (Invoice numbers are a different mechanism on purpose: the highest existing
-number + 1 under the organisation's lock, with a unique constraint as the guard; see
-tiers.plans.billing.)
+transaction: where the database can (PostgreSQL, SQLite >= 3.35), the UPDATE returns it itself
+(`RETURNING`), one statement instead of two. (Invoice numbers are a different mechanism on
+purpose: the highest existing number + 1 under the organisation's lock, with a unique constraint
+as the guard; see tiers.plans.billing.)
 """
 
 from __future__ import annotations
 
-from django.db import transaction
+from django.db import connections, transaction
 from django.db.models import F, QuerySet
+from django.db.models.sql import UpdateQuery
 
 
 def next_in_sequence(row: QuerySet, field: str) -> int:
@@ -22,6 +24,30 @@ def next_in_sequence(row: QuerySet, field: str) -> int:
     """
     if not transaction.get_connection(row.db).in_atomic_block:
         raise RuntimeError("next_in_sequence must run inside the transaction that uses the number")
-    if row.update(**{field: F(field) + 1}) != 1:
-        raise LookupError(f"no single {row.model.__name__} row to count on")
-    return row.values_list(field, flat=True).get()
+    connection = connections[row.db]
+    if not _returns_from_update(connection):
+        if row.update(**{field: F(field) + 1}) != 1:
+            raise _no_single_row(row)
+        return row.values_list(field, flat=True).get()
+    query = row.query.chain(UpdateQuery)
+    query.add_update_values({field: F(field) + 1})
+    compiler = query.get_compiler(row.db)
+    compiler.pre_sql_setup()
+    sql, params = compiler.as_sql()
+    column = connection.ops.quote_name(row.model._meta.get_field(field).column)
+    with connection.cursor() as cursor:
+        cursor.execute(f"{sql} RETURNING {column}", params)
+        values = cursor.fetchall()
+    if len(values) != 1:
+        raise _no_single_row(row)
+    return values[0][0]
+
+
+def _returns_from_update(connection) -> bool:
+    if connection.vendor == "postgresql":
+        return True
+    return connection.vendor == "sqlite" and connection.Database.sqlite_version_info >= (3, 35)
+
+
+def _no_single_row(row: QuerySet) -> LookupError:
+    return LookupError(f"no single {row.model.__name__} row to count on")

@@ -44,3 +44,18 @@ def account_profile_item(request):
         "label": "Public profile",
         "help_text": "The display name the Community sees next to your answers.",
     }
+
+
+@hooks.register("before_serve_page")
+def allow_anonymous_page_cache(page, request, serve_args, serve_kwargs):
+    """A page everyone may read (no Wagtail view restriction, no plan gate) may be kept for
+    anonymous visitors (resourcecenter.pagecache); a gated page is never kept."""
+    from resourcecenter import access, pagecache
+
+    if getattr(request, "is_preview", False) or request.user.is_authenticated:
+        return
+    if list(access.page_audience(page)) != [access.PUBLIC]:
+        return
+    if page.get_view_restrictions().exists():
+        return
+    pagecache.allow(request)

@@ -184,3 +184,31 @@ def test_triage_page_has_bounded_queries(client, staff_user, trusted_member, cat
         make_thread(trusted_member, category, title=f"Open question number {i} for staff")
     many = count_queries(client, "/community/triage/?view=no_staff")
     assert many <= few <= BUDGET["staff"]
+
+
+# Posting a reply through the page, with the production task queue (a queued task is a row):
+# session, user, the support settings, thread, then in one transaction the thread (locked), the
+# member, the post number (one UPDATE ... RETURNING), the post, its search outbox row, the
+# member's and the thread's counters, the queued fan-out task, and the redirect's page count.
+# 13 statements, plus the test case's savepoint and its release.
+REPLY_BUDGET = 15
+
+
+def test_posting_a_reply_has_bounded_queries(thread, other_member, settings):
+    from django.test import Client
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    client = Client()
+    client.force_login(other_member)
+    url = f"/community/t/{thread.pk}/reply/"
+    client.post(url, {"body": "Have you tried the APN settings again?"})
+    with CaptureQueriesContext(connection) as captured:
+        response = client.post(url, {"body": "Or the roaming switch in the console?"})
+    assert response.status_code == 302
+    statements = [q["sql"] for q in captured.captured_queries]
+    assert len(statements) <= REPLY_BUDGET, "\n".join(statements)
+    numbering = [s for s in statements if '"last_post_number"' in s and "UPDATE" in s]
+    assert len(numbering) == 1
+    thread.refresh_from_db()
+    assert thread.last_post_number == Post.objects.filter(thread=thread).count()
+    assert thread.reply_count == thread.last_post_number - 1
