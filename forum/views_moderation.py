@@ -23,7 +23,7 @@ from forum.moderation_forms import (
     SplitForm,
 )
 from forum.services import ForumPermissionDenied
-from forum.views import _denied, _post_or_404, _visible_thread_or_404
+from forum.view_helpers import _denied, _post_or_404, _visible_thread_or_404
 from resourcecenter.redirects import safe_next_url
 
 POST_ACTIONS = {
