@@ -25,6 +25,7 @@ from django.utils.text import slugify
 
 from forum import permissions as perms
 from forum import trust
+from forum.members import ensure_member, refresh_member_stats
 from forum.models import (
     Category,
     Flag,
@@ -39,11 +40,9 @@ from forum.models import (
     TrustLevel,
 )
 from forum.modlog import log
+from forum.post_text import clean_title
 from forum.services import (
     ForumPermissionDenied,
-    _clean_title,
-    ensure_member,
-    refresh_member_stats,
     refresh_thread_stats,
 )
 from resourcecenter.templatetags.wording import when
@@ -470,7 +469,7 @@ def split_thread(
     becomes its question. The new thread is published in `category` (default: the same)."""
     _require(perms.can_moderate(by))
     reason = _clean_reason(reason, required=False)
-    title = _clean_title(title)
+    title = clean_title(title)
     thread = _locked_thread(thread)
     ids = {p if isinstance(p, int) else p.pk for p in posts}
     chosen = list(thread.posts.filter(pk__in=ids).order_by("number"))

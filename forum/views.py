@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from forum import permissions as perms
-from forum import selectors, services
+from forum import post_text, selectors, services
 from forum.cache import primed, remember, render_posts, render_thread_rows, serve_page
 from forum.forms import ReplyForm
 from forum.gated import gated_response
@@ -26,7 +26,7 @@ from forum.view_helpers import (
 )
 from resourcecenter import access
 
-PREVIEW_MAX = services.BODY_MAX
+PREVIEW_MAX = post_text.BODY_MAX
 
 
 # --- helpers -----------------------------------------------------------------------------------

@@ -164,7 +164,6 @@ LONG_MODULES = {
     "forum/models.py",
     "forum/moderation.py",
     "forum/selectors.py",
-    "forum/services.py",
     "forum/wagtail_hooks.py",
     # grew past 500 lines when the session's parallel branches were merged
     "kb/importer/convert.py",
