@@ -10,11 +10,7 @@ from django.db.models import Count, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from forum import permissions as perms
-from forum.models import (
-    Member,
-    Post,
-    PostState,
-)
+from forum.models import Member, Post, PostState
 
 
 def _handle_base(user) -> str:

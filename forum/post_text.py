@@ -14,17 +14,8 @@ from django.utils.text import slugify
 
 from forum import permissions as perms
 from forum import selectors
-from forum.markdown import (
-    MAX_MENTION_LOOKUPS,
-    POLICY_VERSION,
-    mention_handles,
-    render_markdown,
-)
-from forum.models import (
-    Member,
-    Post,
-    Tag,
-)
+from forum.markdown import MAX_MENTION_LOOKUPS, POLICY_VERSION, mention_handles, render_markdown
+from forum.models import Member, Post, Tag
 from resourcecenter import tags as tag_parser
 
 TITLE_MIN, TITLE_MAX = 10, 200

@@ -29,9 +29,7 @@ from django.utils.text import slugify
 
 from forum import permissions as perms
 from forum import signals, tasks
-from forum.markdown import (
-    POLICY_VERSION,
-)
+from forum.markdown import POLICY_VERSION
 from forum.members import ensure_member, refresh_member_stats
 from forum.models import (
     Category,

@@ -1,5 +1,6 @@
 """Flagging and the inline moderator controls on the thread page. Thin: permission check
-(forum.permissions), one service call (forum.flags / forum.moderation), render or redirect."""
+(forum.permissions), one service call (forum.flags, forum.moderation or
+forum.moderation_threads), render or redirect."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from forum import flags, moderation, ratelimits, selectors
+from forum import flags, moderation, moderation_threads, ratelimits, selectors
 from forum import permissions as perms
 from forum.forms import apply_validation_error
 from forum.models import Post, PostState
@@ -34,12 +35,12 @@ POST_ACTIONS = {
 }
 
 SIMPLE_THREAD_ACTIONS = {
-    "pin": (moderation.pin_thread, {"pinned": True}, "Pinned."),
-    "unpin": (moderation.pin_thread, {"pinned": False}, "Unpinned."),
-    "lock": (moderation.lock_thread, {"locked": True}, "Locked: no replies or edits."),
-    "unlock": (moderation.lock_thread, {"locked": False}, "Unlocked."),
-    "close": (moderation.close_thread, {"closed": True}, "Closed."),
-    "reopen": (moderation.close_thread, {"closed": False}, "Reopened."),
+    "pin": (moderation_threads.pin_thread, {"pinned": True}, "Pinned."),
+    "unpin": (moderation_threads.pin_thread, {"pinned": False}, "Unpinned."),
+    "lock": (moderation_threads.lock_thread, {"locked": True}, "Locked: no replies or edits."),
+    "unlock": (moderation_threads.lock_thread, {"locked": False}, "Unlocked."),
+    "close": (moderation_threads.close_thread, {"closed": True}, "Closed."),
+    "reopen": (moderation_threads.close_thread, {"closed": False}, "Reopened."),
 }
 
 
@@ -187,7 +188,7 @@ def move(request, pk: int):
     form = MoveForm(request.POST or None, initial={"category": thread.category_id})
 
     def perform(data):
-        moderation.move_thread(
+        moderation_threads.move_thread(
             thread, category=data["category"], by=request.user, reason=data["reason"]
         )
         return f"Moved to {data['category'].name}.", thread.get_absolute_url()
@@ -205,7 +206,7 @@ def merge(request, pk: int):
     form = MergeForm(request.POST or None)
 
     def perform(data):
-        target = moderation.merge_thread(
+        target = moderation_threads.merge_thread(
             thread, into=data["target"], by=request.user, reason=data["reason"]
         )
         return f"Merged into “{target.title}”.", target.get_absolute_url()
@@ -223,7 +224,7 @@ def duplicate(request, pk: int):
     form = DuplicateForm(request.POST or None)
 
     def perform(data):
-        moderation.close_as_duplicate(
+        moderation_threads.close_as_duplicate(
             thread, original=data["original"], by=request.user, reason=data["reason"]
         )
         message = "Closed as a duplicate; readers are sent to the original."
@@ -256,7 +257,7 @@ def split(request, pk: int):
     form = SplitForm(request.POST or None, post_choices=choices)
 
     def perform(data):
-        new = moderation.split_thread(
+        new = moderation_threads.split_thread(
             thread,
             posts=[int(pk) for pk in data["posts"]],
             title=data["title"],

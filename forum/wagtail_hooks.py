@@ -33,7 +33,7 @@ from wagtail.permissions import register_permission_policy
 
 import django_filters
 
-from forum import moderation
+from forum import moderation, moderation_members
 from forum import permissions as perms
 from forum.models import Flag, Member, ModerationLogEntry, Post, PostState, TrustLevel
 from forum.moderation_forms import SanctionForm, TrustLevelForm
@@ -480,12 +480,14 @@ def _apply_member_form(by, user, form, *, trust: bool) -> str:
     """Apply a valid trust-level or sanction form; returns what was done, for the message."""
     data = form.cleaned_data
     if trust:
-        moderation.set_trust_level(
+        moderation_members.set_trust_level(
             user, level=data["level"], by=by, reason=data["reason"], lock=data["lock"]
         )
         return f"Trust level set to {TrustLevel(data['level']).label}."
     service = (
-        moderation.suspend_member if data["action"] == "suspend" else moderation.silence_member
+        moderation_members.suspend_member
+        if data["action"] == "suspend"
+        else moderation_members.silence_member
     )
     service(user, by=by, days=data["days"], reason=data["reason"])
     return "Sanction lifted." if not data["days"] else "Sanction recorded."
