@@ -11,7 +11,7 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from forum import permissions as perms
-from forum import selectors
+from forum import selectors, selectors_posts
 from forum.gated import gated_response
 from forum.models import Post
 from resourcecenter.redirects import safe_next_url, safe_url
@@ -92,7 +92,7 @@ def _thread_denied(request, thread, denial: str):
 
 
 def _post_or_404(request, pk: int) -> Post:
-    post = selectors.get_post(pk)
+    post = selectors_posts.get_post(pk)
     if post is None or not perms.can_see_post(request.user, post):
         raise Http404("No such post.")
     return post

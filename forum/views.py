@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from forum import permissions as perms
-from forum import post_text, selectors, services
+from forum import post_text, selectors, selectors_posts, services
 from forum.cache import primed, remember, render_posts, render_thread_rows, serve_page
 from forum.forms import ReplyForm
 from forum.gated import gated_response
@@ -153,7 +153,7 @@ def thread_detail(request, pk: int, slug: str):
 
 def _render_thread(request, thread):
     user = request.user
-    data = selectors.thread_page(user, thread, page=request.GET.get("page", 1))
+    data = selectors_posts.thread_page(user, thread, page=request.GET.get("page", 1))
     thread_can = perms.thread_actions(user, thread)
     post_rows = [
         {
@@ -194,7 +194,7 @@ def _render_thread(request, thread):
         )
         if user.is_authenticated
         else None,
-        "description": selectors.post_description(question)
+        "description": selectors_posts.post_description(question)
         if question is not None and perms.can_see_post_content(user, question)
         else "",
     }
@@ -204,7 +204,7 @@ def _render_thread(request, thread):
 @require_GET
 def post_permalink(request, pk: int):
     post = _post_or_404(request, pk)
-    return redirect(selectors.post_permalink(request.user, post))
+    return redirect(selectors_posts.post_permalink(request.user, post))
 
 
 @require_GET
@@ -219,7 +219,7 @@ def post_history(request, pk: int):
         {
             "post": post,
             "thread": post.thread,
-            "revisions": selectors.post_revisions(post),
+            "revisions": selectors_posts.post_revisions(post),
             "noindex": True,
         },
     )

@@ -11,7 +11,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from forum import flags, moderation, moderation_threads, ratelimits, selectors
+from forum import flags, moderation, moderation_threads, ratelimits, selectors_posts
 from forum import permissions as perms
 from forum.forms import apply_validation_error
 from forum.models import Post, PostState
@@ -75,7 +75,7 @@ def flag(request, pk: int):
                     form.add_error(None, str(error))
                 else:
                     messages.success(request, "Thank you. The moderators will review this post.")
-                    return redirect(selectors.post_permalink(request.user, post))
+                    return redirect(selectors_posts.post_permalink(request.user, post))
     else:
         form = FlagForm()
     return render(
@@ -114,7 +114,7 @@ def post_action(request, pk: int, action: str):
                     messages.info(request, f"Nothing to do: the post is {post.moderation_state}.")
                 post.refresh_from_db()
                 fallback = (
-                    selectors.post_permalink(request.user, post)
+                    selectors_posts.post_permalink(request.user, post)
                     if perms.can_see_post(request.user, post)
                     else post.thread.category.get_absolute_url()
                 )

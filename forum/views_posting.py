@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from forum import permissions as perms
-from forum import selectors, services
+from forum import selectors, selectors_posts, services
 from forum.cache import primed
 from forum.forms import AskForm, DeleteForm, EditForm, ReplyForm, apply_validation_error
 from forum.models import Post, PostState, PostVote, ThreadState
@@ -120,7 +120,7 @@ def reply(request, pk: int):
                     form.add_error(None, str(error))
                 else:
                     _say_posted(request, "reply", post.moderation_state == PostState.HELD)
-                    return redirect(selectors.post_permalink(user, post))
+                    return redirect(selectors_posts.post_permalink(user, post))
     else:
         initial = {}
         if quote is not None:
@@ -174,7 +174,7 @@ def edit(request, pk: int):
                 else:
                     messages.success(request, "Your changes are saved.")
                     post.refresh_from_db()
-                    return redirect(selectors.post_permalink(user, post))
+                    return redirect(selectors_posts.post_permalink(user, post))
     else:
         initial = {"body": post.body_markdown}
         if is_question:
@@ -212,7 +212,7 @@ def delete(request, pk: int):
                 thread.refresh_from_db()
                 if post.number == 1 and thread.moderation_state == ThreadState.DELETED:
                     return redirect(thread.category.get_absolute_url())
-                return redirect(selectors.post_permalink(user, post))
+                return redirect(selectors_posts.post_permalink(user, post))
     else:
         form = DeleteForm()
     return render(
@@ -251,7 +251,7 @@ def vote(request, pk: int):
     post.refresh_from_db(fields=["helpful_count"])
     if _wants_json(request):
         return JsonResponse({"voted": voted, "helpful_count": post.helpful_count})
-    return redirect(selectors.post_permalink(user, post))
+    return redirect(selectors_posts.post_permalink(user, post))
 
 
 @require_POST
@@ -284,7 +284,7 @@ def accept(request, pk: int):
     except services.ForumPermissionDenied as error:
         return _denied(request, str(error))
     messages.success(request, "Marked as the accepted answer. The thread is solved.")
-    return redirect(selectors.post_permalink(user, post))
+    return redirect(selectors_posts.post_permalink(user, post))
 
 
 @require_POST
@@ -300,4 +300,4 @@ def official(request, pk: int):
     messages.success(
         request, "Marked as the official answer." if mark else "No longer the official answer."
     )
-    return redirect(selectors.post_permalink(user, post))
+    return redirect(selectors_posts.post_permalink(user, post))
