@@ -492,7 +492,7 @@ def test_admin_dashboard_shows_queue_counts(client, admin_moderator, held_thread
 
 
 def test_queue_counts_open_flags_exactly(reply, trusted_member, moderator, held_thread):
-    from forum.wagtail_hooks import QueueIndexView
+    from forum.viewsets_queue import QueueIndexView
 
     Flag.objects.create(post=reply, reporter=trusted_member, reason="spam")
     Flag.objects.create(post=reply, reporter=moderator, reason="off_topic")
