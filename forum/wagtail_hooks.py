@@ -58,20 +58,14 @@ class ModeratorPolicy(BasePermissionPolicy):
 
 
 # The queue, the log and the member list are read-and-act screens for moderators only; the
-# actions themselves go through forum.moderation (which checks permission and writes the log).
+# actions themselves go through forum.moderation* (which check permission and write the log).
 for _model in (Post, ModerationLogEntry, Member):
     register_permission_policy(_model, ModeratorPolicy(_model, actions=("view",)))
 
 
-# --- the moderation queue ----------------------------------------------------------------------
-
+# The queue's bulk actions (forum.viewsets_queue).
 for _action in (ApproveBulkAction, RejectBulkAction, HideBulkAction, RestoreBulkAction):
     hooks.register("register_bulk_action", _action)
-
-
-# --- the moderation log (read-only) ------------------------------------------------------------
-
-# --- members -----------------------------------------------------------------------------------
 
 
 class CommunityGroup(ViewSetGroup):
