@@ -24,6 +24,7 @@ from pathlib import Path
 from scripts.bench import ROOT, load_demo, setup_django, start_engines
 
 SETS = ROOT / "tests" / "search" / "real"
+SUGGESTIONS = 8  # what the type-ahead shows (services.suggest)
 
 
 class _Rollback(Exception):
@@ -64,15 +65,18 @@ def import_corpus(real, corpora: Path) -> dict[str, str]:
         return import_community(real, folder)
     from kb.importer import import_docs
     from kb.models import ResourceIndexPage
+    from kb.search_documents import PAGE_MODELS
 
     root = folder / str(real.corpus.get("docs_root") or real.corpus.get("root") or "docs")
     if not root.is_dir():
         raise SystemExit(f"{real.name}: {root} is missing (see the README: what to clone)")
-    from kb.search_documents import PAGE_MODELS
-
-    if not any(model.objects.exclude(source_path="").exists() for model in PAGE_MODELS):
+    section = corpus_section(real)
+    if not any(
+        model.objects.descendant_of(section).exclude(source_path="").exists()
+        for model in PAGE_MODELS
+    ):
         started = time.perf_counter()
-        report = import_docs(root)
+        report = import_docs(root, section)
         print(
             f"  imported {root.name}/ of {folder.name}: {len(report.results)} files in "
             f"{time.perf_counter() - started:.0f} s"
@@ -80,11 +84,33 @@ def import_corpus(real, corpora: Path) -> dict[str, str]:
 
     keys: dict[str, str] = {}
     for model in (*PAGE_MODELS, ResourceIndexPage):
-        for page in model.objects.exclude(source_path=""):
+        for page in model.objects.descendant_of(section).exclude(source_path=""):
             url = page.get_url()
             if url:
                 keys[url] = normalize_doc_path(page.source_path)
     return keys
+
+
+def corpus_section(real):
+    """The section a corpus is imported under, made on first use.
+
+    The demo Resource Center is itself an imported tree below the home page: a corpus imported
+    there too would be matched to the demo's pages by path (a corpus's `getting-started.md`
+    would overwrite the demo page of that name), and its pages could not be told apart from
+    the demo's. Below a section of its own (no text: not searchable itself) neither happens.
+    """
+    from django.utils.text import slugify
+
+    from kb.importer.service import default_parent
+    from kb.models import ResourceIndexPage
+
+    home = default_parent()
+    slug = f"real-{slugify(real.name)}"
+    section = ResourceIndexPage.objects.child_of(home).filter(slug=slug).first()
+    if section is None:
+        section = ResourceIndexPage(title=real.name, slug=slug)
+        home.add_child(instance=section)
+    return section
 
 
 def import_community(real, folder: Path) -> dict[str, str]:
@@ -196,20 +222,31 @@ def _evaluate_part(real, split, baseline, engines, keys, show_misses) -> dict:
     agreement: dict[str, tuple[int, int]] = {}
     for label, engine in engines:
         started = time.perf_counter()
-        engine_scores, agree, compared = [], 0, 0
+        engine_scores, agree, compared, disagreements = [], 0, 0, []
         for j in judgements:
             hits = search_hits(engine, j.query)
             engine_scores.append(score_ranking(j, [key_of(h.url, keys) for h in hits], equal_match))
-            first = next((h.url for h in hits if h.kind != "thread"), None)
+            # The type-ahead lists the first SUGGESTIONS results of the same ranking: compared
+            # when the full search has an article among as many
+            first = next((h.url for h in hits[:SUGGESTIONS] if h.kind != "thread"), None)
             if first is not None:
                 compared += 1
                 suggested = next(
-                    (s["url"] for s in suggest_hits(engine, j.query) if s["kind"] != "thread"),
+                    (
+                        s["url"]
+                        for s in suggest_hits(engine, j.query, SUGGESTIONS)
+                        if s["kind"] != "thread"
+                    ),
                     None,
                 )
                 agree += suggested == first
+                if suggested != first:
+                    disagreements.append((j.query, first, suggested))
         scores[label] = engine_scores
         agreement[label] = (agree, compared)
+        if show_misses:
+            for query, first, suggested in disagreements:
+                print(f"    {label:<10} suggest {query!r:50} search: {first}  suggest: {suggested}")
         print(f"  {label}: {len(judgements)} queries in {time.perf_counter() - started:.1f} s")
     kinds = sorted({j.kind for j in judgements}) + ["all"]
     columns = {label: by_kind(s) for label, s in scores.items()}
@@ -222,8 +259,8 @@ def _evaluate_part(real, split, baseline, engines, keys, show_misses) -> dict:
     )
     for label, (agree, compared) in agreement.items():
         print(
-            f"  {label}: suggest's first article = search's first article for "
-            f"{agree}/{compared} queries"
+            f"  {label}: suggest's first article = search's first article (of its first "
+            f"{SUGGESTIONS}) for {agree}/{compared} queries"
         )
     if show_misses:
         for label, engine_scores in scores.items():

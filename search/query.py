@@ -287,6 +287,7 @@ class Clause:
     identifier: bool = False  # an exact code: no stemming games, no prefix, no spelling fixes
     original: str = ""
     weight: float = 1.0  # how much matching it says about a document (rarer words: more)
+    idf: float = 1.0  # BM25's inverse document frequency of its rarest word (see vocabulary)
     known: bool = True  # False: no public document has this word (a typo, most likely)
 
     @property

@@ -106,6 +106,7 @@ def correct_word(word: str) -> str | None:
 
 
 COMPLETIONS = 3
+IDF_FLOOR = 0.01
 WEIGHTS_CACHE_KEY = "search:vocabulary-size:v1"
 
 
@@ -137,8 +138,13 @@ def weigh(query: ParsedQuery) -> ParsedQuery:
         known = [frequency.get(t, 0) for t in clause.tokens if t.isalpha()]
         df = min(known) if known else 0
         weight = math.log(1.0 + size / (df + 0.5)) if df else math.log(1.0 + size / 0.5)
+        # BM25's (Robertson's) IDF, floored as FTS5 floors it: a word in most documents says
+        # next to nothing about any of them (`size` is cached: a word may have grown past it)
+        idf = max(math.log((max(size, df) - df + 0.5) / (df + 0.5)), IDF_FLOOR)
         known_word = not clause.is_word or clause.identifier or bool(df) or len(known) != 1
-        clauses.append(replace(clause, weight=round(weight, 3), known=known_word))
+        clauses.append(
+            replace(clause, weight=round(weight, 3), idf=round(idf, 3), known=known_word)
+        )
     return replace(query, clauses=clauses)
 
 

@@ -671,7 +671,10 @@ class PostgresEngine(DatabaseEngine):
     name = "postgresql"
     full_rank_max = 500
     common_candidates = 300
-    rank_weights = "{0.1, 0.05, 0.5, 1.0}"  # D (body), C (code), B, A (title)
+    # D (body), C (code), B (headings, summary, tags), A (title): the ratios of SQLite's
+    # column weights (4 / 2 / 1 / 0.5); 10 / 5 / 1 let a title word outweigh a page about
+    # the whole query
+    rank_weights = "{0.25, 0.125, 0.5, 1.0}"
 
     # Without length normalisation the longest page came first for a fifth of the queries on
     # a real docs tree: divide by 1 + log(length).
@@ -679,7 +682,7 @@ class PostgresEngine(DatabaseEngine):
     normalization = 1
     title_bonus = 2.0
     synonym_credit = 0.7
-    coordination_power = 2
+    coordination_power = 1
     coordination_floor = 0.0
 
     def optimize(self) -> None:
@@ -718,7 +721,7 @@ class PostgresEngine(DatabaseEngine):
         negative = [_ts_clause(c, prefix_mode="or") for c in query.negative]
         if negative:
             match += " & !(" + " | ".join(negative) + ")"
-        columns = {"query": match, "rank": ts_any_word(query), "everything": everything}
+        columns = {"query": match, "everything": everything}
         for i, (clause, as_typed) in enumerate(zip(clauses, typed, strict=True)):
             columns[f"c{i}"] = clause
             if as_typed != clause:
@@ -729,13 +732,14 @@ class PostgresEngine(DatabaseEngine):
     def _score_sql(
         self,
         names: list[str],
-        weights: list[float],
+        clauses: list[Clause],
         column: str = "e.search_vector",
         table: str = "e",
         source="q",
     ) -> str:
         """Text rank x coordination x title bonus x static boost and freshness (one %s
         parameter: now)."""
+        weights = [c.weight for c in clauses]
         n = len(weights)
         parts = []
         for i in range(n):
@@ -751,10 +755,16 @@ class PostgresEngine(DatabaseEngine):
         share = f"({' + '.join(parts)}) / {float(sum(weights))}"
         floor = float(self.coordination_floor)
         coordination = f"power({floor} + {1.0 - floor} * {share}, {self.coordination_power})"
-        rank = (
-            f"{self.rank_function}('{self.rank_weights}', {column}, {source}.rank, "
+        # ts_rank knows nothing of how rare a word is: ranked on "any word", a page repeating
+        # the common words of a question beat the one with its rare word. Each clause is
+        # ranked on its own, times BM25's inverse document frequency (which FTS5 and Lucene
+        # apply themselves).
+        ranks = [
+            f"{c.idf} * {self.rank_function}('{self.rank_weights}', {column}, {source}.c{i}, "
             f"{int(self.normalization)})"
-        )
+            for i, c in enumerate(clauses)
+        ]
+        rank = f"({' + '.join(ranks)})"
         title = (
             f"(CASE WHEN to_tsvector('english', {table}.title) @@ {source}.everything "
             f"THEN {self.title_bonus} ELSE 1.0 END)"
@@ -774,8 +784,8 @@ class PostgresEngine(DatabaseEngine):
         where_sql, params = self._filters(request)
         from_where = f"{ENTRY} e CROSS JOIN {q_sql} WHERE e.search_vector @@ q.query{where_sql}"
         base_params = [*q_params, *params]
-        weights = [c.weight for c in request.query.positive]
-        score = self._score_sql(names, weights)
+        clauses = request.query.positive
+        score = self._score_sql(names, clauses)
         with transaction.atomic(), connection.cursor() as cursor:
             prefer_indexes(cursor)
             if request.facets:
@@ -788,7 +798,7 @@ class PostgresEngine(DatabaseEngine):
             if not total or request.offset >= total:
                 return SearchResult([], total, facets)
             if total > self.full_rank_max:
-                ranked = self._rank_common(cursor, request, from_where, base_params, names, weights)
+                ranked = self._rank_common(cursor, request, from_where, base_params, names, clauses)
             else:
                 cursor.execute(
                     f"SELECT e.id, {score} AS score FROM {from_where} "  # noqa: S608
@@ -800,7 +810,7 @@ class PostgresEngine(DatabaseEngine):
         return SearchResult(hits, total, facets)
 
     def _rank_common(
-        self, cursor, request: SearchRequest, from_where: str, params: list, names, weights
+        self, cursor, request: SearchRequest, from_where: str, params: list, names, clauses
     ):
         """A page of a query matching thousands of rows, without scoring them all.
 
@@ -819,7 +829,7 @@ class PostgresEngine(DatabaseEngine):
         if not request.query.negative:
             title_where = from_where.replace("e.search_vector @@ q.query", "TRUE", 1)
         cursor.execute(
-            f"SELECT e.id, {self._score_sql(names, weights, 'e.title_vector')} AS score "  # noqa: S608
+            f"SELECT e.id, {self._score_sql(names, clauses, 'e.title_vector')} AS score "  # noqa: S608
             f"FROM {title_where} AND e.title_vector @@ q.query ORDER BY score DESC, e.id LIMIT %s",
             [now, *params, wanted],
         )
@@ -827,7 +837,7 @@ class PostgresEngine(DatabaseEngine):
         if len(ranked) < wanted:
             titled = [row[0] for row in ranked]
             columns = ", ".join(f"q.{name}" for name in names)
-            full = self._score_sql(names, weights, "c.search_vector", "c", "c")
+            full = self._score_sql(names, clauses, "c.search_vector", "c", "c")
             cursor.execute(
                 f"SELECT c.id, {full} AS score "  # noqa: S608
                 "FROM (SELECT e.id, e.title, e.search_vector, e.boost, e.updated_epoch, "

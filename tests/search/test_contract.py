@@ -317,3 +317,52 @@ def test_long_question_suggest_finds_related(corpus):
         parse_query("why are my devices stuck pending after provisioning"), PUBLIC
     )
     assert "thread:1" in [h.doc_id for h in hits]
+
+
+def test_the_rare_word_decides_not_the_repeated_common_one(engine, doc):
+    """Of two pages with both words of "cbor upload", the one about CBOR comes first: "upload"
+    is in every page, so repeating it says nothing (BM25's inverse document frequency; on
+    PostgreSQL, whose ts_rank has none, each clause's `idf` from the vocabulary)."""
+    import math
+    from dataclasses import replace
+
+    fillers = [
+        doc(f"page:{n}", f"Upload guide {n}", "Upload files from a device.") for n in range(10, 18)
+    ]
+    engine.upsert(
+        [
+            doc(
+                "page:1",
+                "Upload an upload",
+                "Each upload counts: an upload of logs, an upload of firmware, an upload of "
+                "settings. Upload sizes add up; any upload may carry cbor.",
+            ),
+            doc(
+                "page:2",
+                "CBOR payloads",
+                "Readings are encoded as cbor before the upload. The encoding keeps numbers "
+                "compact, maps keep their keys, and a decoder on the server turns every "
+                "message back into the same structure the firmware built on the device.",
+            ),
+            *fillers,
+        ]
+    )
+    total, frequency = 10, {"cbor": 2, "upload": 10}  # what the public vocabulary holds
+    query = parse_query("cbor upload", prefix_last=False)
+    query = replace(
+        query,
+        clauses=[
+            replace(
+                c,
+                idf=max(
+                    math.log(
+                        (total - frequency[c.tokens[0]] + 0.5) / (frequency[c.tokens[0]] + 0.5)
+                    ),
+                    0.01,
+                ),
+            )
+            for c in query.clauses
+        ],
+    )
+    hits = engine.search(SearchRequest(query=query, audiences=None)).hits
+    assert [h.doc_id for h in hits[:2]] == ["page:2", "page:1"]
