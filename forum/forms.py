@@ -6,7 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from forum.models import Category
-from forum.services import BODY_MAX, TITLE_MAX, TITLE_MIN
+from forum.post_text import BODY_MAX, TITLE_MAX, TITLE_MIN
 
 MARKDOWN_HELP = (
     "Markdown: **bold**, _italic_, `code`, ``` fenced code blocks ```, > quotes, lists, tables. "

@@ -29,6 +29,7 @@ from django.utils import timezone
 
 from forum import permissions as perms
 from forum import signals
+from forum.members import ensure_member
 from forum.models import (
     Category,
     Member,
@@ -109,8 +110,6 @@ def is_watching_category(user, category: Category) -> bool:
 def set_frequency(user, frequency: str) -> Member:
     """Choose how forum e-mail arrives: immediately, as a daily digest, or not at all."""
     from django.core.exceptions import ValidationError
-
-    from forum.services import ensure_member
 
     if frequency not in NotificationFrequency.values:
         raise ValidationError({"frequency": "Choose immediately, daily digest or off."})

@@ -11,11 +11,13 @@ Guarantees shared by all of them:
 - forum.signals are sent after commit; search learns of changes from the model signals its
   provider (forum.search_documents) listens to, so a write that must reach the index saves the
   changed row (`save(update_fields=...)`) rather than a queryset `update()`.
+
+The title/body/tag rules and the rendering they call live in forum.post_text, the Member row in
+forum.members.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -26,13 +28,9 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from forum import permissions as perms
-from forum import selectors, signals, tasks
-from forum.markdown import (
-    MAX_MENTION_LOOKUPS,
-    POLICY_VERSION,
-    mention_handles,
-    render_markdown,
-)
+from forum import signals, tasks
+from forum.markdown import POLICY_VERSION
+from forum.members import ensure_member, refresh_member_stats
 from forum.models import (
     Category,
     Member,
@@ -40,22 +38,24 @@ from forum.models import (
     PostRevision,
     PostState,
     PostVote,
-    Tag,
     Thread,
     ThreadState,
     ThreadStatus,
 )
 from forum.modlog import log
+from forum.post_text import (
+    TAG_RE,  # noqa: F401 - still imported from here by forum.importers
+    clean_body,
+    clean_title,
+    parse_tag_names,
+    render_body,
+    render_for_author,
+    tags_named,
+)
 from resourcecenter import roles
-from resourcecenter import tags as tag_parser
 from resourcecenter.sequences import next_in_sequence
 from resourcecenter.taskqueue import enqueue_with_change
 
-TITLE_MIN, TITLE_MAX = 10, 200
-BODY_MIN, BODY_MAX = 2, 30_000
-MAX_TAGS = 5
-MAX_MENTIONS = 10
-TAG_RE = re.compile(r"^[a-z0-9][a-z0-9.+#-]{0,29}$")
 VIEWED_SESSION_KEY = "forum_viewed_threads"
 
 
@@ -68,171 +68,8 @@ def _require(verdict: perms.Verdict) -> None:
         raise ForumPermissionDenied(verdict.reason)
 
 
-# --- members -----------------------------------------------------------------------------------
-
-
-def _handle_base(user) -> str:
-    base = re.sub(r"[^A-Za-z0-9_.-]", "", (user.public_name or "").replace(" ", "_"))
-    base = base.strip("._-")[:30]
-    return base or f"member{user.pk}"
-
-
-def ensure_member(user) -> Member:
-    """The user's Member row, created on first need with a unique @mention handle."""
-    member = Member.objects.filter(user=user).first()
-    if member is None:
-        base = _handle_base(user)
-        handle, n = base, 1
-        while Member.objects.filter(handle__iexact=handle).exists():
-            n += 1
-            handle = f"{base}{n}"
-        try:
-            with transaction.atomic():
-                member = Member.objects.create(user=user, handle=handle)
-        except IntegrityError:  # created concurrently (or the handle was just taken)
-            member = Member.objects.filter(user=user).first()
-            if member is None:
-                member = Member.objects.create(user=user, handle=f"{base}{user.pk}")
-    elif not member.handle:
-        Member.objects.filter(pk=member.pk).update(handle=f"{_handle_base(user)}{user.pk}")
-        member.refresh_from_db()
-    perms.remember_member(user, member)
-    return member
-
-
-def refresh_member_stats(user) -> None:
-    """Recount the member's approved posts (one UPDATE with a subquery; exact)."""
-    approved = (
-        Post.objects.filter(author=user, moderation_state=PostState.APPROVED)
-        .order_by()
-        .values("author")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    Member.objects.filter(user=user).update(
-        approved_post_count=Coalesce(Subquery(approved), Value(0))
-    )
-    perms.forget_member(user)
-
-
-# --- rendering, validation, mentions -------------------------------------------------------------
-
-
-class _MentionLookup:
-    """The mention resolver given to forum.markdown: ONE query for the post's @handles, and it
-    keeps the members it found, so the highlighting and the notifications agree exactly."""
-
-    def __init__(self) -> None:
-        self.members: dict[str, Member] = {}
-
-    def __call__(self, handles: list[str]):
-        self.members = selectors.mentionable_members(handles)
-        return self.members.keys()
-
-    def users(self, exclude=None) -> list:
-        """The mentioned users to notify: not `exclude` (the author), at most MAX_MENTIONS."""
-        skip = exclude.pk if exclude is not None else None
-        users = [m.user for m in self.members.values() if m.user_id != skip]
-        return sorted(users, key=lambda user: user.pk)[:MAX_MENTIONS]
-
-
-def _render(body: str, restricted: bool, author=None) -> tuple[str, list]:
-    """(sanitised html, users to notify of their @mention) for `body`."""
-    lookup = _MentionLookup()
-    html = render_markdown(
-        body, allow_links=not restricted, allow_images=not restricted, mentions=lookup
-    )
-    return html, lookup.users(exclude=author)
-
-
-def _render_for(author, body: str) -> tuple[str, bool, list]:
-    """(sanitised html, restricted?, mentioned users) for a post written by `author` now."""
-    restricted = not perms.may_post_links(author)
-    html, mentioned = _render(body, restricted, author)
-    return html, restricted, mentioned
-
-
-def rerender_post(post: Post) -> None:
-    """Re-render one post's stored HTML under the current policy (keeps its restriction).
-
-    Mentions are highlighted as they stand now (one lookup per post); nobody is notified again.
-    """
-    html, _ = _render(post.body_markdown, post.restricted_markup)
-    Post.objects.filter(pk=post.pk).update(
-        body_html=html, rendered_with_policy_version=POLICY_VERSION
-    )
-
-
-def _clean_body(body: str) -> str:
-    body = (body or "").replace("\r\n", "\n").strip()
-    if len(body) < BODY_MIN:
-        raise ValidationError({"body": "Write a message (at least a few characters)."})
-    if len(body) > BODY_MAX:
-        raise ValidationError(
-            {"body": f"That is too long: {len(body):,} characters (at most {BODY_MAX:,})."}
-        )
-    if "\x00" in body:
-        raise ValidationError({"body": "The message contains invalid characters."})
-    return body
-
-
-def _clean_title(title: str) -> str:
-    title = re.sub(r"\s+", " ", title or "").strip()
-    if len(title) < TITLE_MIN:
-        raise ValidationError(
-            {"title": f"Make the title a short question of at least {TITLE_MIN} characters."}
-        )
-    if len(title) > TITLE_MAX:
-        raise ValidationError({"title": f"Keep the title under {TITLE_MAX} characters."})
-    if not slugify(title):
-        raise ValidationError({"title": "The title needs some letters or digits."})
-    return title
-
-
-def parse_tag_names(tags: str | Iterable[str]) -> list[str]:
-    """Normalise tags ("LTE-M, quectel bg96" -> ["lte-m", "quectel", "bg96"]); validates."""
-    names = tag_parser.parse_tag_names(
-        tags, split_on_whitespace=True, lowercase=True, drop_prefix="#"
-    )
-    for name in names:
-        if not TAG_RE.match(name):
-            raise ValidationError(
-                {"tags": f"“{name[:40]}” is not a valid tag: use letters, digits and - . + #."}
-            )
-    if len(names) > MAX_TAGS:
-        raise ValidationError({"tags": f"Use at most {MAX_TAGS} tags."})
-    return names
-
-
 def _set_tags(thread: Thread, names: list[str]) -> None:
     thread.tags.set(tags_named(names))
-
-
-def tags_named(names: Iterable[str]) -> list[Tag]:
-    """The Tag rows for already validated `names` (see parse_tag_names), created if missing
-    with a unique slug."""
-    tags = []
-    for name in names:
-        tag = Tag.objects.filter(name=name).first()
-        if tag is None:
-            slug = slugify(name.replace("+", "plus").replace("#", "sharp")) or "tag"
-            base, n = slug, 1
-            while Tag.objects.filter(slug=slug).exists():
-                n += 1
-                slug = f"{base}-{n}"
-            tag = Tag.objects.create(name=name, slug=slug)
-        tags.append(tag)
-    return tags
-
-
-def parse_mentions(body: str, *, exclude=None) -> list:
-    """Users @mentioned in `body` (in running text: not in code or links), by Member handle,
-    active only, without `exclude`, at most MAX_MENTIONS - the same reading the renderer uses."""
-    lookup = _MentionLookup()
-    handles = mention_handles(body)
-    if handles:
-        lookup(handles[:MAX_MENTION_LOOKUPS])
-    return lookup.users(exclude=exclude)
 
 
 def _after_commit(fn) -> None:
@@ -298,12 +135,12 @@ def create_thread(
     thread is visible only to its author and moderators until approved.
     """
     _require(perms.can_start_thread(author, category))
-    title = _clean_title(title)
-    body = _clean_body(body)
+    title = clean_title(title)
+    body = clean_body(body)
     tag_names = parse_tag_names(tags)
     ensure_member(author)
     held = perms.post_requires_approval(author)
-    html, restricted, mentioned = _render_for(author, body)
+    html, restricted, mentioned = render_for_author(author, body)
     now = timezone.now()
     thread = Thread.objects.create(
         title=title,
@@ -362,14 +199,14 @@ def create_reply(
     """
     thread = Thread.objects.select_related("category").get(pk=thread.pk)
     _require(perms.can_reply(author, thread))
-    body = _clean_body(body)
+    body = clean_body(body)
     if quote_of is not None and (
         quote_of.thread_id != thread.pk or not perms.can_see_post_content(author, quote_of)
     ):
         raise ValidationError({"body": "You can only quote visible posts of this thread."})
     ensure_member(author)
     held = perms.post_requires_approval(author)
-    html, restricted, mentioned = _render_for(author, body)
+    html, restricted, mentioned = render_for_author(author, body)
     number = _next_post_number(thread.pk)
     post = Post.objects.create(
         thread=thread,
@@ -405,9 +242,9 @@ def edit_post(*, post: Post, editor, body: str, title: str | None = None, reason
     version as a PostRevision (who, when, why, what it said before)."""
     post = Post.objects.select_for_update().select_related("thread__category").get(pk=post.pk)
     _require(perms.can_edit_post(editor, post))
-    body = _clean_body(body)
+    body = clean_body(body)
     thread = post.thread
-    new_title = _clean_title(title) if (title is not None and post.number == 1) else None
+    new_title = clean_title(title) if (title is not None and post.number == 1) else None
     reason = (reason or "").strip()[:300]
     title_changed = new_title is not None and new_title != thread.title
     if body == post.body_markdown and not title_changed:
@@ -445,7 +282,7 @@ def _store_edit(post: Post, editor, body: str) -> list:
     else:
         restricted = not perms.may_post_links(editor)
     post.body_markdown = body
-    post.body_html, mentioned = _render(body, restricted, post.author)
+    post.body_html, mentioned = render_body(body, restricted, post.author)
     post.restricted_markup = restricted
     post.rendered_with_policy_version = POLICY_VERSION
     post.edited_at = timezone.now()
@@ -628,42 +465,6 @@ def record_view(thread: Thread, session=None) -> bool:
     return True
 
 
-def rerender_posts_mentioning(handle: str) -> int:
-    """Re-render every post whose text contains "@handle" (the member was deactivated or
-    reactivated), so the stored highlights follow who is mentionable now. Returns how many.
-
-    Matching the source text is a superset (it also finds "@handle2"); re-rendering those is
-    harmless. Nobody is notified.
-    """
-    if not handle:
-        return 0
-    posts = Post.objects.filter(body_markdown__icontains=f"@{handle}").only(
-        "pk", "body_markdown", "restricted_markup"
-    )
-    count = 0
-    for post in posts.iterator():
-        rerender_post(post)
-        count += 1
-    return count
-
-
-def rerender_outdated_posts(batch_size: int = 500) -> int:
-    """Re-render every post rendered under an older sanitiser policy; returns how many."""
-    count = 0
-    while True:
-        batch = list(
-            Post.objects.filter(rendered_with_policy_version__lt=POLICY_VERSION).only(
-                "pk", "body_markdown", "restricted_markup"
-            )[:batch_size]
-        )
-        if not batch:
-            return count
-        with transaction.atomic():
-            for post in batch:
-                rerender_post(post)
-        count += len(batch)
-
-
 __all__ = [
     "ForumPermissionDenied",
     "accept_answer",
@@ -671,16 +472,10 @@ __all__ = [
     "create_thread",
     "delete_post",
     "edit_post",
-    "ensure_member",
     "mark_official_answer",
-    "parse_mentions",
     "record_view",
-    "refresh_member_stats",
     "refresh_thread_stats",
     "remove_vote",
-    "rerender_outdated_posts",
-    "rerender_posts_mentioning",
-    "tags_named",
     "unaccept_answer",
     "vote_helpful",
 ]

@@ -6,7 +6,7 @@ from django_tasks import task
 @task()
 def rerender_mentions_of(handle: str) -> int:
     """Re-render the posts that mention @handle (see forum.mentions)."""
-    from forum.services import rerender_posts_mentioning
+    from forum.post_text import rerender_posts_mentioning
 
     return rerender_posts_mentioning(handle)
 

@@ -11,8 +11,8 @@ their account is old enough:
 
 Thresholds are settings (FORUM_TRUST_MEMBER_POSTS, FORUM_TRUST_MEMBER_DAYS,
 FORUM_TRUST_TRUSTED_POSTS, FORUM_TRUST_TRUSTED_DAYS). Promotion never demotes, and never touches a
-level staff set by hand (Member.trust_level_locked); forum.moderation.set_trust_level does that,
-with a log entry.
+level staff set by hand (Member.trust_level_locked); forum.moderation_members.set_trust_level
+does that, with a log entry.
 """
 
 from __future__ import annotations

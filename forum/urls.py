@@ -2,14 +2,14 @@
 
 from django.urls import path
 
-from forum import feeds, views, views_moderation, views_notifications
+from forum import feeds, views, views_moderation, views_notifications, views_posting
 
 app_name = "forum"
 
 urlpatterns = [
     path("", views.index, name="index"),
     path("threads/", views.thread_list, name="threads"),
-    path("ask/", views.ask, name="ask"),
+    path("ask/", views_posting.ask, name="ask"),
     path("preview/", views.preview, name="preview"),
     path("similar/", views.similar, name="similar"),
     path("triage/", views.triage, name="triage"),
@@ -20,15 +20,15 @@ urlpatterns = [
     path("tags/<slug:slug>/feed.rss", feeds.TagFeed(), name="tag_rss"),
     path("tags/<slug:slug>/feed.atom", feeds.TagAtomFeed(), name="tag_atom"),
     path("t/<int:pk>/", views.thread_redirect, name="thread_short"),
-    path("t/<int:pk>/reply/", views.reply, name="reply"),
-    path("t/<int:pk>/accept/", views.accept, name="accept"),
+    path("t/<int:pk>/reply/", views_posting.reply, name="reply"),
+    path("t/<int:pk>/accept/", views_posting.accept, name="accept"),
     path("t/<int:pk>/<slug:slug>/", views.thread_detail, name="thread"),
     path("p/<int:pk>/", views.post_permalink, name="post"),
-    path("p/<int:pk>/edit/", views.edit, name="edit"),
-    path("p/<int:pk>/delete/", views.delete, name="delete"),
+    path("p/<int:pk>/edit/", views_posting.edit, name="edit"),
+    path("p/<int:pk>/delete/", views_posting.delete, name="delete"),
     path("p/<int:pk>/history/", views.post_history, name="history"),
-    path("p/<int:pk>/vote/", views.vote, name="vote"),
-    path("p/<int:pk>/official/", views.official, name="official"),
+    path("p/<int:pk>/vote/", views_posting.vote, name="vote"),
+    path("p/<int:pk>/official/", views_posting.official, name="official"),
     # moderation and notifications (forum.views_moderation, forum.views_notifications)
     path("p/<int:pk>/flag/", views_moderation.flag, name="flag"),
     path("mod/p/<int:pk>/<slug:action>/", views_moderation.post_action, name="mod_post"),

@@ -1,5 +1,6 @@
 """Flagging and the inline moderator controls on the thread page. Thin: permission check
-(forum.permissions), one service call (forum.flags / forum.moderation), render or redirect."""
+(forum.permissions), one service call (forum.flags, forum.moderation or
+forum.moderation_threads), render or redirect."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from forum import flags, moderation, ratelimits, selectors
+from forum import flags, moderation, moderation_threads, ratelimits, selectors_posts
 from forum import permissions as perms
 from forum.forms import apply_validation_error
 from forum.models import Post, PostState
@@ -23,7 +24,7 @@ from forum.moderation_forms import (
     SplitForm,
 )
 from forum.services import ForumPermissionDenied
-from forum.views import _denied, _post_or_404, _visible_thread_or_404
+from forum.view_helpers import _denied, _post_or_404, _visible_thread_or_404
 from resourcecenter.redirects import safe_next_url
 
 POST_ACTIONS = {
@@ -34,12 +35,12 @@ POST_ACTIONS = {
 }
 
 SIMPLE_THREAD_ACTIONS = {
-    "pin": (moderation.pin_thread, {"pinned": True}, "Pinned."),
-    "unpin": (moderation.pin_thread, {"pinned": False}, "Unpinned."),
-    "lock": (moderation.lock_thread, {"locked": True}, "Locked: no replies or edits."),
-    "unlock": (moderation.lock_thread, {"locked": False}, "Unlocked."),
-    "close": (moderation.close_thread, {"closed": True}, "Closed."),
-    "reopen": (moderation.close_thread, {"closed": False}, "Reopened."),
+    "pin": (moderation_threads.pin_thread, {"pinned": True}, "Pinned."),
+    "unpin": (moderation_threads.pin_thread, {"pinned": False}, "Unpinned."),
+    "lock": (moderation_threads.lock_thread, {"locked": True}, "Locked: no replies or edits."),
+    "unlock": (moderation_threads.lock_thread, {"locked": False}, "Unlocked."),
+    "close": (moderation_threads.close_thread, {"closed": True}, "Closed."),
+    "reopen": (moderation_threads.close_thread, {"closed": False}, "Reopened."),
 }
 
 
@@ -74,7 +75,7 @@ def flag(request, pk: int):
                     form.add_error(None, str(error))
                 else:
                     messages.success(request, "Thank you. The moderators will review this post.")
-                    return redirect(selectors.post_permalink(request.user, post))
+                    return redirect(selectors_posts.post_permalink(request.user, post))
     else:
         form = FlagForm()
     return render(
@@ -113,7 +114,7 @@ def post_action(request, pk: int, action: str):
                     messages.info(request, f"Nothing to do: the post is {post.moderation_state}.")
                 post.refresh_from_db()
                 fallback = (
-                    selectors.post_permalink(request.user, post)
+                    selectors_posts.post_permalink(request.user, post)
                     if perms.can_see_post(request.user, post)
                     else post.thread.category.get_absolute_url()
                 )
@@ -187,7 +188,7 @@ def move(request, pk: int):
     form = MoveForm(request.POST or None, initial={"category": thread.category_id})
 
     def perform(data):
-        moderation.move_thread(
+        moderation_threads.move_thread(
             thread, category=data["category"], by=request.user, reason=data["reason"]
         )
         return f"Moved to {data['category'].name}.", thread.get_absolute_url()
@@ -205,7 +206,7 @@ def merge(request, pk: int):
     form = MergeForm(request.POST or None)
 
     def perform(data):
-        target = moderation.merge_thread(
+        target = moderation_threads.merge_thread(
             thread, into=data["target"], by=request.user, reason=data["reason"]
         )
         return f"Merged into “{target.title}”.", target.get_absolute_url()
@@ -223,7 +224,7 @@ def duplicate(request, pk: int):
     form = DuplicateForm(request.POST or None)
 
     def perform(data):
-        moderation.close_as_duplicate(
+        moderation_threads.close_as_duplicate(
             thread, original=data["original"], by=request.user, reason=data["reason"]
         )
         message = "Closed as a duplicate; readers are sent to the original."
@@ -256,7 +257,7 @@ def split(request, pk: int):
     form = SplitForm(request.POST or None, post_choices=choices)
 
     def perform(data):
-        new = moderation.split_thread(
+        new = moderation_threads.split_thread(
             thread,
             posts=[int(pk) for pk in data["posts"]],
             title=data["title"],

@@ -16,7 +16,7 @@ from forum import permissions as perms
 from forum.models import Category, Notification, NotificationFrequency, Subscription
 from forum.moderation_forms import NotificationSettingsForm
 from forum.services import ForumPermissionDenied
-from forum.views import _denied, _visible_thread_or_404
+from forum.view_helpers import _denied, _visible_thread_or_404
 from resourcecenter.redirects import safe_next_url
 
 PER_PAGE = 30

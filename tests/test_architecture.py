@@ -161,12 +161,6 @@ LONG_MODULES = {
     "kb/importer/mdx.py",
     "kb/importer/service.py",
     "forum/importers/stackexchange.py",
-    "forum/models.py",
-    "forum/moderation.py",
-    "forum/selectors.py",
-    "forum/services.py",
-    "forum/views.py",
-    "forum/wagtail_hooks.py",
     # grew past 500 lines when the session's parallel branches were merged
     "kb/importer/convert.py",
     "kb/importer/html.py",

@@ -13,7 +13,7 @@ from django.urls import reverse
 import pytest
 
 from forum import cache as forum_cache
-from forum import moderation, services
+from forum import moderation, moderation_threads, services
 from forum.models import Thread, TrustLevel
 from resourcecenter.roles import COMMUNITY_MODERATORS_GROUP
 from tests.forum.factories import CategoryFactory, make_reply, make_thread, set_trust
@@ -98,7 +98,7 @@ def test_a_moved_thread_leaves_its_old_category_at_once(client, thread, category
     other = CategoryFactory(name="SMS", slug="sms")
     warm(category.get_absolute_url(), other.get_absolute_url(), thread.get_absolute_url())
     assert thread.title in page(client, category.get_absolute_url())
-    moderation.move_thread(thread, category=other, by=moderator, reason="Wrong board")
+    moderation_threads.move_thread(thread, category=other, by=moderator, reason="Wrong board")
     assert thread.title not in page(client, category.get_absolute_url())
     assert thread.title in page(client, other.get_absolute_url())
     assert "SMS" in page(client, thread.get_absolute_url())  # the breadcrumb

@@ -15,7 +15,7 @@ import pytest
 
 from forum import markdown as md
 from forum.models import Member, Notification, NotificationKind, Post, TrustLevel
-from forum.services import parse_mentions
+from forum.post_text import parse_mentions
 from tests.forum.factories import make_reply, set_trust
 from tests.forum.test_xss import audit
 

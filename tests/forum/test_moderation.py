@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 
 import pytest
 
-from forum import moderation
+from forum import moderation, moderation_members, moderation_threads
 from forum.models import (
     Flag,
     Member,
@@ -70,7 +70,7 @@ def test_non_moderator_cannot_moderate(held_thread, trusted_member):
     with pytest.raises(ForumPermissionDenied):
         moderation.approve_posts([post], by=trusted_member)
     with pytest.raises(ForumPermissionDenied):
-        moderation.pin_thread(held_thread, by=trusted_member)
+        moderation_threads.pin_thread(held_thread, by=trusted_member)
     assert not ModerationLogEntry.objects.exists()
 
 
@@ -128,12 +128,12 @@ def test_bulk_approve_applies_per_item(category, new_member, user_factory, moder
 
 
 def test_pin_lock_close_reopen_logged(thread, moderator):
-    moderation.pin_thread(thread, by=moderator, reason="FAQ")
-    moderation.lock_thread(thread, by=moderator)
-    moderation.close_thread(thread, by=moderator, reason="Answered elsewhere")
+    moderation_threads.pin_thread(thread, by=moderator, reason="FAQ")
+    moderation_threads.lock_thread(thread, by=moderator)
+    moderation_threads.close_thread(thread, by=moderator, reason="Answered elsewhere")
     thread.refresh_from_db()
     assert thread.pinned and thread.locked and thread.status == ThreadStatus.CLOSED
-    moderation.close_thread(thread, by=moderator, closed=False)
+    moderation_threads.close_thread(thread, by=moderator, closed=False)
     thread.refresh_from_db()
     assert thread.status == ThreadStatus.OPEN
     actions = list(ModerationLogEntry.objects.order_by("pk").values_list("action", flat=True))
@@ -143,7 +143,7 @@ def test_pin_lock_close_reopen_logged(thread, moderator):
 
 def test_move_thread(thread, moderator):
     other = CategoryFactory(name="Roaming", slug="roaming")
-    moderation.move_thread(thread, category=other, by=moderator, reason="Roaming question")
+    moderation_threads.move_thread(thread, category=other, by=moderator, reason="Roaming question")
     thread.refresh_from_db()
     assert thread.category == other
     entry = ModerationLogEntry.objects.get(action="move_thread")
@@ -152,11 +152,11 @@ def test_move_thread(thread, moderator):
 
 def test_close_as_duplicate_links_original(thread, trusted_member, category, moderator):
     dup = make_thread(trusted_member, category, title="Which APN do I use for my modem?")
-    moderation.close_as_duplicate(dup, original=thread, by=moderator)
+    moderation_threads.close_as_duplicate(dup, original=thread, by=moderator)
     dup.refresh_from_db()
     assert dup.status == ThreadStatus.CLOSED and dup.duplicate_of == thread
     with pytest.raises(ValidationError):
-        moderation.close_as_duplicate(thread, original=thread, by=moderator)
+        moderation_threads.close_as_duplicate(thread, original=thread, by=moderator)
 
 
 @pytest.mark.postgres
@@ -172,7 +172,7 @@ def test_merge_moves_posts_in_order_and_watchers(
     with django_capture_on_commit_callbacks(execute=True):  # the author watches their thread
         source = make_thread(other_member, category, title="Modem will not attach with my APN")
     make_reply(trusted_member, source, body="Same problem here.")
-    moderation.merge_thread(source, into=thread, by=moderator, reason="Same question")
+    moderation_threads.merge_thread(source, into=thread, by=moderator, reason="Same question")
     thread.refresh_from_db()
     source.refresh_from_db()
     numbers = list(thread.posts.order_by("number").values_list("number", flat=True))
@@ -183,12 +183,12 @@ def test_merge_moves_posts_in_order_and_watchers(
     assert Subscription.objects.filter(user=other_member, thread=thread).exists()
     assert ModerationLogEntry.objects.filter(action="merge_thread", thread=source).exists()
     with pytest.raises(ValidationError):
-        moderation.merge_thread(thread, into=thread, by=moderator)
+        moderation_threads.merge_thread(thread, into=thread, by=moderator)
 
 
 def test_merged_thread_url_redirects(client, thread, other_member, category, moderator):
     source = make_thread(other_member, category, title="Modem will not attach with my APN")
-    moderation.merge_thread(source, into=thread, by=moderator)
+    moderation_threads.merge_thread(source, into=thread, by=moderator)
     response = client.get(source.get_absolute_url())
     assert response.status_code == 301
     assert response["Location"] == thread.get_absolute_url()
@@ -198,7 +198,7 @@ def test_split_replies_into_new_thread(thread, trusted_member, other_member, mod
     r1 = make_reply(other_member, thread, body="Unrelated: roaming in Brazil fails.")
     r2 = make_reply(trusted_member, thread, body="Roaming needs the roaming profile.")
     keep = make_reply(other_member, thread, body="Back on topic: APN is iot.example.")
-    new = moderation.split_thread(
+    new = moderation_threads.split_thread(
         thread, posts=[r1, r2], title="Roaming in Brazil fails", by=moderator
     )
     assert new.author == other_member
@@ -212,7 +212,7 @@ def test_split_replies_into_new_thread(thread, trusted_member, other_member, mod
     keep.refresh_from_db()
     assert keep.thread == thread
     with pytest.raises(ValidationError):
-        moderation.split_thread(
+        moderation_threads.split_thread(
             thread, posts=[thread.posts.get(number=1)], title="x" * 20, by=moderator
         )
 
@@ -220,12 +220,12 @@ def test_split_replies_into_new_thread(thread, trusted_member, other_member, mod
 def test_suspend_silence_and_lift(new_member, moderator, category):
     from forum import permissions as perms
 
-    moderation.suspend_member(new_member, by=moderator, days=3, reason="Spamming")
+    moderation_members.suspend_member(new_member, by=moderator, days=3, reason="Spamming")
     assert not perms.can_write(new_member)
     assert "suspended" in perms.can_write(new_member).reason
-    moderation.suspend_member(new_member, by=moderator, days=0, reason="")
+    moderation_members.suspend_member(new_member, by=moderator, days=0, reason="")
     assert perms.can_write(new_member)
-    moderation.silence_member(new_member, by=moderator, days=1, reason="Cool down")
+    moderation_members.silence_member(new_member, by=moderator, days=1, reason="Cool down")
     assert not perms.can_write(new_member)
     assert perms.can_participate(new_member)
     actions = list(ModerationLogEntry.objects.order_by("pk").values_list("action", flat=True))
@@ -238,25 +238,27 @@ def test_suspend_silence_and_lift(new_member, moderator, category):
     assert "suspended until" in messages[0] and "Spamming" in messages[0]
     assert "lifted" in messages[1] and "silenced" in messages[2]
     with pytest.raises(ValidationError):
-        moderation.suspend_member(new_member, by=moderator, days=-1, reason="x y z")
+        moderation_members.suspend_member(new_member, by=moderator, days=-1, reason="x y z")
     with pytest.raises(ValidationError):
-        moderation.suspend_member(new_member, by=moderator, days=2, reason="")
+        moderation_members.suspend_member(new_member, by=moderator, days=2, reason="")
 
 
 def test_cannot_sanction_staff_or_self(moderator, staff_user):
     with pytest.raises(ForumPermissionDenied):
-        moderation.suspend_member(staff_user, by=moderator, days=1, reason="No way")
+        moderation_members.suspend_member(staff_user, by=moderator, days=1, reason="No way")
     with pytest.raises(ForumPermissionDenied):
-        moderation.suspend_member(moderator, by=moderator, days=1, reason="No way")
+        moderation_members.suspend_member(moderator, by=moderator, days=1, reason="No way")
 
 
 def test_set_trust_level_locks_against_promotion(new_member, moderator):
     from forum import trust
 
-    moderation.set_trust_level(new_member, level=TrustLevel.TRUSTED, by=moderator, reason="Known")
+    moderation_members.set_trust_level(
+        new_member, level=TrustLevel.TRUSTED, by=moderator, reason="Known"
+    )
     member = Member.objects.get(user=new_member)
     assert member.trust_level == TrustLevel.TRUSTED and member.trust_level_locked
-    moderation.set_trust_level(new_member, level=TrustLevel.NEW, by=moderator)
+    moderation_members.set_trust_level(new_member, level=TrustLevel.NEW, by=moderator)
     Member.objects.filter(user=new_member).update(approved_post_count=500)
     assert trust.maybe_promote(new_member) is None
     entry = ModerationLogEntry.objects.filter(action="set_trust_level").first()
@@ -264,7 +266,7 @@ def test_set_trust_level_locks_against_promotion(new_member, moderator):
 
 
 def test_log_is_append_only(thread, moderator):
-    moderation.pin_thread(thread, by=moderator)
+    moderation_threads.pin_thread(thread, by=moderator)
     entry = ModerationLogEntry.objects.get()
     entry.reason = "changed"
     with pytest.raises(PermissionError):
@@ -285,7 +287,7 @@ def test_action_and_log_share_a_transaction(thread, moderator, monkeypatch):
 
     monkeypatch.setattr(ModerationLogEntry.objects, "create", broken)
     with pytest.raises(RuntimeError):
-        moderation.pin_thread(thread, by=moderator)
+        moderation_threads.pin_thread(thread, by=moderator)
     thread.refresh_from_db()
     assert not thread.pinned
 
@@ -435,7 +437,7 @@ def test_admin_review_and_bulk_actions(client, admin_moderator, held_thread, thr
 
 
 def test_admin_log_and_members(client, admin_moderator, new_member, thread):
-    moderation.pin_thread(thread, by=admin_moderator, reason="Pinned for the FAQ")
+    moderation_threads.pin_thread(thread, by=admin_moderator, reason="Pinned for the FAQ")
     client.force_login(admin_moderator)
     response = client.get("/admin/forum/log/")
     assert response.status_code == 200
@@ -490,7 +492,7 @@ def test_admin_dashboard_shows_queue_counts(client, admin_moderator, held_thread
 
 
 def test_queue_counts_open_flags_exactly(reply, trusted_member, moderator, held_thread):
-    from forum.wagtail_hooks import QueueIndexView
+    from forum.viewsets_queue import QueueIndexView
 
     Flag.objects.create(post=reply, reporter=trusted_member, reason="spam")
     Flag.objects.create(post=reply, reporter=moderator, reason="off_topic")

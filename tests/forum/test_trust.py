@@ -7,7 +7,7 @@ from django.utils import timezone
 
 import pytest
 
-from forum import moderation, trust
+from forum import moderation, moderation_members, trust
 from forum import permissions as perms
 from forum.models import Member, PostState, ThreadState, TrustLevel
 from tests.forum.factories import make_reply, make_thread
@@ -57,7 +57,9 @@ def test_account_age_required(new_member):
 
 
 def test_promotion_never_demotes_or_overrides_manual_level(new_member, moderator):
-    moderation.set_trust_level(new_member, level=TrustLevel.TRUSTED, by=moderator, lock=False)
+    moderation_members.set_trust_level(
+        new_member, level=TrustLevel.TRUSTED, by=moderator, lock=False
+    )
     assert trust.maybe_promote(new_member) is None
     assert Member.objects.get(user=new_member).trust_level == TrustLevel.TRUSTED
 

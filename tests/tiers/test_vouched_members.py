@@ -4,7 +4,7 @@ question is not held for approval (forum asks resourcecenter.access; tiers answe
 import pytest
 from allauth.account.models import EmailAddress
 
-from forum import moderation
+from forum import moderation_members
 from forum.models import ThreadState, TrustLevel
 from tests.forum.factories import CategoryFactory, make_thread
 from tests.tiers.conftest import add_member
@@ -48,7 +48,7 @@ def test_no_organisation_is_held(user_factory, category):
 def test_a_level_staff_set_by_hand_wins(org_a, user_factory, category, staff_user):
     engineer = user_factory(email="engineer@example.com")
     add_member(org_a, engineer)
-    moderation.set_trust_level(engineer, level=TrustLevel.NEW, by=staff_user, lock=True)
+    moderation_members.set_trust_level(engineer, level=TrustLevel.NEW, by=staff_user, lock=True)
     assert make_thread(_fresh(engineer), category).moderation_state == ThreadState.HELD
 
 

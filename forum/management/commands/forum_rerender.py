@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand
 
 from forum.markdown import POLICY_VERSION
 from forum.models import Post
-from forum.services import rerender_outdated_posts, rerender_post
+from forum.post_text import rerender_outdated_posts, rerender_post
 
 
 class Command(BaseCommand):
