@@ -17,6 +17,7 @@ from forum.importers.report import CommunityImportReport
 from forum.importers.stackexchange.dump import Dump, SourcePost
 from forum.importers.stackexchange.plans import FORMAT_VERSION, PostPlan, PostPlanner
 from forum.markdown import POLICY_VERSION, render_markdown
+from forum.members import refresh_member_stats
 from forum.models import (
     Category,
     ImportedKind,
@@ -27,7 +28,8 @@ from forum.models import (
     Thread,
     ThreadStatus,
 )
-from forum.services import TAG_RE, refresh_member_stats, refresh_thread_stats, tags_named
+from forum.post_text import TAG_RE, tags_named
+from forum.services import refresh_thread_stats
 
 
 class _Importer:
