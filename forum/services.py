@@ -44,7 +44,6 @@ from forum.models import (
 )
 from forum.modlog import log
 from forum.post_text import (
-    TAG_RE,  # noqa: F401 - still imported from here by forum.importers
     clean_body,
     clean_title,
     parse_tag_names,

@@ -160,7 +160,6 @@ LONG_MODULES = {
     "search/query.py",
     "kb/importer/mdx.py",
     "kb/importer/service.py",
-    "forum/importers/stackexchange.py",
     # grew past 500 lines when the session's parallel branches were merged
     "kb/importer/convert.py",
     "kb/importer/html.py",

@@ -24,8 +24,9 @@ from django.utils import timezone
 from allauth.account.models import EmailAddress
 from allauth.account.signals import email_confirmed
 
+from forum.members import ensure_member, refresh_member_stats
 from forum.models import ImportedKind, ImportedRecord, Post, Thread
-from forum.services import ForumPermissionDenied, ensure_member, refresh_member_stats
+from forum.services import ForumPermissionDenied
 
 
 def claimable_members(email: str) -> QuerySet[ImportedRecord]:
