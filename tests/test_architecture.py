@@ -156,7 +156,6 @@ FUNCTIONS_BEING_SPLIT_ELSEWHERE: set[str] = set()
 LONG_FUNCTIONS: set[str] = set()
 LONG_MODULES = {
     "search/engines/database.py",
-    "search/engines/elastic.py",
     "kb/importer/mdx.py",
     "kb/importer/service.py",
     "forum/importers/stackexchange.py",
