@@ -163,7 +163,6 @@ LONG_MODULES = {
     "forum/importers/stackexchange.py",
     # grew past 500 lines when the session's parallel branches were merged
     "kb/importer/convert.py",
-    "kb/importer/html.py",
 }
 
 
