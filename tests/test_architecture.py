@@ -162,7 +162,6 @@ LONG_MODULES = {
     "kb/importer/service.py",
     "forum/importers/stackexchange.py",
     # grew past 500 lines when the session's parallel branches were merged
-    "kb/importer/convert.py",
 }
 
 

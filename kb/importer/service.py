@@ -14,7 +14,8 @@ from wagtail.models import Page, Site
 from tqdm import tqdm
 
 from kb.importer import pages as page_ops
-from kb.importer.convert import ConvertedDoc, DocConverter, blocks_to_intro, read_text
+from kb.importer.convert import ConvertedDoc, DocConverter, read_text
+from kb.importer.doc_blocks import blocks_to_intro
 from kb.importer.links import LinkRef, LinkResolver, href_tag, page_anchor_tag, render_links
 from kb.importer.media import MediaLibrary
 from kb.importer.pagetypes import content_model, kind_key, type_fields
