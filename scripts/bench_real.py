@@ -101,7 +101,7 @@ def corpus_section(real):
     """
     from django.utils.text import slugify
 
-    from kb.importer.service import default_parent
+    from kb.importer.parents import default_parent
     from kb.models import ResourceIndexPage
 
     home = default_parent()

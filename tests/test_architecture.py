@@ -156,10 +156,6 @@ FUNCTIONS_BEING_SPLIT_ELSEWHERE: set[str] = set()
 LONG_FUNCTIONS: set[str] = set()
 LONG_MODULES = {
     "kb/importer/mdx.py",
-    "kb/importer/service.py",
-    # grew past 500 lines when the session's parallel branches were merged
-    "kb/importer/convert.py",
-    "kb/importer/html.py",
 }
 
 

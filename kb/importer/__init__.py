@@ -34,8 +34,9 @@ place and only publishes a new revision when something changed. Editors' own pag
 `source_path`) are never touched.
 """
 
+from kb.importer.parents import ImportDocsError, ensure_section, find_parent
 from kb.importer.report import ImportReport, ImportWarning, PageResult
-from kb.importer.service import ImportDocsError, ensure_section, find_parent, import_docs
+from kb.importer.service import import_docs
 
 __all__ = [
     "ImportDocsError",

@@ -9,7 +9,6 @@ video frames become blocks of their own.
 
 from __future__ import annotations
 
-import html as html_lib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -17,44 +16,23 @@ from urllib.parse import urlsplit
 
 from bs4 import BeautifulSoup, Comment, Doctype, NavigableString, ProcessingInstruction, Tag
 
+from kb.importer.html_inline import (
+    CODE_TAGS,
+    SUBSCRIPT,
+    SUPERSCRIPT,
+    InlineImage,
+    escape,
+    group_runs,
+    has_markup,
+    has_text,
+    is_inline,
+    plain_alt,
+    scripted,
+    tidy,
+    wrap_runs,
+)
 from resourcecenter.text import collapse_whitespace, html_to_text
 
-INLINE_TAGS = {
-    "a",
-    "abbr",
-    "b",
-    "bdi",
-    "bdo",
-    "br",
-    "cite",
-    "code",
-    "data",
-    "del",
-    "dfn",
-    "em",
-    "font",
-    "i",
-    "img",
-    "ins",
-    "kbd",
-    "label",
-    "mark",
-    "q",
-    "s",
-    "samp",
-    "small",
-    "span",
-    "strike",
-    "strong",
-    "sub",
-    "sup",
-    "time",
-    "tt",
-    "u",
-    "var",
-    "wbr",
-}
-CODE_TAGS = {"code", "kbd", "samp", "tt", "var"}
 # Removed with everything inside them; authors are told.
 DROPPED_TAGS = {
     "applet",
@@ -110,17 +88,8 @@ class Hooks:
     warn: Callable[[str], None]
 
 
-@dataclass
-class _Image:
-    value: dict
-
-
 def html_to_blocks(html: str, hooks: Hooks) -> list[RawBlock]:
     return _Converter(hooks).convert(html)
-
-
-def escape(text: str) -> str:
-    return html_lib.escape(text, quote=False)
 
 
 def safe_external_href(href: str) -> str | None:
@@ -165,7 +134,7 @@ class _Converter:
     def _blocks(self, nodes) -> None:
         run: list = []
         for node in list(nodes):
-            if _is_inline(node):
+            if is_inline(node):
                 run.append(node)
                 continue
             self._paragraph(run)
@@ -226,7 +195,7 @@ class _Converter:
             for item in node.find_all(["dt", "dd"], recursive=False):
                 parts = self._inline(item.contents)
                 if item.name == "dt":
-                    parts = _wrap(parts, "<b>", "</b>")
+                    parts = wrap_runs(parts, "<b>", "</b>")
                 self._paragraph_parts(parts)
         else:  # div, section, details, figure, center ...: keep what is inside
             self._blocks(node.contents)
@@ -248,12 +217,12 @@ class _Converter:
             self._paragraph_parts(self._inline(nodes))
 
     def _paragraph_parts(self, parts: list) -> None:
-        for part in _group(parts):
-            if isinstance(part, _Image):
+        for part in group_runs(parts):
+            if isinstance(part, InlineImage):
                 self._emit(RawBlock("image", part.value))
             else:
-                text = _tidy(part)
-                if _has_text(text):
+                text = tidy(part)
+                if has_text(text):
                     self.rich.append(f"<p>{text}</p>")
 
     def _list(self, node: Tag, deferred: list[RawBlock]) -> str:
@@ -269,8 +238,8 @@ class _Converter:
 
             def close_run(run=run, pieces=pieces):
                 if run:
-                    text = _tidy(self._collect(self._inline(run), deferred))
-                    if _has_text(text):
+                    text = tidy(self._collect(self._inline(run), deferred))
+                    if has_text(text):
                         pieces.append(text)
                     run.clear()
 
@@ -281,8 +250,8 @@ class _Converter:
                     pieces.append(self._list(child, deferred))
                 elif child_name == "p":
                     close_run()
-                    text = _tidy(self._collect(self._inline(child.contents), deferred))
-                    if _has_text(text):
+                    text = tidy(self._collect(self._inline(child.contents), deferred))
+                    if has_text(text):
                         pieces.append(text)
                 elif child_name == "pre":
                     close_run()
@@ -318,10 +287,10 @@ class _Converter:
                 lines.append(self._quote_lines(child, deferred))
             elif child_name in ("ul", "ol"):
                 for item in child.find_all("li"):
-                    lines.append("• " + _tidy(self._collect(self._inline([item]), deferred)))
+                    lines.append("• " + tidy(self._collect(self._inline([item]), deferred)))
             else:
-                text = _tidy(self._collect(self._inline([child]), deferred))
-                if _has_text(text):
+                text = tidy(self._collect(self._inline([child]), deferred))
+                if has_text(text):
                     lines.append(text)
         return "<br/>".join(line for line in lines if line)
 
@@ -329,7 +298,7 @@ class _Converter:
         """Text of `parts`; images found inside are deferred to blocks after the element."""
         text = []
         for part in parts:
-            if isinstance(part, _Image):
+            if isinstance(part, InlineImage):
                 deferred.append(RawBlock("image", part.value))
             else:
                 text.append(part)
@@ -357,12 +326,12 @@ class _Converter:
                 header = row.find_parent("thead") is not None or all(
                     cell.name == "th" for cell in cells
                 )
-            rows.append([_tidy(self._collect(self._inline(c.contents), deferred)) for c in cells])
+            rows.append([tidy(self._collect(self._inline(c.contents), deferred)) for c in cells])
         plain = [[html_to_text(cell) for cell in row] for row in rows]
         if not rows or not any(any(row) for row in plain):
             return None
         width = max(len(row) for row in rows)
-        rich = any(_has_markup(cell) for row in rows for cell in row)
+        rich = any(has_markup(cell) for row in rows for cell in row)
         rows = [row + [""] * (width - len(row)) for row in (rows if rich else plain)]
         if rich:
             return RawBlock(
@@ -412,11 +381,11 @@ class _Converter:
             if name == "br":
                 parts.append("<br/>")
             elif name in ("b", "strong"):
-                parts.extend(_wrap(self._inline(node.contents), "<b>", "</b>"))
+                parts.extend(wrap_runs(self._inline(node.contents), "<b>", "</b>"))
             elif name in ("i", "em"):
-                parts.extend(_wrap(self._inline(node.contents), "<i>", "</i>"))
+                parts.extend(wrap_runs(self._inline(node.contents), "<i>", "</i>"))
             elif name in ("sup", "sub"):
-                parts.append(_script(node.get_text(), SUPERSCRIPT if name == "sup" else SUBSCRIPT))
+                parts.append(scripted(node.get_text(), SUPERSCRIPT if name == "sup" else SUBSCRIPT))
             elif name in CODE_TAGS:
                 text = node.get_text()
                 if text:
@@ -432,7 +401,7 @@ class _Converter:
                 if isinstance(value, str):  # a link standing in for the image
                     parts.append(value)
                 elif value is not None:
-                    parts.append(_Image(value))
+                    parts.append(InlineImage(value))
             elif name in DROPPED_TAGS:
                 if name == "iframe":
                     self._iframe(node)
@@ -458,81 +427,4 @@ class _Converter:
         opening = self.hooks.link(href)
         if opening is None:
             return inner
-        return _wrap(inner, opening, "</a>")
-
-
-# Rich text has no superscript: m<sup>3</sup>, CO<sub>2</sub>, 10<sup>-6</sup> read the same in
-# Unicode. Text without Unicode forms (a footnote's [1], TM) stays plain, in brackets for sup.
-SUPERSCRIPT = str.maketrans("0123456789+-=()ni−", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿⁱ⁻")
-SUBSCRIPT = str.maketrans("0123456789+-=()−", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎₋")
-
-
-def _script(text: str, table: dict) -> str:
-    return escape(_script_text(text, table))
-
-
-def _script_text(text: str, table: dict) -> str:
-    text = collapse_whitespace(text)
-    converted = text.translate(table)
-    if not any(a == b for a, b in zip(text, converted, strict=True)):
-        return converted
-    return text
-
-
-def plain_alt(alt: str) -> str:
-    """An image's alt text as the plain text it is: authors write `![I<sup>2</sup>C wiring]`,
-    which a page must show as "I²C wiring" (a remote image is linked by this text), not as
-    tags."""
-    if "<" not in alt:
-        return collapse_whitespace(alt)
-    soup = BeautifulSoup(alt, "html.parser")
-    for node in soup.find_all(("sup", "sub")):
-        table = SUPERSCRIPT if node.name == "sup" else SUBSCRIPT
-        node.replace_with(_script_text(node.get_text(), table))
-    return collapse_whitespace(soup.get_text())
-
-
-def _is_inline(node) -> bool:
-    if isinstance(node, Comment | Doctype | ProcessingInstruction):
-        return False
-    if isinstance(node, NavigableString):
-        return True
-    return isinstance(node, Tag) and node.name.lower() in INLINE_TAGS and node.name != "iframe"
-
-
-def _wrap(parts: list, opening: str, closing: str) -> list:
-    """Wrap runs of text in `parts` in a tag; images split the runs."""
-    out = []
-    for part in _group(parts):
-        if isinstance(part, _Image):
-            out.append(part)
-        elif part.strip():
-            out.append(f"{opening}{part}{closing}")
-        else:
-            out.append(part)
-    return out
-
-
-def _group(parts: list) -> list:
-    grouped: list = []
-    for part in parts:
-        if isinstance(part, str) and grouped and isinstance(grouped[-1], str):
-            grouped[-1] += part
-        else:
-            grouped.append(part)
-    return grouped
-
-
-def _tidy(text: str) -> str:
-    text = re.sub(r"[ \t]+", " ", text).strip()
-    text = re.sub(r"^(<br/>\s*)+|(\s*<br/>)+$", "", text)
-    return text.strip()
-
-
-def _has_markup(html: str) -> bool:
-    """True when inline HTML carries formatting or links (anything but text and <br/>)."""
-    return bool(re.search(r"<(?!br/>)[a-z]", html))
-
-
-def _has_text(html: str) -> bool:
-    return bool(re.sub(r"<[^>]+>", "", html).strip())
+        return wrap_runs(inner, opening, "</a>")
