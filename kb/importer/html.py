@@ -98,6 +98,9 @@ def safe_external_href(href: str) -> str | None:
     return href.strip() if scheme in SAFE_SCHEMES else None
 
 
+_STRAY_MARKED_SECTION = re.compile(r"<!\[(?!CDATA\[)")
+
+
 class _Converter:
     def __init__(self, hooks: Hooks):
         self.hooks = hooks
@@ -109,7 +112,9 @@ class _Converter:
         self.inline_anchors: list[str] = []
 
     def convert(self, html: str) -> list[RawBlock]:
-        soup = BeautifulSoup(html, "html.parser")
+        # Python's HTML parser raises on `<![x` (a "marked section" other than CDATA), which
+        # browsers and Markdown show as text: an author's stray `<` before an image did that
+        soup = BeautifulSoup(_STRAY_MARKED_SECTION.sub("&lt;![", html), "html.parser")
         self._blocks(soup.contents)
         self._flush()
         return self.blocks

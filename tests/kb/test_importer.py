@@ -15,7 +15,7 @@ from wagtail.images import get_image_model
 from wagtail.models import Page, Revision
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from PIL import Image as PILImage
 
@@ -1043,6 +1043,8 @@ RICH_TEXT_TAGS = {"p", "b", "i", "a", "code", "ul", "ol", "li", "blockquote", "b
 
 @settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
 @given(parts=st.lists(st.sampled_from(MARKUP_PIECES), max_size=30))
+# `<![i` once crashed Python's HTML parser (a "marked section"): found by this test at random
+@example(parts=["<details>", "<", "![i](./i.png)"])
 def test_any_mix_of_markup_converts_to_clean_blocks(tmp_path_factory, parts):
     from kb.importer.convert import DocConverter
     from kb.importer.links import LinkResolver
