@@ -42,8 +42,8 @@ from django.db import transaction
 from django.db.backends.signals import connection_created
 from django.http import HttpResponse
 from django.utils import timezone
-from django.utils.cache import get_conditional_response, patch_vary_headers
-from django.utils.http import http_date
+
+from resourcecenter import pagecache
 
 GENERATION_KEY = "forum:generation"
 ACCESS_KEY = "forum:access-generation"
@@ -170,8 +170,6 @@ def connect() -> None:
     content generation to the anonymous page cache (resourcecenter.pagecache)."""
     from django.db import connections
 
-    from resourcecenter import pagecache
-
     connection_created.connect(_on_connection_created, dispatch_uid="forum_cache_writes")
     for connection in connections.all(initialized_only=True):
         install(connection)
@@ -222,26 +220,9 @@ def serve_page(request, build: Callable[[], HttpResponse]) -> HttpResponse:
         ):
             response.setdefault("Cache-Control", "private, no-cache")
             return response
-        content = response.content
-        entry = {
-            "content": content,
-            "content_type": response["Content-Type"],
-            "etag": '"' + hashlib.sha256(content).hexdigest()[:32] + '"',
-            "modified": int(time.time()),
-        }
+        entry = pagecache.make_entry(response)
         cache.set(key, entry, PAGE_TTL)
-    response = get_conditional_response(
-        request, etag=entry["etag"], last_modified=entry["modified"]
-    )
-    if response is None:
-        response = HttpResponse(entry["content"], content_type=entry["content_type"])
-    response["ETag"] = entry["etag"]
-    response["Last-Modified"] = http_date(entry["modified"])
-    # Shared caches must ask again each time (the page changes with the generation), and a
-    # signed-in visitor (with a session cookie) must never get the anonymous copy.
-    response["Cache-Control"] = "public, no-cache"
-    patch_vary_headers(response, ("Cookie",))
-    return response
+    return pagecache.respond(request, entry)
 
 
 # --- answers derived from the database, kept per generation -----------------------------------
