@@ -10,7 +10,10 @@ shared cache that moves whenever the database changes something it covers:
 - the access generation moves only on writes to the tables that decide who may see or do what
   (ACCESS_PREFIXES: groups, permissions, accounts, community standing, categories, plans and
   subscriptions, site settings): readable categories, a reader's groups, permissions and
-  standing, and the support settings are keyed by it, so a new reply does not evict them.
+  standing, and the support settings are keyed by it, so a new reply does not evict them;
+- the reader generation moves on writes to the per-reader tables (READER_TABLES: notifications,
+  subscriptions, helpful votes), which no shared page shows: a signed-in reader's unread count,
+  watch buttons and votes are kept per reader under it.
 
 The statements are watched on the database connection itself (an execute wrapper installed for
 every connection), so no write path - a service, a moderation action, an admin screen, a plan
@@ -47,6 +50,7 @@ from resourcecenter import pagecache
 
 GENERATION_KEY = "forum:generation"
 ACCESS_KEY = "forum:access-generation"
+READER_KEY = "forum:reader-generation"
 PAGE_TTL = getattr(settings, "FORUM_PAGE_CACHE_SECONDS", 60)
 VIEWER_TTL = 300
 
@@ -68,6 +72,9 @@ UNTRACKED_TABLES = frozenset(
         ),
     }
 )
+# What one reader sees of these (unread count, watch state, own votes) is kept per reader under
+# the reader generation, which a write to any of them moves.
+READER_TABLES = frozenset({"forum_notification", "forum_subscription", "forum_postvote"})
 _WRITE = re.compile(
     r'^\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM|REPLACE\s+INTO)\s+"?(\w+)"?', re.I
 )
@@ -102,6 +109,11 @@ def access_generation() -> int:
     return generation(ACCESS_KEY)
 
 
+def reader_generation() -> int:
+    """The current reader generation: moves on any write to READER_TABLES."""
+    return generation(READER_KEY)
+
+
 def _incr(key: str) -> None:
     try:
         cache.incr(key)
@@ -117,9 +129,14 @@ def bump(*, access: bool = True) -> None:
 
 
 def classify(sql: str) -> str | None:
-    """None if a statement changes nothing a forum page shows, else "content" or "access"."""
+    """None if a statement changes nothing a forum page shows, else "content", "access" or
+    "reader" (a per-reader table: READER_TABLES)."""
     match = _WRITE.match(sql)
-    if match is None or match[1] in UNTRACKED_TABLES or _VIEW_COUNT.match(sql):
+    if match is None:
+        return None
+    if match[1] in READER_TABLES:
+        return "reader"
+    if match[1] in UNTRACKED_TABLES or _VIEW_COUNT.match(sql):
         return None
     if match[1].startswith(ACCESS_PREFIXES) and not _POST_COUNT.match(sql):
         return "access"
@@ -134,16 +151,22 @@ def _after_access_commit() -> None:
     bump(access=True)
 
 
+def _after_reader_commit() -> None:
+    _incr(READER_KEY)
+
+
+_BUMPS = {"content": _after_commit, "access": _after_access_commit, "reader": _after_reader_commit}
+
+
 def _written(connection, kind: str) -> None:
-    access = kind == "access"
+    callback = _BUMPS[kind]
     if not connection.in_atomic_block:
-        bump(access=access)  # autocommit: the write is already visible
+        callback()  # autocommit: the write is already visible
         return
     if connection.atomic_blocks[0]._from_testcase:
         # A test case's transaction is rolled back, never committed: for the test, each write
         # is final the moment it runs.
-        bump(access=access)
-    callback = _after_access_commit if access else _after_commit
+        callback()
     if not any(func is callback for _, func, _ in connection.run_on_commit):
         transaction.on_commit(callback, using=connection.alias, robust=True)
 
@@ -228,15 +251,27 @@ def serve_page(request, build: Callable[[], HttpResponse]) -> HttpResponse:
 # --- answers derived from the database, kept per generation -----------------------------------
 
 
-def remember(name: str, compute: Callable[[], object], *, access: bool = False):
+def remember(
+    name: str,
+    compute: Callable[[], object],
+    *,
+    access: bool = False,
+    reader: bool = False,
+    ttl: int = VIEWER_TTL,
+):
     """`compute()`, kept under the current content generation (or with `access`, the access
-    generation: for answers that only depend on who may see or do what). Any value, None too."""
-    now = access_generation() if access else generation()
-    key = f"forum:{'a' if access else 'c'}:{now}:{name}"
+    generation: for answers that only depend on who may see or do what; with `reader`, the
+    reader generation: for a reader's own notifications, subscriptions and votes - put the
+    reader's id in `name`). Any value, None too; kept at most `ttl` seconds."""
+    if reader:
+        key = f"forum:r:{reader_generation()}:{name}"
+    else:
+        now = access_generation() if access else generation()
+        key = f"forum:{'a' if access else 'c'}:{now}:{name}"
     stored = cache.get(key)
     if stored is None:
         stored = (compute(),)
-        cache.set(key, stored, VIEWER_TTL)
+        cache.set(key, stored, ttl)
     return stored[0]
 
 

@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from forum import permissions as perms
 from forum import reader_classes
-from forum.cache import remember
+from forum.cache import PAGE_TTL, remember
 from forum.conf import app_settings
 from forum.markdown import plain_text
 from forum.models import (
@@ -243,7 +243,7 @@ def startable_categories(user) -> list[Category]:
     ]
 
 
-def get_thread(pk: int, reader=None) -> Thread | None:
+def get_thread(pk: int, reader=None, *, cached: bool = False) -> Thread | None:
     """The thread with what every caller needs (its category for the permission check, its
     author for the page). The rarely set links - duplicate_of, merged_into, accepted_answer -
     load on access: their id is on the row, so an unset one costs nothing, and joining them
@@ -252,14 +252,26 @@ def get_thread(pk: int, reader=None) -> Thread | None:
     For a signed-in `reader` it also says whether any post of the thread is held or rejected
     (`has_unlisted_posts`: listed to its author and moderators only); without one, every other
     reader sees the same posts (forum.reader_classes.listed_posts_class) and the thread page
-    need not ask who wrote them. Anonymous visitors never see such posts: no need to ask."""
-    threads = Thread.objects.select_related("category", "author")
-    if perms.is_authenticated(reader):
-        unlisted = Post.objects.filter(
-            thread_id=OuterRef("pk"), moderation_state__in=[PostState.HELD, PostState.REJECTED]
-        )
-        threads = threads.annotate(has_unlisted_posts=Exists(unlisted))
-    return threads.filter(pk=pk).first()
+    need not ask who wrote them. Anonymous visitors never see such posts: no need to ask.
+
+    With `cached` (reading pages) the row is kept per content generation, so any change to the
+    thread, its category, author or posts is read afresh; only its view counter may lag, for
+    at most the page cache's lifetime, as on cached pages (forum.cache)."""
+    signed_in = perms.is_authenticated(reader)
+
+    def load() -> Thread | None:
+        threads = Thread.objects.select_related("category", "author")
+        if signed_in:
+            unlisted = Post.objects.filter(
+                thread_id=OuterRef("pk"),
+                moderation_state__in=[PostState.HELD, PostState.REJECTED],
+            )
+            threads = threads.annotate(has_unlisted_posts=Exists(unlisted))
+        return threads.filter(pk=pk).first()
+
+    if not cached:
+        return load()
+    return remember(f"thread:{pk}:{signed_in}", load, ttl=PAGE_TTL)
 
 
 # --- similar threads (the ask form's fallback to the search app's suggest API) ----------------

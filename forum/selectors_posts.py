@@ -12,7 +12,7 @@ from django.db.models import Count, Exists, OuterRef, Q, Subquery
 
 from forum import permissions as perms
 from forum import reader_classes
-from forum.cache import remember
+from forum.cache import reader_generation, remember
 from forum.conf import app_settings
 from forum.markdown import plain_text
 from forum.models import Post, PostState, PostVote, Tag, Thread
@@ -83,8 +83,8 @@ def _counted_page(queryset, page: int | str, per_page: int, *, count) -> tuple[i
 def thread_page(user, thread: Thread, *, page: int | str = 1) -> ThreadPage:
     """The thread page's data in a bounded number of queries whatever the size: the page of
     posts with their count (1); the reader's votes (1, or none when the page is loaded for
-    them); the thread's tags (1); the accepted answer, the staff answer's link and (on later
-    pages) the question (1, together).
+    them or they are kept for the reader); the thread's tags (1); the accepted answer, the
+    staff answer's link and (on later pages) the question (1, together).
 
     Everything but the votes is the same for every reader with the same
     forum.reader_classes.listed_posts_class and kept per content generation (a vote moves it too: it
@@ -92,6 +92,8 @@ def thread_page(user, thread: Thread, *, page: int | str = 1) -> ThreadPage:
     signed_in = perms.is_authenticated(user)
     wanted = page
     voted: set[int] | None = None
+    # Read before the page's query: its votes may be kept only if no vote came in meanwhile.
+    votes_at = reader_generation() if signed_in else None
 
     def load() -> tuple[int, int, list[Post]]:
         nonlocal voted
@@ -119,8 +121,7 @@ def thread_page(user, thread: Thread, *, page: int | str = 1) -> ThreadPage:
 
     key = repr((thread.pk, reader_classes.listed_posts_class(user, thread), _page_key(page)))
     total, number, page_posts = remember("posts:" + hashlib.sha256(key.encode()).hexdigest(), load)
-    if voted is None:
-        voted = _reader_votes(user, page_posts) if signed_in else set()
+    voted = _reader_votes(user, page_posts, known=voted, known_at=votes_at) if signed_in else set()
     paginator = Paginator([], app_settings.POSTS_PER_PAGE)
     paginator.__dict__["count"] = total
     page_obj = Page(page_posts, number, paginator)
@@ -148,15 +149,26 @@ def _page_key(page) -> int:
         return 1
 
 
-def _reader_votes(user, posts: list[Post]) -> set[int]:
-    """Which of `posts` the reader marked helpful (one query; none for an empty page)."""
+def _reader_votes(user, posts: list[Post], *, known=None, known_at=None) -> set[int]:
+    """Which of `posts` the reader marked helpful (one query, kept per reader generation - a
+    vote moves it, forum.cache; none for an empty page). `known`: the votes the page's own
+    query read, under reader generation `known_at`; kept instead of asking again unless a
+    vote moved the generation since (then they may be stale)."""
     if not posts:
         return set()
-    return set(
-        PostVote.objects.filter(user=user, post_id__in=[p.pk for p in posts]).values_list(
-            "post_id", flat=True
+    ids = [p.pk for p in posts]
+    digest = hashlib.sha256(repr(ids).encode()).hexdigest()
+
+    def load() -> set[int]:
+        # remember() read the generation of its key before calling this: equal to known_at
+        # now means no vote was written between the page's query and the key.
+        if known is not None and known_at == reader_generation():
+            return known
+        return set(
+            PostVote.objects.filter(user=user, post_id__in=ids).values_list("post_id", flat=True)
         )
-    )
+
+    return remember(f"votes:{user.pk}:{digest}", load, reader=True)
 
 
 def _answers(

@@ -67,11 +67,12 @@ def _rate_limited_response(request, message: str):
     return render(request, "forum/denied.html", {"reason": message}, status=429)
 
 
-def _visible_thread_or_404(request, pk: int) -> tuple:
+def _visible_thread_or_404(request, pk: int, *, cached: bool = False) -> tuple:
     """(thread, None) if `request.user` may see thread `pk`; (thread, reason) when they may not
     because of the category's plan gate (the reason is a non-empty str, so `if denial:` works);
-    Http404 for anything that must not reveal that it exists."""
-    thread = selectors.get_thread(pk, reader=request.user)
+    Http404 for anything that must not reveal that it exists. `cached`: for reading pages
+    (selectors.get_thread)."""
+    thread = selectors.get_thread(pk, reader=request.user, cached=cached)
     if thread is None:
         raise Http404("No such thread.")
     verdict = perms.can_see_thread(request.user, thread)

@@ -123,7 +123,7 @@ def tag(request, slug: str):
 @require_GET
 @primed
 def thread_redirect(request, pk: int):
-    thread, denial = _visible_thread_or_404(request, pk)
+    thread, denial = _visible_thread_or_404(request, pk, cached=True)
     if denial is not None:
         return _thread_denied(request, thread, denial)
     return HttpResponsePermanentRedirect(thread.get_absolute_url())
@@ -132,7 +132,7 @@ def thread_redirect(request, pk: int):
 @require_GET
 @primed
 def thread_detail(request, pk: int, slug: str):
-    thread, denial = _visible_thread_or_404(request, pk)
+    thread, denial = _visible_thread_or_404(request, pk, cached=True)
     if denial is not None:
         return _thread_denied(request, thread, denial)
     if thread.merged_into_id and thread.moderation_state != ThreadState.VISIBLE:

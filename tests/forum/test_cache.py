@@ -191,9 +191,7 @@ def _forget_pending_bumps():
     """This test case's transaction never commits: drop the bumps earlier writes left pending,
     so the test sees what one real transaction registers."""
     connection.run_on_commit = [
-        entry
-        for entry in connection.run_on_commit
-        if entry[1] not in (forum_cache._after_commit, forum_cache._after_access_commit)
+        entry for entry in connection.run_on_commit if entry[1] not in forum_cache._BUMPS.values()
     ]
 
 
