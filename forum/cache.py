@@ -258,18 +258,20 @@ def remember(
     access: bool = False,
     reader: bool = False,
     ttl: int = VIEWER_TTL,
+    still_true: Callable[[object], bool] | None = None,
 ):
     """`compute()`, kept under the current content generation (or with `access`, the access
     generation: for answers that only depend on who may see or do what; with `reader`, the
     reader generation: for a reader's own notifications, subscriptions and votes - put the
-    reader's id in `name`). Any value, None too; kept at most `ttl` seconds."""
+    reader's id in `name`). Any value, None too; kept at most `ttl` seconds. `still_true`:
+    for answers that also move with the clock - a kept value it refuses is computed again."""
     if reader:
         key = f"forum:r:{reader_generation()}:{name}"
     else:
         now = access_generation() if access else generation()
         key = f"forum:{'a' if access else 'c'}:{now}:{name}"
     stored = cache.get(key)
-    if stored is None:
+    if stored is None or (still_true is not None and not still_true(stored[0])):
         stored = (compute(),)
         cache.set(key, stored, ttl)
     return stored[0]

@@ -15,7 +15,7 @@ from datetime import timedelta
 from urllib.parse import urlencode
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Exists, Max, OuterRef, Q, Subquery, Window
+from django.db.models import Count, Exists, Max, Min, OuterRef, Q, Subquery, Window
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -389,16 +389,32 @@ def triage_listing(
 
 
 def triage_counts(user, hours: int) -> dict[str, int]:
+    """How many threads each triage view lists: one query, kept per content generation for
+    every reader with the same visible threads. "No reply after `hours` hours" also moves with
+    the clock: the count is kept until the next unanswered thread reaches that age."""
     base = Thread.objects.filter(perms.visible_threads_q(user)).filter(
         moderation_state=ThreadState.VISIBLE, status=ThreadStatus.OPEN
     )
-    return base.aggregate(
-        unanswered=Count(
-            "pk",
-            filter=Q(reply_count=0, created_at__lte=timezone.now() - timedelta(hours=hours)),
-        ),
-        no_staff=Count("pk", filter=Q(has_staff_reply=False)),
+    age = timedelta(hours=hours)
+
+    def load() -> tuple[dict[str, int], object]:
+        cutoff = timezone.now() - age
+        unanswered = Q(reply_count=0)
+        counts = base.aggregate(
+            unanswered=Count("pk", filter=unanswered & Q(created_at__lte=cutoff)),
+            no_staff=Count("pk", filter=Q(has_staff_reply=False)),
+            next_due=Min("created_at", filter=unanswered & Q(created_at__gt=cutoff)),
+        )
+        due = counts.pop("next_due")
+        return counts, (due + age if due is not None else None)
+
+    key = repr((hours, reader_classes.visible_threads_class(user)))
+    counts, until = remember(
+        "triage-counts:" + hashlib.sha256(key.encode()).hexdigest(),
+        load,
+        still_true=lambda kept: kept[1] is None or timezone.now() < kept[1],
     )
+    return counts
 
 
 # --- feeds -------------------------------------------------------------------------------------

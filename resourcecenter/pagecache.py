@@ -57,6 +57,11 @@ def register(generation: Callable[[], int]) -> None:
     _generation = generation
 
 
+def current_generation() -> int | None:
+    """The registered content generation now (None without one: keep nothing)."""
+    return _generation() if _generation is not None else None
+
+
 def allow(request) -> None:
     """Say that the page this request is answered with may be kept for anonymous visitors:
     it shows nothing that depends on who asks beyond what the cache key holds."""

@@ -159,3 +159,37 @@ def test_a_plan_gate_closes_a_cached_thread_to_members_without_the_plan(
     response = client.get(url)
     assert response.status_code == 403
     assert thread.posts.get(number=1).body_markdown[:40] not in response.content.decode()
+
+
+def _triage_counts(client, hours: int) -> tuple[str, str]:
+    html = page(client, f"/community/triage/?view=no_staff&hours={hours}")
+    unanswered = html.split("No reply after", 1)[1].split("(", 1)[1].split(")", 1)[0]
+    no_staff = html.split("No staff reply (", 1)[1].split(")", 1)[0]
+    return unanswered, no_staff
+
+
+def test_triage_counts_are_kept_until_a_thread_or_the_clock_moves_them(
+    client, staff_user, trusted_member, category, monkeypatch
+):
+    from django.utils import timezone
+
+    from tests.forum.factories import make_thread
+
+    client.force_login(staff_user)
+    older = make_thread(trusted_member, category, title="An open question from before")
+    for _ in range(2):  # the first visit writes (the admin profile): kept from the second
+        page(client, "/community/triage/?view=no_staff&hours=2")
+    assert not [
+        q
+        for q in queries_on(client, "/community/triage/?view=no_staff&hours=2", "forum_thread")
+        if "FILTER (WHERE" in q  # the counts; the listing is kept by its own rule
+    ]
+    assert _triage_counts(client, 2) == ("0", "1")  # created just now: not 2 hours old yet
+    make_thread(trusted_member, category, title="A second open question")
+    assert _triage_counts(client, 2) == ("0", "2")
+    make_reply(staff_user, older, body="Staff had a look at this")
+    assert _triage_counts(client, 2) == ("0", "1")
+    # Nothing is written, but two hours pass: the unanswered one reaches the age.
+    later = timezone.now() + timezone.timedelta(hours=2, minutes=1)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    assert _triage_counts(client, 2) == ("1", "1")
