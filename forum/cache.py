@@ -45,6 +45,7 @@ from django.db import transaction
 from django.db.backends.signals import connection_created
 from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 
 from resourcecenter import pagecache
 
@@ -303,6 +304,11 @@ def prime_request(request) -> None:
     """
     _prime_support_settings(request)
     user = getattr(request, "user", None)
+    if isinstance(user, SimpleLazyObject):
+        # The user itself, not AuthenticationMiddleware's lazy proxy: a thread page asks
+        # thousands of permission questions and each attribute read through the proxy costs.
+        user.is_authenticated  # noqa: B018 - loads the user
+        request.user = user = user._wrapped
     if user is None or not user.is_authenticated or not user.is_active:
         return
     from forum import permissions as perms

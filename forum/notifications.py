@@ -29,7 +29,6 @@ from django.utils import timezone
 
 from forum import permissions as perms
 from forum import signals
-from forum.cache import remember
 from forum.members import ensure_member
 from forum.models import (
     Category,
@@ -97,25 +96,15 @@ def unwatch_category(user, category: Category | int) -> bool:
 
 
 def is_watching_thread(user, thread: Thread) -> bool:
-    """Kept per reader generation (forum.cache): any subscription write moves it."""
     if not perms.is_authenticated(user):
         return False
-    return remember(
-        f"watching-thread:{user.pk}:{thread.pk}",
-        lambda: Subscription.objects.filter(user=user, thread=thread).exists(),
-        reader=True,
-    )
+    return Subscription.objects.filter(user=user, thread=thread).exists()
 
 
 def is_watching_category(user, category: Category) -> bool:
-    """Kept per reader generation (forum.cache): any subscription write moves it."""
     if not perms.is_authenticated(user):
         return False
-    return remember(
-        f"watching-category:{user.pk}:{category.pk}",
-        lambda: Subscription.objects.filter(user=user, category=category).exists(),
-        reader=True,
-    )
+    return Subscription.objects.filter(user=user, category=category).exists()
 
 
 def set_frequency(user, frequency: str) -> Member:
@@ -363,8 +352,7 @@ def send_digests(*, now=None) -> int:
 
 
 def unread_count(user) -> int:
-    """Unread notifications, capped at UNREAD_CAP + 1 (one bounded query, kept per reader
-    generation: a new notification or one marked read moves it, forum.cache)."""
+    """Unread notifications, capped at UNREAD_CAP + 1 (one bounded query)."""
     if not perms.is_authenticated(user):
         return 0
 
@@ -372,9 +360,7 @@ def unread_count(user) -> int:
         ids = Notification.objects.filter(recipient=user, read_at__isnull=True).values("pk")
         return len(ids[: UNREAD_CAP + 1])
 
-    return roles.guardian_for(user).memo(
-        "forum.unread", lambda: remember(f"unread:{user.pk}", count, reader=True)
-    )
+    return roles.guardian_for(user).memo("forum.unread", count)
 
 
 def mark_read(user, notification_ids: Iterable[int] | None = None) -> int:

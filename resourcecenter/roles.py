@@ -71,6 +71,7 @@ class Guardian:
             getattr(user, "is_active", False)
         )
         self._group_names: frozenset[str] | None = None
+        self._powers: frozenset[Power] | None = None  # from the group names, once
         self._memo: dict[str, Any] = {}
 
     @property
@@ -84,11 +85,15 @@ class Guardian:
 
     @property
     def powers(self) -> frozenset[Power]:
-        if not self.authenticated:
-            return frozenset()
-        if self.user.is_superuser:
-            return ALL_POWERS
-        return frozenset().union(*(ROLE_POWERS.get(name, ()) for name in self.group_names))
+        if self._powers is None:
+            if not self.authenticated:
+                self._powers = frozenset()
+            elif self.user.is_superuser:
+                self._powers = ALL_POWERS
+            else:
+                names = self.group_names
+                self._powers = frozenset().union(*(ROLE_POWERS.get(n, ()) for n in names))
+        return self._powers
 
     def has(self, power: Power) -> bool:
         return power in self.powers
@@ -118,6 +123,7 @@ class Guardian:
     def preload_groups(self, names) -> None:
         """Take the user's group names loaded elsewhere (a per-viewer cache) instead of querying."""
         self._group_names = frozenset(names)
+        self._powers = None
 
     def memo(self, key: str, load: Callable[[], T]) -> T:
         """`load()` once per user object; the apps keep their per-user look-ups here."""
@@ -134,6 +140,7 @@ class Guardian:
         if key is None:
             self._memo.clear()
             self._group_names = None
+            self._powers = None
         else:
             self._memo.pop(key, None)
 

@@ -1,14 +1,23 @@
 """`{% forum_unread_count as n %}`: the signed-in user's unread Community notifications.
 
-One bounded query per request (capped at notifications.UNREAD_CAP + 1, cached on the user), so
-the header costs the same however many notifications someone has.
+One bounded query (capped at notifications.UNREAD_CAP + 1), and like the watch buttons' state
+kept per reader generation (forum.cache): a new notification, one marked read or a change of
+what the reader watches moves it, so a page read again does not ask.
 """
 
 from django import template
 
 from forum import notifications
+from forum.cache import remember
 
 register = template.Library()
+
+
+def _kept(name: str, user, compute):
+    """`compute()` for the signed-in `user`, kept per reader generation (no one else's)."""
+    if not getattr(user, "is_authenticated", False):
+        return compute()  # answered without a query
+    return remember(f"{name}:{user.pk}", compute, reader=True)
 
 
 @register.simple_tag(takes_context=True)
@@ -17,7 +26,7 @@ def forum_unread_count(context) -> int:
     user = getattr(request, "user", None) or context.get("user")
     if user is None:
         return 0
-    return notifications.unread_count(user)
+    return _kept("unread", user, lambda: notifications.unread_count(user))
 
 
 @register.filter
@@ -28,14 +37,23 @@ def unread_label(count: int) -> str:
 
 @register.simple_tag(takes_context=True)
 def is_watching_thread(context, thread) -> bool:
-    request = context.get("request")
-    return notifications.is_watching_thread(getattr(request, "user", None), thread)
+    user = getattr(context.get("request"), "user", None)
+    return _kept(
+        f"watching-thread:{thread.pk}", user, lambda: notifications.is_watching_thread(user, thread)
+    )
+
+
+def _watching_category(user, category) -> bool:
+    return _kept(
+        f"watching-category:{category.pk}",
+        user,
+        lambda: notifications.is_watching_category(user, category),
+    )
 
 
 @register.simple_tag(takes_context=True)
 def is_watching_category(context, category) -> bool:
-    request = context.get("request")
-    return notifications.is_watching_category(getattr(request, "user", None), category)
+    return _watching_category(getattr(context.get("request"), "user", None), category)
 
 
 @register.simple_tag(takes_context=True)
@@ -46,7 +64,4 @@ def category_watch_state(context, category) -> dict:
     request = context.get("request")
     user = getattr(request, "user", None)
     verdict = perms.can_watch_category(user, category)
-    return {
-        "can": verdict,
-        "watching": bool(verdict) and notifications.is_watching_category(user, category),
-    }
+    return {"can": verdict, "watching": bool(verdict) and _watching_category(user, category)}

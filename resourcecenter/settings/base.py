@@ -148,6 +148,11 @@ CACHES = {
     },
 }
 
+# Sessions are read through the cache (and written to both): with a memory cache (Redis via
+# CACHE_URL) a signed-in request no longer queries the session table; with the database cache
+# it is still one query. Every change goes through the session store, which updates both.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
 # --- Accounts (django-allauth 65) ---
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "/"
