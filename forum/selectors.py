@@ -226,6 +226,14 @@ def category_by_slug(slug: str) -> Category | None:
     )
 
 
+def tag_by_slug(slug: str) -> Tag | None:
+    """The tag at `slug` (kept per content generation: any write to tags moves it)."""
+    return remember(
+        f"tag:{hashlib.sha256(slug.encode()).hexdigest()}",
+        lambda: Tag.objects.filter(slug=slug).first(),
+    )
+
+
 def latest_threads(user, limit: int = 10) -> list[Thread]:
     """The most recently active threads `user` may see (ids first, like _page_of_threads)."""
     qs = _thread_queryset(user).order_by("-last_activity_at", "-pk")

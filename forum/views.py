@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpResponsePermanentRedirect, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from forum import permissions as perms
@@ -15,7 +15,7 @@ from forum.cache import primed, remember, render_posts, render_thread_rows, serv
 from forum.forms import ReplyForm
 from forum.gated import gated_response
 from forum.markdown import render_markdown
-from forum.models import Tag, ThreadState
+from forum.models import ThreadState
 from forum.view_helpers import (
     _denied,
     _post_or_404,
@@ -110,7 +110,9 @@ def category(request, slug: str):
 @require_GET
 @primed
 def tag(request, slug: str):
-    obj = get_object_or_404(Tag, slug=slug)
+    obj = selectors.tag_by_slug(slug)
+    if obj is None:
+        raise Http404("No such tag.")
 
     def build():
         context = _listing_context(request, tag=obj)

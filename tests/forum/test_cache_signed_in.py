@@ -193,3 +193,20 @@ def test_triage_counts_are_kept_until_a_thread_or_the_clock_moves_them(
     later = timezone.now() + timezone.timedelta(hours=2, minutes=1)
     monkeypatch.setattr(timezone, "now", lambda: later)
     assert _triage_counts(client, 2) == ("1", "1")
+
+
+def test_a_renamed_or_removed_tag_is_never_served_from_the_cache(
+    signed_in, trusted_member, category
+):
+    from forum.models import Tag
+    from tests.forum.factories import make_thread
+
+    make_thread(trusted_member, category, title="A tagged question", tags="roaming")
+    tag = Tag.objects.get(slug="roaming")
+    url = tag.get_absolute_url()
+    page(signed_in, url)
+    assert not queries_on(signed_in, url, "forum_tag")
+    Tag.objects.filter(pk=tag.pk).update(name="Roaming abroad")
+    assert "Roaming abroad" in page(signed_in, url)
+    tag.delete()
+    assert signed_in.get(url).status_code == 404

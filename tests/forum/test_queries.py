@@ -21,6 +21,10 @@ from tests.forum.factories import CategoryFactory, make_reply, make_thread, set_
 
 BUDGET = {"anonymous": 8, "member": 8, "staff": 12}
 CACHED_ANONYMOUS = 2
+# A signed-in page read again while nothing changed: the user (the session comes from the
+# cache); everything else - standing, settings, rows, posts, votes, unread count, watch state,
+# the staff user bar, the triage counts - is kept per generation.
+CACHED_SIGNED_IN = 1
 MAX_LIST_QUERIES = max(BUDGET.values())
 MAX_THREAD_QUERIES = max(BUDGET.values())
 
@@ -174,6 +178,31 @@ def test_thread_page_queries_do_not_grow_with_the_thread(
         counts[page] = count_queries(client, f"{big.get_absolute_url()}?page={page}")
         assert counts[page] <= BUDGET[as_user], (page, counts)
     assert max(counts[p] for p in (1, 4, 8)) <= counts["small"] + 2, counts
+
+
+@pytest.mark.parametrize("as_user", ["member", "staff"])
+def test_signed_in_pages_read_again_ask_for_the_user_only(
+    client, trusted_member, other_member, staff_user, category, as_user
+):
+    thread = make_thread(trusted_member, category, title="A question to read twice", tags="sim")
+    reply = make_reply(other_member, thread, body="An answer to read twice")
+    services.vote_helpful(post=reply, user=staff_user if as_user == "staff" else trusted_member)
+    client.force_login(staff_user if as_user == "staff" else trusted_member)
+    urls = [
+        "/community/",
+        f"/community/c/{category.slug}/",
+        "/community/tags/sim/",
+        thread.get_absolute_url(),
+    ]
+    if as_user == "staff":
+        urls.append("/community/triage/?view=no_staff")
+    for url in urls:
+        client.get(url)  # a first visit may write (the view count, the admin profile)
+        client.get(url)
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        statements = [q["sql"] for q in ctx.captured_queries]
+        assert len(statements) <= CACHED_SIGNED_IN, (url, statements)
 
 
 def test_triage_page_has_bounded_queries(client, staff_user, trusted_member, category):
