@@ -16,7 +16,7 @@ from forum import permissions as perms
 from forum.models import Category, Notification, NotificationFrequency, Subscription
 from forum.moderation_forms import NotificationSettingsForm
 from forum.services import ForumPermissionDenied
-from forum.view_helpers import _denied, _visible_thread_or_404
+from forum.view_helpers import denied, visible_thread_or_404
 from resourcecenter.redirects import safe_next_url
 
 PER_PAGE = 30
@@ -116,9 +116,9 @@ def watch_thread(request, pk: int):
     """Watch (action=watch) or stop watching (action=unwatch) a thread."""
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
-    thread, denial = _visible_thread_or_404(request, pk)
+    thread, denial = visible_thread_or_404(request, pk)
     if denial:
-        return _denied(request, denial)
+        return denied(request, denial)
     if request.POST.get("action") == "unwatch":
         notifications.unwatch_thread(request.user, thread)
         messages.success(request, "You no longer watch this thread.")
@@ -126,7 +126,7 @@ def watch_thread(request, pk: int):
         try:
             notifications.watch_thread(request.user, thread)
         except ForumPermissionDenied as error:
-            return _denied(request, str(error))
+            return denied(request, str(error))
         messages.success(request, "You are watching this thread; you will hear about replies.")
     return redirect(safe_next_url(request, thread.get_absolute_url()))
 
@@ -144,7 +144,7 @@ def watch_category(request, slug: str):
         try:
             notifications.watch_category(request.user, category)
         except ForumPermissionDenied as error:
-            return _denied(request, str(error))
+            return denied(request, str(error))
         messages.success(request, f"You will hear about new threads in {category.name}.")
     return redirect(safe_next_url(request, category.get_absolute_url()))
 

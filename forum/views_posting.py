@@ -16,13 +16,13 @@ from forum.cache import primed
 from forum.forms import AskForm, DeleteForm, EditForm, ReplyForm, apply_validation_error
 from forum.models import Post, PostState, PostVote, ThreadState
 from forum.view_helpers import (
-    _denied,
-    _post_or_404,
-    _rate_limited,
-    _rate_limited_response,
-    _say_posted,
-    _visible_thread_or_404,
-    _wants_json,
+    denied,
+    post_or_404,
+    rate_limited,
+    rate_limited_response,
+    say_posted,
+    visible_thread_or_404,
+    wants_json,
 )
 from resourcecenter.clientip import client_ip
 
@@ -36,12 +36,12 @@ def ask(request):
         return redirect_to_login(request.get_full_path())
     verdict = perms.can_write(user)
     if not verdict:
-        return _denied(request, verdict)
+        return denied(request, verdict)
     categories = selectors.startable_categories(user)
     if request.method == "POST":
         form = AskForm(request.POST, categories=categories)
         if form.is_valid():
-            limited = _rate_limited(request, "post")
+            limited = rate_limited(request, "post")
             if limited:
                 form.add_error(None, limited)
             else:
@@ -59,7 +59,7 @@ def ask(request):
                 except services.ForumPermissionDenied as error:
                     form.add_error(None, str(error))
                 else:
-                    _say_posted(request, "question", thread.moderation_state == ThreadState.HELD)
+                    say_posted(request, "question", thread.moderation_state == ThreadState.HELD)
                     return redirect(thread.get_absolute_url())
     else:
         initial = {}
@@ -81,13 +81,13 @@ def ask(request):
 @require_http_methods(["GET", "POST"])
 @primed
 def reply(request, pk: int):
-    thread, denial = _visible_thread_or_404(request, pk)
+    thread, denial = visible_thread_or_404(request, pk)
     if denial is not None:
-        return _denied(request, denial)
+        return denied(request, denial)
     user = request.user
     verdict = perms.can_reply(user, thread)
     if not verdict:
-        return _denied(request, verdict)
+        return denied(request, verdict)
     quote = None
     quote_id = request.POST.get("quote_of") or request.GET.get("quote")
     # ASCII digits within the id column's range (int() also reads other scripts' digits).
@@ -102,7 +102,7 @@ def reply(request, pk: int):
     if request.method == "POST":
         form = ReplyForm(request.POST)
         if form.is_valid():
-            limited = _rate_limited(request, "post")
+            limited = rate_limited(request, "post")
             if limited:
                 form.add_error(None, limited)
             else:
@@ -119,7 +119,7 @@ def reply(request, pk: int):
                 except services.ForumPermissionDenied as error:
                     form.add_error(None, str(error))
                 else:
-                    _say_posted(request, "reply", post.moderation_state == PostState.HELD)
+                    say_posted(request, "reply", post.moderation_state == PostState.HELD)
                     return redirect(selectors_posts.post_permalink(user, post))
     else:
         initial = {}
@@ -145,17 +145,17 @@ def _quote_markdown(post: Post) -> str:
 
 @require_http_methods(["GET", "POST"])
 def edit(request, pk: int):
-    post = _post_or_404(request, pk)
+    post = post_or_404(request, pk)
     user = request.user
     verdict = perms.can_edit_post(user, post)
     if not verdict:
-        return _denied(request, verdict)
+        return denied(request, verdict)
     thread = post.thread
     is_question = post.number == 1
     if request.method == "POST":
         form = EditForm(request.POST, is_question=is_question)
         if form.is_valid():
-            limited = _rate_limited(request, "edit")
+            limited = rate_limited(request, "edit")
             if limited:
                 form.add_error(None, limited)
             else:
@@ -190,11 +190,11 @@ def edit(request, pk: int):
 
 @require_http_methods(["GET", "POST"])
 def delete(request, pk: int):
-    post = _post_or_404(request, pk)
+    post = post_or_404(request, pk)
     user = request.user
     verdict = perms.can_delete_post(user, post)
     if not verdict:
-        return _denied(request, verdict)
+        return denied(request, verdict)
     thread = post.thread
     if request.method == "POST":
         form = DeleteForm(request.POST)
@@ -232,14 +232,14 @@ def delete(request, pk: int):
 @require_POST
 def vote(request, pk: int):
     """Toggle the reader's "helpful" vote (JSON for the script, redirect otherwise)."""
-    post = _post_or_404(request, pk)
+    post = post_or_404(request, pk)
     user = request.user
     verdict = perms.can_vote(user, post)
     if not verdict:
-        return _denied(request, verdict)
-    limited = _rate_limited(request, "vote")
+        return denied(request, verdict)
+    limited = rate_limited(request, "vote")
     if limited:
-        return _rate_limited_response(request, limited)
+        return rate_limited_response(request, limited)
     wants_vote = request.POST.get("action", "toggle")
     has_voted = PostVote.objects.filter(post=post, user=user).exists()
     if wants_vote == "remove" or (wants_vote == "toggle" and has_voted):
@@ -249,7 +249,7 @@ def vote(request, pk: int):
         services.vote_helpful(post=post, user=user)
         voted = True
     post.refresh_from_db(fields=["helpful_count"])
-    if _wants_json(request):
+    if wants_json(request):
         return JsonResponse({"voted": voted, "helpful_count": post.helpful_count})
     return redirect(selectors_posts.post_permalink(user, post))
 
@@ -257,15 +257,15 @@ def vote(request, pk: int):
 @require_POST
 def accept(request, pk: int):
     """Accept (or with action=unaccept, withdraw) an answer in thread `pk`."""
-    thread, denial = _visible_thread_or_404(request, pk)
+    thread, denial = visible_thread_or_404(request, pk)
     if denial is not None:
-        return _denied(request, denial)
+        return denied(request, denial)
     user = request.user
     try:
         if request.POST.get("action") == "unaccept":
             verdict = perms.can_accept_answer(user, thread)
             if not verdict:
-                return _denied(request, verdict)
+                return denied(request, verdict)
             services.unaccept_answer(thread=thread, by=user)
             messages.success(request, "The answer is no longer marked as accepted.")
             return redirect(thread.get_absolute_url())
@@ -276,13 +276,13 @@ def accept(request, pk: int):
             else None
         )
         if post is None:
-            return _denied(request, "Choose a reply of this thread to accept.", status=400)
+            return denied(request, "Choose a reply of this thread to accept.", status=400)
         verdict = perms.can_accept_answer(user, thread, post)
         if not verdict:
-            return _denied(request, verdict)
+            return denied(request, verdict)
         services.accept_answer(thread=thread, post=post, by=user)
     except services.ForumPermissionDenied as error:
-        return _denied(request, str(error))
+        return denied(request, str(error))
     messages.success(request, "Marked as the accepted answer. The thread is solved.")
     return redirect(selectors_posts.post_permalink(user, post))
 
@@ -290,11 +290,11 @@ def accept(request, pk: int):
 @require_POST
 def official(request, pk: int):
     """Mark (action=mark) or unmark (action=unmark) post `pk` as the official answer."""
-    post = _post_or_404(request, pk)
+    post = post_or_404(request, pk)
     user = request.user
     verdict = perms.can_mark_official(user, post)
     if not verdict:
-        return _denied(request, verdict)
+        return denied(request, verdict)
     mark = request.POST.get("action", "mark") != "unmark"
     services.mark_official_answer(post=post, by=user, official=mark)
     messages.success(

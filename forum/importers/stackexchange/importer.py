@@ -32,7 +32,7 @@ from forum.post_text import TAG_RE, tags_named
 from forum.services import refresh_thread_stats
 
 
-class _Importer:
+class StackExchangeImport:
     """One run over one dump (see the package docstring); use import_stackexchange()."""
 
     def __init__(
