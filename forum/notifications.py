@@ -29,7 +29,7 @@ from django.utils import timezone
 
 from forum import permissions as perms
 from forum import signals
-from forum.members import ensure_member
+from forum.member_services import ensure_member
 from forum.models import (
     Category,
     Member,
