@@ -29,6 +29,32 @@ from resourcecenter.clientip import client_ip
 # --- writing -----------------------------------------------------------------------------------
 
 
+def _submit(request, form, *, act, limit: str | None = None):
+    """A posted writing form: valid, within the rate limit for `limit` (when given) and accepted
+    by the service (`act`, given the cleaned data) -> what `act` returned. Otherwise None, with
+    the field errors, the rate-limit answer or the rule the service refused on in the form, so
+    the view shows the page again (400) with the form as typed."""
+    if not form.is_valid():
+        return None
+    limited = rate_limited(request, limit) if limit else None
+    if limited:
+        form.add_error(None, limited)
+        return None
+    try:
+        return act(form.cleaned_data)
+    except ValidationError as error:
+        apply_validation_error(form, error)
+    except services.ForumPermissionDenied as error:
+        form.add_error(None, str(error))
+    return None
+
+
+def _form_page(request, template: str, form, **context):
+    """A writing page: 400 while its form holds errors, so a failed post is not a success."""
+    context = {"form": form, **context, "noindex": True}
+    return render(request, template, context, status=400 if form.errors else 200)
+
+
 @require_http_methods(["GET", "POST"])
 def ask(request):
     user = request.user
@@ -40,27 +66,22 @@ def ask(request):
     categories = selectors.startable_categories(user)
     if request.method == "POST":
         form = AskForm(request.POST, categories=categories)
-        if form.is_valid():
-            limited = rate_limited(request, "post")
-            if limited:
-                form.add_error(None, limited)
-            else:
-                try:
-                    thread = services.create_thread(
-                        author=user,
-                        category=form.cleaned_data["category"],
-                        title=form.cleaned_data["title"],
-                        body=form.cleaned_data["body"],
-                        tags=form.cleaned_data["tags"],
-                        ip_address=client_ip(request),
-                    )
-                except ValidationError as error:
-                    apply_validation_error(form, error)
-                except services.ForumPermissionDenied as error:
-                    form.add_error(None, str(error))
-                else:
-                    say_posted(request, "question", thread.moderation_state == ThreadState.HELD)
-                    return redirect(thread.get_absolute_url())
+        thread = _submit(
+            request,
+            form,
+            limit="post",
+            act=lambda data: services.create_thread(
+                author=user,
+                category=data["category"],
+                title=data["title"],
+                body=data["body"],
+                tags=data["tags"],
+                ip_address=client_ip(request),
+            ),
+        )
+        if thread is not None:
+            say_posted(request, "question", thread.moderation_state == ThreadState.HELD)
+            return redirect(thread.get_absolute_url())
     else:
         initial = {}
         wanted = request.GET.get("category")
@@ -70,12 +91,7 @@ def ask(request):
         if request.GET.get("title"):
             initial["title"] = request.GET["title"][:200]
         form = AskForm(initial=initial, categories=categories)
-    return render(
-        request,
-        "forum/ask.html",
-        {"form": form, "categories": categories, "noindex": True},
-        status=400 if form.errors else 200,
-    )
+    return _form_page(request, "forum/ask.html", form, categories=categories)
 
 
 @require_http_methods(["GET", "POST"])
@@ -101,37 +117,27 @@ def reply(request, pk: int):
             quote = None
     if request.method == "POST":
         form = ReplyForm(request.POST)
-        if form.is_valid():
-            limited = rate_limited(request, "post")
-            if limited:
-                form.add_error(None, limited)
-            else:
-                try:
-                    post = services.create_reply(
-                        author=user,
-                        thread=thread,
-                        body=form.cleaned_data["body"],
-                        quote_of=quote,
-                        ip_address=client_ip(request),
-                    )
-                except ValidationError as error:
-                    apply_validation_error(form, error)
-                except services.ForumPermissionDenied as error:
-                    form.add_error(None, str(error))
-                else:
-                    say_posted(request, "reply", post.moderation_state == PostState.HELD)
-                    return redirect(selectors_posts.post_permalink(user, post))
+        post = _submit(
+            request,
+            form,
+            limit="post",
+            act=lambda data: services.create_reply(
+                author=user,
+                thread=thread,
+                body=data["body"],
+                quote_of=quote,
+                ip_address=client_ip(request),
+            ),
+        )
+        if post is not None:
+            say_posted(request, "reply", post.moderation_state == PostState.HELD)
+            return redirect(selectors_posts.post_permalink(user, post))
     else:
         initial = {}
         if quote is not None:
             initial = {"body": _quote_markdown(quote), "quote_of": quote.pk}
         form = ReplyForm(initial=initial)
-    return render(
-        request,
-        "forum/reply.html",
-        {"form": form, "thread": thread, "quote": quote, "noindex": True},
-        status=400 if form.errors else 200,
-    )
+    return _form_page(request, "forum/reply.html", form, thread=thread, quote=quote)
 
 
 def _quote_markdown(post: Post) -> str:
@@ -154,38 +160,28 @@ def edit(request, pk: int):
     is_question = post.number == 1
     if request.method == "POST":
         form = EditForm(request.POST, is_question=is_question)
-        if form.is_valid():
-            limited = rate_limited(request, "edit")
-            if limited:
-                form.add_error(None, limited)
-            else:
-                try:
-                    services.edit_post(
-                        post=post,
-                        editor=user,
-                        body=form.cleaned_data["body"],
-                        title=form.cleaned_data.get("title") if is_question else None,
-                        reason=form.cleaned_data["reason"],
-                    )
-                except ValidationError as error:
-                    apply_validation_error(form, error)
-                except services.ForumPermissionDenied as error:
-                    form.add_error(None, str(error))
-                else:
-                    messages.success(request, "Your changes are saved.")
-                    post.refresh_from_db()
-                    return redirect(selectors_posts.post_permalink(user, post))
+        edited = _submit(
+            request,
+            form,
+            limit="edit",
+            act=lambda data: services.edit_post(
+                post=post,
+                editor=user,
+                body=data["body"],
+                title=data.get("title") if is_question else None,
+                reason=data["reason"],
+            ),
+        )
+        if edited is not None:
+            messages.success(request, "Your changes are saved.")
+            post.refresh_from_db()
+            return redirect(selectors_posts.post_permalink(user, post))
     else:
         initial = {"body": post.body_markdown}
         if is_question:
             initial["title"] = thread.title
         form = EditForm(initial=initial, is_question=is_question)
-    return render(
-        request,
-        "forum/edit.html",
-        {"form": form, "post": post, "thread": thread, "noindex": True},
-        status=400 if form.errors else 200,
-    )
+    return _form_page(request, "forum/edit.html", form, post=post, thread=thread)
 
 
 @require_http_methods(["GET", "POST"])
@@ -198,34 +194,23 @@ def delete(request, pk: int):
     thread = post.thread
     if request.method == "POST":
         form = DeleteForm(request.POST)
-        if form.is_valid():
-            try:
-                services.delete_post(post=post, by=user, reason=form.cleaned_data["reason"])
-            except ValidationError as error:
-                apply_validation_error(form, error)
-            except services.ForumPermissionDenied as error:
-                form.add_error(None, str(error))
-            else:
-                messages.success(request, "The post was deleted.")
-                if post.number == 1 and not perms.can_see_thread(user, thread):
-                    return redirect(thread.category.get_absolute_url())
-                thread.refresh_from_db()
-                if post.number == 1 and thread.moderation_state == ThreadState.DELETED:
-                    return redirect(thread.category.get_absolute_url())
-                return redirect(selectors_posts.post_permalink(user, post))
+        deleted = _submit(
+            request,
+            form,
+            act=lambda data: services.delete_post(post=post, by=user, reason=data["reason"]),
+        )
+        if deleted is not None:
+            messages.success(request, "The post was deleted.")
+            if post.number == 1 and not perms.can_see_thread(user, thread):
+                return redirect(thread.category.get_absolute_url())
+            thread.refresh_from_db()
+            if post.number == 1 and thread.moderation_state == ThreadState.DELETED:
+                return redirect(thread.category.get_absolute_url())
+            return redirect(selectors_posts.post_permalink(user, post))
     else:
         form = DeleteForm()
-    return render(
-        request,
-        "forum/delete.html",
-        {
-            "form": form,
-            "post": post,
-            "thread": thread,
-            "own": post.author_id == user.pk,
-            "noindex": True,
-        },
-        status=400 if form.errors else 200,
+    return _form_page(
+        request, "forum/delete.html", form, post=post, thread=thread, own=post.author_id == user.pk
     )
 
 
