@@ -20,17 +20,7 @@ UNSUBSCRIBE_MAX_AGE = 60 * 60 * 24 * 180  # links in old e-mails keep working fo
 
 def watch_thread(user, thread: Thread) -> bool:
     """Start watching `thread`; False if already watching. Checks permission."""
-    verdict = perms.can_watch_thread(user, thread)
-    if not verdict:
-        from forum.services import ForumPermissionDenied
-
-        raise ForumPermissionDenied(verdict.reason)
-    try:
-        with transaction.atomic():
-            _, created = Subscription.objects.get_or_create(user=user, thread=thread)
-    except IntegrityError:
-        return False
-    return created
+    return _watch(user, perms.can_watch_thread(user, thread), thread=thread)
 
 
 def unwatch_thread(user, thread: Thread | int) -> bool:
@@ -40,23 +30,28 @@ def unwatch_thread(user, thread: Thread | int) -> bool:
 
 
 def watch_category(user, category: Category) -> bool:
-    verdict = perms.can_watch_category(user, category)
-    if not verdict:
-        from forum.services import ForumPermissionDenied
-
-        raise ForumPermissionDenied(verdict.reason)
-    try:
-        with transaction.atomic():
-            _, created = Subscription.objects.get_or_create(user=user, category=category)
-    except IntegrityError:
-        return False
-    return created
+    """Start watching new threads in `category`; False if already watching. Checks permission."""
+    return _watch(user, perms.can_watch_category(user, category), category=category)
 
 
 def unwatch_category(user, category: Category | int) -> bool:
     category_id = category if isinstance(category, int) else category.pk
     deleted, _ = Subscription.objects.filter(user=user, category_id=category_id).delete()
     return bool(deleted)
+
+
+def _watch(user, verdict, **target) -> bool:
+    """The Subscription of `user` to `target` (a thread or a category) if `verdict` allows it."""
+    if not verdict:
+        from forum.services import ForumPermissionDenied
+
+        raise ForumPermissionDenied(verdict.reason)
+    try:
+        with transaction.atomic():
+            _, created = Subscription.objects.get_or_create(user=user, **target)
+    except IntegrityError:
+        return False
+    return created
 
 
 def is_watching_thread(user, thread: Thread) -> bool:
