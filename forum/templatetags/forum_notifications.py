@@ -7,7 +7,7 @@ what the reader watches moves it, so a page read again does not ask.
 
 from django import template
 
-from forum import notifications
+from forum import notifications, watching
 from forum.cache import remember
 
 register = template.Library()
@@ -39,7 +39,7 @@ def unread_label(count: int) -> str:
 def is_watching_thread(context, thread) -> bool:
     user = getattr(context.get("request"), "user", None)
     return _kept(
-        f"watching-thread:{thread.pk}", user, lambda: notifications.is_watching_thread(user, thread)
+        f"watching-thread:{thread.pk}", user, lambda: watching.is_watching_thread(user, thread)
     )
 
 
@@ -47,7 +47,7 @@ def _watching_category(user, category) -> bool:
     return _kept(
         f"watching-category:{category.pk}",
         user,
-        lambda: notifications.is_watching_category(user, category),
+        lambda: watching.is_watching_category(user, category),
     )
 
 
