@@ -13,7 +13,7 @@ from django.urls import reverse
 
 import pytest
 
-from forum import moderation, moderation_threads, notifications, services
+from forum import moderation, moderation_threads, services, watching
 from forum.models import Notification
 from tests.forum.factories import CategoryFactory, make_reply
 from tiers import gate
@@ -52,7 +52,7 @@ def signed_in(client, trusted_member):
 def test_the_unread_count_is_cached_and_moves_with_each_notification(
     signed_in, trusted_member, other_member, thread, django_capture_on_commit_callbacks
 ):
-    notifications.watch_thread(trusted_member, thread)
+    watching.watch_thread(trusted_member, thread)
     page(signed_in, "/community/")
     assert not queries_on(signed_in, "/community/", "forum_notification")
     assert badge(page(signed_in, "/community/")) is None
@@ -81,7 +81,7 @@ def test_the_thread_watch_button_follows_watching_at_once(signed_in, trusted_mem
     page(signed_in, url)
     assert not queries_on(signed_in, url, "forum_subscription")
     assert "Watch this thread" in page(signed_in, url)
-    notifications.watch_thread(trusted_member, thread)
+    watching.watch_thread(trusted_member, thread)
     assert "Watching · stop" in page(signed_in, url)
     signed_in.post(reverse("forum:watch_thread", args=[thread.pk]), {"action": "unwatch"})
     assert "Watch this thread" in page(signed_in, url)
@@ -94,7 +94,7 @@ def test_the_category_watch_button_follows_watching_at_once(signed_in, trusted_m
     assert "Watch this category" in page(signed_in, url)
     signed_in.post(reverse("forum:watch_category", args=[category.slug]), {"action": "watch"})
     assert "Watching this category" in page(signed_in, url)
-    notifications.unwatch_category(trusted_member, category)
+    watching.unwatch_category(trusted_member, category)
     assert "Watch this category" in page(signed_in, url)
 
 
