@@ -50,3 +50,11 @@ def test_visitors_and_members_get_no_userbar(client, member):
     assert USERBAR not in client.get("/community/").content.decode()
     client.force_login(member)
     assert USERBAR not in client.get("/community/").content.decode()
+
+
+def test_on_a_wagtail_page_the_userbar_is_the_pages_own(client, superuser, home_page):
+    """A page's user bar offers editing that page: rendered by Wagtail for it, never kept."""
+    client.force_login(superuser)
+    html = client.get(home_page.url).content.decode()
+    assert USERBAR in html
+    assert f"/admin/pages/{home_page.pk}/edit/" in html
