@@ -124,8 +124,14 @@ def test_the_panel_names_severities_by_the_plan_or_else_by_number(client, staff_
     ]
     response = client.post(url(ticket, "update"), {"status": "in_progress", "severity": "9"})
     assert response.status_code == 400
-    invalid = '<select name="severity" id="id_severity" aria-invalid="true">'
-    assert invalid in response.content.decode()
+    html = response.content.decode()
+    invalid = (
+        '<select name="severity" id="id_severity" aria-invalid="true" '
+        'aria-describedby="id_severity_error">'
+    )
+    assert invalid in html
+    # the message the field points at exists (Django's own widgets point there too)
+    assert '<span class="errorlist" id="id_severity_error" role="alert">' in html
 
 
 def test_composer_reply_and_internal_note(
