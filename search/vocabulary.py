@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import replace
+from functools import lru_cache
 
 from django.db import connection, transaction
 
@@ -87,8 +88,27 @@ def _candidates(word: str) -> list[tuple[str, int]]:
     return rows
 
 
+@lru_cache(maxsize=2)
+def _stemmer(algorithm: str):
+    import snowballstemmer
+
+    return snowballstemmer.stemmer(algorithm)
+
+
+def same_stem(a: str, b: str) -> bool:
+    """Whether every engine's stemmer takes `a` and `b` for one word (SQLite FTS5 and the
+    cluster stem with Porter's algorithm, PostgreSQL with Snowball's English)."""
+    return all(_stemmer(name).stemWord(a) == _stemmer(name).stemWord(b) for name in STEMMERS)
+
+
+STEMMERS = ("porter", "english")
+
+
 def correct_word(word: str) -> str | None:
-    """The most likely intended word for `word`, or None when it is fine or unknown."""
+    """The most likely intended word for `word`, or None when it is fine or unknown.
+
+    A word that is only another form of a known one ("commands" beside "command") is fine:
+    the engines match it through the stem, so "correcting" it would only search twice."""
     if len(word) < 4 or not word.isalpha():
         return None
     if SearchTerm.objects.filter(term=word).exists():
@@ -99,6 +119,8 @@ def correct_word(word: str) -> str | None:
         distance = edit_distance(word, term, limit)
         if distance > limit:
             continue
+        if same_stem(word, term):
+            return None
         key = (distance, -freq, term)
         if best is None or key < best:
             best = key

@@ -28,7 +28,7 @@ class SearchRequest:
     offset: int = 0
     limit: int = 10
     match_all: bool = True  # False: any word may match (relaxed retry for long questions)
-    facets: bool = True
+    facets: bool = True  # False (the type-ahead): no facets, and `total` counted only so far
 
 
 @dataclass

@@ -72,19 +72,22 @@ def _ts_token(token: str) -> str:
     return "'" + token.replace("\\", "").replace("'", "''") + "'"
 
 
-def _ts_alternative(tokens: list[str], prefix: bool, adjacent: bool = True) -> str:
-    parts = [_ts_token(t) for t in tokens]
+def _ts_alternative(
+    tokens: list[str], prefix: bool, adjacent: bool = True, weight: str = ""
+) -> str:
+    """`weight` ("A") restricts the words to that part of the vector (the title)."""
+    parts = [_ts_token(t) + (f":{weight}" if weight else "") for t in tokens]
     if prefix:
-        parts[-1] += ":*"
+        parts[-1] = f"{_ts_token(tokens[-1])}:*{weight}"
     joiner = " <-> " if adjacent else " & "
     return parts[0] if len(parts) == 1 else "(" + joiner.join(parts) + ")"
 
 
-def _ts_clause(clause: Clause, *, prefix_mode: str, adjacent: bool = True) -> str:
+def _ts_clause(clause: Clause, *, prefix_mode: str, adjacent: bool = True, weight: str = "") -> str:
     """The clause's alternatives; with `prefix`, the first (as typed) also as a prefix."""
-    parts = [_ts_alternative(a, False, adjacent) for a in clause.alternatives]
+    parts = [_ts_alternative(a, False, adjacent, weight) for a in clause.alternatives]
     if clause.prefix:
-        prefixed = _ts_alternative(clause.tokens, True, adjacent)
+        prefixed = _ts_alternative(clause.tokens, True, adjacent, weight)
         parts[0] = prefixed if prefix_mode == "only" else f"({parts[0]} | {prefixed})"
     return parts[0] if len(parts) == 1 else "(" + " | ".join(parts) + ")"
 
@@ -211,7 +214,12 @@ class PostgresEngine(DatabaseEngine):
         negative = [_ts_clause(c, prefix_mode="or") for c in query.negative]
         if negative:
             match += " & !(" + " | ".join(negative) + ")"
-        columns = {"query": match, "everything": everything}
+        # the whole query in the title (weight A): the title bonus, read from the vector
+        # instead of parsing every candidate's title again
+        in_title = [
+            _ts_clause(c, prefix_mode="or", adjacent=adjacent, weight="A") for c in query.positive
+        ]
+        columns = {"query": match, "in_title": " & ".join(in_title)}
         for i, (clause, as_typed) in enumerate(zip(clauses, typed, strict=True)):
             columns[f"c{i}"] = clause
             if as_typed != clause:
@@ -255,10 +263,7 @@ class PostgresEngine(DatabaseEngine):
             for i, c in enumerate(clauses)
         ]
         rank = f"({' + '.join(ranks)})"
-        title = (
-            f"(CASE WHEN to_tsvector('english', {table}.title) @@ {source}.everything "
-            f"THEN {self.title_bonus} ELSE 1.0 END)"
-        )
+        title = f"(CASE WHEN {column} @@ {source}.in_title THEN {self.title_bonus} ELSE 1.0 END)"
         return f"{rank} * {coordination} * {title} * {self._freshness_sql(table)}"
 
     @staticmethod
@@ -283,8 +288,7 @@ class PostgresEngine(DatabaseEngine):
                 total = sum(n for _, n in facets.kind)
             else:
                 facets = Facets()
-                cursor.execute(f"SELECT COUNT(*) FROM {from_where}", base_params)  # noqa: S608
-                total = cursor.fetchone()[0]
+                total = self._count_some(cursor, from_where, base_params)
             if not total or request.offset >= total:
                 return SearchResult([], total, facets)
             if total > self.full_rank_max:
@@ -346,25 +350,6 @@ class PostgresEngine(DatabaseEngine):
                 )
                 ranked += cursor.fetchall()
         return ranked[request.offset : wanted]
-
-    def _facet_rows(self, from_where: str, params: list) -> tuple[list, list]:
-        """Kinds, areas and the top tags in one statement: the matches are found once."""
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "WITH m AS MATERIALIZED ("  # noqa: S608
-                f"SELECT e.id, e.kind, e.product_area, e.product_area_name FROM {from_where}) "
-                "SELECT 'kind', m.kind, m.product_area, MAX(m.product_area_name), COUNT(*) "
-                "FROM m GROUP BY m.kind, m.product_area "
-                "UNION ALL "
-                "(SELECT 'tag', t.tag, '', '', COUNT(*) "
-                f"FROM m JOIN {TAG} t ON t.entry_id = m.id "
-                f"GROUP BY t.tag ORDER BY 5 DESC, 2 LIMIT {int(self.facet_limit)})",
-                params,
-            )
-            rows = cursor.fetchall()
-        kind_rows = [row[1:] for row in rows if row[0] == "kind"]
-        tag_rows = [(row[1], row[4]) for row in rows if row[0] == "tag"]
-        return kind_rows, tag_rows
 
     def _hydrate(
         self, cursor, tsq: str, ranked, config: str = "english", query: ParsedQuery | None = None

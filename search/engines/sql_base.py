@@ -188,6 +188,16 @@ class DatabaseEngine(Engine):
         parts = " OR ".join(["e.audience LIKE %s"] * len(audiences))
         return f"({parts})", [f"%|{_like_escape(a)}|%" for a in sorted(audiences)]
 
+    def _count_some(self, cursor, from_where: str, params: list) -> int:
+        """The number of matches, counted only up to `full_rank_max` + 1: enough to choose
+        how to rank them. A request without facets (the type-ahead) shows no total, and an
+        exact count of a two-letter prefix's matches cost more than ranking them."""
+        cursor.execute(
+            f"SELECT COUNT(*) FROM (SELECT 1 FROM {from_where} LIMIT %s) matches",  # noqa: S608
+            [*params, self.full_rank_max + 1],
+        )
+        return cursor.fetchone()[0]
+
     def _facets(self, from_where: str, params: list) -> Facets:
         """Counts by kind, product area and tag of the matches described by `from_where`."""
         kind_rows, tag_rows = self._facet_rows(from_where, params)
@@ -207,23 +217,23 @@ class DatabaseEngine(Engine):
         return facets
 
     def _facet_rows(self, from_where: str, params: list) -> tuple[list, list]:
-        """(kind, area, area name, count) rows in one pass over the matches, tags in a second."""
+        """(kind, area, area name, count) rows and the commonest tags, in one statement: the
+        matches are found once (a materialised CTE) and counted twice."""
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT e.kind, e.product_area, MAX(e.product_area_name), COUNT(*) "  # noqa: S608
-                f"FROM {from_where} GROUP BY e.kind, e.product_area",
+                "WITH m AS MATERIALIZED ("  # noqa: S608
+                f"SELECT e.id, e.kind, e.product_area, e.product_area_name FROM {from_where}) "
+                "SELECT 'k', kind, product_area, MAX(product_area_name), COUNT(*) FROM m "
+                "GROUP BY kind, product_area "
+                "UNION ALL SELECT * FROM ("
+                f"SELECT 't', t.tag, NULL, NULL, COUNT(*) FROM m JOIN {TAG} t ON t.entry_id = m.id "
+                f"GROUP BY t.tag ORDER BY 5 DESC, 2 LIMIT {int(self.facet_limit)}) tags",
                 params,
             )
-            kind_rows = cursor.fetchall()
-            tag_from = from_where.replace(
-                " WHERE ", f" JOIN {TAG} t ON t.entry_id = e.id WHERE ", 1
-            )
-            cursor.execute(
-                f"SELECT t.tag, COUNT(*) FROM {tag_from} "  # noqa: S608
-                f"GROUP BY t.tag ORDER BY 2 DESC, 1 LIMIT {int(self.facet_limit)}",
-                params,
-            )
-            return kind_rows, cursor.fetchall()
+            rows = cursor.fetchall()
+        kind_rows = [row[1:] for row in rows if row[0] == "k"]
+        tag_rows = sorted(((row[1], row[4]) for row in rows if row[0] == "t"), key=_by_count)
+        return kind_rows, tag_rows
 
     @classmethod
     def _marked_hits(cls, rows: list[dict], ranked, score_of=float, snippet_of=str) -> list[Hit]:
@@ -307,3 +317,7 @@ def _dictfetch(cursor) -> list[dict]:
 
 
 # ===================================================================== SQLite FTS5
+
+
+def _by_count(row: tuple[str, int]) -> tuple[int, str]:
+    return -row[1], row[0]

@@ -60,6 +60,8 @@ def _with_negative(match: str, negative: list[str]) -> str:
     return f"({match}) NOT ({' OR '.join(negative)})" if negative else match
 
 
+TIER_COLUMNS = "title headings summary tags"
+
 # Joins go through a narrow covering index (migration 0003), never the wide rows.
 JOINED = f"search_fts JOIN {ENTRY} e INDEXED BY search_entry_meta ON e.id = search_fts.rowid"
 
@@ -99,8 +101,12 @@ class SqliteEngine(DatabaseEngine):
     def _has_sql() -> str:
         return "(e.id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH %s))"
 
-    def _plan(self, request: SearchRequest) -> dict:
-        """The MATCH expression, the "most words" condition and the score, with parameters."""
+    def _plan(self, request: SearchRequest, columns: str = "") -> dict:
+        """The MATCH expression, the "most words" condition and the score, with parameters.
+
+        With `columns` ("title headings"), the score looks for the words in those columns
+        only: the common-words tier ranks its matches by them without reading every body's
+        doclist (a two-letter prefix matches most documents)."""
         query = request.query
         clauses = [_fts_clause(c, prefix_mode="or") for c in query.positive]
         typed = [_fts_clause(c, prefix_mode="or") for c in query.as_typed().positive]
@@ -129,6 +135,8 @@ class SqliteEngine(DatabaseEngine):
             condition_params = list(clauses)
         match = _with_negative(match, negative)
         coordination, coordination_params = self._coordination(query, clauses, typed, need < n)
+        if columns:
+            coordination_params = [f"{{{columns}}} : ({p})" for p in coordination_params]
         score = (
             f"bm25(search_fts, {self.weights}) * e.boost * "
             f"(1.0 + 0.5 / (1.0 + MAX(%s - e.updated_epoch, 0) / {HALF_LIFE_SECONDS})) "
@@ -140,7 +148,8 @@ class SqliteEngine(DatabaseEngine):
         if len(words) >= 2:
             near = " ".join(_fts_string(w) for w in words)
             score += f" * {self._bonus_sql(self.near_bonus)}"
-            score_params.append(f"NEAR({near}, {self.near_distance})")
+            near = f"NEAR({near}, {self.near_distance})"
+            score_params.append(f"{{{columns}}} : {near}" if columns else near)
         return {
             "match": match,
             "condition": condition,
@@ -184,7 +193,8 @@ class SqliteEngine(DatabaseEngine):
             total = sum(n for _, n in facets.kind)
         else:
             facets = Facets()
-            total = self._count(from_where, base_params)
+            with connection.cursor() as cursor:
+                total = self._count_some(cursor, from_where, base_params)
         if not total or request.offset >= total:
             return SearchResult([], total, facets)
         with connection.cursor() as cursor:
@@ -192,13 +202,14 @@ class SqliteEngine(DatabaseEngine):
             if total > self.full_rank_max and wanted <= self.title_tier_max:
                 # Very common words: rank the matches in titles, headings and tags (which
                 # the weights put first anyway) instead of scoring thousands of bodies.
+                tier = self._plan(request, columns=TIER_COLUMNS)
                 cursor.execute(
-                    f"SELECT e.id, {score} AS score FROM {JOINED} "  # noqa: S608
+                    f"SELECT e.id, {tier['score']} AS score FROM {JOINED} "  # noqa: S608
                     f"WHERE search_fts MATCH %s{plan['condition']}{where_sql} "
                     "ORDER BY score LIMIT %s",
                     [
-                        *score_params,
-                        f"{{title headings summary tags}} : ({match})",
+                        *tier["score_params"],
+                        f"{{{TIER_COLUMNS}}} : ({match})",
                         *plan["condition_params"],
                         *params,
                         wanted,
@@ -216,11 +227,6 @@ class SqliteEngine(DatabaseEngine):
                 ranked = cursor.fetchall()
             hits = self._hydrate(cursor, match, ranked)
         return SearchResult(hits, total, facets)
-
-    def _count(self, from_where: str, params: list) -> int:
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT COUNT(*) FROM {from_where}", params)  # noqa: S608
-            return cursor.fetchone()[0]
 
     def _hydrate(self, cursor, match: str, ranked: list[tuple[int, float]]) -> list[Hit]:
         if not ranked:

@@ -110,6 +110,18 @@ def test_spelling_is_corrected_and_offered(client, indexed):
     assert "Search instead for provisoning" in html
 
 
+def test_another_form_of_a_known_word_is_not_a_typo(client, indexed):
+    """Only "notes" is in the vocabulary: "note" is matched through the stem, so it is not
+    "corrected" (no second search, no "Showing results for")."""
+    from search import vocabulary
+
+    assert vocabulary.correct_word("note") is None
+    assert vocabulary.correct_word("provisoning") == "provisioning"
+    html = client.get("/search/", {"q": "firmware note"}).content.decode()
+    assert "Showing results for" not in html and "Did you mean" not in html
+    assert "Modem guide" in html
+
+
 def test_bad_input_gets_clear_errors(client, indexed):
     html = client.get("/search/", {"q": "apn", "kind": "bogus"}).content.decode()
     assert "is not a kind of content we have" in html
