@@ -16,7 +16,7 @@ from search import vocabulary
 from search.documents import KIND_LABELS
 from search.engines import SearchUnavailable, get_engine
 from search.engines.base import Hit, SearchRequest, SearchResult
-from search.query import expand_synonyms, normalize_query, parse_query
+from search.query import expand_synonyms, normalize_query, parse_query, words_of
 
 logger = logging.getLogger(__name__)
 
@@ -69,10 +69,15 @@ def understand(query: str, *, prefix_last: bool = True):
     return vocabulary.weigh(expand_synonyms(parse_query(query, prefix_last=prefix_last)))
 
 
-def _request(query: str, audiences, filters: Filters, **kw) -> SearchRequest:
-    """A submitted search: every word is complete (no prefix; that is the type-ahead's)."""
+def _request(query: str, audiences, filters: Filters, *, typing: bool = False, **kw):
+    """A search request. Every word is complete, except with `typing` (the type-ahead, while
+    the last word is still being typed): that word also matches as a prefix and as its
+    likeliest completions."""
+    parsed = understand(query, prefix_last=typing)
+    if typing:
+        parsed = vocabulary.complete_last_word(parsed)
     return SearchRequest(
-        query=understand(query, prefix_last=False),
+        query=parsed,
         audiences=audiences,
         kinds=filters.kinds,
         product_areas=filters.product_areas,
@@ -81,6 +86,22 @@ def _request(query: str, audiences, filters: Filters, **kw) -> SearchRequest:
         staff_answered_only=filters.staff_answered_only,
         **kw,
     )
+
+
+def still_typing(query: str) -> bool:
+    """Whether the type-ahead's last word is unfinished: typed up to the cursor, not a word
+    any public document has, yet the start of some. A finished word (or a typo that starts
+    no word) is searched as the full search does, so both agree on what comes first. After
+    other words, a word of one or two letters ("web ui") counts as finished: the vocabulary
+    keeps no words that short, so it cannot tell, and such a word is a whole word more often
+    than the start of one."""
+    words = parse_query(query, prefix_last=True)
+    if query.endswith(" ") or not words.clauses or not words.clauses[-1].prefix:
+        return False
+    last = vocabulary.weigh(words).clauses[-1]
+    if len(words.clauses) > 1 and not words_of(last.tokens[0]):
+        return False
+    return not last.known and bool(vocabulary.completions(last.tokens[0], 1))
 
 
 def search(
@@ -96,39 +117,49 @@ def search(
     filters = filters or Filters()
     query = normalize_query(query)
     page = max(1, min(page, MAX_PAGE))
+    outcome = _find(user, query, filters, offset=(page - 1) * per_page, limit=per_page)
+    outcome.page = page
+    if log and page == 1 and not outcome.unavailable:
+        log_query(query, outcome.result.total)
+    return outcome
+
+
+def _find(
+    user, query: str, filters: Filters, *, offset: int, limit: int, typing: bool = False
+) -> SearchOutcome:
+    """The ranking the search page and the type-ahead share: the query as typed, its
+    spelling correction when a word is unknown, the relaxed retry when nothing matches.
+    `typing` (the type-ahead's unfinished last word) leaves that word out of the spelling
+    fixes and completes it instead; the type-ahead also skips the facets."""
     audiences = audiences_for(user)
     engine = get_engine()
-    offset = (page - 1) * per_page
-    outcome = SearchOutcome(query, SearchResult([], 0), page, per_page)
+    outcome = SearchOutcome(query, SearchResult([], 0), 1, limit)
     if not parse_query(query).positive:
         return outcome
+    kw = {"offset": offset, "limit": limit, "typing": typing, "facets": not typing}
     try:
-        request = _request(query, audiences, filters, offset=offset, limit=per_page)
+        request = _request(query, audiences, filters, **kw)
         result = engine.search(request)
         # A word no public document has is a typo more often than not, even among correct
         # words that still find something: search the corrected query too, and show it when
         # it finds at least as much (the original stays one click away).
+        words = parse_query(query, prefix_last=False)
+        clauses = request.query.positive
+        if typing:  # the word being typed is not a typo yet; the words before it may be
+            words = replace(words, clauses=words.clauses[:-1])
+            clauses = clauses[:-1]
         correction = None
-        if not all(c.known for c in request.query.positive):
-            correction = vocabulary.suggest_spelling(parse_query(query, prefix_last=False))
+        if not all(c.known for c in clauses):
+            correction = vocabulary.suggest_spelling(words)
         if correction:
-            fixed = engine.search(
-                _request(correction, audiences, filters, offset=offset, limit=per_page)
-            )
+            fixed = engine.search(_request(correction, audiences, filters, **kw))
             if fixed.total and fixed.total >= result.total:
                 outcome.corrected_from, outcome.query, result = query, correction, fixed
             elif fixed.total:
                 outcome.did_you_mean = correction
         if not result.total and len(parse_query(outcome.query).positive) >= 2:
             relaxed = engine.search(
-                _request(
-                    outcome.query,
-                    audiences,
-                    filters,
-                    offset=offset,
-                    limit=per_page,
-                    match_all=False,
-                )
+                _request(outcome.query, audiences, filters, match_all=False, **kw)
             )
             if relaxed.total:
                 result, outcome.relaxed = relaxed, True
@@ -136,8 +167,6 @@ def search(
     except SearchUnavailable:
         logger.warning("search is unavailable", exc_info=True)
         outcome.unavailable = True
-    if log and page == 1 and not outcome.unavailable:
-        log_query(query, outcome.result.total)
     return outcome
 
 
@@ -156,33 +185,27 @@ def log_query(query: str, results: int) -> None:
 def suggest(user, query: str, limit: int = 8) -> dict:
     """The type-ahead answer (also used by the forum's ask form: same shape).
 
-    The suggestions are the full search's first results (same ranking); when the words
-    typed so far hold a typo, the corrected query's results are suggested, with the
-    correction named in `did_you_mean`.
+    The suggestions are the full search's first results, by the same path (`_find`): once
+    the last word is typed in full they are the search page's first results. When a typo
+    was corrected, the corrected query's results are suggested, with the correction named in
+    `did_you_mean`. The search page's first article is always among them: its first page
+    is fetched, and when none of the first `limit` results is an article, that page's first
+    article takes the last place (the type-ahead never offers other articles than the page).
     """
     query = normalize_query(query)
     payload: dict = {"query": query, "results": [], "did_you_mean": None}
-    parsed = understand(query)
-    if len(query) < 2 or parsed.is_empty:
+    if len(query) < 2 or understand(query).is_empty:
         return payload
-    audiences = audiences_for(user)
-    engine = get_engine()
-    try:
-        hits = engine.suggest(parsed, audiences, limit)
-        typing = bool(query) and not query.endswith(" ")
-        words = parse_query(query, prefix_last=False)
-        if typing and hits:
-            # the word being typed is not a typo yet; the words before it may be
-            words = replace(words, clauses=words.clauses[:-1])
-        correction = vocabulary.suggest_spelling(words)
-        if correction:
-            fixed = engine.suggest(understand(correction), audiences, limit)
-            if fixed:
-                payload["did_you_mean"] = correction
-                hits = fixed
-    except SearchUnavailable:
-        logger.warning("suggest is unavailable", exc_info=True)
+    outcome = _find(
+        user, query, Filters(), offset=0, limit=max(limit, PER_PAGE), typing=still_typing(query)
+    )
+    if outcome.unavailable:
         return payload
+    hits = outcome.result.hits[:limit]
+    article = next((h for h in outcome.result.hits if h.kind != "thread"), None)
+    if article is not None and article not in hits:
+        hits[-1] = article
+    payload["did_you_mean"] = outcome.query if outcome.corrected_from else None
     payload["results"] = [suggestion(h) for h in hits]
     return payload
 
