@@ -16,7 +16,13 @@ from search import vocabulary
 from search.documents import KIND_LABELS
 from search.engines import SearchUnavailable, get_engine
 from search.engines.base import Hit, SearchRequest, SearchResult
-from search.query import expand_synonyms, normalize_query, parse_query, words_of
+from search.query import (
+    ParsedQuery,
+    expand_synonyms,
+    normalize_query,
+    parse_query,
+    words_of,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -88,17 +94,17 @@ def _request(query: str, audiences, filters: Filters, *, typing: bool = False, *
     )
 
 
-def still_typing(query: str) -> bool:
-    """Whether the type-ahead's last word is unfinished: typed up to the cursor, not a word
-    any public document has, yet the start of some. A finished word (or a typo that starts
-    no word) is searched as the full search does, so both agree on what comes first. After
-    other words, a word of one or two letters ("web ui") counts as finished: the vocabulary
-    keeps no words that short, so it cannot tell, and such a word is a whole word more often
-    than the start of one."""
-    words = parse_query(query, prefix_last=True)
+def still_typing(query: str, words: ParsedQuery) -> bool:
+    """Whether the type-ahead's last word is unfinished (`words`: the query understood with
+    its last word as a prefix): typed up to the cursor, not a word any public document has,
+    yet the start of some. A finished word (or a typo that starts no word) is searched as
+    the full search does, so both agree on what comes first. After other words, a word of
+    one or two letters ("web ui") counts as finished: the vocabulary keeps no words that
+    short, so it cannot tell, and such a word is a whole word more often than the start of
+    one."""
     if query.endswith(" ") or not words.clauses or not words.clauses[-1].prefix:
         return False
-    last = vocabulary.weigh(words).clauses[-1]
+    last = words.clauses[-1]
     if len(words.clauses) > 1 and not words_of(last.tokens[0]):
         return False
     return not last.known and bool(vocabulary.completions(last.tokens[0], 1))
@@ -194,11 +200,11 @@ def suggest(user, query: str, limit: int = 8) -> dict:
     """
     query = normalize_query(query)
     payload: dict = {"query": query, "results": [], "did_you_mean": None}
-    if len(query) < 2 or understand(query).is_empty:
+    typed = understand(query)  # `words` as typed, weighed: is the last one finished?
+    if len(query) < 2 or typed.is_empty:
         return payload
-    outcome = _find(
-        user, query, Filters(), offset=0, limit=max(limit, PER_PAGE), typing=still_typing(query)
-    )
+    typing = still_typing(query, typed)
+    outcome = _find(user, query, Filters(), offset=0, limit=max(limit, PER_PAGE), typing=typing)
     if outcome.unavailable:
         return payload
     hits = outcome.result.hits[:limit]
