@@ -82,6 +82,10 @@ def _request(query: str, audiences, filters: Filters, *, typing: bool = False, *
     parsed = understand(query, prefix_last=typing)
     if typing:
         parsed = vocabulary.complete_last_word(parsed)
+    return _request_for(parsed, audiences, filters, **kw)
+
+
+def _request_for(parsed: ParsedQuery, audiences, filters: Filters, **kw) -> SearchRequest:
     return SearchRequest(
         query=parsed,
         audiences=audiences,
@@ -94,20 +98,22 @@ def _request(query: str, audiences, filters: Filters, *, typing: bool = False, *
     )
 
 
-def still_typing(query: str, words: ParsedQuery) -> bool:
-    """Whether the type-ahead's last word is unfinished (`words`: the query understood with
-    its last word as a prefix): typed up to the cursor, not a word any public document has,
-    yet the start of some. A finished word (or a typo that starts no word) is searched as
-    the full search does, so both agree on what comes first. After other words, a word of
-    one or two letters ("web ui") counts as finished: the vocabulary keeps no words that
-    short, so it cannot tell, and such a word is a whole word more often than the start of
-    one."""
-    if query.endswith(" ") or not words.clauses or not words.clauses[-1].prefix:
-        return False
-    last = words.clauses[-1]
-    if len(words.clauses) > 1 and not words_of(last.tokens[0]):
-        return False
-    return not last.known and bool(vocabulary.completions(last.tokens[0], 1))
+def typing_query(query: str, typed: ParsedQuery) -> ParsedQuery | None:
+    """The type-ahead's query while its last word is unfinished (`typed`: the query
+    understood with its last word as a prefix): that word is typed up to the cursor, is not
+    a word any public document has, yet starts some, so it also matches its likeliest
+    completions. None once the word is finished (or is a typo that starts no word): then the
+    full search's own query is searched, and both agree on what comes first. After other
+    words, a word of one or two letters ("web ui") counts as finished: the vocabulary keeps
+    no words that short, so it cannot tell, and such a word is a whole word more often than
+    the start of one."""
+    if query.endswith(" ") or not typed.clauses or not typed.clauses[-1].prefix:
+        return None
+    last = typed.clauses[-1]
+    if last.known or (len(typed.clauses) > 1 and not words_of(last.tokens[0])):
+        return None
+    completed = vocabulary.complete_last_word(typed)
+    return completed if completed is not typed else None
 
 
 def search(
@@ -131,20 +137,25 @@ def search(
 
 
 def _find(
-    user, query: str, filters: Filters, *, offset: int, limit: int, typing: bool = False
+    user, query: str, filters: Filters, *, offset: int, limit: int, typed: ParsedQuery | None = None
 ) -> SearchOutcome:
     """The ranking the search page and the type-ahead share: the query as typed, its
     spelling correction when a word is unknown, the relaxed retry when nothing matches.
-    `typing` (the type-ahead's unfinished last word) leaves that word out of the spelling
-    fixes and completes it instead; the type-ahead also skips the facets."""
+    `typed` (the type-ahead's query while its last word is unfinished, `typing_query`)
+    leaves that word out of the spelling fixes and completes it instead; the type-ahead also
+    skips the facets."""
+    typing = typed is not None
     audiences = audiences_for(user)
     engine = get_engine()
     outcome = SearchOutcome(query, SearchResult([], 0), 1, limit)
     if not parse_query(query).positive:
         return outcome
-    kw = {"offset": offset, "limit": limit, "typing": typing, "facets": not typing}
+    kw = {"offset": offset, "limit": limit, "facets": not typing}
     try:
-        request = _request(query, audiences, filters, **kw)
+        if typed is not None:
+            request = _request_for(typed, audiences, filters, **kw)
+        else:
+            request = _request(query, audiences, filters, **kw)
         result = engine.search(request)
         # A word no public document has is a typo more often than not, even among correct
         # words that still find something: search the corrected query too, and show it when
@@ -158,14 +169,14 @@ def _find(
         if not all(c.known for c in clauses):
             correction = vocabulary.suggest_spelling(words)
         if correction:
-            fixed = engine.search(_request(correction, audiences, filters, **kw))
+            fixed = engine.search(_request(correction, audiences, filters, typing=typing, **kw))
             if fixed.total and fixed.total >= result.total:
                 outcome.corrected_from, outcome.query, result = query, correction, fixed
             elif fixed.total:
                 outcome.did_you_mean = correction
         if not result.total and len(parse_query(outcome.query).positive) >= 2:
             relaxed = engine.search(
-                _request(outcome.query, audiences, filters, match_all=False, **kw)
+                _request(outcome.query, audiences, filters, typing=typing, match_all=False, **kw)
             )
             if relaxed.total:
                 result, outcome.relaxed = relaxed, True
@@ -200,11 +211,17 @@ def suggest(user, query: str, limit: int = 8) -> dict:
     """
     query = normalize_query(query)
     payload: dict = {"query": query, "results": [], "did_you_mean": None}
-    typed = understand(query)  # `words` as typed, weighed: is the last one finished?
+    typed = understand(query)  # the words as typed, weighed: is the last one finished?
     if len(query) < 2 or typed.is_empty:
         return payload
-    typing = still_typing(query, typed)
-    outcome = _find(user, query, Filters(), offset=0, limit=max(limit, PER_PAGE), typing=typing)
+    outcome = _find(
+        user,
+        query,
+        Filters(),
+        offset=0,
+        limit=max(limit, PER_PAGE),
+        typed=typing_query(query, typed),
+    )
     if outcome.unavailable:
         return payload
     hits = outcome.result.hits[:limit]
