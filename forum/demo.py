@@ -15,7 +15,7 @@ from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
-from forum import flags, members, services
+from forum import flags, member_services, services
 from forum import permissions as perms
 from forum.models import (
     Category,
@@ -432,7 +432,7 @@ def ensure_members():
     users = []
     for email, name, level in MEMBERS:
         user = ensure_user(email, name)
-        member = members.ensure_member(user)
+        member = member_services.ensure_member(user)
         if member.approved_post_count == 0 and not member.trust_level_locked:
             Member.objects.filter(pk=member.pk).update(
                 trust_level=level, notification_frequency=NotificationFrequency.DAILY
@@ -441,7 +441,7 @@ def ensure_members():
         users.append(user)
     staff = ensure_user(STAFF_EMAIL, "Dana (Support)", groups=[roles.ANALYSTS_GROUP])
     if not Member.objects.filter(user=staff).exists():
-        member = members.ensure_member(staff)
+        member = member_services.ensure_member(staff)
         Member.objects.filter(pk=member.pk).update(
             notification_frequency=NotificationFrequency.DAILY
         )

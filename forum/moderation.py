@@ -8,7 +8,8 @@ accountable. Guarantees shared by every function here:
 - a ModerationLogEntry (who, what, on what, when, why, before/after) is written in the SAME
   transaction as the change: no change without its entry, no entry without its change;
 - counters and thread statistics are recomputed (forum.services.refresh_thread_stats /
-  forum.members.refresh_member_stats), trust promotion is re-evaluated when posts are approved;
+  forum.member_services.refresh_member_stats), trust promotion is re-evaluated when posts are
+  approved;
 - bulk variants apply the same per-item rules and skip items the action does not apply to
   (an approved post cannot be "approved" again); they return what actually changed.
 - authors and watchers are told after commit (forum.notifications).
@@ -24,7 +25,7 @@ from django.utils import timezone
 
 from forum import permissions as perms
 from forum import trust
-from forum.members import refresh_member_stats
+from forum.member_services import refresh_member_stats
 from forum.models import Flag, FlagResolution, Post, PostState, Thread, ThreadState, ThreadStatus
 from forum.modlog import log
 from forum.services import ForumPermissionDenied, refresh_thread_stats

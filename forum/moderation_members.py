@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from forum import permissions as perms
-from forum.members import ensure_member
+from forum.member_services import ensure_member
 from forum.models import Member, TrustLevel
 from forum.moderation import MAX_SANCTION_DAYS, clean_reason, require_verdict
 from forum.modlog import log

@@ -13,7 +13,7 @@ Guarantees shared by all of them:
   changed row (`save(update_fields=...)`) rather than a queryset `update()`.
 
 The title/body/tag rules and the rendering they call live in forum.post_text, the Member row in
-forum.members.
+forum.member_services.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from django.utils.text import slugify
 from forum import permissions as perms
 from forum import signals, tasks
 from forum.markdown import POLICY_VERSION
-from forum.members import ensure_member, refresh_member_stats
+from forum.member_services import ensure_member, refresh_member_stats
 from forum.models import (
     Category,
     Member,

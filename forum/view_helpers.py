@@ -17,10 +17,10 @@ from forum.models import Post
 from resourcecenter.redirects import safe_next_url, safe_url
 
 
-def _denied(request, verdict_or_reason, *, status: int = 403):
+def denied(request, verdict_or_reason, *, status: int = 403):
     """Anonymous visitors are sent to log in; others see why they cannot do it."""
     reason = getattr(verdict_or_reason, "reason", verdict_or_reason)
-    if _wants_json(request):
+    if wants_json(request):
         return JsonResponse({"error": reason}, status=status)
     if not request.user.is_authenticated and status == 403:
         # Signing in may change the answer (a plan, staff rights ...): ask for it first.
@@ -32,11 +32,11 @@ def _denied(request, verdict_or_reason, *, status: int = 403):
     return render(request, "forum/denied.html", {"reason": reason}, status=status)
 
 
-def _wants_json(request) -> bool:
+def wants_json(request) -> bool:
     return "application/json" in request.headers.get("Accept", "")
 
 
-def _say_posted(request, what: str, held: bool) -> None:
+def say_posted(request, what: str, held: bool) -> None:
     """Tell the author whether their question or reply is live or waiting for a moderator."""
     if held:
         messages.info(
@@ -48,7 +48,7 @@ def _say_posted(request, what: str, held: bool) -> None:
         messages.success(request, f"Your {what} is posted.")
 
 
-def _rate_limited(request, action: str) -> str | None:
+def rate_limited(request, action: str) -> str | None:
     """The forum's rate limits (forum.ratelimits, when present): a message if over the limit.
 
     Actions: "post" (threads and replies), "edit", "vote", "flag", "preview".
@@ -61,13 +61,13 @@ def _rate_limited(request, action: str) -> str | None:
     return check(request, action) if check else None
 
 
-def _rate_limited_response(request, message: str):
-    if _wants_json(request):
+def rate_limited_response(request, message: str):
+    if wants_json(request):
         return JsonResponse({"error": message}, status=429)
     return render(request, "forum/denied.html", {"reason": message}, status=429)
 
 
-def _visible_thread_or_404(request, pk: int) -> tuple:
+def visible_thread_or_404(request, pk: int) -> tuple:
     """(thread, None) if `request.user` may see thread `pk`; (thread, reason) when they may not
     because of the category's plan gate (the reason is a non-empty str, so `if denial:` works);
     Http404 for anything that must not reveal that it exists."""
@@ -83,15 +83,15 @@ def _visible_thread_or_404(request, pk: int) -> tuple:
     return thread, None
 
 
-def _thread_denied(request, thread, denial: str):
+def thread_denied(request, thread, denial: str):
     """A thread in a plan-gated category: visitors sign in first (they may have the plan);
     signed-in readers without it see the category's teaser and the way to get it."""
-    if request.user.is_authenticated and not _wants_json(request):
+    if request.user.is_authenticated and not wants_json(request):
         return gated_response(request, thread.category, thread=thread)
-    return _denied(request, denial)
+    return denied(request, denial)
 
 
-def _post_or_404(request, pk: int) -> Post:
+def post_or_404(request, pk: int) -> Post:
     post = selectors_posts.get_post(pk)
     if post is None or not perms.can_see_post(request.user, post):
         raise Http404("No such post.")

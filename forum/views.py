@@ -17,12 +17,12 @@ from forum.gated import gated_response
 from forum.markdown import render_markdown
 from forum.models import Tag, ThreadState
 from forum.view_helpers import (
-    _denied,
-    _post_or_404,
-    _rate_limited,
-    _thread_denied,
-    _visible_thread_or_404,
-    _wants_json,
+    denied,
+    post_or_404,
+    rate_limited,
+    thread_denied,
+    visible_thread_or_404,
+    wants_json,
 )
 from resourcecenter import access
 
@@ -89,8 +89,8 @@ def category(request, slug: str):
     if not verdict:
         if not obj.is_active:
             raise Http404(verdict.reason)
-        if _wants_json(request):
-            return _denied(request, verdict)
+        if wants_json(request):
+            return denied(request, verdict)
         return gated_response(request, obj)
 
     def build():
@@ -123,18 +123,18 @@ def tag(request, slug: str):
 @require_GET
 @primed
 def thread_redirect(request, pk: int):
-    thread, denial = _visible_thread_or_404(request, pk)
+    thread, denial = visible_thread_or_404(request, pk)
     if denial is not None:
-        return _thread_denied(request, thread, denial)
+        return thread_denied(request, thread, denial)
     return HttpResponsePermanentRedirect(thread.get_absolute_url())
 
 
 @require_GET
 @primed
 def thread_detail(request, pk: int, slug: str):
-    thread, denial = _visible_thread_or_404(request, pk)
+    thread, denial = visible_thread_or_404(request, pk)
     if denial is not None:
-        return _thread_denied(request, thread, denial)
+        return thread_denied(request, thread, denial)
     if thread.merged_into_id and thread.moderation_state != ThreadState.VISIBLE:
         return HttpResponsePermanentRedirect(thread.merged_into.get_absolute_url())
     if slug != thread.slug:
@@ -202,16 +202,16 @@ def _render_thread(request, thread):
 
 @require_GET
 def post_permalink(request, pk: int):
-    post = _post_or_404(request, pk)
+    post = post_or_404(request, pk)
     return redirect(selectors_posts.post_permalink(request.user, post))
 
 
 @require_GET
 def post_history(request, pk: int):
-    post = _post_or_404(request, pk)
+    post = post_or_404(request, pk)
     verdict = perms.can_view_revisions(request.user, post)
     if not verdict:
-        return _denied(request, verdict)
+        return denied(request, verdict)
     return render(
         request,
         "forum/post_history.html",
@@ -234,7 +234,7 @@ def preview(request):
     verdict = perms.can_preview(user)
     if not verdict:
         return JsonResponse({"error": verdict.reason}, status=403)
-    limited = _rate_limited(request, "preview")
+    limited = rate_limited(request, "preview")
     if limited:
         return JsonResponse({"error": limited}, status=429)
     body = request.POST.get("body", "")
@@ -267,7 +267,7 @@ def triage(request):
         return redirect_to_login(request.get_full_path())
     verdict = perms.can_view_triage(user)
     if not verdict:
-        return _denied(request, verdict)
+        return denied(request, verdict)
     hours_param = request.GET.get("hours", "")
     hours = int(hours_param) if hours_param.isdigit() else None
     page, view, hours = selectors.triage_listing(

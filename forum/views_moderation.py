@@ -24,7 +24,7 @@ from forum.moderation_forms import (
     SplitForm,
 )
 from forum.services import ForumPermissionDenied
-from forum.view_helpers import _denied, _post_or_404, _visible_thread_or_404
+from forum.view_helpers import denied, post_or_404, visible_thread_or_404
 from resourcecenter.redirects import safe_next_url
 
 POST_ACTIONS = {
@@ -49,10 +49,10 @@ def flag(request, pk: int):
     """Report a post to the moderators (spam, offensive, off-topic, other + note)."""
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
-    post = _post_or_404(request, pk)
+    post = post_or_404(request, pk)
     verdict = perms.can_flag(request.user, post)
     if not verdict:
-        return _denied(request, verdict)
+        return denied(request, verdict)
     thread = post.thread
     already = flags.has_flagged(request.user, post)
     if request.method == "POST" and not already:
@@ -95,8 +95,8 @@ def post_action(request, pk: int, action: str):
         return redirect_to_login(request.get_full_path())
     verdict = perms.can_moderate(request.user)
     if not verdict:
-        return _denied(request, verdict)
-    post = _post_or_404(request, pk)
+        return denied(request, verdict)
+    post = post_or_404(request, pk)
     label, service, done = POST_ACTIONS[action]
     if request.method == "POST":
         form = ReasonForm(request.POST)
@@ -142,10 +142,10 @@ def _thread_for_moderator(request, pk: int):
         return None, redirect_to_login(request.get_full_path())
     verdict = perms.can_moderate(request.user)
     if not verdict:
-        return None, _denied(request, verdict)
-    thread, denial = _visible_thread_or_404(request, pk)
+        return None, denied(request, verdict)
+    thread, denial = visible_thread_or_404(request, pk)
     if denial:
-        return None, _denied(request, denial)
+        return None, denied(request, denial)
     return thread, None
 
 

@@ -11,12 +11,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from forum import notifications, trust
+from forum import notifications, trust, watching
 from forum import permissions as perms
 from forum.models import Category, Notification, NotificationFrequency, Subscription
 from forum.moderation_forms import NotificationSettingsForm
 from forum.services import ForumPermissionDenied
-from forum.view_helpers import _denied, _visible_thread_or_404
+from forum.view_helpers import denied, visible_thread_or_404
 from resourcecenter.redirects import safe_next_url
 
 PER_PAGE = 30
@@ -81,7 +81,7 @@ def notification_settings(request):
         form = NotificationSettingsForm(request.POST)
         if form.is_valid():
             try:
-                notifications.set_frequency(user, form.cleaned_data["frequency"])
+                watching.set_frequency(user, form.cleaned_data["frequency"])
             except ValidationError as error:
                 form.add_error("frequency", error.messages[0])
             else:
@@ -116,17 +116,17 @@ def watch_thread(request, pk: int):
     """Watch (action=watch) or stop watching (action=unwatch) a thread."""
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
-    thread, denial = _visible_thread_or_404(request, pk)
+    thread, denial = visible_thread_or_404(request, pk)
     if denial:
-        return _denied(request, denial)
+        return denied(request, denial)
     if request.POST.get("action") == "unwatch":
-        notifications.unwatch_thread(request.user, thread)
+        watching.unwatch_thread(request.user, thread)
         messages.success(request, "You no longer watch this thread.")
     else:
         try:
-            notifications.watch_thread(request.user, thread)
+            watching.watch_thread(request.user, thread)
         except ForumPermissionDenied as error:
-            return _denied(request, str(error))
+            return denied(request, str(error))
         messages.success(request, "You are watching this thread; you will hear about replies.")
     return redirect(safe_next_url(request, thread.get_absolute_url()))
 
@@ -138,13 +138,13 @@ def watch_category(request, slug: str):
         return redirect_to_login(request.get_full_path())
     category = get_object_or_404(Category, slug=slug)
     if request.POST.get("action") == "unwatch":
-        notifications.unwatch_category(request.user, category)
+        watching.unwatch_category(request.user, category)
         messages.success(request, f"You no longer watch {category.name}.")
     else:
         try:
-            notifications.watch_category(request.user, category)
+            watching.watch_category(request.user, category)
         except ForumPermissionDenied as error:
-            return _denied(request, str(error))
+            return denied(request, str(error))
         messages.success(request, f"You will hear about new threads in {category.name}.")
     return redirect(safe_next_url(request, category.get_absolute_url()))
 
@@ -155,7 +155,7 @@ def unsubscribe(request, token: str):
     """Unsubscribe without logging in: GET asks to confirm (link scanners must not unsubscribe
     anyone), POST does it."""
     try:
-        data = notifications.read_unsubscribe_token(token)
+        data = watching.read_unsubscribe_token(token)
     except signing.BadSignature:
         return render(
             request,
@@ -164,7 +164,7 @@ def unsubscribe(request, token: str):
             status=400,
         )
     if request.method == "POST":
-        done = notifications.apply_unsubscribe(data)
+        done = watching.apply_unsubscribe(data)
         return render(
             request, "forum/notifications/unsubscribe.html", {"done": done, "noindex": True}
         )

@@ -39,12 +39,18 @@ def _own_media_root(tmp_path_factory):
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """Rate-limit counters and cached gates live in the cache; no test may inherit another's."""
-    from django.core.cache import cache
+    """Rate-limit counters and cached gates live in the caches; no test may inherit another's.
 
-    cache.clear()
+    Every configured cache: the status page's copies are keyed by a generation that only a
+    commit bumps, so a copy rendered by an earlier test in the same process was served as
+    fresh to a later one (seen when the suite ran in one process, in another order)."""
+    from django.core.cache import caches
+
+    for cache in caches.all():
+        cache.clear()
     yield
-    cache.clear()
+    for cache in caches.all():
+        cache.clear()
 
 
 @pytest.fixture

@@ -154,9 +154,7 @@ LONG_DEMO_MODULES = {"forum/demo.py", "tiers/demo.py", "tiers/incidents/demo.py"
 FUNCTIONS_BEING_SPLIT_ELSEWHERE: set[str] = set()
 # Temporary: measured 2026-12; not split yet. Shrink this list, never grow it.
 LONG_FUNCTIONS: set[str] = set()
-LONG_MODULES = {
-    "kb/importer/mdx.py",
-}
+LONG_MODULES: set[str] = set()
 
 
 def _app_modules():
@@ -226,3 +224,36 @@ def test_the_size_check_finds_a_long_function(tmp_path, monkeypatch):
     module.write_text("def f():\n" + "    x = 1\n" * 70)
     monkeypatch.setattr(sys.modules[__name__], "ROOT", tmp_path)
     assert _long_functions() == {"forum/sneaky_long.py:f": 71}
+
+
+# --- private names stay in their module ---------------------------------------------------------
+
+
+def _private_imports() -> list[str]:
+    """`from x import _name` across modules: a name another module needs is public there."""
+    import ast
+
+    found = []
+    for name, path in _app_modules():
+        for node in ast.walk(ast.parse(path.read_text(), filename=name)):
+            if isinstance(node, ast.ImportFrom):
+                private = [
+                    alias.name
+                    for alias in node.names
+                    if alias.name.startswith("_") and not alias.name.startswith("__")
+                ]
+                if private:
+                    found.append(f"{name}:{node.lineno} imports {', '.join(private)}")
+    return found
+
+
+def test_no_module_imports_another_modules_private_name():
+    assert not _private_imports(), "make these names public: " + "; ".join(_private_imports())
+
+
+def test_the_private_import_check_finds_one(tmp_path, monkeypatch):
+    module = tmp_path / "search" / "sneaky_private.py"
+    module.parent.mkdir()
+    module.write_text("def f():\n    from search.engines.sql_base import _like_escape\n")
+    monkeypatch.setattr(sys.modules[__name__], "ROOT", tmp_path)
+    assert _private_imports() == ["search/sneaky_private.py:2 imports _like_escape"]

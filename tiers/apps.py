@@ -17,7 +17,7 @@ class TiersConfig(AppConfig):
 
         access.register(gate)  # kb, forum and search ask through the core's access interface
         notices.register(deflection.banner)  # the incident banner, wherever customers ask
-        gate._connect_invalidation()
+        gate.connect_invalidation()
         signals.connect()
         statuscache.connect()
         from tiers.tickets import webhooks as inbound_email

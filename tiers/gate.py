@@ -287,7 +287,8 @@ def _allowed(user, audience: list[str]) -> bool:
     return allowed is None or bool(allowed.intersection(audience))
 
 
-def _connect_invalidation():
+def connect_invalidation():
+    """Clear cached access rules when a page or category restriction changes (from ready())."""
     for model in (PageRestriction, CategoryRestriction):
         post_save.connect(_clear_cache, sender=model, dispatch_uid=f"tiers_gate_save_{model}")
         post_delete.connect(_clear_cache, sender=model, dispatch_uid=f"tiers_gate_del_{model}")

@@ -49,7 +49,7 @@ from tiers.tickets.models import (
     TicketMessage,
     TicketTimer,
     TimeEntry,
-    _attachment_path,
+    attachment_path,
 )
 from tiers.tickets.work_models import Macro, SatisfactionRating, TicketCC
 
@@ -99,5 +99,7 @@ __all__ = [
     "TimeEntry",
     "WebhookDelivery",
     "WebhookEndpoint",
-    "_attachment_path",
 ]
+
+# Migration 0001 names the upload path `tiers.models._attachment_path`: keep that name working.
+_attachment_path = attachment_path

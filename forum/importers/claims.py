@@ -24,7 +24,7 @@ from django.utils import timezone
 from allauth.account.models import EmailAddress
 from allauth.account.signals import email_confirmed
 
-from forum.members import ensure_member, refresh_member_stats
+from forum.member_services import ensure_member, refresh_member_stats
 from forum.models import ImportedKind, ImportedRecord, Post, Thread
 from forum.services import ForumPermissionDenied
 

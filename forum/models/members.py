@@ -27,7 +27,7 @@ class NotificationFrequency(models.TextChoices):
 class Member(models.Model):
     """A user's standing in the community: trust level, sanctions, notification preference.
 
-    Created on first need (forum.members.ensure_member), which also picks a unique `handle`.
+    Created on first need (forum.member_services.ensure_member), which also picks a unique `handle`.
     `trust_level_locked` means staff set the level by hand and automatic promotion leaves it alone.
     """
 

@@ -6,7 +6,7 @@ the header costs the same however many notifications someone has.
 
 from django import template
 
-from forum import notifications
+from forum import notifications, watching
 
 register = template.Library()
 
@@ -29,13 +29,13 @@ def unread_label(count: int) -> str:
 @register.simple_tag(takes_context=True)
 def is_watching_thread(context, thread) -> bool:
     request = context.get("request")
-    return notifications.is_watching_thread(getattr(request, "user", None), thread)
+    return watching.is_watching_thread(getattr(request, "user", None), thread)
 
 
 @register.simple_tag(takes_context=True)
 def is_watching_category(context, category) -> bool:
     request = context.get("request")
-    return notifications.is_watching_category(getattr(request, "user", None), category)
+    return watching.is_watching_category(getattr(request, "user", None), category)
 
 
 @register.simple_tag(takes_context=True)
@@ -48,5 +48,5 @@ def category_watch_state(context, category) -> dict:
     verdict = perms.can_watch_category(user, category)
     return {
         "can": verdict,
-        "watching": bool(verdict) and notifications.is_watching_category(user, category),
+        "watching": bool(verdict) and watching.is_watching_category(user, category),
     }

@@ -28,16 +28,8 @@ from kb.importer.html import (
     safe_external_href,
 )
 from kb.importer.links import LinkRef, LinkResolver, href_tag, is_external
-from kb.importer.mdx import (
-    Callout,
-    Code,
-    Embed,
-    SegmentParser,
-    Steps,
-    Tabs,
-    Text,
-    Transcript,
-)
+from kb.importer.mdx import SegmentParser
+from kb.importer.mdx_segments import Callout, Code, Embed, Steps, Tabs, Text, Transcript
 from kb.importer.media import MediaLibrary
 from kb.importer.pages import site_serves
 from kb.importer.site import SiteInfo

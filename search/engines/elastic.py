@@ -31,7 +31,7 @@ from search.engines.base import (
     SearchUnavailable,
 )
 from search.engines.elastic_client import (
-    _Client,
+    ElasticClient,
     flavour_of,
     major_version,
     parse_search_url,
@@ -52,18 +52,18 @@ class ElasticEngine(Engine):
     def __init__(self, url: str, prefix: str = "resourcecenter"):
         self.base_url, self.flavour = parse_search_url(url)
         self.alias = f"{prefix}-documents"
-        self._client: _Client | None = None
+        self._client: ElasticClient | None = None
         self._ready = False
 
     @property
-    def client(self) -> _Client:
+    def client(self) -> ElasticClient:
         if self._client is None:
             try:
                 info = server_info(self.base_url)
             except (OSError, json.JSONDecodeError) as exc:
                 raise SearchUnavailable(f"search server unreachable: {exc}") from exc
             flavour = self.flavour or flavour_of(info)
-            self._client = _Client(
+            self._client = ElasticClient(
                 self.base_url, flavour, timeout=self.timeout, server_major=major_version(info)
             )
             self.name = flavour

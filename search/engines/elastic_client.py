@@ -90,7 +90,7 @@ def compatible_transport(server_major: int) -> type:
     return CompatibleTransport
 
 
-class _Client:
+class ElasticClient:
     """The handful of calls we need, over either client library."""
 
     def __init__(

@@ -16,7 +16,7 @@ from search.engines.sql_base import (
     HIT_COLUMNS,
     TAG,
     DatabaseEngine,
-    _dictfetch,
+    dictfetch,
     relaxed_pairs,
 )
 from search.models import SearchTerm
@@ -387,7 +387,7 @@ class PostgresEngine(DatabaseEngine):
             "AS snippet_marked OFFSET 0) h WHERE e.id = ANY(%s)",
             params,
         )
-        rows = _dictfetch(cursor)
+        rows = dictfetch(cursor)
         for row in rows:
             excerpt = word_excerpt(row["code_window"], words) if row["code_window"] else None
             if excerpt:

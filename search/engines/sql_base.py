@@ -311,7 +311,7 @@ def _as_datetime(value):
     return value
 
 
-def _dictfetch(cursor) -> list[dict]:
+def dictfetch(cursor) -> list[dict]:
     names = [c[0] for c in cursor.description]
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 

@@ -14,7 +14,7 @@ from search.engines.sql_base import (
     HALF_LIFE_SECONDS,
     HIT_COLUMNS,
     DatabaseEngine,
-    _dictfetch,
+    dictfetch,
     relaxed_pairs,
 )
 from search.query import (
@@ -240,4 +240,4 @@ class SqliteEngine(DatabaseEngine):
             f"WHERE search_fts MATCH %s AND search_fts.rowid IN ({', '.join(['%s'] * len(ids))})",
             [match, *ids],
         )
-        return self._marked_hits(_dictfetch(cursor), ranked, score_of=lambda score: -score)
+        return self._marked_hits(dictfetch(cursor), ranked, score_of=lambda score: -score)

@@ -35,7 +35,7 @@ class TagFactory(DjangoModelFactory):
 
 def set_trust(user, level: str = TrustLevel.MEMBER) -> Member:
     """Give `user` a trust level (creating their Member row); clears the per-user cache."""
-    from forum.members import ensure_member
+    from forum.member_services import ensure_member
 
     member = ensure_member(user)
     Member.objects.filter(pk=member.pk).update(trust_level=level)

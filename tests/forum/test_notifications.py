@@ -10,7 +10,7 @@ from django.utils import timezone
 
 import pytest
 
-from forum import notifications
+from forum import notifications, watching
 from forum.models import (
     Member,
     Notification,
@@ -117,7 +117,7 @@ def test_no_notification_for_threads_the_recipient_cannot_see(
 
 
 def test_daily_digest_and_off(run_on_commit, trusted_member, other_member, category, user_factory):
-    notifications.set_frequency(trusted_member, NotificationFrequency.DAILY)
+    watching.set_frequency(trusted_member, NotificationFrequency.DAILY)
     with run_on_commit():
         thread = make_thread(trusted_member, category, title="Usage spike of 300 MB overnight")
     third = user_factory(email="third@example.com", display_name="Third")
@@ -138,7 +138,7 @@ def test_daily_digest_and_off(run_on_commit, trusted_member, other_member, categ
     with run_on_commit():
         call_command("forum_send_digests", stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert len(mail.outbox) == 1  # each notification goes out once
-    notifications.set_frequency(trusted_member, NotificationFrequency.OFF)
+    watching.set_frequency(trusted_member, NotificationFrequency.OFF)
     with run_on_commit():
         make_reply(other_member, thread, body="Any news?")
     assert len(mail.outbox) == 1
@@ -167,15 +167,15 @@ def test_unsubscribe_link_without_login(
 
 
 def test_unsubscribe_rejects_tampered_and_expired_tokens(client, trusted_member):
-    token = notifications.unsubscribe_token(trusted_member, "all")
+    token = watching.unsubscribe_token(trusted_member, "all")
     assert client.post(f"/community/unsubscribe/{token}x/").status_code == 400
     forged = signing.dumps({"u": trusted_member.pk, "s": "all", "o": None}, salt="other")
     assert client.post(f"/community/unsubscribe/{forged}/").status_code == 400
     old = timezone.now() - timedelta(days=400)
-    signer = signing.TimestampSigner(salt=notifications.UNSUBSCRIBE_SALT)
+    signer = signing.TimestampSigner(salt=watching.UNSUBSCRIBE_SALT)
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(signing.time, "time", lambda: old.timestamp())
-        expired = notifications.unsubscribe_token(trusted_member, "all")
+        expired = watching.unsubscribe_token(trusted_member, "all")
     assert signer  # the same salt signs with a timestamp
     assert client.post(f"/community/unsubscribe/{expired}/").status_code == 400
     assert Member.objects.get(user=trusted_member).notification_frequency == "immediate"
@@ -184,7 +184,7 @@ def test_unsubscribe_rejects_tampered_and_expired_tokens(client, trusted_member)
 def test_notification_pages_and_unread_count(
     run_on_commit, client, trusted_member, other_member, thread, django_assert_max_num_queries
 ):
-    notifications.watch_thread(trusted_member, thread)
+    watching.watch_thread(trusted_member, thread)
     with run_on_commit():
         for i in range(3):
             make_reply(other_member, thread, body=f"Reply {i} about the APN")
@@ -249,7 +249,7 @@ def test_category_page_watch_button(client, other_member, category):
 
 
 def test_digest_lists_latest_and_counts_the_rest(run_on_commit, trusted_member, thread):
-    notifications.set_frequency(trusted_member, NotificationFrequency.DAILY)
+    watching.set_frequency(trusted_member, NotificationFrequency.DAILY)
     Notification.objects.bulk_create(
         [
             Notification(recipient=trusted_member, kind="moderation", message=f"Notice {i}")

@@ -7,7 +7,8 @@ import pytest
 from elasticsearch import ApiError, Elasticsearch
 
 from search.engines.base import SearchRequest, SearchUnavailable
-from search.engines.elastic import ElasticEngine, _Client, parse_search_url
+from search.engines.elastic import ElasticEngine, parse_search_url
+from search.engines.elastic_client import ElasticClient
 from search.query import parse_query
 
 pytestmark = pytest.mark.django_db
@@ -53,7 +54,7 @@ def test_search_url_forms():
 
 def test_elasticsearch_before_8_is_refused_with_a_clear_message():
     with pytest.raises(ValueError, match="Elasticsearch 7 is not supported"):
-        _Client("http://127.0.0.1:9", "elasticsearch", server_major=7)
+        ElasticClient("http://127.0.0.1:9", "elasticsearch", server_major=7)
 
 
 def test_unreachable_server_is_reported_as_unavailable():

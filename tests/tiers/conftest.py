@@ -104,6 +104,33 @@ def community_org(make_org, user_factory):
 
 
 @pytest.fixture
+def declare(staff_user, django_capture_on_commit_callbacks):
+    """Record a service problem through the service, running what its commit triggers (the
+    notices). A severity-2 data-session problem unless told otherwise; a file whose assertions
+    name its own wording overrides this fixture with those defaults."""
+
+    def make(**kwargs):
+        kwargs.setdefault("title", "Data sessions failing in Germany")
+        kwargs.setdefault("description", "Attach requests are rejected on one partner network.")
+        kwargs.setdefault("severity", 2)
+        with django_capture_on_commit_callbacks(execute=True):
+            return services.record_problem(by=staff_user, **kwargs)
+
+    return make
+
+
+@pytest.fixture
+def post_update(staff_user, django_capture_on_commit_callbacks):
+    """Post an update on a problem through the service, running what its commit triggers."""
+
+    def post(problem, body="We have found the cause.", **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return services.update_problem(problem=problem, by=staff_user, body=body, **kwargs)
+
+    return post
+
+
+@pytest.fixture
 def open_ticket():
     def make(organisation, requester, **kwargs):
         kwargs.setdefault("subject", "Devices lost data sessions")

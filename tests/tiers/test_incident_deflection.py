@@ -26,18 +26,6 @@ def _empty_status_cache():
     caches["status"].clear()
 
 
-@pytest.fixture
-def declare(staff_user, django_capture_on_commit_callbacks):
-    def make(**kwargs):
-        kwargs.setdefault("title", "Data sessions failing in Germany")
-        kwargs.setdefault("description", "Attach requests are rejected on one partner network.")
-        kwargs.setdefault("severity", 2)
-        with django_capture_on_commit_callbacks(execute=True):
-            return services.record_problem(by=staff_user, **kwargs)
-
-    return make
-
-
 # --- The banner ----------------------------------------------------------------------------
 
 

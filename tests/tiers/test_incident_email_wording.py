@@ -3,6 +3,7 @@ update, resolved) and each maintenance event opens with its own sentence, and th
 follow the same kinds. Sent through the real services and rendered from the real templates."""
 
 import datetime as dt
+from functools import partial
 
 from django.utils import timezone
 
@@ -13,24 +14,9 @@ from tiers.incidents.models import Component, ServiceProblem
 
 
 @pytest.fixture
-def declare(staff_user, django_capture_on_commit_callbacks):
-    def make(**kwargs):
-        kwargs.setdefault("title", "Data sessions failing")
-        kwargs.setdefault("description", "PDP context requests are rejected.")
-        kwargs.setdefault("severity", 2)
-        with django_capture_on_commit_callbacks(execute=True):
-            return services.record_problem(by=staff_user, **kwargs)
-
-    return make
-
-
-@pytest.fixture
-def post_update(staff_user, django_capture_on_commit_callbacks):
-    def post(problem, body, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return services.update_problem(problem=problem, by=staff_user, body=body, **kwargs)
-
-    return post
+def declare(declare):
+    """The shared factory, with the title the subjects below are asserted with."""
+    return partial(declare, title="Data sessions failing")
 
 
 def first_line(message) -> str:

@@ -4,6 +4,7 @@ severity, with every update and the resolution, exactly once each."""
 
 import datetime as dt
 import re
+from functools import partial
 from io import StringIO
 
 from django.core.management import call_command
@@ -34,26 +35,14 @@ def org_a_second_admin(org_a, user_factory):
 
 
 @pytest.fixture
-def record(staff_user, django_capture_on_commit_callbacks):
-    """Record a problem and run what its commit triggers (the delivery task)."""
-
-    def make(**kwargs):
-        kwargs.setdefault("title", "Data sessions failing in several markets")
-        kwargs.setdefault("description", "PDP context requests are rejected with cause 33.")
-        kwargs.setdefault("severity", 2)
-        with django_capture_on_commit_callbacks(execute=True):
-            return services.record_problem(by=staff_user, **kwargs)
-
-    return make
-
-
-@pytest.fixture
-def post_update(staff_user, django_capture_on_commit_callbacks):
-    def post(problem, body="We have found the cause.", **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return services.update_problem(problem=problem, by=staff_user, body=body, **kwargs)
-
-    return post
+def record(declare):
+    """The shared factory (it runs the delivery task), with the wording the notice is asserted
+    with."""
+    return partial(
+        declare,
+        title="Data sessions failing in several markets",
+        description="PDP context requests are rejected with cause 33.",
+    )
 
 
 def recipients(mailoutbox):

@@ -381,7 +381,7 @@ def world(db, home_page, user_factory, make_org, infinity, open_ticket):
 
     from forum.models import Notification, NotificationKind, TrustLevel
     from forum.moderation_threads import lock_thread
-    from forum.notifications import unsubscribe_token
+    from forum.watching import unsubscribe_token
     from kb.apps import grant_editors as grant_resource_center
     from kb.models import ArticlePage, ProductArea, ResourceIndexPage
     from search.apps import grant_editors as grant_search

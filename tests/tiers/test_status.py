@@ -39,31 +39,22 @@ def components(db):
 
 
 @pytest.fixture
-def declare(staff_user, django_capture_on_commit_callbacks):
-    """Declare an incident (and resolve it at `end`) through the services, committing."""
+def declare(declare, post_update):
+    """The shared factory for the status page's history: started at `start`, resolved at `end`."""
 
     def make(title, start, end=None, states=None, public=True, **kwargs):
         kwargs.setdefault("description", "Investigating.")
         kwargs.setdefault("severity", 3)
-        with django_capture_on_commit_callbacks(execute=True):
-            problem = services.record_problem(
-                by=staff_user,
-                title=title,
-                started_at=start,
-                now=start,
-                components=states or {},
-                is_public=public,
-                **kwargs,
-            )
+        problem = declare(
+            title=title,
+            started_at=start,
+            now=start,
+            components=states or {},
+            is_public=public,
+            **kwargs,
+        )
         if end is not None:
-            with django_capture_on_commit_callbacks(execute=True):
-                services.update_problem(
-                    problem=problem,
-                    by=staff_user,
-                    body="Fixed.",
-                    status=ServiceProblem.RESOLVED,
-                    now=end,
-                )
+            post_update(problem, "Fixed.", status=ServiceProblem.RESOLVED, now=end)
         problem.refresh_from_db()
         return problem
 

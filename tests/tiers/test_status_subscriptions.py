@@ -44,17 +44,17 @@ def components(db):
 
 
 @pytest.fixture
-def declare(staff_user, django_capture_on_commit_callbacks):
+def declare(declare):
+    """The shared factory: a severity-3 problem on the given component states."""
+
     def make(title, states, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return services.record_problem(
-                by=staff_user,
-                title=title,
-                description="We are investigating.",
-                severity=3,
-                components=states,
-                **kwargs,
-            )
+        return declare(
+            title=title,
+            description="We are investigating.",
+            severity=3,
+            components=states,
+            **kwargs,
+        )
 
     return make
 

@@ -2,14 +2,16 @@
 the SLA clock in words, presence, CC within the organisation, merging duplicates."""
 
 import datetime as dt
+import re
 import zoneinfo
 
 from django.core import mail
 from django.utils import timezone
+from django.utils.html import escape
 
 import pytest
 
-from tiers.models import Ticket, TicketCC, TicketEvent, TicketMessage
+from tiers.models import Plan, Ticket, TicketCC, TicketEvent, TicketMessage
 from tiers.tickets import presence
 from tiers.tickets.workspace import PanelChange, add_cc, merge_ticket, update_ticket
 from tiers.tickets.workspace_selectors import duration_words, sla_clock
@@ -102,6 +104,34 @@ def test_panel_refuses_bad_input_without_losing_it(client, staff_user, ticket):
     assert "Select a valid choice" in response.content.decode()
     ticket.refresh_from_db()
     assert ticket.status == "acknowledged"
+
+
+def severity_select(html: str) -> str:
+    return html.split('<select name="severity"')[1].split("</select>")[0]
+
+
+def test_the_panel_names_severities_by_the_plan_or_else_by_number(client, staff_user, ticket):
+    client.force_login(staff_user)
+    levels = list(ticket.plan.severity_scheme.levels.all())
+    select = severity_select(client.get(url(ticket)).content.decode())
+    assert levels and all(f">{escape(level.name)}</option>" in select for level in levels)
+    assert f'<option value="{ticket.severity}" selected>' in select
+    Plan.objects.filter(pk=ticket.plan_id).update(severity_scheme=None)
+    select = severity_select(client.get(url(ticket)).content.decode())
+    options = re.findall(r'<option value="(\d)"( selected)?>([^<]*)</option>', select)
+    assert options == [
+        (str(n), " selected" if n == ticket.severity else "", f"Severity {n}") for n in range(1, 5)
+    ]
+    response = client.post(url(ticket, "update"), {"status": "in_progress", "severity": "9"})
+    assert response.status_code == 400
+    html = response.content.decode()
+    invalid = (
+        '<select name="severity" id="id_severity" aria-invalid="true" '
+        'aria-describedby="id_severity_error">'
+    )
+    assert invalid in html
+    # the message the field points at exists (Django's own widgets point there too)
+    assert '<span class="errorlist" id="id_severity_error" role="alert">' in html
 
 
 def test_composer_reply_and_internal_note(

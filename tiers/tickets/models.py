@@ -38,7 +38,7 @@ class CaseCounter(models.Model):
         return f"{self.prefix}-{self.year}: {self.last_number}"
 
 
-def _attachment_path(instance, filename: str) -> str:
+def attachment_path(instance, filename: str) -> str:
     return f"tickets/{instance.ticket_id}/{timezone.now():%Y%m%d%H%M%S}-{filename}"
 
 
@@ -229,7 +229,7 @@ class TicketAttachment(models.Model):
     message = models.ForeignKey(
         TicketMessage, on_delete=models.CASCADE, null=True, blank=True, related_name="attachments"
     )
-    file = models.FileField(upload_to=_attachment_path, storage=PrivateStorage(), max_length=300)
+    file = models.FileField(upload_to=attachment_path, storage=PrivateStorage(), max_length=300)
     filename = models.CharField(max_length=200)
     content_type = models.CharField(max_length=100)
     size = models.PositiveIntegerField()

@@ -59,9 +59,10 @@ class PanelForm(forms.Form):
     def __init__(self, *args, levels=(), analysts=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.analysts = {user.pk: user for user in analysts}
-        # A plan without a severity scheme still offers the four levels of the seeds.
+        # A plan without a severity scheme still offers the four levels of the seeds, unnamed:
+        # the template words them (tiers/_severity_select.html).
         self.fields["severity"].choices = [(level.number, level.name) for level in levels] or [
-            (n, f"Severity {n}") for n in range(1, 5)
+            (n, "") for n in range(1, 5)
         ]
         self.fields["assignee"].choices = [("", "Unassigned")] + [
             (user.pk, user.public_name) for user in analysts

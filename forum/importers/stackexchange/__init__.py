@@ -32,7 +32,7 @@ from django.utils.text import slugify
 
 from forum.importers.report import CommunityImportReport
 from forum.importers.stackexchange.dump import Dump, read_dump
-from forum.importers.stackexchange.importer import _Importer
+from forum.importers.stackexchange.importer import StackExchangeImport
 from forum.importers.stackexchange.plans import licence_for
 from forum.models import Category, ImportedKind, ImportedRecord, Post, Thread
 
@@ -88,7 +88,9 @@ def import_stackexchange(
             description=f"Questions and answers imported from {dump.site_url} (CC BY-SA).",
         )
         report.category = target.name
-        _Importer(dump, target, report, anonymous_names=anonymous_names, progress=progress).run()
+        StackExchangeImport(
+            dump, target, report, anonymous_names=anonymous_names, progress=progress
+        ).run()
         _add_figures(report, dump, target)
         if dry_run:
             transaction.set_rollback(True)

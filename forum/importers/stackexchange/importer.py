@@ -17,7 +17,7 @@ from forum.importers.report import CommunityImportReport
 from forum.importers.stackexchange.dump import Dump, SourcePost
 from forum.importers.stackexchange.plans import FORMAT_VERSION, PostPlan, PostPlanner
 from forum.markdown import POLICY_VERSION, render_markdown
-from forum.members import refresh_member_stats
+from forum.member_services import refresh_member_stats
 from forum.models import (
     Category,
     ImportedKind,
@@ -32,7 +32,7 @@ from forum.post_text import TAG_RE, tags_named
 from forum.services import refresh_thread_stats
 
 
-class _Importer:
+class StackExchangeImport:
     """One run over one dump (see the package docstring); use import_stackexchange()."""
 
     def __init__(
