@@ -192,11 +192,49 @@ def evaluate_set(
         docs = [doc for p in providers() for doc in p.iter_documents()]
         print(f"  {len(docs)} documents in the index ({len(keys)} from the corpus)")
         baseline = Bm25Baseline(docs)
-        for _label, engine in engines:
+        dense_indexing_cost(docs)
+        for label, engine in engines:
+            started = time.perf_counter()
             engine.rebuild(docs)
+            print(f"  {label}: indexed in {time.perf_counter() - started:.1f} s")
         for part in splits:
             results[part] = _evaluate_part(real, part, baseline, engines, keys, show_misses)
     return results
+
+
+def dense_indexing_cost(docs) -> None:
+    """The hybrid ranking's indexing cost: the vectors of documents whose text changed since
+    the last run (the rest are kept by digest), timed apart from the engines' own indexing."""
+    from search import dense
+
+    if not dense.enabled():
+        return
+    started = time.perf_counter()
+    encoded = dense.add_documents(docs)
+    took = time.perf_counter() - started
+    each = f" ({took / encoded * 1000:.0f} ms each)" if encoded else ""
+    print(f"  dense vectors: {encoded} of {len(docs)} documents encoded in {took:.1f} s{each}")
+
+
+def dense_query_cost(judgements) -> None:
+    """What a query's vector costs (the search waits for it): each query encoded afresh."""
+    from search import dense
+
+    if not dense.enabled():
+        return
+    model = dense.encoder()
+    model.encode(["warm up"])
+    times = []
+    for j in judgements:
+        started = time.perf_counter()
+        model.encode([j.query])
+        times.append((time.perf_counter() - started) * 1000)
+    times.sort()
+    p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
+    print(
+        f"  dense query vector: p50 {times[len(times) // 2]:.1f} ms, p95 {p95:.1f} ms "
+        f"({len(times)} queries)"
+    )
 
 
 def _evaluate_part(real, split, baseline, engines, keys, show_misses) -> dict:
@@ -226,19 +264,20 @@ def _evaluate_part(real, split, baseline, engines, keys, show_misses) -> dict:
         for j in judgements:
             hits = search_hits(engine, j.query)
             engine_scores.append(score_ranking(j, [key_of(h.url, keys) for h in hits], equal_match))
-            # The type-ahead lists the first SUGGESTIONS results of the same ranking: compared
-            # when the full search has an article among as many
-            first = next((h.url for h in hits[:SUGGESTIONS] if h.kind != "thread"), None)
-            if first is not None:
+            # The issue's measure, exactly: the type-ahead's first article (of what it shows)
+            # is the full search's first article (of its first page). Every query where either
+            # shows an article is compared; an article only one of them shows is a disagreement.
+            first = next((h.url for h in hits if h.kind != "thread"), None)
+            suggested = next(
+                (
+                    s["url"]
+                    for s in suggest_hits(engine, j.query, SUGGESTIONS)
+                    if s["kind"] != "thread"
+                ),
+                None,
+            )
+            if first is not None or suggested is not None:
                 compared += 1
-                suggested = next(
-                    (
-                        s["url"]
-                        for s in suggest_hits(engine, j.query, SUGGESTIONS)
-                        if s["kind"] != "thread"
-                    ),
-                    None,
-                )
                 agree += suggested == first
                 if suggested != first:
                     disagreements.append((j.query, first, suggested))
@@ -248,6 +287,7 @@ def _evaluate_part(real, split, baseline, engines, keys, show_misses) -> dict:
             for query, first, suggested in disagreements:
                 print(f"    {label:<10} suggest {query!r:50} search: {first}  suggest: {suggested}")
         print(f"  {label}: {len(judgements)} queries in {time.perf_counter() - started:.1f} s")
+    dense_query_cost(judgements)
     kinds = sorted({j.kind for j in judgements}) + ["all"]
     columns = {label: by_kind(s) for label, s in scores.items()}
     corpus = real.corpus
@@ -259,8 +299,8 @@ def _evaluate_part(real, split, baseline, engines, keys, show_misses) -> dict:
     )
     for label, (agree, compared) in agreement.items():
         print(
-            f"  {label}: suggest's first article = search's first article (of its first "
-            f"{SUGGESTIONS}) for {agree}/{compared} queries"
+            f"  {label}: suggest's first article = search's first article for "
+            f"{agree}/{compared} queries"
         )
     if show_misses:
         for label, engine_scores in scores.items():

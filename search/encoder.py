@@ -117,9 +117,15 @@ def _layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray, eps: float)
     return (x - mean) / np.sqrt(var + eps) * weight + bias
 
 
+_GELU_C = np.float32(math.sqrt(2.0 / math.pi))
+_GELU_A = np.float32(0.044715)
+
+
 def _gelu(x: np.ndarray) -> np.ndarray:
-    # the erf form BERT was trained with; numpy has no erf, the tanh form is within 1e-3
-    return 0.5 * x * (1.0 + np.tanh(math.sqrt(2.0 / math.pi) * (x + 0.044715 * x**3)))
+    # the erf form BERT was trained with; numpy has no erf, the tanh form is within 1e-3.
+    # x * x * x, not x**3: numpy's float32 power takes a slow path (2.5 ms for one query's
+    # 13 x 1536 activations, half the query's time)
+    return 0.5 * x * (1.0 + np.tanh(_GELU_C * (x + _GELU_A * (x * x * x))))
 
 
 class SentenceEncoder:

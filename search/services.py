@@ -16,7 +16,13 @@ from search import vocabulary
 from search.documents import KIND_LABELS
 from search.engines import SearchUnavailable, get_engine
 from search.engines.base import Hit, SearchRequest, SearchResult
-from search.query import expand_synonyms, normalize_query, parse_query
+from search.query import (
+    ParsedQuery,
+    expand_synonyms,
+    normalize_query,
+    parse_query,
+    words_of,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -69,10 +75,19 @@ def understand(query: str, *, prefix_last: bool = True):
     return vocabulary.weigh(expand_synonyms(parse_query(query, prefix_last=prefix_last)))
 
 
-def _request(query: str, audiences, filters: Filters, **kw) -> SearchRequest:
-    """A submitted search: every word is complete (no prefix; that is the type-ahead's)."""
+def _request(query: str, audiences, filters: Filters, *, typing: bool = False, **kw):
+    """A search request. Every word is complete, except with `typing` (the type-ahead, while
+    the last word is still being typed): that word also matches as a prefix and as its
+    likeliest completions."""
+    parsed = understand(query, prefix_last=typing)
+    if typing:
+        parsed = vocabulary.complete_last_word(parsed)
+    return _request_for(parsed, audiences, filters, **kw)
+
+
+def _request_for(parsed: ParsedQuery, audiences, filters: Filters, **kw) -> SearchRequest:
     return SearchRequest(
-        query=understand(query, prefix_last=False),
+        query=parsed,
         audiences=audiences,
         kinds=filters.kinds,
         product_areas=filters.product_areas,
@@ -81,6 +96,24 @@ def _request(query: str, audiences, filters: Filters, **kw) -> SearchRequest:
         staff_answered_only=filters.staff_answered_only,
         **kw,
     )
+
+
+def typing_query(query: str, typed: ParsedQuery) -> ParsedQuery | None:
+    """The type-ahead's query while its last word is unfinished (`typed`: the query
+    understood with its last word as a prefix): that word is typed up to the cursor, is not
+    a word any public document has, yet starts some, so it also matches its likeliest
+    completions. None once the word is finished (or is a typo that starts no word): then the
+    full search's own query is searched, and both agree on what comes first. After other
+    words, a word of one or two letters ("web ui") counts as finished: the vocabulary keeps
+    no words that short, so it cannot tell, and such a word is a whole word more often than
+    the start of one."""
+    if query.endswith(" ") or not typed.clauses or not typed.clauses[-1].prefix:
+        return None
+    last = typed.clauses[-1]
+    if last.known or (len(typed.clauses) > 1 and not words_of(last.tokens[0])):
+        return None
+    completed = vocabulary.complete_last_word(typed)
+    return completed if completed is not typed else None
 
 
 def search(
@@ -96,39 +129,54 @@ def search(
     filters = filters or Filters()
     query = normalize_query(query)
     page = max(1, min(page, MAX_PAGE))
+    outcome = _find(user, query, filters, offset=(page - 1) * per_page, limit=per_page)
+    outcome.page = page
+    if log and page == 1 and not outcome.unavailable:
+        log_query(query, outcome.result.total)
+    return outcome
+
+
+def _find(
+    user, query: str, filters: Filters, *, offset: int, limit: int, typed: ParsedQuery | None = None
+) -> SearchOutcome:
+    """The ranking the search page and the type-ahead share: the query as typed, its
+    spelling correction when a word is unknown, the relaxed retry when nothing matches.
+    `typed` (the type-ahead's query while its last word is unfinished, `typing_query`)
+    leaves that word out of the spelling fixes and completes it instead; the type-ahead also
+    skips the facets."""
+    typing = typed is not None
     audiences = audiences_for(user)
     engine = get_engine()
-    offset = (page - 1) * per_page
-    outcome = SearchOutcome(query, SearchResult([], 0), page, per_page)
+    outcome = SearchOutcome(query, SearchResult([], 0), 1, limit)
     if not parse_query(query).positive:
         return outcome
+    kw = {"offset": offset, "limit": limit, "facets": not typing}
     try:
-        request = _request(query, audiences, filters, offset=offset, limit=per_page)
+        if typed is not None:
+            request = _request_for(typed, audiences, filters, **kw)
+        else:
+            request = _request(query, audiences, filters, **kw)
         result = engine.search(request)
         # A word no public document has is a typo more often than not, even among correct
         # words that still find something: search the corrected query too, and show it when
         # it finds at least as much (the original stays one click away).
+        words = parse_query(query, prefix_last=False)
+        clauses = request.query.positive
+        if typing:  # the word being typed is not a typo yet; the words before it may be
+            words = replace(words, clauses=words.clauses[:-1])
+            clauses = clauses[:-1]
         correction = None
-        if not all(c.known for c in request.query.positive):
-            correction = vocabulary.suggest_spelling(parse_query(query, prefix_last=False))
+        if not all(c.known for c in clauses):
+            correction = vocabulary.suggest_spelling(words)
         if correction:
-            fixed = engine.search(
-                _request(correction, audiences, filters, offset=offset, limit=per_page)
-            )
+            fixed = engine.search(_request(correction, audiences, filters, typing=typing, **kw))
             if fixed.total and fixed.total >= result.total:
                 outcome.corrected_from, outcome.query, result = query, correction, fixed
             elif fixed.total:
                 outcome.did_you_mean = correction
         if not result.total and len(parse_query(outcome.query).positive) >= 2:
             relaxed = engine.search(
-                _request(
-                    outcome.query,
-                    audiences,
-                    filters,
-                    offset=offset,
-                    limit=per_page,
-                    match_all=False,
-                )
+                _request(outcome.query, audiences, filters, typing=typing, match_all=False, **kw)
             )
             if relaxed.total:
                 result, outcome.relaxed = relaxed, True
@@ -136,8 +184,6 @@ def search(
     except SearchUnavailable:
         logger.warning("search is unavailable", exc_info=True)
         outcome.unavailable = True
-    if log and page == 1 and not outcome.unavailable:
-        log_query(query, outcome.result.total)
     return outcome
 
 
@@ -156,33 +202,33 @@ def log_query(query: str, results: int) -> None:
 def suggest(user, query: str, limit: int = 8) -> dict:
     """The type-ahead answer (also used by the forum's ask form: same shape).
 
-    The suggestions are the full search's first results (same ranking); when the words
-    typed so far hold a typo, the corrected query's results are suggested, with the
-    correction named in `did_you_mean`.
+    The suggestions are the full search's first results, by the same path (`_find`): once
+    the last word is typed in full they are the search page's first results. When a typo
+    was corrected, the corrected query's results are suggested, with the correction named in
+    `did_you_mean`. The search page's first article is always among them: its first page
+    is fetched, and when none of the first `limit` results is an article, that page's first
+    article takes the last place (the type-ahead never offers other articles than the page).
     """
     query = normalize_query(query)
     payload: dict = {"query": query, "results": [], "did_you_mean": None}
-    parsed = understand(query)
-    if len(query) < 2 or parsed.is_empty:
+    typed = understand(query)  # the words as typed, weighed: is the last one finished?
+    if len(query) < 2 or typed.is_empty:
         return payload
-    audiences = audiences_for(user)
-    engine = get_engine()
-    try:
-        hits = engine.suggest(parsed, audiences, limit)
-        typing = bool(query) and not query.endswith(" ")
-        words = parse_query(query, prefix_last=False)
-        if typing and hits:
-            # the word being typed is not a typo yet; the words before it may be
-            words = replace(words, clauses=words.clauses[:-1])
-        correction = vocabulary.suggest_spelling(words)
-        if correction:
-            fixed = engine.suggest(understand(correction), audiences, limit)
-            if fixed:
-                payload["did_you_mean"] = correction
-                hits = fixed
-    except SearchUnavailable:
-        logger.warning("suggest is unavailable", exc_info=True)
+    outcome = _find(
+        user,
+        query,
+        Filters(),
+        offset=0,
+        limit=max(limit, PER_PAGE),
+        typed=typing_query(query, typed),
+    )
+    if outcome.unavailable:
         return payload
+    hits = outcome.result.hits[:limit]
+    article = next((h for h in outcome.result.hits if h.kind != "thread"), None)
+    if article is not None and article not in hits:
+        hits[-1] = article
+    payload["did_you_mean"] = outcome.query if outcome.corrected_from else None
     payload["results"] = [suggestion(h) for h in hits]
     return payload
 

@@ -278,3 +278,31 @@ def test_search_page_queries_do_not_grow_with_the_hits(client, indexed, member):
         queries("apn")  # warm per-process caches (site root, synonyms)
         one, page_of_ten = queries("apn"), queries("modem")
         assert one == page_of_ten, (who, one, page_of_ten)
+
+
+def test_suggest_and_search_agree_on_the_first_article(indexed):
+    """The type-ahead takes the search page's path: a finished last word is searched as the
+    page searches it, and the page's first article is among the suggestions even when
+    threads fill the first places (issue 12: 'suggest and search agree')."""
+    from django.contrib.auth.models import AnonymousUser
+
+    from search import services
+
+    indexed.upsert(
+        [
+            *[
+                make_doc(f"thread:{i}", f"Gateway reboot loop {i}", "gateway reboot", kind="thread")
+                for i in range(30, 39)
+            ],
+            make_doc("page:40", "Power supply notes", "a gateway may reboot on a weak supply"),
+        ]
+    )
+    anonymous = AnonymousUser()
+    page = services.search(anonymous, "gateway reboot", log=False).result.hits
+    assert [h.doc_id for h in page][-1:] == ["page:40"]  # the page's only article, 10th
+    suggested = services.suggest(anonymous, "gateway reboot")["results"]
+    assert len(suggested) == 8 and suggested[-1]["title"] == "Power supply notes"
+    # the last word is finished once it is a word; until then it is completed
+    assert services.typing_query("modem firmware", services.understand("modem firmware")) is None
+    assert services.typing_query("modem firmw", services.understand("modem firmw")) is not None
+    assert services.typing_query("modem firmware ", services.understand("modem firmware ")) is None
