@@ -232,7 +232,8 @@ def serve_page(request, build: Callable[[], HttpResponse]) -> HttpResponse:
         response.setdefault("Cache-Control", "private, no-cache")
         return response
     raw = f"{generation()}|{request.scheme}://{request.get_host()}{request.get_full_path()}"
-    key = "forum:page:" + hashlib.sha256(raw.encode()).hexdigest()
+    # ":2:" names pagecache.make_entry's layout (an older release's copies are never read).
+    key = "forum:page:2:" + hashlib.sha256(raw.encode()).hexdigest()
     entry = cache.get(key)
     if entry is None:
         response = build()

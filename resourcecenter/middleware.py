@@ -179,24 +179,25 @@ class AnonymousPageCacheMiddleware:
     """Answers anonymous visitors' GETs for public pages from the cache (resourcecenter.pagecache)
     before sessions, users or views are looked at: a hit costs no database query.
 
-    Sits right after the CSRF middleware, so a cached page's forms get the visitor's own token
-    (and cookie); the security and Content-Security-Policy headers are added above it.
+    First in MIDDLEWARE: the copy it keeps is the stack's final answer, with the security,
+    Content-Security-Policy and framing headers the other middleware add, so a hit needs none
+    of them to run. The CSRF middleware's steps a hit needs (a cached page's forms get the
+    visitor's own token and cookie) run in `pagecache.cached_response`. Under WSGI a hit is
+    answered even earlier, by `pagecache.PageCacheWSGIHandler`; this is the door for the rest
+    (the test client, ASGI) and the one that keeps the copies.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        from django.core.cache import cache
-
         from resourcecenter import pagecache
 
         key = pagecache.anonymous_key(request)
         if key is None:
             return self.get_response(request)
-        entry = cache.get(key)
-        if entry is not None:
-            return pagecache.respond(request, entry)
-        response = self.get_response(request)
-        pagecache.store(request, key, response)
+        response = pagecache.cached_response(request, key)
+        if response is None:
+            response = self.get_response(request)
+            pagecache.store(request, key, response)
         return response

@@ -1,6 +1,12 @@
 import os
 
-from django.core.wsgi import get_wsgi_application
+import django
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "resourcecenter.settings.production")
-application = get_wsgi_application()
+# What django.core.wsgi.get_wsgi_application does, with the handler that answers anonymous
+# pages' cache hits before Django's request handling (resourcecenter.pagecache).
+django.setup(set_prefix=False)
+
+from resourcecenter.pagecache import PageCacheWSGIHandler  # noqa: E402  (needs the apps ready)
+
+application = PageCacheWSGIHandler()

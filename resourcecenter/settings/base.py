@@ -44,12 +44,13 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: it keeps the final answer (every header below added) and answers hits at once.
+    "resourcecenter.middleware.AnonymousPageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "resourcecenter.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "resourcecenter.middleware.AnonymousPageCacheMiddleware",  # before anything queries
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

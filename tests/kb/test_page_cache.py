@@ -205,3 +205,228 @@ def test_the_feedback_form_on_a_cached_page_works(article, django_assert_num_que
         {"helpful": "yes", "csrfmiddlewaretoken": tokens[0]},
     )
     assert answered.status_code in (200, 302)
+
+
+# --- the WSGI handler: a hit answered before Django's request handling -----------------------
+
+
+def _wsgi(url, method="GET", **extra):
+    """Run one request through `PageCacheWSGIHandler` as a WSGI server would: (status, headers
+    as a list of pairs, body, whether Django's own request handling ran)."""
+    from django.core.signals import request_started
+    from django.test import RequestFactory
+
+    from resourcecenter.pagecache import PageCacheWSGIHandler
+
+    environ = RequestFactory().generic(method, url, **extra).environ
+    started, handled = [], []
+
+    def count(**kwargs):
+        handled.append(True)
+
+    request_started.connect(count)
+    try:
+        body = PageCacheWSGIHandler()(environ, lambda s, h, e=None: started.append((s, h)))
+        content = b"".join(body)
+        if hasattr(body, "close"):
+            body.close()
+    finally:
+        request_started.disconnect(count)
+    status, headers = started[0]
+    return int(status.split()[0]), headers, content, bool(handled)
+
+
+def _header(headers, name):
+    values = [value for key, value in headers if key.lower() == name.lower()]
+    return values[0] if values else None
+
+
+def test_the_wsgi_handler_answers_a_hit_with_every_header_and_no_query(
+    client, article, django_assert_num_queries
+):
+    kept = _cached(client, "/", django_assert_num_queries)
+    with django_assert_num_queries(0):
+        status, headers, body, handled = _wsgi("/")
+    assert (status, handled) == (200, False)  # Django's handler never ran
+    assert body == kept.content
+    for name in ("Content-Security-Policy", "X-Frame-Options", "X-Content-Type-Options"):
+        assert _header(headers, name) == kept[name]  # added by middleware a hit skips
+    assert _header(headers, "Referrer-Policy") == kept["Referrer-Policy"]
+    assert _header(headers, "Content-Length") == str(len(body))
+    assert _header(headers, "Cache-Control") == "public, no-cache"
+    assert _header(headers, "Vary") == "Cookie"
+    assert _header(headers, "ETag") == kept["ETag"]
+    status, _, body, handled = _wsgi("/", HTTP_IF_NONE_MATCH=kept["ETag"])
+    assert (status, body, handled) == (304, b"", False)
+
+
+def test_the_wsgi_handler_gives_each_visitor_their_own_form_token(
+    client, article, django_assert_num_queries
+):
+    from django.middleware.csrf import _unmask_cipher_token
+
+    client.get(article.url)  # kept
+    tokens = set()
+    for _ in range(2):
+        with django_assert_num_queries(0):
+            status, headers, body, handled = _wsgi(article.url)
+        assert (status, handled) == (200, False)
+        (token,) = re.findall(rb'name="csrfmiddlewaretoken" value="([A-Za-z0-9]{64})"', body)
+        cookie = _header(headers, "Set-Cookie")
+        secret = re.search(r"csrftoken=([A-Za-z0-9]{32});", cookie)[1]
+        assert _unmask_cipher_token(token.decode()) == secret
+        tokens.add(token)
+    assert len(tokens) == 2  # a fresh secret and mask per visitor without a cookie
+    # A visitor with a cookie keeps their secret.
+    status, headers, body, _ = _wsgi(article.url, HTTP_COOKIE=f"csrftoken={secret}")
+    (token,) = re.findall(rb'name="csrfmiddlewaretoken" value="([A-Za-z0-9]{64})"', body)
+    assert _unmask_cipher_token(token.decode()) == secret
+    assert f"csrftoken={secret};" in _header(headers, "Set-Cookie")
+
+
+def test_the_wsgi_handler_sends_everyone_else_to_django(
+    client, article, member, django_assert_num_queries, settings
+):
+    _cached(client, "/", django_assert_num_queries)
+    _cached(client, article.url, django_assert_num_queries)
+    reader = Client()
+    reader.force_login(member)
+    session = reader.cookies[settings.SESSION_COOKIE_NAME].value
+    status, headers, body, handled = _wsgi("/", HTTP_COOKIE=f"sessionid={session}")
+    assert (status, handled) == (200, True)
+    assert b"Log out" in body
+    assert "public" not in (_header(headers, "Cache-Control") or "")
+    # Any session cookie (even one that names no session) and a flash message go to Django.
+    for cookie in ("sessionid=unknown", "messages=abc"):
+        assert _wsgi(article.url, HTTP_COOKIE=cookie)[3]
+    for method in ("POST", "HEAD"):
+        status, headers, body, handled = _wsgi(article.url, method=method)
+        assert handled
+        assert "public" not in (_header(headers, "Cache-Control") or "")
+    assert _wsgi(article.url + "?utm_source=x")[3]
+    settings.ALLOWED_HOSTS = ["testserver"]
+    status, _, _, handled = _wsgi("/", HTTP_HOST="elsewhere.example")
+    assert (status, handled) == (400, True)
+
+
+def test_the_wsgi_handler_never_serves_a_gated_or_restricted_page(
+    client, article, django_assert_num_queries
+):
+    from tiers.models import PageRestriction, Plan
+
+    _cached(client, article.url, django_assert_num_queries)
+    plan, _ = Plan.objects.get_or_create(code="infinity-test", defaults={"name": "Infinity"})
+    restriction = PageRestriction.objects.create(page=article)
+    restriction.plans.add(plan)
+    for _ in range(2):
+        status, headers, body, handled = _wsgi(article.url)
+        assert handled
+        assert b"Everyone reads this." not in body
+        assert "public" not in (_header(headers, "Cache-Control") or "")
+    restriction.delete()
+    _cached(client, article.url, django_assert_num_queries)
+    PageViewRestriction.objects.create(page=article, restriction_type=PageViewRestriction.LOGIN)
+    status, _, body, handled = _wsgi(article.url)
+    assert (status, handled) == (302, True)
+    assert b"Everyone reads this." not in body
+
+
+def test_a_head_request_keeps_nothing(client, article, django_assert_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    head = client.head(article.url)
+    assert (head.status_code, head.content) == (200, b"")
+    with CaptureQueriesContext(connection) as queries:
+        first = client.get(article.url)  # built: the HEAD kept nothing
+    assert len(queries) > 0
+    assert b"Everyone reads this." in first.content
+    _cached(client, article.url, django_assert_num_queries)
+    head = client.head(article.url)
+    assert (head.status_code, head.content) == (200, b"")
+
+
+def test_a_preview_shows_the_draft_not_the_kept_copy(
+    client, rf, article, django_assert_num_queries
+):
+    from urllib.parse import urlsplit
+
+    host = urlsplit(article.full_url).netloc  # the host a preview's request is made for
+    _cached(client, article.url, django_assert_num_queries, HTTP_HOST=host)
+    # The admin previews the form's unsaved data (nothing written, the generation unmoved),
+    # here asked without a session: same host and path as the kept copy.
+    article.title = "Draft title, not published"
+    preview = article.make_preview_request(original_request=rf.get(article.url))
+    assert "Draft title, not published" in preview.content.decode()
+    assert "public" not in preview.get("Cache-Control", "")
+    kept = client.get(article.url, HTTP_HOST=host).content.decode()
+    assert "Draft title, not published" not in kept
+
+
+# --- what is kept ----------------------------------------------------------------------------
+
+
+def _page_request():
+    from django.test import RequestFactory
+
+    from resourcecenter import pagecache
+
+    request = RequestFactory().get("/kept/")
+    pagecache.allow(request)
+    return request, pagecache.anonymous_key(request)
+
+
+def test_a_token_outside_a_form_input_is_never_kept(db):
+    from django.core.cache import cache
+    from django.http import HttpResponse
+
+    from resourcecenter import pagecache
+
+    request, key = _page_request()
+    token = pagecache.csrf_token(request)
+    form = f'<input type="hidden" name="csrfmiddlewaretoken" value="{token}">'
+    pagecache.store(request, key, HttpResponse(form))
+    assert cache.get(key) is not None
+    cache.delete(key)
+    pagecache.store(request, key, HttpResponse(f'{form}<script>var t = "{token}";</script>'))
+    assert cache.get(key) is None
+
+
+def test_a_response_with_another_cookie_or_vary_is_never_kept(db):
+    from django.core.cache import cache
+    from django.http import HttpResponse
+
+    from resourcecenter import pagecache
+
+    request, key = _page_request()
+    response = HttpResponse("page")
+    response.set_cookie("csrftoken", "x" * 32)
+    response["Vary"] = "Cookie"
+    pagecache.store(request, key, response)
+    assert cache.get(key) is not None
+    cache.delete(key)
+    for name, value in (("Vary", "Cookie, Accept-Language"), ("Set-Cookie", "sessionid")):
+        response = HttpResponse("page")
+        if name == "Vary":
+            response["Vary"] = value
+        else:
+            response.set_cookie(value, "abc")
+        pagecache.store(request, key, response)
+        assert cache.get(key) is None
+
+
+def test_the_form_token_is_djangos_token(rf):
+    from django.middleware.csrf import CSRF_ALLOWED_CHARS, _unmask_cipher_token, get_token
+
+    from resourcecenter.pagecache import csrf_token
+
+    request = rf.get("/")
+    token = csrf_token(request)
+    secret = request.META["CSRF_COOKIE"]
+    assert request.META["CSRF_COOKIE_NEEDS_UPDATE"] is True
+    assert len(secret) == 32 and len(token) == 64
+    assert set(token + secret) <= set(CSRF_ALLOWED_CHARS)
+    assert _unmask_cipher_token(token) == secret
+    assert _unmask_cipher_token(get_token(request)) == secret  # Django reads the same secret
+    again = csrf_token(request)
+    assert again != token and _unmask_cipher_token(again) == secret
