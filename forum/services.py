@@ -23,6 +23,7 @@ from collections.abc import Iterable
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, F, Min, OuterRef, Subquery, Value
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.text import slugify
@@ -30,7 +31,7 @@ from django.utils.text import slugify
 from forum import permissions as perms
 from forum import signals, tasks
 from forum.markdown import POLICY_VERSION
-from forum.member_services import ensure_member, refresh_member_stats
+from forum.member_services import ensure_member, member_for_posting, refresh_member_stats
 from forum.models import (
     Category,
     Member,
@@ -52,8 +53,9 @@ from forum.post_text import (
     tags_named,
 )
 from resourcecenter import roles
-from resourcecenter.sequences import next_in_sequence
+from resourcecenter.sequences import next_in_sequence, next_row_in_sequence
 from resourcecenter.taskqueue import enqueue_with_change
+from search.indexing import drained_by_queued_task
 
 VIEWED_SESSION_KEY = "forum_viewed_threads"
 
@@ -192,47 +194,107 @@ def create_reply(
 ) -> Post:
     """Add a reply to `thread` (held for approval if the author's posts need it).
 
-    Numbers are handed out gap-free per thread under concurrency (row-locking UPDATE); the
-    thread's counters, last_post, last_activity_at and staff markers are recomputed in the same
-    transaction. `is_staff_answer` is stored now and never re-derived.
+    Numbers are handed out gap-free per thread under concurrency (row-locking UPDATE), and the
+    same statement returns the thread as it stands, locked, for the permission check, and
+    moves its counters, last post, last activity and staff markers for an approved reply:
+    they change only while the row is locked, so they stay exact. `is_staff_answer` is stored
+    now and never re-derived. The fan-out - search index, notifications, e-mail, trust - is
+    one task queued in this transaction (forum.tasks.announce_reply).
+
+    The reply carries `posts_before`: how many posts of the thread its author sees before it
+    (it is on page posts_before // POSTS_PER_PAGE + 1), when the thread's counters tell it
+    (every number below it an approved post), else None and a permalink counts
+    (selectors_posts.page_number_of_post).
     """
-    thread = Thread.objects.select_related("category").get(pk=thread.pk)
     _require(perms.can_reply(author, thread))
     body = clean_body(body)
     if quote_of is not None and (
         quote_of.thread_id != thread.pk or not perms.can_see_post_content(author, quote_of)
     ):
         raise ValidationError({"body": "You can only quote visible posts of this thread."})
-    ensure_member(author)
+    member = member_for_posting(author)
     held = perms.post_requires_approval(author)
     html, restricted, mentioned = render_for_author(author, body)
-    number = _next_post_number(thread.pk)
+    staff = roles.is_support_staff(author)
+    now = timezone.now()
+    also = {}
+    next_post_id = None if held else _next_post_id()
+    if not held:
+        also = {
+            "reply_count": F("reply_count") + 1,
+            "last_activity_at": Value(now),
+            **({"last_post": next_post_id} if next_post_id is not None else {}),
+            **(
+                {
+                    "has_staff_reply": Value(True),
+                    "first_staff_reply_at": Coalesce(F("first_staff_reply_at"), Value(now)),
+                }
+                if staff
+                else {}
+            ),
+        }
+    locked = next_row_in_sequence(Thread.objects.filter(pk=thread.pk), "last_post_number", **also)
+    # The view's check ran on a copy read before this transaction; this one sees the row as it
+    # is now (a lock, a close or a move that came in between), and a refusal rolls back.
+    locked.category = (
+        thread.category if locked.category_id == thread.category_id else locked.category
+    )
+    _require(perms.can_reply(author, locked))
     post = Post.objects.create(
-        thread=thread,
-        number=number,
+        id=locked.last_post_id if next_post_id is not None else None,
+        thread=locked,
+        number=locked.last_post_number,
         author=author,
         body_markdown=body,
         body_html=html,
         rendered_with_policy_version=POLICY_VERSION,
         restricted_markup=restricted,
         quote_of=quote_of,
-        is_staff_answer=roles.is_support_staff(author),
+        is_staff_answer=staff,
         moderation_state=PostState.HELD if held else PostState.APPROVED,
         ip_address=ip_address,
+        created_at=now,
     )
     if mentioned:
         post.mentions.set(mentioned)
     if not held:
-        Member.objects.filter(user=author).update(approved_post_count=F("approved_post_count") + 1)
-        refresh_thread_stats(thread)
-    # Saving the post already wrote the thread's outbox row (forum.search_documents).
-    # The events (notifications, e-mail, trust) go to the task queue in this transaction.
+        Member.objects.filter(pk=member.pk).update(
+            approved_post_count=F("approved_post_count") + 1
+        )
+        if next_post_id is None:  # no id handed out before the INSERT (not PostgreSQL)
+            Thread.objects.filter(pk=locked.pk).update(last_post=post)
+            locked.last_post_id = post.pk
+    post.posts_before = _posts_before(locked, post, held=held)
+    # Saving the post wrote the thread's search outbox rows (forum.search_documents); the task
+    # applies them with the rest of the fan-out, so no drain task of their own is queued.
+    drained_by_queued_task()
     enqueue_with_change(
         tasks.announce_reply,
         post_id=post.pk,
         mentioned_ids=[user.pk for user in mentioned],
     )
     return post
+
+
+def _next_post_id() -> RawSQL | None:
+    """On PostgreSQL, the next id of the posts' identity sequence, so the UPDATE that
+    numbers the reply also points the thread's last_post at it: the constraint is checked at
+    commit (Django's foreign keys are DEFERRABLE INITIALLY DEFERRED), when the post exists.
+    A value the sequence handed out is never handed out again, even after a rollback."""
+    if transaction.get_connection().vendor != "postgresql":
+        return None
+    return RawSQL(  # noqa: S611 - constant SQL, the table and column passed as parameters
+        "nextval(pg_get_serial_sequence(%s, %s))", (Post._meta.db_table, Post._meta.pk.column)
+    )
+
+
+def _posts_before(thread: Thread, post: Post, *, held: bool) -> int | None:
+    """How many posts of `thread` its author sees before `post` (the row is locked and its
+    counters are exact): every number below it when they all hold approved replies (the
+    question is listed to anyone who may reply: a thread is visible exactly while its question
+    is approved, and moderators see every post). None when only counting can tell."""
+    approved_before = thread.reply_count - (0 if held else 1)
+    return post.number - 1 if approved_before == post.number - 2 else None
 
 
 @transaction.atomic
