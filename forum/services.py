@@ -258,9 +258,7 @@ def create_reply(
     if mentioned:
         post.mentions.set(mentioned)
     if not held:
-        Member.objects.filter(pk=member.pk).update(
-            approved_post_count=F("approved_post_count") + 1
-        )
+        Member.objects.filter(pk=member.pk).update(approved_post_count=F("approved_post_count") + 1)
         if next_post_id is None:  # no id handed out before the INSERT (not PostgreSQL)
             Thread.objects.filter(pk=locked.pk).update(last_post=post)
             locked.last_post_id = post.pk

@@ -260,7 +260,7 @@ def test_posting_a_reply_has_bounded_queries(thread, other_member, settings):
         numbering = [s for s in statements if s.startswith('UPDATE "forum_thread"')]
         assert len(numbering) == (1 if connection.vendor == "postgresql" else 2)
         assert '"last_post_number"' in numbering[0] and '"reply_count"' in numbering[0]
-        assert not [s for s in statements if s.startswith('SELECT') and "forum_member" in s]
+        assert not [s for s in statements if s.startswith("SELECT") and "forum_member" in s]
 
     post = Post.objects.filter(thread=thread).latest("number")
     page = (post.number - 1) // app_settings.POSTS_PER_PAGE + 1

@@ -366,8 +366,10 @@ def test_the_page_a_reply_lands_on_is_the_counted_page(
     assert plain.posts_before == per_page - 1
     second = make_reply(other_member, thread, body="The first of page two")
     assert second.posts_before == per_page
-    assert selectors_posts.page_number_of_post(other_member, second) == 2 == counted(
-        other_member, second
+    assert (
+        selectors_posts.page_number_of_post(other_member, second)
+        == 2
+        == counted(other_member, second)
     )
     held = make_reply(new_member, thread, body="Held for a moderator")
     assert held.moderation_state == PostState.HELD
