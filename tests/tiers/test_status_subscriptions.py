@@ -275,3 +275,18 @@ def test_confirmation_emails_to_one_address_are_limited(client, components, mail
         )
     assert response.status_code == 429
     assert StatusSubscriber.objects.filter(email="victim@example.com").count() == 1
+    # The refusal says why and when, and keeps what was typed.
+    page = response.content.decode()
+    assert "Too many subscription requests" in page and "try again in" in page
+    assert 'value="victim@example.com"' in page
+
+
+def test_subscription_requests_from_one_client_are_limited(client, components):
+    for attempt in range(11):
+        response = client.post(
+            "/status/subscribe/",
+            {"kind": "email", "e-email": f"person{attempt}@example.com"},
+            REMOTE_ADDR="192.0.2.77",
+        )
+    assert response.status_code == 429
+    assert StatusSubscriber.objects.count() == 10
