@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import json
 import re
+import socket
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, HTTPServer
@@ -290,3 +291,33 @@ def test_subscription_requests_from_one_client_are_limited(client, components):
         )
     assert response.status_code == 429
     assert StatusSubscriber.objects.count() == 10
+
+
+def test_webhook_connects_to_the_address_it_checked_not_a_second_lookup(
+    components, receiver, settings, monkeypatch
+):
+    # DNS rebinding: the name answers a public address to the check, then the receiver's
+    # private one (127.0.0.1) to anyone who asks again. Nothing may reach the private server.
+    settings.TIERS_STATUS_WEBHOOK_ALLOW_PRIVATE = False
+    settings.TIERS_STATUS_WEBHOOK_TIMEOUT = 1
+    real_getaddrinfo = socket.getaddrinfo
+    answers = []
+
+    def rebinding_dns(host, port, *args, **kwargs):
+        if host != "rebind.example":
+            return real_getaddrinfo(host, port, *args, **kwargs)
+        address = "8.8.8.8" if not answers else "127.0.0.1"
+        answers.append(address)
+        return [(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", (address, port))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", rebinding_dns)
+    port = receiver.server.server_port
+    endpoint = WebhookEndpoint.objects.create(
+        url=f"http://rebind.example:{port}/hooks/status",
+        contact_email="dev@example.com",
+        confirmed_at=timezone.now(),
+    )
+    delivery = WebhookDelivery.objects.create(endpoint=endpoint, event="ping", body="{}")
+    assert webhooks.attempt(delivery.pk) == "pending"  # the public address did not answer
+    assert answers == ["8.8.8.8"]
+    assert receiver.requests == []
