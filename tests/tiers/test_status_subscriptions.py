@@ -206,6 +206,10 @@ def test_webhooks_are_confirmed_signed_retried_and_logged(
     page = client.post(confirm).content.decode()
     endpoint.refresh_from_db()
     assert endpoint.is_active and endpoint.secret in page
+    # The link stays in the mailbox for days: a second visit confirms nothing new and never
+    # shows the secret again.
+    again = client.post(confirm).content.decode()
+    assert "already confirmed" in again and endpoint.secret not in again
     # Declared: one signed POST, which a receiver can verify.
     problem = declare("SMS outage", {sms: Component.MAJOR})
     assert len(receiver.requests) == 1

@@ -296,10 +296,10 @@ def unsubscribe(request, token: str):
 @require_http_methods(["GET", "POST"])
 def webhook_confirm(request, token: str):
     if request.method == "POST":
-        endpoint = subscriptions.confirm_webhook(token)
+        endpoint, first = subscriptions.confirm_webhook(token)
         return render(
             request,
             "tiers/status/link_result.html",
-            {"action": "webhook", "ok": bool(endpoint), "endpoint": endpoint},
+            {"action": "webhook", "ok": bool(endpoint), "endpoint": endpoint, "first": first},
         )
     return render(request, "tiers/status/link_ask.html", {"action": "webhook"})
