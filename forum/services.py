@@ -22,14 +22,12 @@ from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, F, Min, OuterRef, Subquery, Value
-from django.db.models.expressions import RawSQL
-from django.db.models.functions import Coalesce
+from django.db.models import F
 from django.utils import timezone
 from django.utils.text import slugify
 
 from forum import permissions as perms
-from forum import signals, tasks
+from forum import signals, tasks, thread_stats
 from forum.markdown import POLICY_VERSION
 from forum.member_services import ensure_member, member_for_posting, refresh_member_stats
 from forum.models import (
@@ -52,8 +50,8 @@ from forum.post_text import (
     render_for_author,
     tags_named,
 )
+from forum.thread_stats import refresh_thread_stats
 from resourcecenter import roles
-from resourcecenter.sequences import next_in_sequence, next_row_in_sequence
 from resourcecenter.taskqueue import enqueue_with_change
 from search.indexing import drained_by_queued_task
 
@@ -75,46 +73,6 @@ def _set_tags(thread: Thread, names: list[str]) -> None:
 
 def _after_commit(fn) -> None:
     transaction.on_commit(fn, robust=True)
-
-
-# --- thread statistics -------------------------------------------------------------------------
-
-
-def refresh_thread_stats(thread: Thread | int) -> None:
-    """Recompute the thread's denormalised fields from its approved posts, in ONE UPDATE.
-
-    reply_count, last_post, last_activity_at, has_staff_reply, first_staff_reply_at and
-    has_official_answer always describe approved replies only. Call it after anything that adds,
-    approves, hides, restores or deletes a post (moderation does too).
-    """
-    thread_id = thread if isinstance(thread, int) else thread.pk
-    approved = Post.objects.filter(thread_id=OuterRef("pk"), moderation_state=PostState.APPROVED)
-    replies = approved.filter(number__gt=1)
-    staff_replies = replies.filter(is_staff_answer=True)
-    latest = approved.order_by("-number")
-    Thread.objects.filter(pk=thread_id).update(
-        reply_count=Coalesce(
-            Subquery(
-                replies.order_by().values("thread_id").annotate(n=Count("pk")).values("n")[:1]
-            ),
-            Value(0),
-        ),
-        last_post=Subquery(latest.values("pk")[:1]),
-        last_activity_at=Coalesce(Subquery(latest.values("created_at")[:1]), F("created_at")),
-        has_staff_reply=Exists(staff_replies),
-        first_staff_reply_at=Subquery(
-            staff_replies.order_by()
-            .values("thread_id")
-            .annotate(t=Min("created_at"))
-            .values("t")[:1]
-        ),
-        has_official_answer=Exists(replies.filter(is_official_answer=True)),
-    )
-
-
-def _next_post_number(thread_id: int) -> int:
-    """Hand out the next post number; the UPDATE locks the thread row until commit."""
-    return next_in_sequence(Thread.objects.filter(pk=thread_id), "last_post_number")
 
 
 # --- use cases ---------------------------------------------------------------------------------
@@ -194,17 +152,12 @@ def create_reply(
 ) -> Post:
     """Add a reply to `thread` (held for approval if the author's posts need it).
 
-    Numbers are handed out gap-free per thread under concurrency (row-locking UPDATE), and the
-    same statement returns the thread as it stands, locked, for the permission check, and
-    moves its counters, last post, last activity and staff markers for an approved reply:
-    they change only while the row is locked, so they stay exact. `is_staff_answer` is stored
-    now and never re-derived. The fan-out - search index, notifications, e-mail, trust - is
-    one task queued in this transaction (forum.tasks.announce_reply).
-
-    The reply carries `posts_before`: how many posts of the thread its author sees before it
-    (it is on page posts_before // POSTS_PER_PAGE + 1), when the thread's counters tell it
-    (every number below it an approved post), else None and a permalink counts
-    (selectors_posts.page_number_of_post).
+    Numbers are handed out gap-free per thread under concurrency by the row-locking UPDATE that
+    also returns the thread for the permission check and moves its statistics (exact: the row
+    is locked; forum.thread_stats). `is_staff_answer` is stored now and never re-derived. The
+    fan-out - search index, notifications, e-mail, trust - is one task queued in this
+    transaction (forum.tasks.announce_reply). The reply carries `posts_before` for its
+    permalink (thread_stats.posts_before; None: selectors_posts counts).
     """
     _require(perms.can_reply(author, thread))
     body = clean_body(body)
@@ -217,31 +170,11 @@ def create_reply(
     html, restricted, mentioned = render_for_author(author, body)
     staff = roles.is_support_staff(author)
     now = timezone.now()
-    also = {}
-    next_post_id = None if held else _next_post_id()
-    if not held:
-        also = {
-            "reply_count": F("reply_count") + 1,
-            "last_activity_at": Value(now),
-            **({"last_post": next_post_id} if next_post_id is not None else {}),
-            **(
-                {
-                    "has_staff_reply": Value(True),
-                    "first_staff_reply_at": Coalesce(F("first_staff_reply_at"), Value(now)),
-                }
-                if staff
-                else {}
-            ),
-        }
-    locked = next_row_in_sequence(Thread.objects.filter(pk=thread.pk), "last_post_number", **also)
-    # The view's check ran on a copy read before this transaction; this one sees the row as it
-    # is now (a lock, a close or a move that came in between), and a refusal rolls back.
-    locked.category = (
-        thread.category if locked.category_id == thread.category_id else locked.category
-    )
+    locked = thread_stats.claim_reply_number(thread, counted=not held, staff=staff, now=now)
+    # Checked again on the row as it is now (a lock or a move since the caller read it).
     _require(perms.can_reply(author, locked))
     post = Post.objects.create(
-        id=locked.last_post_id if next_post_id is not None else None,
+        id=locked.last_post_id if locked.last_post_id_handed_out else None,
         thread=locked,
         number=locked.last_post_number,
         author=author,
@@ -259,40 +192,16 @@ def create_reply(
         post.mentions.set(mentioned)
     if not held:
         Member.objects.filter(pk=member.pk).update(approved_post_count=F("approved_post_count") + 1)
-        if next_post_id is None:  # no id handed out before the INSERT (not PostgreSQL)
+        if not locked.last_post_id_handed_out:  # not PostgreSQL: the last post set now
             Thread.objects.filter(pk=locked.pk).update(last_post=post)
             locked.last_post_id = post.pk
-    post.posts_before = _posts_before(locked, post, held=held)
+    post.posts_before = thread_stats.posts_before(locked, post, held=held)
     # Saving the post wrote the thread's search outbox rows (forum.search_documents); the task
     # applies them with the rest of the fan-out, so no drain task of their own is queued.
     drained_by_queued_task()
-    enqueue_with_change(
-        tasks.announce_reply,
-        post_id=post.pk,
-        mentioned_ids=[user.pk for user in mentioned],
-    )
+    mentioned_ids = [user.pk for user in mentioned]
+    enqueue_with_change(tasks.announce_reply, post_id=post.pk, mentioned_ids=mentioned_ids)
     return post
-
-
-def _next_post_id() -> RawSQL | None:
-    """On PostgreSQL, the next id of the posts' identity sequence, so the UPDATE that
-    numbers the reply also points the thread's last_post at it: the constraint is checked at
-    commit (Django's foreign keys are DEFERRABLE INITIALLY DEFERRED), when the post exists.
-    A value the sequence handed out is never handed out again, even after a rollback."""
-    if transaction.get_connection().vendor != "postgresql":
-        return None
-    return RawSQL(  # noqa: S611 - constant SQL, the table and column passed as parameters
-        "nextval(pg_get_serial_sequence(%s, %s))", (Post._meta.db_table, Post._meta.pk.column)
-    )
-
-
-def _posts_before(thread: Thread, post: Post, *, held: bool) -> int | None:
-    """How many posts of `thread` its author sees before `post` (the row is locked and its
-    counters are exact): every number below it when they all hold approved replies (the
-    question is listed to anyone who may reply: a thread is visible exactly while its question
-    is approved, and moderators see every post). None when only counting can tell."""
-    approved_before = thread.reply_count - (0 if held else 1)
-    return post.number - 1 if approved_before == post.number - 2 else None
 
 
 @transaction.atomic

@@ -429,6 +429,7 @@ def test_no_service_calls_search_directly():
     ]
 
 
+@pytest.mark.django_db(transaction=True)  # the worker closes its database connection when done
 def test_a_reply_reaches_search_and_watchers_through_one_queued_task(
     poster, staff_user, django_capture_on_commit_callbacks
 ):
