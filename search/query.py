@@ -69,6 +69,11 @@ class ParsedQuery:
             self, clauses=[replace(c, alternatives=c.alternatives[:1]) for c in self.clauses]
         )
 
+    def finished(self) -> ParsedQuery:
+        """The same query with its last word taken as typed in full (no prefix): what
+        `parse_query(raw, prefix_last=False)` gives, without parsing (and weighing) again."""
+        return replace(self, clauses=[replace(c, prefix=False) for c in self.clauses])
+
     @property
     def positive(self) -> list[Clause]:
         return [c for c in self.clauses if not c.negated]
@@ -289,21 +294,21 @@ def marked_to_html(text: str) -> str:
 
     escaped = escape(text or "")
     # Unbalanced markers (a snippet cut inside a match) must not leave an open element.
-    out, open_ = [], False
-    for ch in escaped:
-        if ch == MARK_START:
-            if not open_:
-                out.append("<mark>")
-                open_ = True
-        elif ch == MARK_END:
-            if open_:
-                out.append("</mark>")
-                open_ = False
-        else:
-            out.append(ch)
+    # Marker by marker, not character by character: every hit's title and snippet pass here.
+    out, open_, start = [], False, 0
+    for marker in _MARKER_RE.finditer(escaped):
+        out.append(escaped[start : marker.start()])
+        start = marker.end()
+        if (marker.group() == MARK_START) != open_:
+            out.append("</mark>" if open_ else "<mark>")
+            open_ = not open_
+    out.append(escaped[start:])
     if open_:
         out.append("</mark>")
     return "".join(out)
+
+
+_MARKER_RE = re.compile(f"[{MARK_START}{MARK_END}]")
 
 
 # ---------------------------------------------------------------- spelling

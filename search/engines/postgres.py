@@ -288,9 +288,10 @@ class PostgresEngine(DatabaseEngine):
                 total = sum(n for _, n in facets.kind)
             else:
                 facets = Facets()
-                total = self._count_some(cursor, from_where, base_params)
+                total = self._count_some(cursor, from_where, base_params, request)
+            capped = not request.facets and self._capped(total)
             if not total or request.offset >= total:
-                return SearchResult([], total, facets)
+                return SearchResult([], total, facets, capped)
             if total > self.full_rank_max:
                 ranked = self._rank_common(cursor, request, from_where, base_params, names, clauses)
             else:
@@ -301,7 +302,25 @@ class PostgresEngine(DatabaseEngine):
                 )
                 ranked = cursor.fetchall()
             hits = self._hydrate(cursor, ts_any_word(request.query), ranked, query=request.query)
-        return SearchResult(hits, total, facets)
+        return SearchResult(hits, total, facets, capped)
+
+    def _count_some(self, cursor, from_where: str, params: list, request=None) -> int:
+        """`DatabaseEngine._count_some`, first in the title vectors when nothing is
+        excluded: a match there is a match (the same leading lexemes), so enough title
+        matches answer without reading the whole index's postings (a two-letter prefix's
+        bitmap of every document cost more than ranking the page)."""
+        if request is None or request.query.negative:
+            return super()._count_some(cursor, from_where, params)
+        enough = self.full_rank_max + 1
+        in_titles = from_where.replace("e.search_vector @@ q.query", "e.title_vector @@ q.query", 1)
+        # a CASE's scalar subqueries run only when reached: the full count only when needed
+        cursor.execute(
+            f"SELECT CASE WHEN (SELECT COUNT(*) FROM (SELECT 1 FROM {in_titles} LIMIT %s) t) "  # noqa: S608
+            f"= %s THEN %s ELSE (SELECT COUNT(*) FROM (SELECT 1 FROM {from_where} LIMIT %s) m) "
+            "END",
+            [*params, enough, enough, enough, *params, enough],
+        )
+        return cursor.fetchone()[0]
 
     def _rank_common(
         self, cursor, request: SearchRequest, from_where: str, params: list, names, clauses
