@@ -48,6 +48,9 @@ class Clause:
     weight: float = 1.0  # how much matching it says about a document (rarer words: more)
     idf: float = 1.0  # BM25's inverse document frequency of its rarest word (see vocabulary)
     known: bool = True  # False: no public document has this word (a typo, most likely)
+    # the likeliest whole words a prefix clause may be typed into, when already read with
+    # the word weights (None: not read; see vocabulary.complete_last_word)
+    completions: list[str] | None = field(default=None, compare=False)
 
     @property
     def tokens(self) -> list[str]:
