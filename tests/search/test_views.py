@@ -353,3 +353,18 @@ def test_suggest_takes_the_pages_correction_when_totals_are_only_counted_so_far(
     assert page.corrected_from is None and page.did_you_mean == "gateway firmware"
     assert suggested["did_you_mean"] is None
     assert [r["url"] for r in suggested["results"]] == [h.url for h in page.result.hits][:8]
+
+
+@pytest.mark.parametrize(
+    "typed", ["modem firmw", "modem firmware", "apn moden", "access point nam"]
+)
+def test_the_type_ahead_understands_a_query_as_the_page_does(indexed, typed):
+    """What the type-ahead reads once (the words' weights and the completions of the last
+    one) is what the page and `completions` read on their own."""
+    from search import services, vocabulary
+
+    understood = services.understand(typed)
+    assert understood.finished() == services.understand(typed, prefix_last=False)
+    last = understood.clauses[-1]
+    if last.prefix:
+        assert last.completions == vocabulary.completions(last.tokens[0])
