@@ -62,6 +62,9 @@ class SearchResult:
     hits: list[Hit]
     total: int
     facets: Facets = field(default_factory=Facets)
+    # True when `total` is a lower bound: without facets, an engine may stop counting once
+    # it knows enough to rank (the database engines, past `full_rank_max`)
+    total_capped: bool = False
 
 
 class Engine:
@@ -121,9 +124,7 @@ class Engine:
             # the hybrid ranking re-orders the first `window` hits; later pages stay lexical
             result = self._search(replace(request, offset=0, limit=window))
             hits = dense.fuse(request.query.raw, result.hits)
-            return SearchResult(
-                hits[request.offset : request.offset + request.limit], result.total, result.facets
-            )
+            return replace(result, hits=hits[request.offset : request.offset + request.limit])
         return self._search(request)
 
     def suggest(
