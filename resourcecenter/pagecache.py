@@ -38,7 +38,6 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.core.cache import cache
-from django.core.exceptions import SuspiciousOperation
 from django.core.handlers.wsgi import WSGIHandler
 from django.http import HttpResponse
 from django.middleware.csrf import (
@@ -185,16 +184,24 @@ def respond(request, entry: dict) -> HttpResponse:
     parts = entry["parts"]
     etag = entry["etag"]
     has_token = len(parts) > 1
+    token = None
+    if has_token and request.META.get("CSRF_COOKIE") is None:
+        # No secret yet: whatever copy this visitor (or a shared cache asking for them) holds
+        # carries someone else's token, so never a 304; the page gets a new secret, which the
+        # ETag below then names.
+        token = csrf_token(request)
     if has_token:
         # The page holds the visitor's token: their copy is only current with their cookie.
-        secret = request.META.get("CSRF_COOKIE", "")
+        secret = request.META["CSRF_COOKIE"]
         etag = hashlib.sha256(f"{etag}|{secret}".encode()).hexdigest()[:32]
     etag = f'"{etag}"'
     response = None
-    if any(header in request.META for header in _CONDITIONAL):
+    if token is None and any(header in request.META for header in _CONDITIONAL):
         response = get_conditional_response(request, etag=etag, last_modified=entry["modified"])
     if response is None:
-        content = csrf_token(request).encode().join(parts) if has_token else parts[0]
+        if has_token and token is None:
+            token = csrf_token(request)
+        content = token.encode().join(parts) if has_token else parts[0]
         response = HttpResponse(content, headers=entry["headers"])
         # Set here because a hit skips CommonMiddleware (which sets it when it is missing).
         response["Content-Length"] = str(len(content))
@@ -259,9 +266,12 @@ class PageCacheWSGIHandler(WSGIHandler):
             request = self.request_class(environ)
             try:
                 key = anonymous_key(request)
-            except SuspiciousOperation:  # a disallowed host...: Django answers it
-                key = None
-            response = cached_response(request, key) if key is not None else None
+                response = cached_response(request, key) if key is not None else None
+            except Exception:  # noqa: BLE001
+                # A disallowed host..., or a failing cache (with the database cache, a broken
+                # connection this path never closes): Django answers it (its request_started
+                # closes an unusable connection, its error handling logs and renders the 500).
+                response = None
             if response is not None:
                 start_response(
                     f"{response.status_code} {response.reason_phrase}",

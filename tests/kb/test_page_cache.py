@@ -430,3 +430,59 @@ def test_the_form_token_is_djangos_token(rf):
     assert _unmask_cipher_token(get_token(request)) == secret  # Django reads the same secret
     again = csrf_token(request)
     assert again != token and _unmask_cipher_token(again) == secret
+
+
+# --- review: a visitor without a CSRF cookie, a failing cache -------------------------------
+
+
+def test_a_visitor_without_a_csrf_cookie_never_gets_a_304_for_a_page_with_a_form(
+    article, django_assert_num_queries
+):
+    """Every visitor without a cookie got the same ETag, so one of them (or a shared cache
+    revalidating on their behalf: the copy is `public`) got a 304 and reused another visitor's
+    form token - and, from a shared cache, their Set-Cookie: one CSRF secret for two people."""
+    from django.middleware.csrf import _unmask_cipher_token
+
+    Client().get(article.url)  # kept
+    first = Client(enforce_csrf_checks=True).get(article.url)
+    assert first.status_code == 200 and "csrftoken" in first.cookies
+    stranger = Client(enforce_csrf_checks=True)
+    with django_assert_num_queries(0):
+        again = stranger.get(article.url, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 200  # their own token and cookie, not the first visitor's copy
+    (token,) = re.findall(
+        r'name="csrfmiddlewaretoken" value="([A-Za-z0-9]{64})"', again.content.decode()
+    )
+    secret = again.cookies["csrftoken"].value
+    assert secret != first.cookies["csrftoken"].value
+    assert _unmask_cipher_token(token) == secret
+    assert again["ETag"] != first["ETag"]
+    # The ETag they got is the one their next conditional GET (with the cookie) matches.
+    with django_assert_num_queries(0):
+        revalidated = stranger.get(article.url, HTTP_IF_NONE_MATCH=again["ETag"])
+    assert revalidated.status_code == 304
+
+
+def test_the_wsgi_handler_lets_django_answer_when_the_cache_fails(
+    client, article, django_assert_num_queries, monkeypatch
+):
+    """With the database cache (the embedded default) a hit reads the database outside
+    Django's request handling: a failing read must reach Django (which answers it and, at the
+    next request, closes the broken connection), not escape to the server."""
+    from resourcecenter import pagecache
+
+    _cached(client, article.url, django_assert_num_queries)
+
+    calls = []
+    working = pagecache.cached_response
+
+    def broken_once(*args, **kwargs):  # the hit's read fails; Django's own read works
+        calls.append(True)
+        if len(calls) == 1:
+            raise ConnectionError("connection to the cache's database lost")
+        return working(*args, **kwargs)
+
+    monkeypatch.setattr(pagecache, "cached_response", broken_once)
+    status, _, body, handled = _wsgi(article.url)
+    assert (status, handled) == (200, True)
+    assert b"Everyone reads this." in body
