@@ -260,8 +260,8 @@ def _page_documents(page, *, section: str | None = None, restricted=None) -> lis
         documents.append(
             SearchDocument(
                 id=section_id(page.pk, n),
-                url=f"{url}#{part.anchor}",
-                title=f"{page.title} › {part.heading}",
+                url=f"{url}#{part.anchor}" if part.anchor else url,
+                title=f"{page.title} › {part.heading}" if part.heading else page.title,
                 headings=" · ".join(part.headings),
                 body=collapse_whitespace(" ".join(part.parts)),
                 **common,
