@@ -5,15 +5,14 @@ Why a counter column and an UPDATE: `UPDATE ... SET n = n + 1` takes the row's w
 the surrounding transaction ends, so concurrent writers queue up, every number is used once,
 and a rolled-back writer gives its number back (no gaps). Read the value back in the same
 transaction: where the database can (PostgreSQL, SQLite >= 3.35), the UPDATE returns it itself
-(`RETURNING`), one statement instead of two. (Invoice numbers are a different mechanism on
-purpose: the highest existing number + 1 under the organisation's lock, with a unique constraint
-as the guard; see tiers.plans.billing.)
+(`RETURNING`), one statement instead of two. Invoice numbers (tiers.plans.billing) count the
+same way, per calendar year.
 """
 
 from __future__ import annotations
 
-from django.db import connections, transaction
-from django.db.models import F, QuerySet
+from django.db import IntegrityError, connections, transaction
+from django.db.models import F, Model, QuerySet
 from django.db.models.sql import UpdateQuery
 
 
@@ -41,6 +40,16 @@ def next_in_sequence(row: QuerySet, field: str) -> int:
     if len(values) != 1:
         raise _no_single_row(row)
     return values[0][0]
+
+
+def next_in_counter(model: type[Model], field: str, **key) -> int:
+    """`next_in_sequence` on the counter row of `model` with `key`, created at 0 if missing."""
+    try:
+        with transaction.atomic():
+            model.objects.get_or_create(**key)
+    except IntegrityError:
+        pass  # another transaction created it first
+    return next_in_sequence(model.objects.filter(**key), field)
 
 
 def _returns_from_update(connection) -> bool:

@@ -43,26 +43,27 @@ def truncate_words(value: str, limit: int) -> str:
 
 
 class _TextCollector(HTMLParser):
-    def __init__(self):
+    def __init__(self, block_separator: str = " "):
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
         self.hidden_depth = 0
+        self.block_separator = block_separator
 
     def handle_starttag(self, tag, attrs):
         if tag in HIDDEN_ELEMENTS:
             self.hidden_depth += 1
         elif tag in BLOCK_ELEMENTS:
-            self.parts.append(" ")
+            self.parts.append(self.block_separator)
 
     def handle_startendtag(self, tag, attrs):
         if tag in BLOCK_ELEMENTS:
-            self.parts.append(" ")
+            self.parts.append(self.block_separator)
 
     def handle_endtag(self, tag):
         if tag in HIDDEN_ELEMENTS:
             self.hidden_depth = max(self.hidden_depth - 1, 0)
         elif tag in BLOCK_ELEMENTS:
-            self.parts.append(" ")
+            self.parts.append(self.block_separator)
 
     def handle_data(self, data):
         if not self.hidden_depth:
@@ -78,3 +79,16 @@ def html_to_text(value: str | None, limit: int | None = None) -> str:
     collector.close()
     text = collapse_whitespace("".join(collector.parts))
     return truncate_words(text, limit) if limit else text
+
+
+def html_to_lines(value: str | None) -> str:
+    """The readable text of `value` (HTML, e.g. an e-mail) keeping its lines: each block
+    element starts a line, whitespace inside a line is collapsed, blank lines come one at a time.
+    """
+    if not value:
+        return ""
+    collector = _TextCollector(block_separator="\n")
+    collector.feed(str(value))
+    collector.close()
+    lines = [collapse_whitespace(line) for line in "".join(collector.parts).split("\n")]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()

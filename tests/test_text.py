@@ -2,7 +2,7 @@
 
 import pytest
 
-from resourcecenter.text import collapse_whitespace, html_to_text, truncate_words
+from resourcecenter.text import collapse_whitespace, html_to_lines, html_to_text, truncate_words
 
 
 @pytest.mark.parametrize(
@@ -43,3 +43,17 @@ def test_truncate_words_without_a_space_cuts_the_word():
 
 def test_collapse_whitespace():
     assert collapse_whitespace(" a \n b\u00a0 c ") == "a b c"
+
+
+def test_html_to_lines_keeps_an_emails_lines_and_drops_what_is_not_read():
+    html = (
+        "<html><head><style>p { color: red }</style><title>x</title></head><body>"
+        "<p>Hello   team,</p><p>The modem says <b>+CME ERROR: 30</b> &amp; drops.</p>"
+        "<div>Steps:<br>1. reboot<br>2. attach</div><p></p><p></p><p>Thanks</p>"
+        "<script>alert(1)</script></body></html>"
+    )
+    assert html_to_lines(html) == (
+        "Hello team,\n\nThe modem says +CME ERROR: 30 & drops.\n\nSteps:\n1. reboot\n"
+        "2. attach\n\nThanks"
+    )
+    assert html_to_lines("") == "" and html_to_lines(None) == ""

@@ -2,13 +2,14 @@
 
 import threading
 
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 
 import pytest
 
 from tests.forum.factories import CategoryFactory, make_thread, set_trust
 from tiers import services
-from tiers.models import Ticket
+from tiers.models import Invoice, Organisation, Ticket
+from tiers.plans import billing
 
 pytestmark = pytest.mark.postgres
 
@@ -121,3 +122,26 @@ def test_parallel_sweeps_send_each_problem_email_once(
     }
     assert sorted(queued) == sorted(expected)
     assert not ProblemNotification.objects.filter(status="pending").exists()
+
+
+def test_parallel_invoices_of_two_organisations_get_unique_gapless_numbers(
+    on_postgres, transactional_db, org_a, org_b
+):
+    # Each charge holds only its own organisation's lock (as a purchase or renewal does), so
+    # two organisations invoice at the same moment: the numbers must still never collide.
+    count = 10
+    subscriptions = [org_a.subscriptions.get(), org_b.subscriptions.get()]
+    issued = sorted(
+        int(number.rsplit("-", 1)[1]) for number in Invoice.objects.values_list("number", flat=True)
+    )
+
+    def work(i):
+        subscription = subscriptions[i % 2]
+        with transaction.atomic():
+            Organisation.objects.select_for_update().get(pk=subscription.organisation_id)
+            return billing.InvoiceProvider().charge_period(subscription).number
+
+    numbers, errors = run_parallel(count, work)
+    assert not errors, errors
+    sequence = sorted(int(number.rsplit("-", 1)[1]) for number in numbers)
+    assert issued + sequence == list(range(1, len(issued) + count + 1))

@@ -124,3 +124,16 @@ def test_command_rejects_empty_input(db, tmp_path):
     path.write_bytes(b"")
     with pytest.raises(CommandError):
         call_command("tiers_inbound_email", str(path))
+
+
+def test_html_only_email_becomes_readable_lines():
+    message = EmailMessage()
+    message["From"] = "ops@example.com"
+    message["Subject"] = "Modem drops"
+    message.set_content(
+        "<html><head><style>.x{color:red}</style></head><body><p>Hi,</p>"
+        "<p>AT+CGATT=1 returns <b>ERROR</b> &amp; the LED blinks.</p></body></html>",
+        subtype="html",
+    )
+    parsed = inbound.parse(message.as_bytes())
+    assert parsed.body == "Hi,\n\nAT+CGATT=1 returns ERROR & the LED blinks."

@@ -1,7 +1,9 @@
 """Organisations, point of contact, invitations and self-service subscriptions."""
 
 import datetime as dt
+import importlib
 
+from django.apps import apps
 from django.core import mail, signing
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -9,7 +11,8 @@ from django.utils import timezone
 import pytest
 
 from tiers import gate, services
-from tiers.models import Invoice, Membership, Subscription
+from tiers.models import Invoice, InvoiceCounter, Membership, Subscription
+from tiers.plans import billing
 from tiers.services import TierError
 
 from .conftest import add_member
@@ -206,3 +209,19 @@ def test_org_page_queries_are_bounded(
     assert response.status_code == 200
     with django_assert_max_num_queries(12):
         assert client.get("/support/plans/").status_code == 200
+
+
+def test_invoice_counter_migration_starts_after_numbers_already_issued(org_a):
+    migration = importlib.import_module("tiers.migrations.0017_invoice_counter")
+    subscription = org_a.subscriptions.get()
+    InvoiceCounter.objects.all().delete()
+    Invoice.objects.all().delete()
+    for number in ("INV-2025-000007", "INV-2026-000041", "INV-2026-000003", "LEGACY-1"):
+        Invoice.objects.create(
+            organisation=org_a, subscription=subscription, number=number, description="x", amount=1
+        )
+    migration.start_after_existing_invoices(apps, None)
+    assert dict(InvoiceCounter.objects.values_list("year", "last_number")) == {2025: 7, 2026: 41}
+    with transaction.atomic():
+        assert billing.next_invoice_number(2026) == 42
+        assert billing.next_invoice_number(2027) == 1

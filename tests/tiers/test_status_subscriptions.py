@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import json
 import re
+import socket
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, HTTPServer
@@ -205,6 +206,10 @@ def test_webhooks_are_confirmed_signed_retried_and_logged(
     page = client.post(confirm).content.decode()
     endpoint.refresh_from_db()
     assert endpoint.is_active and endpoint.secret in page
+    # The link stays in the mailbox for days: a second visit confirms nothing new and never
+    # shows the secret again.
+    again = client.post(confirm).content.decode()
+    assert "already confirmed" in again and endpoint.secret not in again
     # Declared: one signed POST, which a receiver can verify.
     problem = declare("SMS outage", {sms: Component.MAJOR})
     assert len(receiver.requests) == 1
@@ -275,3 +280,48 @@ def test_confirmation_emails_to_one_address_are_limited(client, components, mail
         )
     assert response.status_code == 429
     assert StatusSubscriber.objects.filter(email="victim@example.com").count() == 1
+    # The refusal says why and when, and keeps what was typed.
+    page = response.content.decode()
+    assert "Too many subscription requests" in page and "try again in" in page
+    assert 'value="victim@example.com"' in page
+
+
+def test_subscription_requests_from_one_client_are_limited(client, components):
+    for attempt in range(11):
+        response = client.post(
+            "/status/subscribe/",
+            {"kind": "email", "e-email": f"person{attempt}@example.com"},
+            REMOTE_ADDR="192.0.2.77",
+        )
+    assert response.status_code == 429
+    assert StatusSubscriber.objects.count() == 10
+
+
+def test_webhook_connects_to_the_address_it_checked_not_a_second_lookup(
+    components, receiver, settings, monkeypatch
+):
+    # DNS rebinding: the name answers a public address to the check, then the receiver's
+    # private one (127.0.0.1) to anyone who asks again. Nothing may reach the private server.
+    settings.TIERS_STATUS_WEBHOOK_ALLOW_PRIVATE = False
+    settings.TIERS_STATUS_WEBHOOK_TIMEOUT = 1
+    real_getaddrinfo = socket.getaddrinfo
+    answers = []
+
+    def rebinding_dns(host, port, *args, **kwargs):
+        if host != "rebind.example":
+            return real_getaddrinfo(host, port, *args, **kwargs)
+        address = "8.8.8.8" if not answers else "127.0.0.1"
+        answers.append(address)
+        return [(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", (address, port))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", rebinding_dns)
+    port = receiver.server.server_port
+    endpoint = WebhookEndpoint.objects.create(
+        url=f"http://rebind.example:{port}/hooks/status",
+        contact_email="dev@example.com",
+        confirmed_at=timezone.now(),
+    )
+    delivery = WebhookDelivery.objects.create(endpoint=endpoint, event="ping", body="{}")
+    assert webhooks.attempt(delivery.pk) == "pending"  # the public address did not answer
+    assert answers == ["8.8.8.8"]
+    assert receiver.requests == []

@@ -146,12 +146,21 @@ def register_webhook(*, url: str, contact_email: str, components: Iterable[Compo
     return endpoint
 
 
-def confirm_webhook(token: str) -> WebhookEndpoint | None:
-    """Activate a webhook from its contact's link; the caller shows the signing secret."""
+def confirm_webhook(token: str) -> tuple[WebhookEndpoint | None, bool]:
+    """Activate a webhook from its contact's link: (the endpoint, whether this confirmed it).
+
+    Only the confirming request may show the signing secret: the link stays valid for days in
+    a mailbox, and a second visit (or a forwarded mail) must not read the secret again. The
+    conditional UPDATE makes "first" exact even when two requests arrive together.
+    """
     endpoint, _ = _read("webhook", token, WebhookEndpoint, max_age=CONFIRM_MAX_AGE)
     if endpoint is None:
-        return None
-    if endpoint.confirmed_at is None:
-        endpoint.confirmed_at = timezone.now()
-        endpoint.save(update_fields=["confirmed_at"])
-    return endpoint
+        return None, False
+    now = timezone.now()
+    first = bool(
+        WebhookEndpoint.objects.filter(pk=endpoint.pk, confirmed_at__isnull=True).update(
+            confirmed_at=now
+        )
+    )
+    endpoint.refresh_from_db(fields=["confirmed_at"])
+    return endpoint, first

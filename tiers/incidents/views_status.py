@@ -18,16 +18,17 @@ from django.utils.feedgenerator import Atom1Feed
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from allauth.core.internal import ratelimit
-from allauth.core.ratelimit import respond_429
-
+from resourcecenter import clientip, ratelimit
 from resourcecenter.middleware import serves_without_session
 from tiers.errors import TierError
 from tiers.incidents import publishing, selectors, statuscache, subscriptions, svg
 from tiers.incidents.models import Component
 from tiers.mail import absolute
 
-SUBSCRIBE_RATE_LIMITS = {"status_subscribe": "10/h/ip", "status_subscribe_address": "3/h/key"}
+# Ten subscription requests an hour per client address; three confirmation e-mails an hour to
+# one address, so the form cannot become a way to flood someone else's inbox.
+SUBSCRIBE_RATE_PER_CLIENT = ratelimit.Policy("status.subscribe", ((10, 3600),))
+SUBSCRIBE_RATE_PER_ADDRESS = ratelimit.Policy("status.subscribe-address", ((3, 3600),))
 
 
 def _respond(rendered: statuscache.Rendered) -> HttpResponse:
@@ -230,41 +231,42 @@ def subscribe(request):
     kind = request.POST.get("kind") if request.method == "POST" else None
     email_form = SubscribeForm(request.POST if kind == "email" else None, prefix="e")
     webhook_form = WebhookForm(request.POST if kind == "webhook" else None, prefix="w")
-    done = None
+    done, status = None, 200
     form = {"email": email_form, "webhook": webhook_form}.get(kind)
     if form is not None and form.is_valid():
         data = form.cleaned_data
         address = (data.get("email") or data.get("contact_email") or "").lower()
-        per_ip = ratelimit.consume(
-            request, app="tiers", action="status_subscribe", config=SUBSCRIBE_RATE_LIMITS
-        )
-        # Confirmation e-mails to one address are limited too: the form must not become a
-        # way to flood someone else's inbox.
-        if not per_ip or not ratelimit.consume(
-            request,
-            app="tiers",
-            action="status_subscribe_address",
-            config=SUBSCRIBE_RATE_LIMITS,
-            key=address,
-        ):
-            return respond_429(request)
-        try:
-            if kind == "email":
-                subscriptions.subscribe(email=data["email"], components=data["components"])
-            else:
-                subscriptions.register_webhook(
-                    url=data["url"],
-                    contact_email=data["contact_email"],
-                    components=data["components"],
-                )
-            done = kind
-        except TierError as exc:
-            form.add_error(None, str(exc))
+        wait = SUBSCRIBE_RATE_PER_CLIENT.consume(
+            clientip.rate_limit_key(clientip.client_ip(request))
+        ) or SUBSCRIBE_RATE_PER_ADDRESS.consume(address)
+        if wait is not None:
+            form.add_error(
+                None,
+                "Too many subscription requests from here or for this address: "
+                f"try again in {ratelimit.human_wait(wait)}.",
+            )
+            status = 429
+        else:
+            try:
+                done = _subscribe(kind, data)
+            except TierError as exc:
+                form.add_error(None, str(exc))
     return render(
         request,
         "tiers/status/subscribe.html",
         {"email_form": email_form, "webhook_form": webhook_form, "done": done},
+        status=status,
     )
+
+
+def _subscribe(kind: str, data: dict) -> str:
+    if kind == "email":
+        subscriptions.subscribe(email=data["email"], components=data["components"])
+    else:
+        subscriptions.register_webhook(
+            url=data["url"], contact_email=data["contact_email"], components=data["components"]
+        )
+    return kind
 
 
 @require_http_methods(["GET", "POST"])
@@ -294,10 +296,10 @@ def unsubscribe(request, token: str):
 @require_http_methods(["GET", "POST"])
 def webhook_confirm(request, token: str):
     if request.method == "POST":
-        endpoint = subscriptions.confirm_webhook(token)
+        endpoint, first = subscriptions.confirm_webhook(token)
         return render(
             request,
             "tiers/status/link_result.html",
-            {"action": "webhook", "ok": bool(endpoint), "endpoint": endpoint},
+            {"action": "webhook", "ok": bool(endpoint), "endpoint": endpoint, "first": first},
         )
     return render(request, "tiers/status/link_ask.html", {"action": "webhook"})

@@ -58,23 +58,36 @@ class Refused(Exception):
     """The URL points somewhere the sender must not go."""
 
 
-def _check_destination(host: str, port: int) -> None:
-    if app_settings.STATUS_WEBHOOK_ALLOW_PRIVATE:
-        return
-    for *_rest, sockaddr in socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP):
-        if not ipaddress.ip_address(sockaddr[0]).is_global:
-            raise Refused(f"{host} resolves to a non-public address")
+def _resolve_destination(host: str, port: int) -> str:
+    """The one address the POST goes to, checked: every address the name has must be public.
+
+    The connection is then made to this address (never a second lookup), so a name that
+    answers a public address to the check and a private one to the connect (DNS rebinding)
+    cannot reach the internal network.
+    """
+    addresses = [
+        sockaddr[0] for *_rest, sockaddr in socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
+    ]
+    if not app_settings.STATUS_WEBHOOK_ALLOW_PRIVATE:
+        for address in addresses:
+            if not ipaddress.ip_address(address).is_global:
+                raise Refused(f"{host} resolves to a non-public address")
+    return addresses[0]
 
 
 def _post(url: str, body: bytes, headers: dict[str, str]) -> int:
     """POST and return the status code. No redirects are followed (a redirect is a failure)."""
     parts = urlsplit(url)
     port = parts.port or (443 if parts.scheme == "https" else 80)
-    _check_destination(parts.hostname, port)
+    address = _resolve_destination(parts.hostname, port)
     connection_class = (
         http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
     )
     connection = connection_class(parts.hostname, port, timeout=app_settings.STATUS_WEBHOOK_TIMEOUT)
+    # TLS still verifies the certificate against the host name (SNI); only the socket is pinned.
+    connection._create_connection = lambda _target, *args, **kwargs: socket.create_connection(
+        (address, port), *args, **kwargs
+    )
     path = parts.path or "/"
     if parts.query:
         path += "?" + parts.query

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from django.db.models import Max
 from django.utils import timezone
 
+from resourcecenter.sequences import next_in_counter
 from tiers.conf import app_settings
-from tiers.models import Invoice, Subscription
+from tiers.models import Invoice, InvoiceCounter, Subscription
 
 
 class BillingError(Exception):
@@ -33,19 +33,12 @@ class InvoiceProvider:
     name = "invoice"
 
     def charge_period(self, subscription: Subscription) -> Invoice:
-        now = timezone.now()
-        prefix = f"INV-{now:%Y}-"
-        # Called inside the subscription's transaction with the organisation row locked;
-        # the unique constraint on `number` is the final guard. (Not a counter column like
-        # resourcecenter.sequences: invoice numbers run per calendar year across organisations
-        # and are derived from the invoices themselves.)
-        last = Invoice.objects.filter(number__startswith=prefix).aggregate(m=Max("number"))["m"]
-        sequence = int(last.rsplit("-", 1)[1]) + 1 if last else 1
+        year = timezone.now().year
         plan = subscription.plan
         return Invoice.objects.create(
             organisation=subscription.organisation,
             subscription=subscription,
-            number=f"{prefix}{sequence:06d}",
+            number=f"INV-{year}-{next_invoice_number(year):06d}",
             description=(
                 f"{plan.name} support, {subscription.current_period_start:%d %b %Y} - "
                 f"{subscription.current_period_end:%d %b %Y}"
@@ -55,6 +48,16 @@ class InvoiceProvider:
             period_start=subscription.current_period_start,
             period_end=subscription.current_period_end,
         )
+
+
+def next_invoice_number(year: int) -> int:
+    """The next invoice number of `year`: unique and gapless across organisations.
+
+    Two organisations buying at the same moment each hold only their own organisation's lock,
+    so the number comes from one counter row per year, locked by the increment until the
+    invoicing transaction ends (resourcecenter.sequences), never from "highest + 1".
+    """
+    return next_in_counter(InvoiceCounter, "last_number", year=year)
 
 
 PROVIDERS: dict[str, type] = {"invoice": InvoiceProvider}

@@ -401,6 +401,16 @@ class Subscription(models.Model):
         return self.plan.price_per_month if self.price_override is None else self.price_override
 
 
+class InvoiceCounter(models.Model):
+    """Last invoice number used in a calendar year (numbers run across organisations)."""
+
+    year = models.PositiveSmallIntegerField(unique=True)
+    last_number = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"INV-{self.year}: {self.last_number}"
+
+
 class Invoice(models.Model):
     """A bill raised by the invoice billing provider (no card handling in this project)."""
 

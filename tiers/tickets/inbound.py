@@ -35,6 +35,7 @@ from django.utils import timezone
 
 from resourcecenter.models import User
 from resourcecenter.roles import is_support_staff
+from resourcecenter.text import html_to_lines
 from tiers.conf import app_settings
 from tiers.errors import TierError
 from tiers.permissions import can_act_as_customer
@@ -83,9 +84,7 @@ def parse(raw: bytes) -> ParsedMessage:
     if body_part is not None:
         body = body_part.get_content()
         if body_part.get_content_type() == "text/html":
-            from django.utils.html import strip_tags
-
-            body = strip_tags(body)
+            body = html_to_lines(body)
     body = strip_quoted(body)
     uploads = []
     for part in message.iter_attachments():

@@ -6,11 +6,11 @@ import datetime as dt
 from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from resourcecenter.roles import is_support_staff
-from resourcecenter.sequences import next_in_sequence
+from resourcecenter.sequences import next_in_counter
 from tiers.errors import TierError
 from tiers.plans.models import Membership, Organisation, Plan
 from tiers.selectors import AllowanceUsage, allowance_usage, plan_for
@@ -31,13 +31,7 @@ def next_case_number(prefix: str, now: dt.datetime) -> str:
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("next_case_number must run inside the creating transaction")
     year = now.year
-    try:
-        with transaction.atomic():
-            CaseCounter.objects.get_or_create(prefix=prefix, year=year)
-    except IntegrityError:
-        pass  # another transaction created it first
-    counter = CaseCounter.objects.filter(prefix=prefix, year=year)
-    number = next_in_sequence(counter, "last_number")
+    number = next_in_counter(CaseCounter, "last_number", prefix=prefix, year=year)
     return f"{prefix}-{year}-{number:06d}"
 
 
