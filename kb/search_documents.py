@@ -229,18 +229,7 @@ def _page_documents(page, *, section: str | None = None, restricted=None) -> lis
         chapter_headings, _ = stream_text(page.chapters)
         headings += chapter_headings
         parts.append(page.transcript or "")
-    area = page.product_area
-    common = {
-        "kind": page.search_kind,
-        "tags": [t.name for t in page.tags.all()],
-        "product_area": area.slug if area else "",
-        "product_area_name": area.name if area else "",
-        "section": section,
-        "audience": list(access.page_audience(page)),
-        "created": page.first_published_at,
-        "updated": _as_datetime(page.last_reviewed) or page.last_published_at,
-        "popularity": 0.0,
-    }
+    common = _shared_fields(page, section)
     body = collapse_whitespace(" ".join([*extra, *parts]))
     sections = page_sections(page) if len(body) > SPLIT_CHARS else []
     if len(sections) > 1:
@@ -268,6 +257,23 @@ def _page_documents(page, *, section: str | None = None, restricted=None) -> lis
             )
         )
     return documents
+
+
+def _shared_fields(page, section: str) -> dict:
+    """What a page's documents have in common: its sections are filtered, gated and counted
+    as the page."""
+    area = page.product_area
+    return {
+        "kind": page.search_kind,
+        "tags": [t.name for t in page.tags.all()],
+        "product_area": area.slug if area else "",
+        "product_area_name": area.name if area else "",
+        "section": section,
+        "audience": list(access.page_audience(page)),
+        "created": page.first_published_at,
+        "updated": _as_datetime(page.last_reviewed) or page.last_published_at,
+        "popularity": 0.0,
+    }
 
 
 class KbProvider(Provider):

@@ -130,14 +130,18 @@ class Engine:
         fuse = wanted <= window and dense.enabled()
         if not fuse and wanted > self.collapse_max:
             return self._search(request)
-        limit = window if fuse else wanted
+        # Collapsed before fusing: the hybrid ranking's candidates are `window` pages, not
+        # `window` sections of a few long pages (which crowded the answer out of them).
+        needed = window if fuse else wanted
+        limit = needed
         while True:
             result = self._search(replace(request, offset=0, limit=limit))
-            hits = dense.fuse(request.query.raw, result.hits) if fuse else result.hits
-            kept, dropped = collapse_sections(hits)
-            if len(kept) >= wanted or len(hits) < limit or limit >= self.collapse_max:
+            kept, dropped = collapse_sections(result.hits)
+            if len(kept) >= needed or len(result.hits) < limit or limit >= self.collapse_max:
                 break
             limit = min(limit * 2, self.collapse_max)
+        if fuse:
+            kept = dense.fuse(request.query.raw, kept[:window])
         return SearchResult(
             kept[request.offset : wanted],
             max(result.total - len(dropped), len(kept)),
