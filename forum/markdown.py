@@ -28,7 +28,9 @@ stored HTML of every post rendered under an older version.
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable, Collection, Iterable
+from contextlib import contextmanager
 from xml.etree.ElementTree import Element
 
 import bleach
@@ -186,11 +188,9 @@ def _text_slots(element: Element) -> Iterable[tuple[Element, Element | None]]:
 
 def mention_handles(text: str) -> list[str]:
     """The distinct @handles (lower-cased, in order) in running text of `text` (no lookup)."""
-    md = _new_markdown(mentions=None)
-    collector = _MentionProcessor(md, resolver=None)
-    md.treeprocessors.register(collector, "forum_mentions", 15)
-    md.convert(text or "")
-    return collector.found
+    with _parser(None) as (md, collector):
+        md.convert(text or "")
+        return collector.found
 
 
 class _MentionProcessor(Treeprocessor):
@@ -293,6 +293,32 @@ def _new_markdown(mentions: MentionResolver | None = None) -> markdown.Markdown:
     )
 
 
+_PARSERS = threading.local()
+
+
+@contextmanager
+def _parser(resolver: MentionResolver | None):
+    """(parser, its mention collector) for one text, marking the mentions `resolver` knows
+    (None: collecting them only). Building a parser with its extensions costs more than
+    converting a reply, so each thread keeps one and resets it before every text; a nested use
+    (a resolver that renders) gets a fresh one."""
+    kept = getattr(_PARSERS, "idle", None)
+    _PARSERS.idle = None
+    if kept is None:
+        md = _new_markdown(mentions=None)
+        collector = _MentionProcessor(md, resolver=None)
+        md.treeprocessors.register(collector, "forum_mentions", 15)
+        kept = (md, collector)
+    md, collector = kept
+    md.reset()
+    collector.resolver, collector.found = resolver, []
+    try:
+        yield md, collector
+    finally:
+        collector.resolver = None
+        _PARSERS.idle = kept
+
+
 _NEVER = re.compile(r"(?!x)x")
 
 
@@ -346,10 +372,13 @@ def render_markdown(
     services keep the members for notifications), or None to leave mentions as plain text.
     """
     resolver = _default_resolver if mentions is _DEFAULT else mentions
-    html = _new_markdown(mentions=resolver).convert(text or "")
+    with _parser(resolver) as (md, _):
+        html = md.convert(text or "")
     return sanitize_html(html, allow_links=allow_links, allow_images=allow_images)
 
 
 def plain_text(text: str, limit: int | None = None) -> str:
     """The Markdown source reduced to plain text (for feeds' summaries, snippets, e-mails)."""
-    return html_to_text(_new_markdown().convert(text or ""), limit=limit)
+    with _parser(None) as (md, _):
+        html = md.convert(text or "")
+    return html_to_text(html, limit=limit)

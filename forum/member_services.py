@@ -11,6 +11,7 @@ from django.db.models.functions import Coalesce
 
 from forum import permissions as perms
 from forum.models import Member, Post, PostState
+from forum.models import TrustLevel as TL
 
 
 def _handle_base(user) -> str:
@@ -39,6 +40,21 @@ def ensure_member(user) -> Member:
         Member.objects.filter(pk=member.pk).update(handle=f"{_handle_base(user)}{user.pk}")
         member.refresh_from_db()
     perms.remember_member(user, member)
+    return member
+
+
+def member_for_posting(user) -> Member:
+    """The user's Member row as a new post is decided on (held? links allowed?), created on
+    first need.
+
+    The request's standing serves when it can: forum.cache keeps it per access generation, so
+    a changed trust level or sanction is read afresh, but a new post does not move that
+    generation, so its approved-post count may be behind. That count decides only whether a
+    *new* member's post is held: their row (and a first post's) is read from the database.
+    """
+    member = perms.get_member(user)
+    if member is None or member.pk is None or not member.handle or member.trust_level == TL.NEW:
+        return ensure_member(user)
     return member
 
 

@@ -216,12 +216,16 @@ def _answers(
 
 
 def page_number_of_post(user, post: Post) -> int:
-    """The page of the thread on which `post` appears for `user` (for permalinks)."""
-    before = (
-        Post.objects.filter(perms.listed_posts_q(user), thread_id=post.thread_id)
-        .filter(number__lt=post.number)
-        .count()
-    )
+    """The page of the thread on which `post` appears for `user` (for permalinks). A reply
+    just posted may say it for its author (`posts_before`, forum.services.create_reply):
+    then nothing is counted."""
+    before = getattr(post, "posts_before", None)
+    if before is None or not perms.is_authenticated(user) or user.pk != post.author_id:
+        before = (
+            Post.objects.filter(perms.listed_posts_q(user), thread_id=post.thread_id)
+            .filter(number__lt=post.number)
+            .count()
+        )
     return before // app_settings.POSTS_PER_PAGE + 1
 
 

@@ -22,15 +22,14 @@ from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, F, Min, OuterRef, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import F
 from django.utils import timezone
 from django.utils.text import slugify
 
 from forum import permissions as perms
-from forum import signals, tasks
+from forum import signals, tasks, thread_stats
 from forum.markdown import POLICY_VERSION
-from forum.member_services import ensure_member, refresh_member_stats
+from forum.member_services import ensure_member, member_for_posting, refresh_member_stats
 from forum.models import (
     Category,
     Member,
@@ -51,9 +50,10 @@ from forum.post_text import (
     render_for_author,
     tags_named,
 )
+from forum.thread_stats import refresh_thread_stats
 from resourcecenter import roles
-from resourcecenter.sequences import next_in_sequence
 from resourcecenter.taskqueue import enqueue_with_change
+from search.indexing import drained_by_queued_task
 
 VIEWED_SESSION_KEY = "forum_viewed_threads"
 
@@ -73,46 +73,6 @@ def _set_tags(thread: Thread, names: list[str]) -> None:
 
 def _after_commit(fn) -> None:
     transaction.on_commit(fn, robust=True)
-
-
-# --- thread statistics -------------------------------------------------------------------------
-
-
-def refresh_thread_stats(thread: Thread | int) -> None:
-    """Recompute the thread's denormalised fields from its approved posts, in ONE UPDATE.
-
-    reply_count, last_post, last_activity_at, has_staff_reply, first_staff_reply_at and
-    has_official_answer always describe approved replies only. Call it after anything that adds,
-    approves, hides, restores or deletes a post (moderation does too).
-    """
-    thread_id = thread if isinstance(thread, int) else thread.pk
-    approved = Post.objects.filter(thread_id=OuterRef("pk"), moderation_state=PostState.APPROVED)
-    replies = approved.filter(number__gt=1)
-    staff_replies = replies.filter(is_staff_answer=True)
-    latest = approved.order_by("-number")
-    Thread.objects.filter(pk=thread_id).update(
-        reply_count=Coalesce(
-            Subquery(
-                replies.order_by().values("thread_id").annotate(n=Count("pk")).values("n")[:1]
-            ),
-            Value(0),
-        ),
-        last_post=Subquery(latest.values("pk")[:1]),
-        last_activity_at=Coalesce(Subquery(latest.values("created_at")[:1]), F("created_at")),
-        has_staff_reply=Exists(staff_replies),
-        first_staff_reply_at=Subquery(
-            staff_replies.order_by()
-            .values("thread_id")
-            .annotate(t=Min("created_at"))
-            .values("t")[:1]
-        ),
-        has_official_answer=Exists(replies.filter(is_official_answer=True)),
-    )
-
-
-def _next_post_number(thread_id: int) -> int:
-    """Hand out the next post number; the UPDATE locks the thread row until commit."""
-    return next_in_sequence(Thread.objects.filter(pk=thread_id), "last_post_number")
 
 
 # --- use cases ---------------------------------------------------------------------------------
@@ -192,46 +152,55 @@ def create_reply(
 ) -> Post:
     """Add a reply to `thread` (held for approval if the author's posts need it).
 
-    Numbers are handed out gap-free per thread under concurrency (row-locking UPDATE); the
-    thread's counters, last_post, last_activity_at and staff markers are recomputed in the same
-    transaction. `is_staff_answer` is stored now and never re-derived.
+    Numbers are handed out gap-free per thread under concurrency by the row-locking UPDATE that
+    also returns the thread for the permission check and moves its statistics (exact: the row
+    is locked; forum.thread_stats). `is_staff_answer` is stored now and never re-derived. The
+    fan-out - search index, notifications, e-mail, trust - is one task queued in this
+    transaction (forum.tasks.announce_reply). The reply carries `posts_before` for its
+    permalink (thread_stats.posts_before; None: selectors_posts counts).
     """
-    thread = Thread.objects.select_related("category").get(pk=thread.pk)
     _require(perms.can_reply(author, thread))
     body = clean_body(body)
     if quote_of is not None and (
         quote_of.thread_id != thread.pk or not perms.can_see_post_content(author, quote_of)
     ):
         raise ValidationError({"body": "You can only quote visible posts of this thread."})
-    ensure_member(author)
+    member = member_for_posting(author)
     held = perms.post_requires_approval(author)
     html, restricted, mentioned = render_for_author(author, body)
-    number = _next_post_number(thread.pk)
+    staff = roles.is_support_staff(author)
+    now = timezone.now()
+    locked = thread_stats.claim_reply_number(thread, counted=not held, staff=staff, now=now)
+    # Checked again on the row as it is now (a lock or a move since the caller read it).
+    _require(perms.can_reply(author, locked))
     post = Post.objects.create(
-        thread=thread,
-        number=number,
+        id=locked.last_post_id if locked.last_post_id_handed_out else None,
+        thread=locked,
+        number=locked.last_post_number,
         author=author,
         body_markdown=body,
         body_html=html,
         rendered_with_policy_version=POLICY_VERSION,
         restricted_markup=restricted,
         quote_of=quote_of,
-        is_staff_answer=roles.is_support_staff(author),
+        is_staff_answer=staff,
         moderation_state=PostState.HELD if held else PostState.APPROVED,
         ip_address=ip_address,
+        created_at=now,
     )
     if mentioned:
         post.mentions.set(mentioned)
     if not held:
-        Member.objects.filter(user=author).update(approved_post_count=F("approved_post_count") + 1)
-        refresh_thread_stats(thread)
-    # Saving the post already wrote the thread's outbox row (forum.search_documents).
-    # The events (notifications, e-mail, trust) go to the task queue in this transaction.
-    enqueue_with_change(
-        tasks.announce_reply,
-        post_id=post.pk,
-        mentioned_ids=[user.pk for user in mentioned],
-    )
+        Member.objects.filter(pk=member.pk).update(approved_post_count=F("approved_post_count") + 1)
+        if not locked.last_post_id_handed_out:  # not PostgreSQL: the last post set now
+            Thread.objects.filter(pk=locked.pk).update(last_post=post)
+            locked.last_post_id = post.pk
+    post.posts_before = thread_stats.posts_before(locked, post, held=held)
+    # Saving the post wrote the thread's search outbox rows (forum.search_documents); the task
+    # applies them with the rest of the fan-out, so no drain task of their own is queued.
+    drained_by_queued_task()
+    mentioned_ids = [user.pk for user in mentioned]
+    enqueue_with_change(tasks.announce_reply, post_id=post.pk, mentioned_ids=mentioned_ids)
     return post
 
 

@@ -97,7 +97,9 @@ def ask(request):
 @require_http_methods(["GET", "POST"])
 @primed
 def reply(request, pk: int):
-    thread, denial = visible_thread_or_404(request, pk)
+    # The thread as the reading pages keep it (per content generation): a reply is checked
+    # again on the locked row inside its transaction (forum.services.create_reply).
+    thread, denial = visible_thread_or_404(request, pk, cached=True)
     if denial is not None:
         return denied(request, denial)
     user = request.user

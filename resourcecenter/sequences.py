@@ -21,25 +21,55 @@ def next_in_sequence(row: QuerySet, field: str) -> int:
 
     Must run inside the transaction that uses the number (the row stays locked until it ends).
     """
+    return _next(row, field, {}, [field])[field]
+
+
+def next_row_in_sequence(row: QuerySet, field: str, **also) -> Model:
+    """`next_in_sequence`, returning the whole row as the UPDATE left it (a model instance).
+
+    For writers that need the row itself, fresh and locked (a reply re-checks its thread), and
+    move other columns of it too (`also`: field name -> value or expression, applied in the
+    same statement): one statement instead of a locking read, the numbering UPDATE and
+    another UPDATE.
+    """
+    model = row.model
+    fields = [f.attname for f in model._meta.concrete_fields]
+    values = _next(row, field, also, fields)
+    return model.from_db(row.db, fields, [values[name] for name in fields])
+
+
+def _next(row: QuerySet, field: str, also: dict, wanted: list[str]) -> dict:
     if not transaction.get_connection(row.db).in_atomic_block:
         raise RuntimeError("next_in_sequence must run inside the transaction that uses the number")
     connection = connections[row.db]
+    changes = {**also, field: F(field) + 1}
     if not _returns_from_update(connection):
-        if row.update(**{field: F(field) + 1}) != 1:
+        if row.update(**changes) != 1:
             raise _no_single_row(row)
-        return row.values_list(field, flat=True).get()
+        return row.values(*wanted).get()
     query = row.query.chain(UpdateQuery)
-    query.add_update_values({field: F(field) + 1})
+    query.add_update_values(changes)
     compiler = query.get_compiler(row.db)
     compiler.pre_sql_setup()
     sql, params = compiler.as_sql()
-    column = connection.ops.quote_name(row.model._meta.get_field(field).column)
+    meta = row.model._meta
+    columns = [meta.get_field(name).column for name in wanted]
+    returning = ", ".join(connection.ops.quote_name(column) for column in columns)
     with connection.cursor() as cursor:
-        cursor.execute(f"{sql} RETURNING {column}", params)
-        values = cursor.fetchall()
-    if len(values) != 1:
+        cursor.execute(f"{sql} RETURNING {returning}", params)
+        rows = cursor.fetchall()
+    if len(rows) != 1:
         raise _no_single_row(row)
-    return values[0][0]
+    converted = {}
+    for name, value in zip(wanted, rows[0], strict=True):
+        column = meta.get_field(name).cached_col
+        for convert in [
+            *connection.ops.get_db_converters(column),
+            *column.get_db_converters(connection),
+        ]:
+            value = convert(value, column, connection)
+        converted[name] = value
+    return converted
 
 
 def next_in_counter(model: type[Model], field: str, **key) -> int:

@@ -53,6 +53,14 @@ def schedule_keys(provider_name: str, keys: list[str]) -> None:
     transaction.on_commit(_Written(provider_name, keys))
 
 
+def drained_by_queued_task() -> None:
+    """Say that the open transaction also queues a task that drains the outbox when it runs
+    (forum.tasks.announce_reply, for a reply's whole fan-out): the keys written so far need no
+    drain task of their own, and their commit asks the queue nothing."""
+    for hook in _pending_hooks():
+        hook.covered = True
+
+
 class _Written:
     """On-commit hook that remembers which outbox keys the open transaction already wrote.
 
@@ -66,10 +74,12 @@ class _Written:
         self.provider = provider
         self.keys = frozenset(keys)
         self.spent = False
+        self.covered = False  # a queued task drains these keys (drained_by_queued_task)
 
     def __call__(self) -> None:
         self.spent = True
-        _enqueue_drain()
+        if not self.covered:
+            _enqueue_drain()
 
 
 def _pending_hooks() -> list[_Written]:

@@ -48,6 +48,9 @@ class Clause:
     weight: float = 1.0  # how much matching it says about a document (rarer words: more)
     idf: float = 1.0  # BM25's inverse document frequency of its rarest word (see vocabulary)
     known: bool = True  # False: no public document has this word (a typo, most likely)
+    # the likeliest whole words a prefix clause may be typed into, when already read with
+    # the word weights (None: not read; see vocabulary.complete_last_word)
+    completions: list[str] | None = field(default=None, compare=False)
 
     @property
     def tokens(self) -> list[str]:
@@ -68,6 +71,11 @@ class ParsedQuery:
         return replace(
             self, clauses=[replace(c, alternatives=c.alternatives[:1]) for c in self.clauses]
         )
+
+    def finished(self) -> ParsedQuery:
+        """The same query with its last word taken as typed in full (no prefix): what
+        `parse_query(raw, prefix_last=False)` gives, without parsing (and weighing) again."""
+        return replace(self, clauses=[replace(c, prefix=False) for c in self.clauses])
 
     @property
     def positive(self) -> list[Clause]:
@@ -289,21 +297,21 @@ def marked_to_html(text: str) -> str:
 
     escaped = escape(text or "")
     # Unbalanced markers (a snippet cut inside a match) must not leave an open element.
-    out, open_ = [], False
-    for ch in escaped:
-        if ch == MARK_START:
-            if not open_:
-                out.append("<mark>")
-                open_ = True
-        elif ch == MARK_END:
-            if open_:
-                out.append("</mark>")
-                open_ = False
-        else:
-            out.append(ch)
+    # Marker by marker, not character by character: every hit's title and snippet pass here.
+    out, open_, start = [], False, 0
+    for marker in _MARKER_RE.finditer(escaped):
+        out.append(escaped[start : marker.start()])
+        start = marker.end()
+        if (marker.group() == MARK_START) != open_:
+            out.append("</mark>" if open_ else "<mark>")
+            open_ = not open_
+    out.append(escaped[start:])
     if open_:
         out.append("</mark>")
     return "".join(out)
+
+
+_MARKER_RE = re.compile(f"[{MARK_START}{MARK_END}]")
 
 
 # ---------------------------------------------------------------- spelling

@@ -137,25 +137,33 @@ def search(
 
 
 def _find(
-    user, query: str, filters: Filters, *, offset: int, limit: int, typed: ParsedQuery | None = None
+    user,
+    query: str,
+    filters: Filters,
+    *,
+    offset: int,
+    limit: int,
+    typed: ParsedQuery | None = None,
+    understood: ParsedQuery | None = None,
+    facets: bool = True,
 ) -> SearchOutcome:
     """The ranking the search page and the type-ahead share: the query as typed, its
     spelling correction when a word is unknown, the relaxed retry when nothing matches.
     `typed` (the type-ahead's query while its last word is unfinished, `typing_query`)
-    leaves that word out of the spelling fixes and completes it instead; the type-ahead also
-    skips the facets."""
+    leaves that word out of the spelling fixes and completes it instead; `understood` is the
+    query already understood as the page understands it (`finished`), so the type-ahead
+    does not read the word weights twice. The type-ahead asks for no `facets`: its totals
+    are then counted only so far (`_totals_compared` keeps the choices the same)."""
     typing = typed is not None
     audiences = audiences_for(user)
     engine = get_engine()
     outcome = SearchOutcome(query, SearchResult([], 0), 1, limit)
     if not parse_query(query).positive:
         return outcome
-    kw = {"offset": offset, "limit": limit, "facets": not typing}
+    kw = {"offset": offset, "limit": limit, "facets": facets}
     try:
-        if typed is not None:
-            request = _request_for(typed, audiences, filters, **kw)
-        else:
-            request = _request(query, audiences, filters, **kw)
+        parsed = typed or understood or understand(query, prefix_last=False)
+        request = _request_for(parsed, audiences, filters, **kw)
         result = engine.search(request)
         # A word no public document has is a typo more often than not, even among correct
         # words that still find something: search the corrected query too, and show it when
@@ -169,15 +177,17 @@ def _find(
         if not all(c.known for c in clauses):
             correction = vocabulary.suggest_spelling(words)
         if correction:
-            fixed = engine.search(_request(correction, audiences, filters, typing=typing, **kw))
-            if fixed.total and fixed.total >= result.total:
+            fixed_request = _request(correction, audiences, filters, typing=typing, **kw)
+            fixed = engine.search(fixed_request)
+            fixed_total, total = _totals_compared(engine, fixed_request, fixed, request, result)
+            if fixed.total and fixed_total >= total:
                 outcome.corrected_from, outcome.query, result = query, correction, fixed
+                request = fixed_request
             elif fixed.total:
                 outcome.did_you_mean = correction
         if not result.total and len(parse_query(outcome.query).positive) >= 2:
-            relaxed = engine.search(
-                _request(outcome.query, audiences, filters, typing=typing, match_all=False, **kw)
-            )
+            # the same query (as understood above), any word of it
+            relaxed = engine.search(replace(request, match_all=False))
             if relaxed.total:
                 result, outcome.relaxed = relaxed, True
         outcome.result = result
@@ -185,6 +195,19 @@ def _find(
         logger.warning("search is unavailable", exc_info=True)
         outcome.unavailable = True
     return outcome
+
+
+def _totals_compared(engine, fixed_request, fixed, request, result) -> tuple[int, int]:
+    """The two totals that decide whether a correction replaces the query, exact when both
+    were only counted so far (no facets, both over the engine's count limit): the type-ahead
+    then takes the search page's decision, at the cost of counting twice, rarely."""
+    if not (fixed.total_capped and result.total_capped):
+        return fixed.total, result.total
+    exact = [
+        engine.search(replace(r, facets=True, offset=0, limit=1)).total
+        for r in (fixed_request, request)
+    ]
+    return exact[0], exact[1]
 
 
 def log_query(query: str, results: int) -> None:
@@ -214,6 +237,8 @@ def suggest(user, query: str, limit: int = 8) -> dict:
     typed = understand(query)  # the words as typed, weighed: is the last one finished?
     if len(query) < 2 or typed.is_empty:
         return payload
+    # no facets: the type-ahead shows no counts, and counting every match of a common word
+    # by kind and tag cost more than ranking it
     outcome = _find(
         user,
         query,
@@ -221,6 +246,8 @@ def suggest(user, query: str, limit: int = 8) -> dict:
         offset=0,
         limit=max(limit, PER_PAGE),
         typed=typing_query(query, typed),
+        understood=typed.finished(),
+        facets=False,
     )
     if outcome.unavailable:
         return payload

@@ -135,26 +135,38 @@ WEIGHTS_CACHE_KEY = "search:vocabulary-size:v1"
 def weigh(query: ParsedQuery) -> ParsedQuery:
     """Each clause weighted by how rare its words are among public documents (inverse
     document frequency): the coordination factor then counts a missing "cbor" for more than
-    a missing "device"."""
+    a missing "device". The completions of a word being typed (a prefix clause) are read in
+    the same statement: the type-ahead asks for both on every key stroke."""
     import math
 
     from django.core.cache import cache
 
     words = {t for c in query.positive for t in c.tokens if t.isalpha()}
-    if not words:
+    typing = _typing_prefix(query)
+    if not words and typing is None:
         return query
     size = cache.get(WEIGHTS_CACHE_KEY)
     table = SearchTerm._meta.db_table
-    marks = ", ".join(["%s"] * len(words))
-    sql = f"SELECT term, frequency FROM {table} WHERE term IN ({marks})"  # noqa: S608
+    parts, params = [], []
+    if words:
+        marks = ", ".join(["%s"] * len(words))
+        parts.append(f"SELECT 'f', term, frequency FROM {table} WHERE term IN ({marks})")  # noqa: S608
+        params += sorted(words)
     if size is None:  # the commonest word's count stands for the number of documents
-        sql += f" UNION ALL SELECT NULL, MAX(frequency) FROM {table}"  # noqa: S608
+        parts.append(f"SELECT 'n', NULL, MAX(frequency) FROM {table}")  # noqa: S608
+    if typing is not None:
+        sql, completion_params = _completions_sql(typing, COMPLETIONS)
+        parts.append(f"SELECT * FROM ({sql}) c")  # noqa: S608
+        params += completion_params
     with connection.cursor() as cursor:
-        cursor.execute(sql, sorted(words))
-        frequency = dict(cursor.fetchall())
+        cursor.execute(" UNION ALL ".join(parts), params)
+        rows = cursor.fetchall()
+    frequency = {term: n for kind, term, n in rows if kind == "f"}
     if size is None:
-        size = max(int(frequency.pop(None, None) or 1), 1)
+        size = max(int(next((n for kind, _, n in rows if kind == "n"), None) or 1), 1)
         cache.set(WEIGHTS_CACHE_KEY, size, 300)
+    # in the order `completions` gives (a union keeps no order of its own)
+    typed = [term for _, term, _ in sorted((-n, t, k) for k, t, n in rows if k == "c")]
     clauses = []
     for clause in query.clauses:
         known = [frequency.get(t, 0) for t in clause.tokens if t.isalpha()]
@@ -165,21 +177,44 @@ def weigh(query: ParsedQuery) -> ParsedQuery:
         idf = max(math.log((max(size, df) - df + 0.5) / (df + 0.5)), IDF_FLOOR)
         known_word = not clause.is_word or clause.identifier or bool(df) or len(known) != 1
         clauses.append(
-            replace(clause, weight=round(weight, 3), idf=round(idf, 3), known=known_word)
+            replace(
+                clause,
+                weight=round(weight, 3),
+                idf=round(idf, 3),
+                known=known_word,
+                completions=typed if typing is not None and clause is query.clauses[-1] else None,
+            )
         )
     return replace(query, clauses=clauses)
+
+
+def _typing_prefix(query: ParsedQuery) -> str | None:
+    """The word being typed (the last clause, a prefix) when it can have completions."""
+    if not query.clauses or not query.clauses[-1].prefix:
+        return None
+    prefix = query.clauses[-1].tokens[0]
+    return prefix if len(prefix) >= 2 and prefix.isalpha() else None
+
+
+def _completions_sql(prefix: str, limit: int) -> tuple[str, list]:
+    """('c', word, frequency) rows: the most frequent public words that start with `prefix`
+    (not `prefix` itself)."""
+    table = SearchTerm._meta.db_table
+    return (
+        f"SELECT 'c', term, frequency FROM {table} WHERE term > %s AND term < %s "  # noqa: S608
+        "ORDER BY frequency DESC, term LIMIT %s",
+        [prefix, prefix + "\uffff", int(limit)],
+    )
 
 
 def completions(prefix: str, limit: int = COMPLETIONS) -> list[str]:
     """The most frequent public words that start with `prefix` (not `prefix` itself)."""
     if len(prefix) < 2 or not prefix.isalpha():
         return []
-    rows = (
-        SearchTerm.objects.filter(term__gt=prefix, term__lt=prefix + "\uffff")
-        .order_by("-frequency", "term")
-        .values_list("term", flat=True)[:limit]
-    )
-    return list(rows)
+    sql, params = _completions_sql(prefix, limit)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [term for _, term, _ in cursor.fetchall()]
 
 
 def complete_last_word(query: ParsedQuery) -> ParsedQuery:
@@ -189,7 +224,8 @@ def complete_last_word(query: ParsedQuery) -> ParsedQuery:
     if not clauses or not clauses[-1].prefix:
         return query
     last = clauses[-1]
-    extra = [[word] for word in completions(last.tokens[0]) if [word] not in last.alternatives]
+    found = last.completions if last.completions is not None else completions(last.tokens[0])
+    extra = [[word] for word in found if [word] not in last.alternatives]
     if not extra:
         return query
     return replace(

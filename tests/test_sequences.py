@@ -1,10 +1,10 @@
 """resourcecenter.sequences: numbers from a counter column, in the using transaction."""
 
-from django.db import transaction
+from django.db import connection, transaction
 
 import pytest
 
-from resourcecenter.sequences import next_in_sequence
+from resourcecenter.sequences import next_in_sequence, next_row_in_sequence
 from tiers.models import CaseCounter
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -53,3 +53,25 @@ def test_counts_only_on_exactly_one_row():
         )
         with pytest.raises(LookupError):
             next_in_sequence(Counter.objects.filter(prefix="R"), "last_number")
+
+
+def test_the_whole_row_comes_back_from_the_numbering_statement(django_assert_max_num_queries):
+    """next_row_in_sequence: the row as the UPDATE left it (other columns moved in the same
+    statement), typed as the model reads it; a rollback undoes both."""
+    from django.db.models import F
+
+    CaseCounter.objects.create(prefix="W", year=2026)
+    row = CaseCounter.objects.filter(prefix="W", year=2026)
+    with transaction.atomic():
+        returns = connection.vendor == "postgresql" or (
+            connection.Database.sqlite_version_info >= (3, 35)
+        )
+        with django_assert_max_num_queries(1 if returns else 2):
+            counter = next_row_in_sequence(row, "last_number", year=F("year") + 1)
+        assert isinstance(counter, CaseCounter)
+        assert (counter.prefix, counter.year, counter.last_number) == ("W", 2027, 1)
+        assert not counter._state.adding
+    with pytest.raises(ZeroDivisionError), transaction.atomic():
+        next_row_in_sequence(CaseCounter.objects.filter(prefix="W"), "last_number")
+        1 / 0  # noqa: B018
+    assert CaseCounter.objects.get(prefix="W").last_number == 1

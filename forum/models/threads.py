@@ -74,7 +74,7 @@ class Thread(models.Model):
 
     `moderation_state` is "held" while the first post awaits approval. `reply_count`,
     `last_post`, `last_activity_at` and `has_staff_reply` describe only *approved* replies and are
-    maintained by forum.services.refresh_thread_stats (a single recomputing UPDATE).
+    maintained by forum.thread_stats (a single recomputing UPDATE, or a reply's numbering UPDATE).
     """
 
     title = models.CharField(max_length=200)

@@ -62,6 +62,9 @@ class SearchResult:
     hits: list[Hit]
     total: int
     facets: Facets = field(default_factory=Facets)
+    # True when `total` is a lower bound: without facets, an engine may stop counting once
+    # it knows enough to rank (the database engines, past `full_rank_max`)
+    total_capped: bool = False
 
 
 class Engine:
@@ -142,10 +145,11 @@ class Engine:
             limit = min(limit * 2, self.collapse_max)
         if fuse:
             kept = dense.fuse(request.query.raw, kept[:window])
-        return SearchResult(
-            kept[request.offset : wanted],
-            max(result.total - len(dropped), len(kept)),
-            _facets_without(result.facets, dropped),
+        return replace(
+            result,
+            hits=kept[request.offset : wanted],
+            total=max(result.total - len(dropped), len(kept)),
+            facets=_facets_without(result.facets, dropped),
         )
 
     def suggest(

@@ -198,6 +198,10 @@ class DatabaseEngine(Engine):
         )
         return cursor.fetchone()[0]
 
+    def _capped(self, total: int) -> bool:
+        """Whether a total from `_count_some` is only a lower bound."""
+        return total > self.full_rank_max
+
     def _facets(self, from_where: str, params: list) -> Facets:
         """Counts by kind, product area and tag of the matches described by `from_where`."""
         kind_rows, tag_rows = self._facet_rows(from_where, params)

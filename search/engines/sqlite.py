@@ -195,8 +195,9 @@ class SqliteEngine(DatabaseEngine):
             facets = Facets()
             with connection.cursor() as cursor:
                 total = self._count_some(cursor, from_where, base_params)
+        capped = not request.facets and self._capped(total)
         if not total or request.offset >= total:
-            return SearchResult([], total, facets)
+            return SearchResult([], total, facets, capped)
         with connection.cursor() as cursor:
             ranked: list = []
             if total > self.full_rank_max and wanted <= self.title_tier_max:
@@ -226,7 +227,7 @@ class SqliteEngine(DatabaseEngine):
                 )
                 ranked = cursor.fetchall()
             hits = self._hydrate(cursor, match, ranked)
-        return SearchResult(hits, total, facets)
+        return SearchResult(hits, total, facets, capped)
 
     def _hydrate(self, cursor, match: str, ranked: list[tuple[int, float]]) -> list[Hit]:
         if not ranked:

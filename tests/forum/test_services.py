@@ -333,3 +333,54 @@ def test_moderation_log_is_append_only(moderator):
     with pytest.raises(PermissionError):
         ModerationLogEntry.objects.all().delete()
     assert ModerationLogEntry.objects.get().reason == "why"
+
+
+def test_a_reply_is_checked_against_the_thread_as_it_is_when_numbered(thread, other_member):
+    """The caller's copy of the thread may be older than the row: a lock that came in between
+    refuses the reply, and nothing of it is kept (not even its number)."""
+    stale = Thread.objects.select_related("category").get(pk=thread.pk)
+    Thread.objects.filter(pk=thread.pk).update(locked=True)
+    with pytest.raises(services.ForumPermissionDenied, match="locked"):
+        services.create_reply(author=other_member, thread=stale, body="Still open?")
+    thread = fresh(thread)
+    assert thread.last_post_number == 1 and thread.posts.count() == 1
+
+
+def test_the_page_a_reply_lands_on_is_the_counted_page(
+    thread, trusted_member, other_member, new_member, moderator, settings
+):
+    """create_reply says how many posts its author sees before the reply when the counters
+    tell (every number below it an approved reply); otherwise the permalink counts. Either way
+    the page is the one counting gives, for members, new members and moderators."""
+    from forum import selectors_posts
+    from forum.conf import app_settings
+
+    def counted(user, post):
+        plain = Post.objects.get(pk=post.pk)  # without the hint
+        return selectors_posts.page_number_of_post(user, plain)
+
+    per_page = app_settings.POSTS_PER_PAGE
+    for i in range(per_page - 2):
+        make_reply(other_member, thread, body=f"Filler {i}")
+    plain = make_reply(other_member, thread, body="On the first page, the last one")
+    assert plain.posts_before == per_page - 1
+    second = make_reply(other_member, thread, body="The first of page two")
+    assert second.posts_before == per_page
+    assert (
+        selectors_posts.page_number_of_post(other_member, second)
+        == 2
+        == counted(other_member, second)
+    )
+    held = make_reply(new_member, thread, body="Held for a moderator")
+    assert held.moderation_state == PostState.HELD
+    assert held.posts_before == per_page + 1  # its own held post: every number below approved
+    after_held = make_reply(other_member, thread, body="Below it, a post I cannot see")
+    assert after_held.posts_before is None
+    by_moderator = make_reply(moderator, thread, body="Moderators see the held one too")
+    assert by_moderator.posts_before is None
+    for user, post in [(new_member, held), (other_member, after_held), (moderator, by_moderator)]:
+        assert selectors_posts.page_number_of_post(user, post) == counted(user, post)
+    # Someone else's permalink to the reply is always counted.
+    assert selectors_posts.page_number_of_post(trusted_member, second) == counted(
+        trusted_member, second
+    )

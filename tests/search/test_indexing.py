@@ -427,3 +427,37 @@ def test_no_service_calls_search_directly():
         "tiers/search_documents.py",  # the postmortems' provider
         "tiers/signals.py",
     ]
+
+
+@pytest.mark.django_db(transaction=True)  # the worker closes its database connection when done
+def test_a_reply_reaches_search_and_watchers_through_one_queued_task(
+    poster, staff_user, django_capture_on_commit_callbacks
+):
+    """With the production queue a reply queues one task for its whole fan-out (its index rows
+    are drained by it, not by a task of their own); the worker alone then puts the reply in
+    the index and tells the thread's watchers."""
+    from django.core.management import call_command
+
+    from django_tasks_db.models import DBTaskResult
+
+    from forum.models import Notification
+
+    category = CategoryFactory(name="Fan-out", slug="fan-out")
+    tasks = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    with override_settings(TASKS=tasks):
+        with django_capture_on_commit_callbacks(execute=True):
+            thread = create_thread(
+                author=poster, category=category, title="Dingo modem", body="dingo?"
+            )
+        call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+        DBTaskResult.objects.all().delete()
+        assert not IndexOutbox.objects.exists()
+        with django_capture_on_commit_callbacks(execute=True):
+            make_reply(staff_user, thread, body="Reset the kookaburra profile.")
+        queued = list(DBTaskResult.objects.values_list("task_path", flat=True))
+        assert queued == ["forum.tasks.announce_reply"]
+        assert found("kookaburra") == []  # nothing done in the request
+        call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+    assert not IndexOutbox.objects.exists()
+    assert found("kookaburra") == [f"thread:{thread.pk}"]
+    assert Notification.objects.filter(recipient=poster).exists()

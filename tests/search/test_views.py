@@ -134,9 +134,10 @@ def test_bad_input_gets_clear_errors(client, indexed):
 
 
 def test_suggest_json(client, indexed, django_assert_max_num_queries):
-    # the full search's statements (on PostgreSQL inside a savepoint with SET LOCAL), the
-    # word weights and the completions of the word being typed: a constant number
-    with django_assert_max_num_queries(9):
+    # the synonyms (cached afterwards), the word weights with the completions of the word
+    # being typed (one statement), then the search's count, ranking and hits: a constant
+    # number, no transaction
+    with django_assert_max_num_queries(5):
         data = client.get("/search/suggest/", {"q": "provisio"}).json()
     assert data["query"] == "provisio"
     assert [r["title"] for r in data["results"]] == ["Provisioning stuck"]
@@ -306,3 +307,64 @@ def test_suggest_and_search_agree_on_the_first_article(indexed):
     assert services.typing_query("modem firmware", services.understand("modem firmware")) is None
     assert services.typing_query("modem firmw", services.understand("modem firmw")) is not None
     assert services.typing_query("modem firmware ", services.understand("modem firmware ")) is None
+
+
+@pytest.mark.parametrize("typed", ["modem", "modem firmw", "modem firmware notes", "apn moden"])
+def test_suggest_reads_no_facets_and_few_statements(client, indexed, typed):
+    """The type-ahead runs on every key stroke: its statements are bounded, and it never
+    counts matches by kind and tag (it shows no facets; counting them for a common word cost
+    more than ranking it). A finished last word (`modem`) is searched as the page searches
+    it, without its facets and without reading the word weights twice."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get("/search/suggest/", {"q": typed})  # per-process caches (synonyms, sizes)
+    with CaptureQueriesContext(connection) as captured:
+        data = client.get("/search/suggest/", {"q": typed}).json()
+    assert data["results"]
+    statements = [q["sql"] for q in captured.captured_queries]
+    assert not [sql for sql in statements if "GROUP BY" in sql.upper()], statements
+    # weights + count + ranking + hits; a typo adds its correction's candidates, the
+    # existence checks of its words and the corrected search (at most two more searches)
+    bound = 4 if typed != "apn moden" else 14
+    assert len(statements) <= bound, statements
+
+
+def test_suggest_takes_the_pages_correction_when_totals_are_only_counted_so_far(
+    indexed, staff_user, monkeypatch
+):
+    """Without facets the database engines count matches only up to `full_rank_max` + 1; a
+    correction is taken or offered on exact totals all the same (as the page decides)."""
+    from search import services
+
+    indexed.upsert(
+        [  # "firmwre" is no public word (a typo to the vocabulary), yet staff find it
+            make_doc(
+                f"thread:{i}", f"Gateway firmwre {i}", "gateway firmwre", audience=["infinity"]
+            )
+            for i in range(50, 56)
+        ]
+        + [make_doc(f"page:{i}", f"Gateway firmware {i}", "gateway") for i in range(60, 63)]
+    )
+    monkeypatch.setattr(type(indexed), "full_rank_max", 2)
+    typo = "gateway firmwre"  # the correction finds fewer documents (3) than the typo (6)
+    page = services.search(staff_user, typo, log=False)
+    suggested = services.suggest(staff_user, typo + " ")
+    assert page.corrected_from is None and page.did_you_mean == "gateway firmware"
+    assert suggested["did_you_mean"] is None
+    assert [r["url"] for r in suggested["results"]] == [h.url for h in page.result.hits][:8]
+
+
+@pytest.mark.parametrize(
+    "typed", ["modem firmw", "modem firmware", "apn moden", "access point nam"]
+)
+def test_the_type_ahead_understands_a_query_as_the_page_does(indexed, typed):
+    """What the type-ahead reads once (the words' weights and the completions of the last
+    one) is what the page and `completions` read on their own."""
+    from search import services, vocabulary
+
+    understood = services.understand(typed)
+    assert understood.finished() == services.understand(typed, prefix_last=False)
+    last = understood.clauses[-1]
+    if last.prefix:
+        assert last.completions == vocabulary.completions(last.tokens[0])
