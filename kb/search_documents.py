@@ -3,11 +3,18 @@ support topics). Read-only use of kb's models; the search app indexes what this 
 
 A page is in the index only while it is live, has no Wagtail view restriction on itself or an
 ancestor, and sits under a site (has a URL). Its audience comes from the tiers gate.
+
+A long page (a reference of hundreds of commands) is one document per section: the page's own
+document (`page:12`: title, summary, every heading, the text before the first section) and
+`page:12#1`, `page:12#2`... (the page's title and the section's heading, its text, a link to
+its anchor). Every section inherits the page's kind, tags, area and audience, so the gate and
+the filters treat it as the page; search shows a page once (`search.documents.page_of`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from datetime import datetime, time
 
 from django.db.models.signals import post_delete, post_save
@@ -16,14 +23,24 @@ from django.utils import timezone
 from wagtail.models import Page, PageViewRestriction
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
+from kb.blocks import heading_anchor
 from kb.models import ArticlePage, CodeSamplePage, ProductArea, ResourceIndexPage, VideoPage
 from resourcecenter import access
 from resourcecenter.text import collapse_whitespace, html_to_text
-from search.documents import SearchDocument
+from search.documents import BODY_MAX_CHARS, SearchDocument
 from search.indexing import schedule_reindex
 from search.registry import Provider, register
 
 PAGE_MODELS = (ArticlePage, CodeSamplePage, VideoPage)
+# A page with more text than this is indexed by section: a whole reference page matches most
+# queries and, long as it is, ranks low for the words it defines (and the engines keep only
+# BODY_MAX_CHARS of a document). A forum thread is split at the same size.
+SPLIT_CHARS = 20_000
+# Sections shorter than this join the next one (a heading over two lines is no answer).
+SECTION_MIN_CHARS = 1_500
+# The most documents a page is split into (short sections are joined until it fits). Also
+# how many section ids a re-index clears, so a page that shrank leaves none behind.
+MAX_SECTIONS = 100
 KIND_MODELS = {
     "tutorial": [ArticlePage],
     "guide": [ArticlePage],
@@ -91,18 +108,116 @@ def build_section_document(page, *, restricted=None) -> SearchDocument | None:
     )
 
 
+@dataclass
+class PageSection:
+    """A run of a page's body: from one heading (none: the page's opening) to the next."""
+
+    heading: str = ""
+    anchor: str = ""
+    headings: list[str] = field(default_factory=list)
+    parts: list[str] = field(default_factory=list)
+
+    @property
+    def size(self) -> int:
+        return sum(len(p) + 1 for p in self.parts)
+
+    def absorb(self, other: PageSection) -> None:
+        self.headings += other.headings
+        self.parts += other.parts
+
+
+def page_sections(page) -> list[PageSection]:
+    """The page's body cut at its headings (the opening first), short sections joined to the
+    next, none longer than the engines index (a longer one continues in a second part with
+    the same anchor), at most MAX_SECTIONS."""
+    page.headings  # noqa: B018 - gives every heading block its page-unique anchor (`_anchor`)
+    cut = [PageSection()]
+    for block in page.body or []:
+        if block.block_type == "heading":
+            cut.append(PageSection(collapse_whitespace(block.value["text"]), "", [], []))
+            cut[-1].anchor = heading_anchor(block.value)
+        headings, parts = stream_text([block])
+        cut[-1].headings += headings
+        cut[-1].parts += parts
+    if isinstance(page, VideoPage) and page.transcript:
+        cut.append(PageSection("Transcript", "transcript", [], [page.transcript]))
+    minimum = SECTION_MIN_CHARS
+    while True:
+        sections = _split_long(_join_short(cut, minimum))
+        if len(sections) <= MAX_SECTIONS:
+            return sections
+        minimum *= 2
+
+
+def _join_short(cut: list[PageSection], minimum: int) -> list[PageSection]:
+    joined = [PageSection(cut[0].heading, cut[0].anchor, [*cut[0].headings], [*cut[0].parts])]
+    for section in cut[1:]:
+        last = joined[-1]
+        if last.size < minimum and last.size + section.size <= BODY_MAX_CHARS:
+            last.absorb(section)
+        else:
+            joined.append(PageSection(section.heading, section.anchor, [*section.headings], []))
+            joined[-1].parts += section.parts
+    return joined
+
+
+def _split_long(sections: list[PageSection]) -> list[PageSection]:
+    out: list[PageSection] = []
+    for section in sections:
+        if section.size <= BODY_MAX_CHARS:
+            out.append(section)
+            continue
+        pieces = [
+            p[i : i + BODY_MAX_CHARS]
+            for p in section.parts
+            for i in range(0, len(p), BODY_MAX_CHARS)
+        ]
+        part = PageSection(section.heading, section.anchor, section.headings, [])
+        for piece in pieces:
+            if part.parts and part.size + len(piece) > BODY_MAX_CHARS:
+                out.append(part)
+                part = PageSection(section.heading, section.anchor, section.headings, [])
+            part.parts.append(piece)
+        out.append(part)
+    return out
+
+
+def build_documents(
+    page, *, section: str | None = None, restricted=None
+) -> list[tuple[str, SearchDocument | None]]:
+    """The page's documents by id: its own and, for a long page, one per section; every
+    section id it does not use (any more) with None, so a page that shrank, was unpublished,
+    restricted or deleted leaves no section behind."""
+    sections = _page_documents(page, section=section, restricted=restricted)
+    documents: dict[str, SearchDocument | None] = {f"page:{page.pk}": None}
+    documents.update((section_id(page.pk, n), None) for n in range(1, MAX_SECTIONS + 1))
+    documents.update((doc.id, doc) for doc in sections)
+    return list(documents.items())
+
+
+def section_id(page_pk: int, n: int) -> str:
+    return f"page:{page_pk}#{n}"
+
+
 def build_document(page, *, section: str | None = None, restricted=None) -> SearchDocument | None:
-    """The search document of a specific kb page, or None when it must not be found."""
+    """The search document of a specific kb page (a long page's: its opening, title, summary
+    and every heading), or None when it must not be found."""
+    documents = _page_documents(page, section=section, restricted=restricted)
+    return documents[0] if documents else None
+
+
+def _page_documents(page, *, section: str | None = None, restricted=None) -> list[SearchDocument]:
     if isinstance(page, ResourceIndexPage):
-        return build_section_document(page, restricted=restricted)
+        document = build_section_document(page, restricted=restricted)
+        return [document] if document else []
     if not isinstance(page, PAGE_MODELS) or not page.live or page.unlisted:
-        return None
+        return []
     restricted = _restricted_paths() if restricted is None else restricted
     if _is_restricted(page, restricted):
-        return None
+        return []
     url = page.get_url()
     if not url:
-        return None
+        return []
     if section is None:
         parent = page.get_parent()
         section = parent.title if parent and parent.depth > 2 else ""
@@ -114,25 +229,51 @@ def build_document(page, *, section: str | None = None, restricted=None) -> Sear
         chapter_headings, _ = stream_text(page.chapters)
         headings += chapter_headings
         parts.append(page.transcript or "")
+    common = _shared_fields(page, section)
+    body = collapse_whitespace(" ".join([*extra, *parts]))
+    sections = page_sections(page) if len(body) > SPLIT_CHARS else []
+    if len(sections) > 1:
+        body = collapse_whitespace(" ".join([*extra, *sections[0].parts]))
+    documents = [
+        SearchDocument(
+            id=f"page:{page.pk}",
+            url=url,
+            title=page.title,
+            headings=" · ".join(headings),
+            summary=page.summary or "",
+            body=body,
+            **common,
+        )
+    ]
+    for n, part in enumerate(sections[1:], start=1):
+        documents.append(
+            SearchDocument(
+                id=section_id(page.pk, n),
+                url=f"{url}#{part.anchor}" if part.anchor else url,
+                title=f"{page.title} › {part.heading}" if part.heading else page.title,
+                headings=" · ".join(part.headings),
+                body=collapse_whitespace(" ".join(part.parts)),
+                **common,
+            )
+        )
+    return documents
+
+
+def _shared_fields(page, section: str) -> dict:
+    """What a page's documents have in common: its sections are filtered, gated and counted
+    as the page."""
     area = page.product_area
-    updated = _as_datetime(page.last_reviewed) or page.last_published_at
-    return SearchDocument(
-        kind=page.search_kind,
-        id=f"page:{page.pk}",
-        url=url,
-        title=page.title,
-        headings=" · ".join(headings),
-        summary=page.summary or "",
-        body=collapse_whitespace(" ".join([*extra, *parts])),
-        tags=[t.name for t in page.tags.all()],
-        product_area=area.slug if area else "",
-        product_area_name=area.name if area else "",
-        section=section,
-        audience=list(access.page_audience(page)),
-        created=page.first_published_at,
-        updated=updated,
-        popularity=0.0,
-    )
+    return {
+        "kind": page.search_kind,
+        "tags": [t.name for t in page.tags.all()],
+        "product_area": area.slug if area else "",
+        "product_area_name": area.name if area else "",
+        "section": section,
+        "audience": list(access.page_audience(page)),
+        "created": page.first_published_at,
+        "updated": _as_datetime(page.last_reviewed) or page.last_published_at,
+        "popularity": 0.0,
+    }
 
 
 class KbProvider(Provider):
@@ -158,21 +299,22 @@ class KbProvider(Provider):
         restricted = _restricted_paths()
         if prefix == "page":
             page = Page.objects.filter(pk=pk).first()
-            yield (
-                f"page:{pk}",
-                build_document(page.specific, restricted=restricted) if page else None,
-            )
+            if page is None:  # deleted: the page and every section it may have had
+                yield f"page:{pk}", None
+                yield from ((section_id(pk, n), None) for n in range(1, MAX_SECTIONS + 1))
+            else:
+                yield from build_documents(page.specific, restricted=restricted)
         elif prefix == "subtree":
             root = Page.objects.filter(pk=pk).first()
             if root is None:
                 return
             for page in Page.objects.descendant_of(root).specific():
                 if isinstance(page, (*PAGE_MODELS, ResourceIndexPage)):
-                    yield f"page:{page.pk}", build_document(page, restricted=restricted)
+                    yield from build_documents(page, restricted=restricted)
         elif prefix == "area":
             for model in PAGE_MODELS:
                 for page in model.objects.filter(product_area_id=pk):
-                    yield f"page:{page.pk}", build_document(page, restricted=restricted)
+                    yield from build_documents(page, restricted=restricted)
         else:
             raise ValueError(f"unknown kb index key {key!r}")
 
@@ -196,11 +338,9 @@ class KbProvider(Provider):
         for qs in self._querysets(kind):
             for page in qs.iterator(chunk_size=200):
                 parent_path = page.path[: -Page.steplen]
-                doc = build_document(
+                yield from _page_documents(
                     page, section=sections.get(parent_path, ""), restricted=restricted
                 )
-                if doc is not None:
-                    yield doc
         if kind in (None, "guide"):
             for page in ResourceIndexPage.objects.live().exclude(intro=""):
                 doc = build_section_document(page, restricted=restricted)

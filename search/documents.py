@@ -27,6 +27,12 @@ KIND_LABELS = {
 BODY_MAX_CHARS = 60_000
 
 
+def page_of(doc_id: str) -> str:
+    """The document a section document belongs to: a long page is indexed as `page:12` and
+    its sections `page:12#1`, `page:12#2`... (kb.search_documents); results show it once."""
+    return doc_id.split("#", 1)[0]
+
+
 @dataclass
 class SearchDocument:
     """One searchable thing. `id` is globally unique ("page:12", "thread:7")."""

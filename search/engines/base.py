@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from search.documents import SearchDocument
+from search.documents import SearchDocument, page_of
 from search.query import ParsedQuery
 
 
@@ -112,20 +112,45 @@ class Engine:
     def ping(self) -> bool:
         return True
 
+    # Sections of one page are collapsed over the first this many hits; a page further down
+    # is a plain slice of the ranking (a page may show again there).
+    collapse_max = 200
+
     # -- reading
     def search(self, request: SearchRequest) -> SearchResult:
+        """The ranking's hits from `offset`, each page once: of a long page's sections (see
+        `search.documents.page_of`) the best-ranked stands for the page, and the others leave
+        the hits, the total and the facet counts (exactly while every match is among the
+        hits read; beyond that the counts are an upper bound)."""
         if request.query.is_empty:
             return SearchResult([], 0)
         from search import dense
         from search.conf import app_settings
 
+        wanted = request.offset + request.limit
         window = app_settings.DENSE_CANDIDATES
-        if request.offset + request.limit <= window and dense.enabled():
-            # the hybrid ranking re-orders the first `window` hits; later pages stay lexical
-            result = self._search(replace(request, offset=0, limit=window))
-            hits = dense.fuse(request.query.raw, result.hits)
-            return replace(result, hits=hits[request.offset : request.offset + request.limit])
-        return self._search(request)
+        # the hybrid ranking re-orders the first `window` hits; later pages stay lexical
+        fuse = wanted <= window and dense.enabled()
+        if not fuse and wanted > self.collapse_max:
+            return self._search(request)
+        # Collapsed before fusing: the hybrid ranking's candidates are `window` pages, not
+        # `window` sections of a few long pages (which crowded the answer out of them).
+        needed = window if fuse else wanted
+        limit = needed
+        while True:
+            result = self._search(replace(request, offset=0, limit=limit))
+            kept, dropped = collapse_sections(result.hits)
+            if len(kept) >= needed or len(result.hits) < limit or limit >= self.collapse_max:
+                break
+            limit = min(limit * 2, self.collapse_max)
+        if fuse:
+            kept = dense.fuse(request.query.raw, kept[:window])
+        return replace(
+            result,
+            hits=kept[request.offset : wanted],
+            total=max(result.total - len(dropped), len(kept)),
+            facets=_facets_without(result.facets, dropped),
+        )
 
     def suggest(
         self, query: ParsedQuery, audiences: frozenset[str] | None, limit: int | None = None
@@ -158,3 +183,44 @@ class Engine:
 
     def _search(self, request: SearchRequest) -> SearchResult:
         raise NotImplementedError
+
+
+def collapse_sections(hits: list[Hit]) -> tuple[list[Hit], list[Hit]]:
+    """(the hits with each page once, at its best-ranked section; the other sections)."""
+    kept: list[Hit] = []
+    dropped: list[Hit] = []
+    seen: set[str] = set()
+    for hit in hits:
+        page = page_of(hit.doc_id)
+        if page in seen:
+            dropped.append(hit)
+        else:
+            seen.add(page)
+            kept.append(hit)
+    return kept, dropped
+
+
+def _facets_without(facets: Facets, dropped: list[Hit]) -> Facets:
+    """`facets` with the collapsed sections no longer counted (a section has its page's kind,
+    area and tags)."""
+    if not dropped:
+        return facets
+    kinds: dict[str, int] = {}
+    areas: dict[str, int] = {}
+    tags: dict[str, int] = {}
+    for hit in dropped:
+        kinds[hit.kind] = kinds.get(hit.kind, 0) + 1
+        if hit.product_area:
+            areas[hit.product_area] = areas.get(hit.product_area, 0) + 1
+        for tag in hit.tags:
+            tags[tag] = tags.get(tag, 0) + 1
+
+    def counted(rows, less, key, count):
+        rows = [(*row[:count], max(row[count] - less.get(row[key], 0), 0)) for row in rows]
+        return [row for row in rows if row[count] > 0]
+
+    return Facets(
+        kind=sorted(counted(facets.kind, kinds, 0, 1), key=lambda r: (-r[1], r[0])),
+        product_area=sorted(counted(facets.product_area, areas, 0, 2), key=lambda r: (-r[2], r[0])),
+        tag=sorted(counted(facets.tag, tags, 0, 1), key=lambda r: (-r[1], r[0])),
+    )

@@ -366,3 +366,32 @@ def test_the_rare_word_decides_not_the_repeated_common_one(engine, doc):
     )
     hits = engine.search(SearchRequest(query=query, audiences=None)).hits
     assert [h.doc_id for h in hits[:2]] == ["page:2", "page:1"]
+
+
+def test_a_page_shows_once_however_many_of_its_sections_match(engine, doc):
+    """A long page is indexed as `page:N` plus `page:N#1`, `page:N#2`...: the best-ranked
+    stands for the page, and the total, the facets and the pages of results count it once."""
+    common = {"tags": ["relay"], "product_area": "devices", "product_area_name": "Devices"}
+    engine.upsert(
+        [
+            doc("page:7", "Commands", "Every relay command, one section each.", **common),
+            doc("page:7#1", "Commands › Power", "relay power relay on relay off", **common),
+            doc("page:7#2", "Commands › Timers", "a relay timer switches the relay", **common),
+            doc("page:8", "Relay wiring", "Wire the relay to the board.", **common),
+            doc("page:9", "Relay board list", "Boards with a relay.", kind="tutorial"),
+            doc("thread:4", "Relay clicks", "My relay clicks at night.", kind="thread"),
+        ]
+    )
+
+    def pages(hits):
+        return sorted(h.doc_id.split("#")[0] for h in hits)
+
+    result = search(engine, "relay", PUBLIC)
+    assert pages(result.hits) == ["page:7", "page:8", "page:9", "thread:4"]
+    assert result.total == 4
+    assert dict(result.facets.kind) == {"guide": 2, "tutorial": 1, "thread": 1}
+    assert ("devices", "Devices", 2) in result.facets.product_area
+    assert dict(result.facets.tag)["relay"] == 2
+    one_by_one = [search(engine, "relay", PUBLIC, limit=1, offset=n) for n in range(4)]
+    assert sorted(h.doc_id for r in one_by_one for h in r.hits) == sorted(ids(result))
+    assert pages(engine.suggest(parse_query("relay"), PUBLIC)) == pages(result.hits)

@@ -154,6 +154,31 @@ def test_fusion_reorders_only_what_the_engine_found(engine, doc, tiny_model, mon
         assert [h.doc_id for h in page] == ["page:1"]
 
 
+def test_the_fused_candidates_are_pages_not_sections(engine, doc, tiny_model, monkeypatch):
+    """A long page's sections fill the lexical top of a query: fusion re-orders the first
+    pages (each at its best section), so a page further down still gets its chance."""
+    docs = [
+        doc("page:1", "Reset reference", "reset wifi reset wifi reset wifi"),
+        doc("page:1#1", "Reset reference › Buttons", "reset wifi reset wifi by button"),
+        doc("page:1#2", "Reset reference › Power", "reset wifi reset after a power cycle"),
+        doc("page:2", "Recovery", "get the device back after a wrong wifi password: reset it"),
+    ]
+    settings = override_settings(
+        SEARCH_DENSE=True,
+        SEARCH_DENSE_MODEL=str(tiny_model),
+        SEARCH_DENSE_WEIGHT=1.5,
+        SEARCH_DENSE_CANDIDATES=2,
+    )
+    with settings:
+        engine.rebuild(docs)
+        lexical = [h.doc_id.split("#")[0] for h in engine._search(_request("reset wifi")).hits]
+        assert lexical[:3] == ["page:1"] * 3 and lexical[3] == "page:2"
+        target = dense.vectors_of(["page:2"])["page:2"]
+        monkeypatch.setattr(dense, "query_vector", lambda text: target)
+        first = engine.search(_request("reset wifi", limit=1)).hits
+        assert [h.doc_id for h in first] == ["page:2"]
+
+
 def test_unchanged_text_is_not_encoded_again(db, doc, tiny_model):
     with override_settings(SEARCH_DENSE=True, SEARCH_DENSE_MODEL=str(tiny_model)):
         first = [doc("page:1", "Reset the plug", "wifi"), doc("page:2", "Timers", "sunrise")]
