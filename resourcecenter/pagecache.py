@@ -180,7 +180,8 @@ def make_entry(response) -> dict:
 def respond(request, entry: dict) -> HttpResponse:
     """The cached copy for this visitor: 304 when their copy is current, else the page with
     their own CSRF token in its forms. `Cache-Control: public, no-cache` (shared caches ask
-    again every time) and `Vary: Cookie` (a signed-in visitor never gets this copy)."""
+    again every time; `private` when the page holds the visitor's token) and `Vary: Cookie`
+    (a signed-in visitor never gets this copy)."""
     parts = entry["parts"]
     etag = entry["etag"]
     has_token = len(parts) > 1
@@ -207,7 +208,9 @@ def respond(request, entry: dict) -> HttpResponse:
         response["Content-Length"] = str(len(content))
     response["ETag"] = etag
     response["Last-Modified"] = entry["last_modified"]
-    response["Cache-Control"] = "public, no-cache"
+    # A copy with the visitor's own token (and their CSRF cookie) is for their browser only:
+    # no shared cache may keep it. Either way every use asks again (no-cache).
+    response["Cache-Control"] = "private, no-cache" if has_token else "public, no-cache"
     patch_vary_headers(response, ("Cookie",))
     return response
 
