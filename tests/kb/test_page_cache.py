@@ -219,7 +219,8 @@ def test_the_feedback_form_on_a_cached_page_works(article, django_assert_num_que
 def _wsgi(url, method="GET", **extra):
     """Run one request through `PageCacheWSGIHandler` as a WSGI server would: (status, headers
     as a list of pairs, body, whether Django's own request handling ran)."""
-    from django.core.signals import request_started
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
     from django.test import RequestFactory
 
     from resourcecenter.pagecache import PageCacheWSGIHandler
@@ -231,6 +232,10 @@ def _wsgi(url, method="GET", **extra):
         handled.append(True)
 
     request_started.connect(count)
+    # As Django's test client does: the test's transaction holds the connection, which the
+    # handler's start/finish signals would otherwise close (PostgreSQL: not in autocommit).
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
     try:
         body = PageCacheWSGIHandler()(environ, lambda s, h, e=None: started.append((s, h)))
         content = b"".join(body)
@@ -238,6 +243,8 @@ def _wsgi(url, method="GET", **extra):
             body.close()
     finally:
         request_started.disconnect(count)
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
     status, headers = started[0]
     return int(status.split()[0]), headers, content, bool(handled)
 
