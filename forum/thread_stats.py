@@ -22,12 +22,22 @@ from resourcecenter.sequences import next_row_in_sequence
 
 
 def refresh_thread_stats(thread: Thread | int) -> None:
-    """Recompute the thread's denormalised fields from its approved posts, in ONE UPDATE.
+    """Recompute the thread's denormalised fields from its approved posts, in one UPDATE on
+    the row locked just before.
 
     Call it after anything that approves, hides, restores, deletes or moves a post (moderation
     does too); a new reply moves them itself (claim_reply_number).
     """
     thread_id = thread if isinstance(thread, int) else thread.pk
+    with transaction.atomic():
+        # Lock the row first: the UPDATE's subqueries read the posts as they were when it
+        # started, so a recount that waited on a reply's lock would miss that reply; after
+        # this statement the UPDATE starts (and reads) once the reply has committed.
+        list(Thread.objects.select_for_update().filter(pk=thread_id).values_list("pk"))
+        _recount(thread_id)
+
+
+def _recount(thread_id: int) -> None:
     approved = Post.objects.filter(thread_id=OuterRef("pk"), moderation_state=PostState.APPROVED)
     replies = approved.filter(number__gt=1)
     staff_replies = replies.filter(is_staff_answer=True)

@@ -2,12 +2,13 @@
 
 import threading
 
-from django.db import close_old_connections, connection
+from django.db import close_old_connections, connection, transaction
 
 import pytest
 
 from forum import services
 from forum.models import Post, PostVote, Thread, TrustLevel
+from forum.thread_stats import refresh_thread_stats
 from tests.forum.factories import CategoryFactory, make_thread, set_trust
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -75,3 +76,46 @@ def test_concurrent_replies_votes_and_views(on_postgres, users):
 
     run_concurrently([lambda: services.record_view(thread) for _ in range(12)])
     assert Thread.objects.get(pk=thread.pk).view_count == 12
+
+
+def test_a_recount_waiting_on_a_reply_counts_that_reply(on_postgres, users):
+    # A moderator's recount that starts while a reply's transaction holds the thread must see
+    # the reply once it commits, not a snapshot from before it (one reply short until the
+    # next recount).
+    category = CategoryFactory(name="Recount", slug="recount")
+    thread = make_thread(users[0], category)
+    replied, recount_started = threading.Event(), threading.Event()
+    errors = []
+
+    def reply():
+        try:
+            with transaction.atomic():
+                services.create_reply(author=users[1], thread=thread, body="While recounting")
+                replied.set()
+                recount_started.wait(timeout=30)
+                threading.Event().wait(0.5)  # the recount is now waiting on the thread's lock
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    def recount():
+        try:
+            replied.wait(timeout=30)
+            recount_started.set()
+            refresh_thread_stats(thread.pk)
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    workers = [threading.Thread(target=reply), threading.Thread(target=recount)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=60)
+    close_old_connections()
+    assert errors == []
+    thread.refresh_from_db()
+    assert thread.reply_count == 1
+    assert thread.last_post_id == Post.objects.get(thread=thread, number=2).pk
