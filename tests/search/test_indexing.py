@@ -50,17 +50,6 @@ def add_article(parent, title, body_text, **fields):
     return page
 
 
-@pytest.fixture
-def apply_on_commit(django_capture_on_commit_callbacks):
-    """Run the on-commit hooks (enqueue -> immediate task backend -> drain) like production."""
-
-    def run(fn, *args, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return fn(*args, **kwargs)
-
-    return run
-
-
 @pytest.mark.postgres
 def test_publish_writes_the_outbox_in_the_same_transaction(section, apply_on_commit):
     IndexOutbox.objects.all().delete()

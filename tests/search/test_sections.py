@@ -48,15 +48,6 @@ def section(home_page):
     return index
 
 
-@pytest.fixture
-def apply_on_commit(django_capture_on_commit_callbacks):
-    def run(fn, *args, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return fn(*args, **kwargs)
-
-    return run
-
-
 def publish(parent, title, body, **fields):
     page = ArticlePage(title=title, summary="Every command.", body=body, **fields)
     page.live = False
