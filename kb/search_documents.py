@@ -121,6 +121,9 @@ class PageSection:
     def size(self) -> int:
         return sum(len(p) + 1 for p in self.parts)
 
+    def copy(self) -> PageSection:
+        return PageSection(self.heading, self.anchor, [*self.headings], [*self.parts])
+
     def absorb(self, other: PageSection) -> None:
         self.headings += other.headings
         self.parts += other.parts
@@ -134,13 +137,13 @@ def page_sections(page) -> list[PageSection]:
     cut = [PageSection()]
     for block in page.body or []:
         if block.block_type == "heading":
-            cut.append(PageSection(collapse_whitespace(block.value["text"]), "", [], []))
-            cut[-1].anchor = heading_anchor(block.value)
+            heading = collapse_whitespace(block.value["text"])
+            cut.append(PageSection(heading, heading_anchor(block.value)))
         headings, parts = stream_text([block])
         cut[-1].headings += headings
         cut[-1].parts += parts
     if isinstance(page, VideoPage) and page.transcript:
-        cut.append(PageSection("Transcript", "transcript", [], [page.transcript]))
+        cut.append(PageSection("Transcript", "transcript", parts=[page.transcript]))
     minimum = SECTION_MIN_CHARS
     while True:
         sections = _split_long(_join_short(cut, minimum))
@@ -150,14 +153,13 @@ def page_sections(page) -> list[PageSection]:
 
 
 def _join_short(cut: list[PageSection], minimum: int) -> list[PageSection]:
-    joined = [PageSection(cut[0].heading, cut[0].anchor, [*cut[0].headings], [*cut[0].parts])]
+    joined = [cut[0].copy()]
     for section in cut[1:]:
         last = joined[-1]
         if last.size < minimum and last.size + section.size <= BODY_MAX_CHARS:
             last.absorb(section)
         else:
-            joined.append(PageSection(section.heading, section.anchor, [*section.headings], []))
-            joined[-1].parts += section.parts
+            joined.append(section.copy())
     return joined
 
 
