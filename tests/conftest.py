@@ -53,6 +53,25 @@ def _fresh_cache():
         cache.clear()
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """The search engines are shared by every test of a process: a test that changes one's
+    thresholds (`full_rank_max`, ...) for itself must put them back (monkeypatch), or every
+    later test on that worker ranks and counts differently (seen as a statement count that
+    failed only in some orders). Checked once the test's fixtures are torn down, so the
+    leaking test is the one that fails."""
+    yield
+    from search.engines import _engines
+
+    for key, engine in _engines.items():
+        changed = [
+            name
+            for name, value in vars(engine).items()
+            if getattr(type(engine), name, value) != value
+        ]
+        assert not changed, f"the shared {key} engine was left with {changed} changed"
+
+
 @pytest.fixture
 def user_factory(db):
     from allauth.account.models import EmailAddress

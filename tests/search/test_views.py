@@ -327,7 +327,7 @@ def test_suggest_reads_no_facets_and_few_statements(client, indexed, typed):
     # weights + count + ranking + hits; a typo adds its correction's candidates, the
     # existence checks of its words and the corrected search (at most two more searches)
     bound = 4 if typed != "apn moden" else 14
-    assert len(statements) <= bound, statements
+    assert len(statements) <= bound, "\n\n".join(statements)
 
 
 def test_suggest_takes_the_pages_correction_when_totals_are_only_counted_so_far(
