@@ -71,6 +71,18 @@ class SearchTerm(models.Model):
         return self.term
 
 
+class SearchStem(models.Model):
+    """A word's stem and how many public documents have it in any form ("publish",
+    "publishes", "published"...): the engines match the stem, so a query word is as rare as
+    its stem, not as its own spelling ("taking" is in few pages, "take" in most)."""
+
+    stem = models.CharField(max_length=60, unique=True)
+    frequency = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return self.stem
+
+
 class IndexOutbox(models.Model):
     """A pending index change, written in the same transaction as the change itself.
 

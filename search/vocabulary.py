@@ -16,7 +16,7 @@ from functools import lru_cache
 from django.db import connection, transaction
 
 from search.documents import SearchDocument
-from search.models import SearchTerm
+from search.models import SearchStem, SearchTerm
 from search.query import ParsedQuery, edit_distance, words_of
 
 BATCH = 500
@@ -24,30 +24,35 @@ BATCH = 500
 
 def add_documents(docs: Iterable[SearchDocument]) -> None:
     counts: Counter[str] = Counter()
+    stems: Counter[str] = Counter()
     for doc in docs:
         if doc.is_public:
-            counts.update(
-                set(
-                    words_of(
-                        f"{doc.title} {doc.headings} {doc.summary} {doc.body} {doc.code} "
-                        f"{' '.join(doc.tags)}"
-                    )
+            words = set(
+                words_of(
+                    f"{doc.title} {doc.headings} {doc.summary} {doc.body} {doc.code} "
+                    f"{' '.join(doc.tags)}"
                 )
             )
-    if not counts:
-        return
-    table = SearchTerm._meta.db_table
+            counts.update(words)
+            stems.update({stem_of(word) for word in words})
+    _add_counts(SearchTerm, "term", counts)
+    _add_counts(SearchStem, "stem", stems)
+
+
+def _add_counts(model, column: str, counts: Counter[str]) -> None:
+    """Add `counts` to the frequencies of `model` (one upsert per batch)."""
+    table = model._meta.db_table
     items = list(counts.items())
     with connection.cursor() as cursor:
         for start in range(0, len(items), BATCH):
             chunk = items[start : start + BATCH]
             placeholders = ", ".join(["(%s, %s)"] * len(chunk))
             params: list = []
-            for term, freq in chunk:
-                params += [term, freq]
+            for key, freq in chunk:
+                params += [key, freq]
             cursor.execute(
-                f"INSERT INTO {table} (term, frequency) VALUES {placeholders} "  # noqa: S608
-                "ON CONFLICT (term) DO UPDATE SET "
+                f"INSERT INTO {table} ({column}, frequency) VALUES {placeholders} "  # noqa: S608
+                f"ON CONFLICT ({column}) DO UPDATE SET "
                 f"frequency = {table}.frequency + excluded.frequency",
                 params,
             )
@@ -55,6 +60,7 @@ def add_documents(docs: Iterable[SearchDocument]) -> None:
 
 def clear() -> None:
     SearchTerm.objects.all().delete()
+    SearchStem.objects.all().delete()
 
 
 def _candidates(word: str) -> list[tuple[str, int]]:
@@ -102,6 +108,13 @@ def same_stem(a: str, b: str) -> bool:
 
 
 STEMMERS = ("porter", "english")
+
+
+@lru_cache(maxsize=50_000)
+def stem_of(word: str) -> str:
+    """The stem a word's rarity is counted under (Porter's, as SQLite FTS5 stems; the other
+    engines' English stemmers agree on all but a few words)."""
+    return _stemmer("porter").stemWord(word)
 
 
 def correct_word(word: str) -> str | None:
@@ -152,6 +165,13 @@ def weigh(query: ParsedQuery) -> ParsedQuery:
         marks = ", ".join(["%s"] * len(words))
         parts.append(f"SELECT 'f', term, frequency FROM {table} WHERE term IN ({marks})")  # noqa: S608
         params += sorted(words)
+        stems = sorted({stem_of(word) for word in words})
+        marks = ", ".join(["%s"] * len(stems))
+        parts.append(
+            f"SELECT 's', stem, frequency FROM {SearchStem._meta.db_table} "  # noqa: S608
+            f"WHERE stem IN ({marks})"
+        )
+        params += stems
     if size is None:  # the commonest word's count stands for the number of documents
         parts.append(f"SELECT 'n', NULL, MAX(frequency) FROM {table}")  # noqa: S608
     if typing is not None:
@@ -162,6 +182,7 @@ def weigh(query: ParsedQuery) -> ParsedQuery:
         cursor.execute(" UNION ALL ".join(parts), params)
         rows = cursor.fetchall()
     frequency = {term: n for kind, term, n in rows if kind == "f"}
+    stem_frequency = {stem: n for kind, stem, n in rows if kind == "s"}
     if size is None:
         size = max(int(next((n for kind, _, n in rows if kind == "n"), None) or 1), 1)
         cache.set(WEIGHTS_CACHE_KEY, size, 300)
@@ -170,7 +191,14 @@ def weigh(query: ParsedQuery) -> ParsedQuery:
     clauses = []
     for clause in query.clauses:
         known = [frequency.get(t, 0) for t in clause.tokens if t.isalpha()]
-        df = min(known) if known else 0
+        # as rare as its stem (what the engines match); a vocabulary built before stems
+        # were counted has none: then as rare as the word itself
+        matched = [
+            stem_frequency.get(stem_of(t)) or frequency.get(t, 0)
+            for t in clause.tokens
+            if t.isalpha()
+        ]
+        df = min(matched) if matched else 0
         weight = math.log(1.0 + size / (df + 0.5)) if df else math.log(1.0 + size / 0.5)
         # BM25's (Robertson's) IDF, floored as FTS5 floors it: a word in most documents says
         # next to nothing about any of them (`size` is cached: a word may have grown past it)

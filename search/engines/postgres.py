@@ -19,7 +19,7 @@ from search.engines.sql_base import (
     dictfetch,
     relaxed_pairs,
 )
-from search.models import SearchTerm
+from search.models import SearchStem, SearchTerm
 from search.query import (
     MARK_END,
     MARK_START,
@@ -186,7 +186,8 @@ class PostgresEngine(DatabaseEngine):
                 cursor.execute("SELECT gin_clean_pending_list(%s::regclass)", [index])
             cursor.execute(f"ANALYZE {ENTRY}")
             cursor.execute(f"ANALYZE {TAG}")
-            cursor.execute(f"ANALYZE {SearchTerm._meta.db_table}")
+            for model in (SearchTerm, SearchStem):
+                cursor.execute(f"ANALYZE {model._meta.db_table}")
 
     def _plan(self, request: SearchRequest) -> tuple[str, list, list[str]]:
         """(the q subquery, its parameters, its column names): the match (most of the words),

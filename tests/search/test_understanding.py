@@ -60,3 +60,26 @@ def test_the_query_log_stores_masked_queries(db):
 
     log_query("SIM 8901260882312345678 not attaching", 0)
     assert SearchQueryLog.objects.get().query == "sim [iccid] not attaching"
+
+
+def test_a_word_is_as_rare_as_its_stem(db, doc):
+    """The engines match stems, so "taking" matches every page with "take" or "takes": its
+    weight (coordination, and PostgreSQL's text score) counts those pages, not only the few
+    that spell it "taking" (a rare spelling of a common word outweighed the query's real
+    topic on the real sets). A word no document spells that way is still known by its stem."""
+    from django.core.cache import cache
+
+    from search import vocabulary
+
+    vocabulary.add_documents(
+        [doc(f"page:{n}", f"Take {n}", "take a backup") for n in range(8)]
+        + [doc("page:8", "Taking notes", "taking"), doc("page:9", "Cbor", "cbor payloads")]
+    )
+    cache.delete(vocabulary.WEIGHTS_CACHE_KEY)
+    weighed = vocabulary.weigh(parse_query("taking cbor takes", prefix_last=False))
+    taking, cbor, takes = weighed.clauses
+    assert taking.idf == takes.idf < cbor.idf  # nine pages have "take" in some form, one "cbor"
+    assert taking.weight < cbor.weight
+    assert takes.known  # no page spells it "takes": a form of a known word, not a typo
+    vocabulary.clear()
+    assert not vocabulary.SearchStem.objects.exists()
