@@ -515,8 +515,11 @@ def run_speed(engine, label: str, args) -> None:
     key = engine_key(engine)
     _engines[key] = engine
     if args.dense:
-        store_random_vectors(docs)
+        with override_settings(SEARCH_DENSE=True):
+            store_random_vectors(docs)
         print(f"  {label:<12} dense on: random vectors stored, queries encoded by the model")
+    else:
+        print(f"  {label:<12} dense off: lexical ranking only")
     with override_settings(
         SEARCH_URL=getattr(engine, "_bench_url", ""), SEARCH_DENSE=bool(args.dense)
     ):
@@ -549,13 +552,15 @@ def store_random_vectors(docs) -> None:
     side: the query's vector, the candidates' vectors read, the fusion."""
     import numpy as np
 
+    from search import dense
     from search.models import SearchVector
 
     rng = np.random.default_rng(5)
+    dims = dense.encoder().encode(["modem"]).shape[1]
     SearchVector.objects.all().delete()
     for start in range(0, len(docs), 2000):
         chunk = docs[start : start + 2000]
-        vectors = rng.standard_normal((len(chunk), 384)).astype(np.float32)
+        vectors = rng.standard_normal((len(chunk), dims)).astype(np.float32)
         vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
         SearchVector.objects.bulk_create(
             SearchVector(doc_id=doc.id, digest="bench", vector=vector.tobytes())
@@ -628,9 +633,10 @@ def main(argv=None) -> int:
     parser.add_argument("--skip-relevance", action="store_true")
     parser.add_argument(
         "--dense",
-        action="store_true",
-        help="time search and suggest with the hybrid ranking on (SEARCH_DENSE; documents "
-        "get random vectors, queries are encoded by the model)",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="time search and suggest with the hybrid ranking (SEARCH_DENSE, on by default; "
+        "documents get random vectors, queries are encoded by the model)",
     )
     parser.add_argument("--skip-speed", action="store_true")
     parser.add_argument("--database-url", help="default: DATABASE_URL or a scratch SQLite file")

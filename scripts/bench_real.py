@@ -352,8 +352,10 @@ def main(argv=None) -> int:
     )
     parser.add_argument(
         "--dense",
-        action="store_true",
-        help="the hybrid ranking (SEARCH_DENSE) on: lexical candidates fused with dense vectors",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="the hybrid ranking (SEARCH_DENSE, on by default): lexical candidates fused with "
+        "dense vectors; --no-dense: lexical only",
     )
     parser.add_argument("--dense-model", help="SEARCH_DENSE_MODEL: a model folder or package")
     args = parser.parse_args(argv)

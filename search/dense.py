@@ -35,13 +35,17 @@ FUSION_K = 5
 CHUNK = 400
 
 
+STATIC_MODEL = "wordllama"  # `DENSE_MODEL` naming WordLlama's static vectors (the default)
+
+
 def enabled() -> bool:
     return app_settings.DENSE and encoder() is not None
 
 
 def model_dir() -> Path | None:
+    """The folder of a BERT-style `DENSE_MODEL` (a folder, or a package shipping one)."""
     name = app_settings.DENSE_MODEL
-    if not name:
+    if not name or name == STATIC_MODEL:
         return None
     path = Path(name)
     if path.is_dir():
@@ -64,6 +68,16 @@ def _load(path: str):
     return SentenceEncoder(Path(path))
 
 
+@lru_cache(maxsize=1)
+def _load_static():
+    from search.encoder import StaticEncoder
+
+    try:
+        return StaticEncoder()
+    except ImportError:
+        return None
+
+
 def _one_blas_thread() -> None:
     """One BLAS thread per process. A query is a few small matrix products: split over the
     cores that the web workers already share, OpenBLAS's threads spin and wait (2 cores
@@ -78,12 +92,16 @@ def _one_blas_thread() -> None:
 
 
 def encoder():
-    """The sentence encoder, loaded once per process; None (logged) when there is no model."""
-    path = model_dir()
-    if path is None:
+    """The encoder `DENSE_MODEL` names, loaded once per process; None (logged) when it is
+    not installed."""
+    if app_settings.DENSE_MODEL == STATIC_MODEL:
+        found = _load_static()
+    else:
+        path = model_dir()
+        found = _load(str(path)) if path is not None else None
+    if found is None:
         logger.warning("SEARCH_DENSE is on but no model was found (%s)", app_settings.DENSE_MODEL)
-        return None
-    return _load(str(path))
+    return found
 
 
 def document_text(doc: SearchDocument) -> str:
@@ -95,7 +113,10 @@ def document_text(doc: SearchDocument) -> str:
 
 
 def _digest(text: str) -> str:
-    return hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()
+    """Of the text and the model that encodes it: another model re-encodes every document
+    (its vectors mean something else, and may have another length)."""
+    source = f"{app_settings.DENSE_MODEL}\n{text}"
+    return hashlib.sha1(source.encode(), usedforsecurity=False).hexdigest()
 
 
 def add_documents(docs: Iterable[SearchDocument]) -> int:
@@ -160,6 +181,9 @@ def fuse(query_text: str, hits: list) -> list:
     if not vectors:
         return hits
     q = query_vector(query_text)
+    # a vector of another model (stored before `DENSE_MODEL` changed, until the next
+    # re-index) counts as no vector
+    vectors = {doc_id: v for doc_id, v in vectors.items() if v.shape == q.shape}
     cosine = [float(vectors[h.doc_id] @ q) if h.doc_id in vectors else -1.0 for h in hits]
     dense_rank = {i: r for r, i in enumerate(sorted(range(len(hits)), key=lambda i: -cosine[i]))}
     weight = app_settings.DENSE_WEIGHT

@@ -33,4 +33,8 @@ else:
     }
 
 SEARCH_URL = os.environ.get("SEARCH_URL", "")
+# The ranking tests assert the lexical engines' exact orders on corpora of a few documents;
+# the hybrid ranking (on by default) is tested on its own, with the real model
+# (tests/search/test_dense.py turns it on).
+SEARCH_DENSE = False
 WAGTAILADMIN_BASE_URL = "http://testserver"

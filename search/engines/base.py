@@ -29,6 +29,9 @@ class SearchRequest:
     limit: int = 10
     match_all: bool = True  # False: any word may match (relaxed retry for long questions)
     facets: bool = True  # False (the type-ahead): no facets, and `total` counted only so far
+    # False: hits may come without marked titles and snippets (`Engine._marked` adds them):
+    # the hybrid ranking's 50 candidates, of which only a page is shown
+    marked: bool = True
 
 
 @dataclass
@@ -138,16 +141,19 @@ class Engine:
         needed = window if fuse else wanted
         limit = needed
         while True:
-            result = self._search(replace(request, offset=0, limit=limit))
+            result = self._search(replace(request, offset=0, limit=limit, marked=not fuse))
             kept, dropped = collapse_sections(result.hits)
             if len(kept) >= needed or len(result.hits) < limit or limit >= self.collapse_max:
                 break
             limit = min(limit * 2, self.collapse_max)
+        hits = kept[request.offset : wanted]
         if fuse:
-            kept = dense.fuse(request.query.raw, kept[:window])
+            hits = self._marked(
+                request, dense.fuse(request.query.raw, kept[:window])[request.offset : wanted]
+            )
         return replace(
             result,
-            hits=kept[request.offset : wanted],
+            hits=hits,
             total=max(result.total - len(dropped), len(kept)),
             facets=_facets_without(result.facets, dropped),
         )
@@ -173,6 +179,11 @@ class Engine:
         if not hits and len(query.positive) >= 2:
             request.match_all = False
             hits = self.search(request).hits
+        return hits
+
+    def _marked(self, request: SearchRequest, hits: list[Hit]) -> list[Hit]:
+        """`hits` (read with `marked=False`) with their marked titles and snippets, in the
+        same order. Engines whose hits always come marked return them as they are."""
         return hits
 
     def _upsert(self, docs: list[SearchDocument]) -> None:

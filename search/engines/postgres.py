@@ -317,8 +317,36 @@ class PostgresEngine(DatabaseEngine):
                 [time.time(), *base_params, request.limit, request.offset],
             )
             ranked = cursor.fetchall()
-        hits = self._hydrate(cursor, ts_any_word(request.query), ranked, query=request.query)
+        if request.marked:
+            hits = self._hydrate(cursor, ts_any_word(request.query), ranked, query=request.query)
+        else:
+            hits = self._plain_hits(cursor, ranked)
         return SearchResult(hits, total, facets, capped)
+
+    def _plain_hits(self, cursor, ranked) -> list[Hit]:
+        """The hits of `ranked` without marks: the hybrid ranking's candidates. ts_headline
+        over 50 bodies cost the type-ahead more than everything else (p95 12 -> 28 ms at
+        100k documents); only the page shown is marked (`_marked`)."""
+        if not ranked:
+            return []
+        cursor.execute(
+            f"SELECT {HIT_COLUMNS}, e.title AS title_marked, '' AS snippet_marked "  # noqa: S608
+            f"FROM {ENTRY} e WHERE e.id = ANY(%s)",
+            [[row[0] for row in ranked]],
+        )
+        return self._marked_hits(dictfetch(cursor), ranked)
+
+    def _marked(self, request: SearchRequest, hits: list[Hit]) -> list[Hit]:
+        if not hits:
+            return hits
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT doc_id, id FROM {ENTRY} WHERE doc_id = ANY(%s)",  # noqa: S608
+                [[h.doc_id for h in hits]],
+            )
+            ids = dict(cursor.fetchall())
+            ranked = [(ids[h.doc_id], h.score) for h in hits if h.doc_id in ids]
+            return self._hydrate(cursor, ts_any_word(request.query), ranked, query=request.query)
 
     def _count_some(self, cursor, from_where: str, params: list, request=None) -> int:
         """`DatabaseEngine._count_some`, first in the title vectors when nothing is
