@@ -100,8 +100,14 @@ def encoder():
         path = model_dir()
         found = _load(str(path)) if path is not None else None
     if found is None:
-        logger.warning("SEARCH_DENSE is on but no model was found (%s)", app_settings.DENSE_MODEL)
+        _warn_missing(app_settings.DENSE_MODEL)
     return found
+
+
+@lru_cache(maxsize=8)
+def _warn_missing(name: str) -> None:
+    """Once per process and model: `enabled()` asks on every search."""
+    logger.warning("SEARCH_DENSE is on but no model was found (%s): lexical ranking only", name)
 
 
 def document_text(doc: SearchDocument) -> str:
