@@ -152,42 +152,14 @@ def weigh(query: ParsedQuery) -> ParsedQuery:
     the same statement: the type-ahead asks for both on every key stroke."""
     import math
 
-    from django.core.cache import cache
-
     words = {t for c in query.positive for t in c.tokens if t.isalpha()}
     typing = _typing_prefix(query)
     if not words and typing is None:
         return query
-    size = cache.get(WEIGHTS_CACHE_KEY)
-    table = SearchTerm._meta.db_table
-    parts, params = [], []
-    if words:
-        marks = ", ".join(["%s"] * len(words))
-        parts.append(f"SELECT 'f', term, frequency FROM {table} WHERE term IN ({marks})")  # noqa: S608
-        params += sorted(words)
-        stems = sorted({stem_of(word) for word in words})
-        marks = ", ".join(["%s"] * len(stems))
-        parts.append(
-            f"SELECT 's', stem, frequency FROM {SearchStem._meta.db_table} "  # noqa: S608
-            f"WHERE stem IN ({marks})"
-        )
-        params += stems
-    if size is None:  # the commonest word's count stands for the number of documents
-        parts.append(f"SELECT 'n', NULL, MAX(frequency) FROM {table}")  # noqa: S608
-    if typing is not None:
-        sql, completion_params = _completions_sql(typing, COMPLETIONS)
-        parts.append(f"SELECT * FROM ({sql}) c")  # noqa: S608
-        params += completion_params
-    with connection.cursor() as cursor:
-        cursor.execute(" UNION ALL ".join(parts), params)
-        rows = cursor.fetchall()
-    frequency = {term: n for kind, term, n in rows if kind == "f"}
-    stem_frequency = {stem: n for kind, stem, n in rows if kind == "s"}
-    if size is None:
-        size = max(int(next((n for kind, _, n in rows if kind == "n"), None) or 1), 1)
-        cache.set(WEIGHTS_CACHE_KEY, size, 300)
+    counts = _read_counts(words, typing)
+    frequency, stem_frequency, size = counts["f"], counts["s"], counts["n"]
     # in the order `completions` gives (a union keeps no order of its own)
-    typed = [term for _, term, _ in sorted((-n, t, k) for k, t, n in rows if k == "c")]
+    typed = [term for term, _ in sorted(counts["c"].items(), key=lambda tn: (-tn[1], tn[0]))]
     clauses = []
     for clause in query.clauses:
         known = [frequency.get(t, 0) for t in clause.tokens if t.isalpha()]
@@ -214,6 +186,45 @@ def weigh(query: ParsedQuery) -> ParsedQuery:
             )
         )
     return replace(query, clauses=clauses)
+
+
+def _read_counts(words: set[str], typing: str | None) -> dict:
+    """In one statement: {"f": word -> documents, "s": stem -> documents, "c": completion of
+    `typing` -> documents, "n": the number of documents (cached)}."""
+    from django.core.cache import cache
+
+    size = cache.get(WEIGHTS_CACHE_KEY)
+    table = SearchTerm._meta.db_table
+    parts, params = [], []
+    if words:
+        marks = ", ".join(["%s"] * len(words))
+        parts.append(f"SELECT 'f', term, frequency FROM {table} WHERE term IN ({marks})")  # noqa: S608
+        params += sorted(words)
+        stems = sorted({stem_of(word) for word in words})
+        marks = ", ".join(["%s"] * len(stems))
+        parts.append(
+            f"SELECT 's', stem, frequency FROM {SearchStem._meta.db_table} "  # noqa: S608
+            f"WHERE stem IN ({marks})"
+        )
+        params += stems
+    if size is None:  # the commonest word's count stands for the number of documents
+        parts.append(f"SELECT 'n', NULL, MAX(frequency) FROM {table}")  # noqa: S608
+    if typing is not None:
+        sql, completion_params = _completions_sql(typing, COMPLETIONS)
+        parts.append(f"SELECT * FROM ({sql}) c")  # noqa: S608
+        params += completion_params
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        rows = cursor.fetchall()
+    counts: dict = {"f": {}, "s": {}, "c": {}}
+    for kind, key, n in rows:
+        if kind in counts:
+            counts[kind][key] = n
+    if size is None:
+        size = max(int(next((n for kind, _, n in rows if kind == "n"), None) or 1), 1)
+        cache.set(WEIGHTS_CACHE_KEY, size, 300)
+    counts["n"] = size
+    return counts
 
 
 def _typing_prefix(query: ParsedQuery) -> str | None:
