@@ -1,15 +1,18 @@
-"""The optional hybrid ranking (`SEARCH_DENSE`): lexical candidates re-ordered with dense vectors.
+"""The hybrid ranking (`SEARCH_DENSE`, on by default): lexical candidates re-ordered with
+text vectors.
 
 Lexical search is weakest on questions worded unlike the page ("where is my device from nearby
-cell towers" for "network-based positioning"). A small sentence encoder (all-MiniLM-L6-v2,
-run in numpy by `search.encoder`) maps both to vectors whose cosine says how close the
-meanings are. Each engine's own first `DENSE_CANDIDATES` hits (already filtered by who may see
-them: vectors never widen what a person can find) are re-ordered by reciprocal-rank fusion of
-the lexical order and the cosine order. Every engine goes through `Engine.search`, so SQLite,
-PostgreSQL, OpenSearch and the type-ahead rank alike.
+cell towers" for "network-based positioning"). An encoder maps both to vectors whose cosine
+says how close the meanings are: by default WordLlama's static token vectors (a mean of token
+vectors: a query costs a table lookup), or a small sentence encoder (all-MiniLM-L6-v2, run in
+numpy by `search.encoder`). Each engine's own first `DENSE_CANDIDATES` hits (already filtered
+by who may see them: vectors never widen what a person can find) are re-ordered by
+reciprocal-rank fusion of the lexical order and the cosine order. Every engine goes through
+`Engine.search`, so SQLite, PostgreSQL, OpenSearch and the type-ahead rank alike.
 
 Vectors live in the database (`SearchVector`, float32 bytes) for every engine, keyed by
-document and by a digest of the text they came from: re-indexing unchanged text runs no model.
+document and by a digest of the text they came from and the model's name: re-indexing
+unchanged text runs no model.
 """
 
 from __future__ import annotations

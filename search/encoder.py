@@ -1,5 +1,7 @@
-"""A small sentence encoder in plain numpy: a BERT model (all-MiniLM-L6-v2) read from its
-safetensors file, with its own WordPiece tokenizer, mean pooling and unit length.
+"""Text encoders for the hybrid ranking: `StaticEncoder` (the default: WordLlama's static
+token vectors, averaged) and `SentenceEncoder`, a small sentence encoder in plain numpy: a
+BERT model (all-MiniLM-L6-v2) read from its safetensors file, with its own WordPiece
+tokenizer, mean pooling and unit length.
 
 Why not sentence-transformers: it pulls torch (hundreds of megabytes) for six small layers that
 numpy runs in a few milliseconds per query. Nothing is downloaded: the model folder comes from
