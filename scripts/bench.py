@@ -635,8 +635,8 @@ def main(argv=None) -> int:
         "--dense",
         action=argparse.BooleanOptionalAction,
         default=True,
-        help="time search and suggest with the hybrid ranking (SEARCH_DENSE, on by default; "
-        "documents get random vectors, queries are encoded by the model)",
+        help="rank with the hybrid ranking (SEARCH_DENSE, on by default; for the timings the "
+        "synthetic documents get random vectors, queries are encoded by the model)",
     )
     parser.add_argument("--skip-speed", action="store_true")
     parser.add_argument("--database-url", help="default: DATABASE_URL or a scratch SQLite file")
@@ -658,7 +658,11 @@ def main(argv=None) -> int:
     load_demo()
     with start_engines(wanted) as engines:
         if not args.skip_relevance:
-            run_relevance(engines)
+            from django.test import override_settings
+
+            print(f"hybrid ranking (dense vectors): {'on' if args.dense else 'off'}")
+            with override_settings(SEARCH_DENSE=bool(args.dense)):
+                run_relevance(engines)
         if not args.skip_speed:
             print(
                 f"Speed (synthetic corpus: {args.posts:,} posts, {args.threads:,} threads, "
