@@ -77,7 +77,9 @@ def _load_static():
 
     try:
         return StaticEncoder()
-    except ImportError:
+    except (ImportError, OSError):
+        # not installed, or installed without its weights (the loader then raises
+        # FileNotFoundError, downloads being off): lexical ranking, logged by `encoder`
         return None
 
 

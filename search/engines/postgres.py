@@ -339,10 +339,14 @@ class PostgresEngine(DatabaseEngine):
     def _marked(self, request: SearchRequest, hits: list[Hit]) -> list[Hit]:
         if not hits:
             return hits
+        # by doc_id, so a page re-indexed since the candidates were read (a new row) is read
+        # again: only while the person asking may still read it (it may have been gated)
+        audience_sql, audience_params = self._audience(request.audiences)
+        audience_sql = f" AND {audience_sql}" if audience_sql else ""
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT doc_id, id FROM {ENTRY} WHERE doc_id = ANY(%s)",  # noqa: S608
-                [[h.doc_id for h in hits]],
+                f"SELECT e.doc_id, e.id FROM {ENTRY} e WHERE e.doc_id = ANY(%s){audience_sql}",  # noqa: S608
+                [[h.doc_id for h in hits], *audience_params],
             )
             ids = dict(cursor.fetchall())
             ranked = [(ids[h.doc_id], h.score) for h in hits if h.doc_id in ids]

@@ -275,3 +275,55 @@ def test_the_shipped_model_reads_meaning():
             assert_reads_meaning(dense.encoder(), dimensions=384)
     finally:
         _forget_models()
+
+
+def test_the_page_shown_is_marked_only_where_it_may_still_be_read(db, doc, monkeypatch):
+    """The candidates are read for the person asking; the page shown is read again for its
+    marks (PostgreSQL). A page re-indexed for another audience in between (a page moved
+    behind a plan) must not come back from that second read with its gated title and text."""
+    from django.db import connection
+
+    from search.engines import engine_for
+
+    engine = engine_for("", connection.vendor)
+    public = frozenset({"public"})
+    docs = [
+        doc("page:1", "Reset the wifi", "reset the wifi from the app"),
+        doc("page:2", "Wifi recovery", "reset the wifi after a power cut"),
+    ]
+    with override_settings(SEARCH_DENSE=True, SEARCH_DENSE_MODEL="wordllama"):
+        engine.rebuild(docs)
+        fuse = dense.fuse
+
+        def fuse_then_gate(text, hits):
+            gated = doc("page:1", "Reset the wifi (plan)", "reset the wifi: gated steps")
+            gated.audience = ["plan-pro"]
+            engine.upsert([gated])
+            return fuse(text, hits)
+
+        monkeypatch.setattr(dense, "fuse", fuse_then_gate)
+        request = SearchRequest(
+            query=parse_query("reset wifi", prefix_last=False), audiences=public
+        )
+        hits = engine.search(request).hits
+    assert "page:2" in [h.doc_id for h in hits]
+    assert all("plan" not in h.title and "gated" not in h.snippet_html for h in hits), hits
+    _forget_models()
+
+
+def test_a_model_that_cannot_load_turns_the_hybrid_ranking_off(monkeypatch):
+    """WordLlama raises FileNotFoundError when its weights are not beside it and downloads
+    are off (a wheel without them, a stripped image): the search stays up, lexical only,
+    instead of failing every search (and retrying the load on each)."""
+    from search import encoder
+
+    def missing(self):
+        raise FileNotFoundError("Weights file 'l2_supercat_256.safetensors' not found")
+
+    monkeypatch.setattr(encoder.StaticEncoder, "__init__", missing)
+    dense._load_static.cache_clear()
+    try:
+        with override_settings(SEARCH_DENSE=True, SEARCH_DENSE_MODEL="wordllama"):
+            assert not dense.enabled()
+    finally:
+        dense._load_static.cache_clear()
