@@ -163,10 +163,11 @@ def weigh(query: ParsedQuery) -> ParsedQuery:
     clauses = []
     for clause in query.clauses:
         known = [frequency.get(t, 0) for t in clause.tokens if t.isalpha()]
-        # as rare as its stem (what the engines match); a vocabulary built before stems
-        # were counted has none: then as rare as the word itself
+        # as rare as its stem (what the engines match), and never rarer than the word itself:
+        # a vocabulary built before stems were counted has none, or only those of the
+        # documents indexed since (a word in 300 documents whose stem counts 1 so far)
         matched = [
-            stem_frequency.get(stem_of(t)) or frequency.get(t, 0)
+            max(stem_frequency.get(stem_of(t), 0), frequency.get(t, 0))
             for t in clause.tokens
             if t.isalpha()
         ]

@@ -83,3 +83,24 @@ def test_a_word_is_as_rare_as_its_stem(db, doc):
     assert takes.known  # no page spells it "takes": a form of a known word, not a typo
     vocabulary.clear()
     assert not vocabulary.SearchStem.objects.exists()
+
+
+def test_stems_counted_since_an_upgrade_do_not_make_a_common_word_rare(db, doc):
+    """A vocabulary built before stems were counted (migration 0009 adds an empty table) has
+    only words; the documents indexed after the upgrade add their stems from 1. "take" in
+    300 documents must not become as rare as the one re-indexed page that has it (the
+    weight of a word is never below what its own spelling says)."""
+    from django.core.cache import cache
+
+    from search import vocabulary
+    from search.models import SearchTerm
+
+    SearchTerm.objects.bulk_create(
+        [SearchTerm(term="take", frequency=300), SearchTerm(term="device", frequency=1000)]
+    )
+    cache.delete(vocabulary.WEIGHTS_CACHE_KEY)
+    (before,) = vocabulary.weigh(parse_query("take", prefix_last=False)).clauses
+    vocabulary.add_documents([doc("page:1", "Take a backup", "take it")])
+    cache.delete(vocabulary.WEIGHTS_CACHE_KEY)
+    (after,) = vocabulary.weigh(parse_query("take", prefix_last=False)).clauses
+    assert after.idf <= before.idf and after.weight <= before.weight, (before, after)
