@@ -132,13 +132,14 @@ class Engine:
 
         wanted = request.offset + request.limit
         window = app_settings.DENSE_CANDIDATES
-        # the hybrid ranking re-orders the first `window` hits; later pages stay lexical
-        fuse = wanted <= window and dense.enabled()
+        # the hybrid ranking re-orders the first `window` hits; later pages stay lexical (a
+        # page that straddles the window's end continues the fused order: each hit once)
+        fuse = request.offset < window and dense.enabled()
         if not fuse and wanted > self.collapse_max:
             return self._search(request)
         # Collapsed before fusing: the hybrid ranking's candidates are `window` pages, not
         # `window` sections of a few long pages (which crowded the answer out of them).
-        needed = window if fuse else wanted
+        needed = max(window, wanted) if fuse else wanted
         limit = needed
         while True:
             result = self._search(replace(request, offset=0, limit=limit, marked=not fuse))
@@ -148,9 +149,8 @@ class Engine:
             limit = min(limit * 2, self.collapse_max)
         hits = kept[request.offset : wanted]
         if fuse:
-            hits = self._marked(
-                request, dense.fuse(request.query.raw, kept[:window])[request.offset : wanted]
-            )
+            ranked = dense.fuse(request.query.raw, kept[:window]) + kept[window:]
+            hits = self._marked(request, ranked[request.offset : wanted])
         return replace(
             result,
             hits=hits,

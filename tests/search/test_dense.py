@@ -327,3 +327,29 @@ def test_a_model_that_cannot_load_turns_the_hybrid_ranking_off(monkeypatch):
             assert not dense.enabled()
     finally:
         dense._load_static.cache_clear()
+
+
+def test_pages_across_the_fused_window_show_each_hit_once(db, doc, monkeypatch):
+    """`SEARCH_DENSE_CANDIDATES` need not be a multiple of the page size: a page that
+    straddles the window's end continues the fused order, so that paging shows every hit
+    exactly once (not a hit the fusion moved up twice and one it moved down never)."""
+    from django.db import connection
+
+    from search.engines import engine_for
+
+    engine = engine_for("", connection.vendor)
+    docs = [doc(f"page:{n}", f"Reset wifi {n}", "reset the wifi " * (6 - n)) for n in range(1, 6)]
+    with override_settings(SEARCH_DENSE=True, SEARCH_DENSE_CANDIDATES=3):
+        engine.rebuild(docs)
+        lexical = [h.doc_id for h in engine._search(_request("reset wifi")).hits]
+        assert len(lexical) == 5
+        # any re-ordering of the window: here the last of its three comes first
+        monkeypatch.setattr(dense, "fuse", lambda text, hits: list(reversed(hits)))
+        shown = [
+            h.doc_id
+            for offset in (0, 2, 4)
+            for h in engine.search(_request("reset wifi", offset=offset, limit=2)).hits
+        ]
+    assert sorted(shown) == sorted(lexical), shown
+    assert shown == [*reversed(lexical[:3]), *lexical[3:]]
+    _forget_models()
