@@ -184,8 +184,10 @@ def query_vector(text: str) -> np.ndarray:
 def fuse(query_text: str, hits: list) -> list:
     """`hits` (lexical order) re-ordered by reciprocal-rank fusion with the cosine order.
 
-    A hit without a vector (not computed yet) keeps its lexical standing and ranks last on
-    the dense side."""
+    Only the hits with a vector are fused, among the places they hold; a hit without one
+    (not computed yet: until `search_reindex` after an upgrade, only what was indexed since
+    has one) keeps its lexical place, so a vector never lifts a document over those
+    without."""
     if len(hits) < 2:
         return hits
     vectors = vectors_of(list(dict.fromkeys(h.doc_id for h in hits)))
@@ -195,11 +197,15 @@ def fuse(query_text: str, hits: list) -> list:
     # a vector of another model (stored before `DENSE_MODEL` changed, until the next
     # re-index) counts as no vector
     vectors = {doc_id: v for doc_id, v in vectors.items() if v.shape == q.shape}
-    cosine = [float(vectors[h.doc_id] @ q) if h.doc_id in vectors else -1.0 for h in hits]
-    dense_rank = {i: r for r, i in enumerate(sorted(range(len(hits)), key=lambda i: -cosine[i]))}
+    places = [i for i, h in enumerate(hits) if h.doc_id in vectors]
+    if len(places) < 2:
+        return hits
+    cosine = {i: float(vectors[hits[i].doc_id] @ q) for i in places}
+    dense_rank = {i: r for r, i in enumerate(sorted(places, key=lambda i: -cosine[i]))}
     weight = app_settings.DENSE_WEIGHT
-    fused = [
-        1.0 / (FUSION_K + i + 1) + weight / (FUSION_K + dense_rank[i] + 1) for i in range(len(hits))
-    ]
-    order = sorted(range(len(hits)), key=lambda i: (-fused[i], i))
-    return [hits[i] for i in order]
+    fused = {i: 1.0 / (FUSION_K + i + 1) + weight / (FUSION_K + dense_rank[i] + 1) for i in places}
+    order = sorted(places, key=lambda i: (-fused[i], i))
+    result = list(hits)
+    for place, i in zip(places, order, strict=True):
+        result[place] = hits[i]
+    return result

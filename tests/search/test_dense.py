@@ -353,3 +353,28 @@ def test_pages_across_the_fused_window_show_each_hit_once(db, doc, monkeypatch):
     assert sorted(shown) == sorted(lexical), shown
     assert shown == [*reversed(lexical[:3]), *lexical[3:]]
     _forget_models()
+
+
+def test_a_document_without_a_vector_ranks_as_before(monkeypatch):
+    """After an upgrade turns the hybrid ranking on, documents get their vectors only as they
+    are re-indexed (README: until `search_reindex` a document ranks as before). The first
+    few new forum threads with a vector must not jump over every article without one (they
+    did: a missing vector ranked last on the dense side, a present one first), and the
+    documents without a vector keep their places while the others are fused among them."""
+    from types import SimpleNamespace
+
+    q = np.array([1.0, 0.0], np.float32)
+    near, far = np.array([1.0, 0.0], np.float32), np.array([0.0, 1.0], np.float32)
+    stored = {"thread:8": far, "thread:9": near}
+    monkeypatch.setattr(dense, "query_vector", lambda text: q)
+    monkeypatch.setattr(dense, "vectors_of", lambda ids: {i: stored[i] for i in ids if i in stored})
+
+    def order(*ids):
+        hits = [SimpleNamespace(doc_id=i) for i in ids]
+        return [h.doc_id for h in dense.fuse("reset wifi", hits)]
+
+    assert order("page:1", "page:2", "thread:9") == ["page:1", "page:2", "thread:9"]
+    # two hits and the default weights tie: the dense side weighs more here
+    with override_settings(SEARCH_DENSE_WEIGHT=1.5):
+        fused = order("page:1", "thread:8", "page:2", "thread:9")
+    assert fused == ["page:1", "thread:9", "page:2", "thread:8"]
