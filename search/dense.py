@@ -169,6 +169,19 @@ def remove(doc_ids: Iterable[str]) -> None:
         SearchVector.objects.filter(doc_id__in=ids[start : start + CHUNK]).delete()
 
 
+def forget_all_but(doc_ids: set[str]) -> int:
+    """Delete the vectors of documents not in `doc_ids` (what a rebuild indexed): a document
+    deleted while the hybrid ranking was off, or gone from a rebuilt index, leaves no vector
+    behind. Not in `clear`: a rebuild clears first, and its unchanged documents keep theirs
+    (never encoded twice). Returns how many were deleted."""
+    from search.models import SearchVector
+
+    known = SearchVector.objects.values_list("doc_id", flat=True).iterator(chunk_size=2000)
+    stale = [doc_id for doc_id in known if doc_id not in doc_ids]
+    remove(stale)
+    return len(stale)
+
+
 def vectors_of(doc_ids: list[str]) -> dict[str, np.ndarray]:
     from search.models import SearchVector
 

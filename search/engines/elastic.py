@@ -158,16 +158,18 @@ class ElasticEngine(Engine):
 
     def rebuild(self, docs: Iterable[SearchDocument], batch_size: int = 500, progress=None) -> int:
         """Fill a new index, then swap the alias to it in one step and drop the old ones."""
-        from search import vocabulary
+        from search import dense, vocabulary
 
         name = self._new_index_name()
         self._call(self.client.create_index, name, index_body())
         total = 0
+        indexed: set[str] = set()
         vocabulary.clear()
         try:
             batch: list[SearchDocument] = []
             for doc in docs:
                 batch.append(doc)
+                indexed.add(doc.id)
                 if len(batch) >= batch_size:
                     self._upsert_into(name, batch)
                     total += len(batch)
@@ -190,6 +192,7 @@ class ElasticEngine(Engine):
         for o in old:
             self._call(self.client.delete_index, o)
         self._ready = True
+        dense.forget_all_but(indexed)
         return total
 
     def _upsert_into(self, index: str, batch: list[SearchDocument]) -> None:

@@ -123,12 +123,16 @@ class DatabaseEngine(Engine):
 
     def rebuild(self, docs: Iterable[SearchDocument], batch_size: int = 500, progress=None) -> int:
         """Clear and refill in one transaction: readers see the old index until it commits."""
+        from search import dense
+
         total = 0
+        indexed: set[str] = set()
         with transaction.atomic():
             self.clear()
             batch: list[SearchDocument] = []
             for doc in docs:
                 batch.append(doc)
+                indexed.add(doc.id)
                 if len(batch) >= batch_size:
                     total += self.upsert(batch)
                     if progress:
@@ -138,6 +142,7 @@ class DatabaseEngine(Engine):
                 total += self.upsert(batch)
                 if progress:
                     progress(len(batch))
+            dense.forget_all_but(indexed)
             self.optimize()
         return total
 

@@ -250,6 +250,22 @@ def test_the_fused_candidates_are_pages_not_sections(engine, doc, tiny_model, mo
         assert [h.doc_id for h in first] == ["page:2"]
 
 
+def test_a_rebuild_leaves_no_vector_of_a_document_it_no_longer_has(engine, doc, tiny_model):
+    """Vectors of documents gone from a rebuilt index (or deleted while the hybrid ranking was
+    off) are deleted; the documents it still has keep theirs without being encoded again."""
+    from search.models import SearchVector
+
+    with override_settings(SEARCH_DENSE=True, SEARCH_DENSE_MODEL=str(tiny_model)):
+        engine.rebuild([doc("page:1", "Reset the plug", "wifi"), doc("page:2", "Timers", "x")])
+        kept = SearchVector.objects.get(doc_id="page:1").pk
+        with override_settings(SEARCH_DENSE=False):
+            engine.delete(["page:1"])  # off: the vector stays for now
+        assert set(dense.vectors_of(["page:1", "page:2"])) == {"page:1", "page:2"}
+        engine.rebuild([doc("page:1", "Reset the plug", "wifi"), doc("page:3", "Plug", "y")])
+        assert set(SearchVector.objects.values_list("doc_id", flat=True)) == {"page:1", "page:3"}
+        assert SearchVector.objects.get(doc_id="page:1").pk == kept  # not encoded again
+
+
 def test_unchanged_text_is_not_encoded_again(db, doc, tiny_model):
     with override_settings(SEARCH_DENSE=True, SEARCH_DENSE_MODEL=str(tiny_model)):
         first = [doc("page:1", "Reset the plug", "wifi"), doc("page:2", "Timers", "sunrise")]
