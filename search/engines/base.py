@@ -196,6 +196,27 @@ class Engine:
         raise NotImplementedError
 
 
+def write_in_batches(docs: Iterable[SearchDocument], batch_size: int, progress, write) -> list[str]:
+    """A rebuild's loop: `docs` handed to `write` `batch_size` at a time, each batch's size
+    reported to `progress` (when given). Returns the ids written, in order."""
+    written: list[str] = []
+    batch: list[SearchDocument] = []
+    for doc in docs:
+        batch.append(doc)
+        if len(batch) >= batch_size:
+            write(batch)
+            written += [d.id for d in batch]
+            if progress:
+                progress(len(batch))
+            batch = []
+    if batch:
+        write(batch)
+        written += [d.id for d in batch]
+        if progress:
+            progress(len(batch))
+    return written
+
+
 def collapse_sections(hits: list[Hit]) -> tuple[list[Hit], list[Hit]]:
     """(the hits with each page once, at its best-ranked section; the other sections)."""
     kept: list[Hit] = []

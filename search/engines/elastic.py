@@ -29,6 +29,7 @@ from search.engines.base import (
     SearchRequest,
     SearchResult,
     SearchUnavailable,
+    write_in_batches,
 )
 from search.engines.elastic_client import (
     ElasticClient,
@@ -162,25 +163,11 @@ class ElasticEngine(Engine):
 
         name = self._new_index_name()
         self._call(self.client.create_index, name, index_body())
-        total = 0
-        indexed: set[str] = set()
         vocabulary.clear()
         try:
-            batch: list[SearchDocument] = []
-            for doc in docs:
-                batch.append(doc)
-                indexed.add(doc.id)
-                if len(batch) >= batch_size:
-                    self._upsert_into(name, batch)
-                    total += len(batch)
-                    if progress:
-                        progress(len(batch))
-                    batch = []
-            if batch:
-                self._upsert_into(name, batch)
-                total += len(batch)
-                if progress:
-                    progress(len(batch))
+            written = write_in_batches(
+                docs, batch_size, progress, lambda batch: self._upsert_into(name, batch)
+            )
             self._call(self.client.refresh, name)
         except Exception:
             self._call(self.client.delete_index, name)
@@ -192,8 +179,8 @@ class ElasticEngine(Engine):
         for o in old:
             self._call(self.client.delete_index, o)
         self._ready = True
-        dense.forget_all_but(indexed)
-        return total
+        dense.forget_all_but(set(written))
+        return len(written)
 
     def _upsert_into(self, index: str, batch: list[SearchDocument]) -> None:
         from search import dense, vocabulary

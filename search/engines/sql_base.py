@@ -12,7 +12,7 @@ from itertools import combinations
 from django.db import connection, transaction
 
 from search.documents import SearchDocument
-from search.engines.base import Engine, Facets, Hit, SearchRequest
+from search.engines.base import Engine, Facets, Hit, SearchRequest, write_in_batches
 from search.models import SearchEntry, SearchEntryTag
 from search.query import (
     marked_to_html,
@@ -125,26 +125,12 @@ class DatabaseEngine(Engine):
         """Clear and refill in one transaction: readers see the old index until it commits."""
         from search import dense
 
-        total = 0
-        indexed: set[str] = set()
         with transaction.atomic():
             self.clear()
-            batch: list[SearchDocument] = []
-            for doc in docs:
-                batch.append(doc)
-                indexed.add(doc.id)
-                if len(batch) >= batch_size:
-                    total += self.upsert(batch)
-                    if progress:
-                        progress(len(batch))
-                    batch = []
-            if batch:
-                total += self.upsert(batch)
-                if progress:
-                    progress(len(batch))
-            dense.forget_all_but(indexed)
+            written = write_in_batches(docs, batch_size, progress, self.upsert)
+            dense.forget_all_but(set(written))
             self.optimize()
-        return total
+        return len(written)
 
     def optimize(self) -> None:
         """Merge index segments after bulk loads (no-op where not needed)."""

@@ -9,6 +9,7 @@ from tqdm import tqdm
 
 from search.documents import KINDS
 from search.engines import SearchUnavailable, get_engine
+from search.engines.base import write_in_batches
 from search.indexing import drain
 from search.registry import providers_for_kind
 
@@ -49,16 +50,7 @@ class Command(BaseCommand):
                 indexed = engine.rebuild(documents, batch_size=batch_size, progress=bar.update)
                 removed = len(before - seen)
             else:
-                indexed = 0
-                batch = []
-                for doc in documents:
-                    batch.append(doc)
-                    if len(batch) >= batch_size:
-                        indexed += engine.upsert(batch)
-                        bar.update(len(batch))
-                        batch = []
-                indexed += engine.upsert(batch)
-                bar.update(len(batch))
+                indexed = len(write_in_batches(documents, batch_size, bar.update, engine.upsert))
                 stale = before - seen
                 engine.delete(sorted(stale))
                 removed = len(stale)
