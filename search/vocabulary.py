@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import replace
 from functools import lru_cache
+from typing import NamedTuple
 
 from django.db import connection, transaction
 
@@ -157,9 +158,9 @@ def weigh(query: ParsedQuery) -> ParsedQuery:
     if not words and typing is None:
         return query
     counts = _read_counts(words, typing)
-    frequency, stem_frequency, size = counts["f"], counts["s"], counts["n"]
+    frequency, stem_frequency, size = counts.words, counts.stems, counts.documents
     # in the order `completions` gives (a union keeps no order of its own)
-    typed = [term for term, _ in sorted(counts["c"].items(), key=lambda tn: (-tn[1], tn[0]))]
+    typed = [t for t, _ in sorted(counts.completions.items(), key=lambda tn: (-tn[1], tn[0]))]
     clauses = []
     for clause in query.clauses:
         known = [frequency.get(t, 0) for t in clause.tokens if t.isalpha()]
@@ -189,9 +190,15 @@ def weigh(query: ParsedQuery) -> ParsedQuery:
     return replace(query, clauses=clauses)
 
 
-def _read_counts(words: set[str], typing: str | None) -> dict:
-    """In one statement: {"f": word -> documents, "s": stem -> documents, "c": completion of
-    `typing` -> documents, "n": the number of documents (cached)}."""
+class _Counts(NamedTuple):
+    words: dict[str, int]  # word -> public documents with it
+    stems: dict[str, int]  # stem -> public documents with any of its forms
+    completions: dict[str, int]  # likeliest completions of the word being typed -> documents
+    documents: int  # the number of public documents (the commonest word's count; cached)
+
+
+def _read_counts(words: set[str], typing: str | None) -> _Counts:
+    """What `weigh` needs, in one statement."""
     from django.core.cache import cache
 
     size = cache.get(WEIGHTS_CACHE_KEY)
@@ -217,15 +224,13 @@ def _read_counts(words: set[str], typing: str | None) -> dict:
     with connection.cursor() as cursor:
         cursor.execute(" UNION ALL ".join(parts), params)
         rows = cursor.fetchall()
-    counts: dict = {"f": {}, "s": {}, "c": {}}
+    by_kind: dict[str, dict] = {"f": {}, "s": {}, "c": {}, "n": {}}
     for kind, key, n in rows:
-        if kind in counts:
-            counts[kind][key] = n
+        by_kind[kind][key] = n
     if size is None:
-        size = max(int(next((n for kind, _, n in rows if kind == "n"), None) or 1), 1)
+        size = max(int(by_kind["n"].get(None) or 1), 1)
         cache.set(WEIGHTS_CACHE_KEY, size, 300)
-    counts["n"] = size
-    return counts
+    return _Counts(by_kind["f"], by_kind["s"], by_kind["c"], size)
 
 
 def _typing_prefix(query: ParsedQuery) -> str | None:
