@@ -9,12 +9,27 @@ from django.utils import timezone
 import pytest
 
 from search.documents import SearchDocument
-from search.engines import engine_for
+from search.engines import engine_for, get_engine
+from search.engines.base import SearchRequest, SearchResult
 from search.engines.elastic import ElasticEngine
+from search.query import parse_query
 
 from .es8_gateway import Es8Gateway
 
 ENGINES = ["database", "opensearch", "elasticsearch"]
+PUBLIC = frozenset({"public"})
+
+
+def engine_search(q, audiences=PUBLIC, engine=None, **kw) -> SearchResult:
+    """`q` searched by the engine itself (no services), for `audiences`, on `engine` (the
+    configured one by default)."""
+    engine = engine or get_engine()
+    return engine.search(SearchRequest(query=parse_query(q), audiences=audiences, **kw))
+
+
+def found(q, audiences=PUBLIC, engine=None) -> list[str]:
+    """The ids `engine_search` finds."""
+    return [h.doc_id for h in engine_search(q, audiences, engine).hits]
 
 
 def _opensearch_engine(request) -> ElasticEngine:

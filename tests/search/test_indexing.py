@@ -19,15 +19,8 @@ from search.engines.base import SearchRequest
 from search.models import IndexOutbox
 from search.query import parse_query
 from tests.forum.factories import CategoryFactory, make_reply, set_trust
+from tests.search.conftest import PUBLIC, found
 from tiers import gate
-
-PUBLIC = frozenset({"public"})
-
-
-def found(q, audiences=PUBLIC, engine=None):
-    engine = engine or get_engine()
-    result = engine.search(SearchRequest(query=parse_query(q), audiences=audiences))
-    return [h.doc_id for h in result.hits]
 
 
 @pytest.fixture

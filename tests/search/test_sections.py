@@ -10,24 +10,13 @@ from kb import search_documents
 from kb.models import ArticlePage, ResourceIndexPage
 from search.documents import BODY_MAX_CHARS
 from search.engines import get_engine
-from search.engines.base import SearchRequest
-from search.query import parse_query
 from search.registry import providers
+from tests.search.conftest import engine_search, found
 from tiers import gate
 
 pytestmark = pytest.mark.postgres
 
-PUBLIC = frozenset({"public"})
 FILLER = "The relay keeps its state after a restart and reports it over the bus. "
-
-
-def search(q, audiences=PUBLIC, engine=None, **kw):
-    engine = engine or get_engine()
-    return engine.search(SearchRequest(query=parse_query(q), audiences=audiences, **kw))
-
-
-def found(q, audiences=PUBLIC, engine=None):
-    return [h.doc_id for h in search(q, audiences, engine).hits]
 
 
 def body_of(sections: list[tuple[str, str]], filler_chars: int = 6_000) -> list[dict]:
@@ -63,7 +52,7 @@ def test_each_section_is_a_document_linking_to_its_anchor(section, apply_on_comm
     page = apply_on_commit(publish, section, "Commands", body_of(SECTIONS))
     ids = [doc.id for doc in search_documents._page_documents(page)]
     assert ids == [f"page:{page.pk}", *(f"page:{page.pk}#{n}" for n in (1, 2, 3))]
-    hit = search("numbatssid").hits[0]
+    hit = engine_search("numbatssid").hits[0]
     assert hit.doc_id == f"page:{page.pk}#2"
     assert hit.url == f"{page.get_url()}#wi-fi"
     assert hit.title == "Commands › Wi-Fi"
@@ -80,7 +69,7 @@ def test_text_beyond_what_one_document_holds_is_found(section, apply_on_commit):
     documents = search_documents._page_documents(page)
     # the opening and the section are each cut in two (ids in page order)
     assert [d.url.rsplit("/", 1)[-1] for d in documents] == ["", "", "#everything", "#everything"]
-    hits = search("quollrule").hits
+    hits = engine_search("quollrule").hits
     assert [h.doc_id for h in hits] == [documents[-1].id]
     assert hits[0].url == f"{page.get_url()}#everything"
     assert hits[0].title == "Rules › Everything"
