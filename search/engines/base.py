@@ -147,10 +147,10 @@ class Engine:
             if len(kept) >= needed or len(result.hits) < limit or limit >= self.collapse_max:
                 break
             limit = min(limit * 2, self.collapse_max)
-        hits = kept[request.offset : wanted]
+        ranked = dense.fuse(request.query.raw, kept[:window]) + kept[window:] if fuse else kept
+        hits = ranked[request.offset : wanted]
         if fuse:
-            ranked = dense.fuse(request.query.raw, kept[:window]) + kept[window:]
-            hits = self._marked(request, ranked[request.offset : wanted])
+            hits = self._marked(request, hits)
         return replace(
             result,
             hits=hits,

@@ -305,7 +305,7 @@ class PostgresEngine(DatabaseEngine):
         else:
             facets = Facets()
             total = self._count_some(cursor, from_where, base_params, request)
-        capped = not request.facets and self._capped(total)
+        capped = self._capped(request, total)
         if not total or request.offset >= total:
             return SearchResult([], total, facets, capped)
         if total > self.full_rank_max:

@@ -189,9 +189,10 @@ class DatabaseEngine(Engine):
         )
         return cursor.fetchone()[0]
 
-    def _capped(self, total: int) -> bool:
-        """Whether a total from `_count_some` is only a lower bound."""
-        return total > self.full_rank_max
+    def _capped(self, request: SearchRequest, total: int) -> bool:
+        """Whether `total` is only a lower bound: counted by `_count_some` (a request without
+        facets), which stops past `full_rank_max`."""
+        return not request.facets and total > self.full_rank_max
 
     def _facets(self, from_where: str, params: list) -> Facets:
         """Counts by kind, product area and tag of the matches described by `from_where`."""

@@ -195,7 +195,7 @@ class SqliteEngine(DatabaseEngine):
             facets = Facets()
             with connection.cursor() as cursor:
                 total = self._count_some(cursor, from_where, base_params)
-        capped = not request.facets and self._capped(total)
+        capped = self._capped(request, total)
         if not total or request.offset >= total:
             return SearchResult([], total, facets, capped)
         with connection.cursor() as cursor:
