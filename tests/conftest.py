@@ -76,6 +76,18 @@ def pytest_runtest_teardown(item, nextitem):
 
 
 @pytest.fixture
+def apply_on_commit(django_capture_on_commit_callbacks):
+    """Run the on-commit hooks (enqueue -> immediate task backend -> drain) like production:
+    what an editor's publish or a member's post does to the search index."""
+
+    def run(fn, *args, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return fn(*args, **kwargs)
+
+    return run
+
+
+@pytest.fixture
 def user_factory(db):
     from allauth.account.models import EmailAddress
 

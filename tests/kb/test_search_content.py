@@ -6,35 +6,15 @@ import datetime
 import pytest
 
 from kb.search_documents import build_document
-from search.engines import get_engine
-from search.engines.base import SearchRequest
-from search.query import parse_query
+from tests.search.conftest import found
 
 pytestmark = pytest.mark.django_db
 
-PUBLIC = frozenset({"public"})
-
-
-def found(q):
-    result = get_engine().search(SearchRequest(query=parse_query(q), audiences=PUBLIC))
-    return [hit.doc_id for hit in result.hits]
-
-
-@pytest.fixture
-def indexed(django_capture_on_commit_callbacks):
-    """Publish pages the way editors do; on commit the search outbox is applied."""
-
-    def run(fn, *args, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return fn(*args, **kwargs)
-
-    return run
-
 
 def test_transcript_chapters_task_and_code_are_searchable(
-    section, make_video, make_code_sample, indexed
+    section, make_video, make_code_sample, apply_on_commit
 ):
-    video = indexed(
+    video = apply_on_commit(
         make_video,
         section,
         "Portal tour",
@@ -42,7 +22,7 @@ def test_transcript_chapters_task_and_code_are_searchable(
         chapters=[("chapter", {"start": "00:10", "title": "Quokka dashboards"})],
         transcript="Welcome.\n\nToday we look at the wombatgraph report in the portal.",
     )
-    sample = indexed(
+    sample = apply_on_commit(
         make_code_sample,
         section,
         "List SIMs",
@@ -57,8 +37,8 @@ def test_transcript_chapters_task_and_code_are_searchable(
     assert found("dingoscan") == [f"page:{sample.pk}"]
 
 
-def test_formatted_table_cells_and_caption_are_searchable(section, make_article, indexed):
-    article = indexed(
+def test_formatted_table_cells_and_caption_are_searchable(section, make_article, apply_on_commit):
+    article = apply_on_commit(
         make_article,
         section,
         "Modem reference",

@@ -91,14 +91,3 @@ def make_doc(doc_id, title, body="", *, kind="guide", days_old=10, **extra) -> S
 @pytest.fixture
 def doc():
     return make_doc
-
-
-@pytest.fixture
-def apply_on_commit(django_capture_on_commit_callbacks):
-    """Run the on-commit hooks (enqueue -> immediate task backend -> drain) like production."""
-
-    def run(fn, *args, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return fn(*args, **kwargs)
-
-    return run
